@@ -1,0 +1,73 @@
+/// A Kemendagri region code: `16` (province), `16.71` (regency or city), `16.71.01` (district),
+/// `16.71.01.1001` (village). Dotted codes are valid PostgreSQL `ltree` paths.
+public struct RegionCode: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The dotted code, e.g. `16.71.01`.
+    public let rawValue: String
+
+    /// Parses and validates a dotted code; returns nil when it is not one.
+    public init?(_ text: some StringProtocol) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...4).contains(parts.count) else { return nil }
+        for (index, part) in parts.enumerated() {
+            let width = index == 3 ? 4 : 2
+            guard part.utf8.count == width, part.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        }
+        self.rawValue = String(text)
+    }
+
+    /// How deep the code is.
+    public var level: RegionLevel {
+        switch rawValue.utf8.count {
+        case 2: .province
+        case 5: .regency
+        case 8: .district
+        default: .village
+        }
+    }
+
+    /// The code with its last part removed; nil for a province.
+    public var parent: RegionCode? {
+        guard let dot = rawValue.lastIndex(of: ".") else { return nil }
+        return RegionCode(rawValue[..<dot])
+    }
+
+    /// True when `self` is `other` or lies under it.
+    public func isWithin(_ other: RegionCode) -> Bool {
+        rawValue == other.rawValue || rawValue.hasPrefix(other.rawValue + ".")
+    }
+
+    /// This code's ancestor at `level`, or itself when it is at that level; nil when it is shallower.
+    public func ancestor(at level: RegionLevel) -> RegionCode? {
+        let parts = rawValue.split(separator: ".")
+        guard parts.count >= level.depth else { return nil }
+        return RegionCode(parts.prefix(level.depth).joined(separator: "."))
+    }
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: RegionCode, rhs: RegionCode) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// A sentence explaining the code format, for error messages.
+    public static let formatHelp =
+        "a Kemendagri code such as 16 (province), 16.71 (kabupaten/kota) or 16.71.01 (kecamatan)"
+}
+
+/// The administrative levels of Indonesia below the nation.
+public enum RegionLevel: String, CaseIterable, Codable, Sendable, Comparable {
+    case province
+    case regency
+    case district
+    case village
+
+    /// The number of parts in a code at this level.
+    public var depth: Int {
+        switch self {
+        case .province: 1
+        case .regency: 2
+        case .district: 3
+        case .village: 4
+        }
+    }
+
+    public static func < (lhs: RegionLevel, rhs: RegionLevel) -> Bool { lhs.depth < rhs.depth }
+}

@@ -1,0 +1,121 @@
+public import Foundation
+
+/// One stretch of a device's state history: `[start, end)`, open-ended when `end` is nil.
+public struct StateRun: Equatable, Sendable, CustomStringConvertible {
+    public var status: DeviceStatus
+    public var reason: String?
+    public var start: Date
+    public var end: Date?
+
+    public init(status: DeviceStatus, reason: String? = nil, start: Date, end: Date? = nil) {
+        self.status = status
+        self.reason = reason
+        self.start = start
+        self.end = end
+    }
+
+    /// True for the `down` stretch the timeline inserts when heartbeats were missed.
+    public var isSilent: Bool { status == .down && reason == StatusReason.silent }
+
+    /// Two runs continue each other when they have the same status and both are, or both are not, silence.
+    func continues(_ status: DeviceStatus, silent: Bool) -> Bool {
+        self.status == status && isSilent == silent
+    }
+
+    public var description: String {
+        "\(status.rawValue)\(reason.map { "(\($0))" } ?? "") [\(start.timeIntervalSince1970), \(end.map { "\($0.timeIntervalSince1970)" } ?? "open"))"
+    }
+}
+
+/// A stored ping as the timeline sees it.
+public struct TimelinePing: Equatable, Sendable {
+    public var at: Date
+    public var status: PingStatus
+    public var reason: String?
+
+    public init(at: Date, status: PingStatus, reason: String? = nil) {
+        self.at = at
+        self.status = status
+        self.reason = reason
+    }
+}
+
+/// The heartbeat rules of one device.
+public struct Heartbeat: Equatable, Sendable {
+    /// Seconds between expected pings (`interval_s`).
+    public var interval: TimeInterval
+    /// How many missed pings in a row make a device silent.
+    public var missCount: Int
+
+    public init(interval: TimeInterval, missCount: Int = 3) {
+        self.interval = interval
+        self.missCount = missCount
+    }
+
+    /// The longest gap between pings that is not silence: `missCount × interval`.
+    public var silenceAfter: TimeInterval { interval * Double(missCount) }
+}
+
+/// DESIGN.md's timeline: the state history as a function of the stored pings.
+///
+/// For pings t1 < t2 < … < tn: ping i's status holds from ti until t(i+1); but when
+/// t(i+1) − ti > M·I it holds only until ti + I and the device is `down` (reason `silent`) from
+/// ti + I until t(i+1). After tn the device is silent from tn + I when now − tn > M·I.
+/// Consecutive pings with the same status form one run.
+public enum Timeline {
+    /// Builds the runs for `pings` (sorted ascending, distinct), continuing `anchor`.
+    ///
+    /// - Parameters:
+    ///   - anchor: the run that is in force at `pings[0]` (the stored interval containing the
+    ///     first ping), or nil when nothing is known before the first ping. The result starts
+    ///     with this run (extended or ended), so callers replace every stored run from
+    ///     `anchor.start` on with the result.
+    ///   - pings: the pings to apply, sorted by time, without duplicates.
+    ///   - heartbeat: the device's interval and miss count.
+    ///   - now: the present, for the silent tail.
+    public static func runs(
+        continuing anchor: StateRun?,
+        pings: [TimelinePing],
+        heartbeat: Heartbeat,
+        now: Date
+    ) -> [StateRun] {
+        var runs: [StateRun] = []
+        if var anchor {
+            anchor.end = nil
+            runs.append(anchor)
+        }
+        func enter(_ status: DeviceStatus, reason: String?, at time: Date) {
+            let silent = status == .down && reason == StatusReason.silent
+            if let last = runs.last {
+                if last.continues(status, silent: silent) { return }
+                if last.start >= time {
+                    // A run that would last no time at all: replace it.
+                    runs.removeLast()
+                    if let previous = runs.last, previous.continues(status, silent: silent) {
+                        runs[runs.count - 1].end = nil
+                        return
+                    }
+                } else {
+                    runs[runs.count - 1].end = time
+                }
+            }
+            runs.append(StateRun(status: status, reason: reason, start: time))
+        }
+        for (index, ping) in pings.enumerated() {
+            enter(ping.status.deviceStatus, reason: ping.reason, at: ping.at)
+            let next = index + 1 < pings.count ? pings[index + 1].at : nil
+            let gapEnd = next ?? now
+            if gapEnd.timeIntervalSince(ping.at) > heartbeat.silenceAfter {
+                enter(.down, reason: StatusReason.silent, at: ping.at.addingTimeInterval(heartbeat.interval))
+            }
+        }
+        return runs
+    }
+
+    /// The silent run a sweeper opens for a device whose newest ping was at `lastSeen`, or nil
+    /// when the device is not silent at `now`.
+    public static func silence(lastSeen: Date, heartbeat: Heartbeat, now: Date) -> StateRun? {
+        guard now.timeIntervalSince(lastSeen) > heartbeat.silenceAfter else { return nil }
+        return StateRun(status: .down, reason: StatusReason.silent, start: lastSeen.addingTimeInterval(heartbeat.interval))
+    }
+}

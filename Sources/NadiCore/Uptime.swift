@@ -1,0 +1,38 @@
+public import Foundation
+
+/// Time a device spent operational and known within a window.
+public struct UptimeTally: Equatable, Sendable {
+    /// Seconds `up` or `degraded`.
+    public var operational: TimeInterval
+    /// Seconds with any known state (everything but `unknown`).
+    public var known: TimeInterval
+
+    public init(operational: TimeInterval = 0, known: TimeInterval = 0) {
+        self.operational = operational
+        self.known = known
+    }
+
+    /// 100 × operational ÷ known; nil when nothing is known.
+    public var percent: Double? { known > 0 ? 100 * operational / known : nil }
+
+    public static func + (lhs: UptimeTally, rhs: UptimeTally) -> UptimeTally {
+        UptimeTally(operational: lhs.operational + rhs.operational, known: lhs.known + rhs.known)
+    }
+}
+
+/// DESIGN.md's uptime: from state runs, clipped to the window and to the device's installed life.
+public enum UptimeMath {
+    /// Tallies `runs` over `window`; open runs end at `now`.
+    public static func tally(runs: [StateRun], window: Range<Date>, now: Date) -> UptimeTally {
+        var tally = UptimeTally()
+        for run in runs {
+            let end = min(run.end ?? now, window.upperBound)
+            let start = max(run.start, window.lowerBound)
+            guard end > start else { continue }
+            let seconds = end.timeIntervalSince(start)
+            tally.known += seconds
+            if run.status.isOperational { tally.operational += seconds }
+        }
+        return tally
+    }
+}

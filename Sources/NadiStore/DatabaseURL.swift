@@ -1,0 +1,140 @@
+public import Foundation
+import NIOSSL
+public import PostgresNIO
+
+/// A PostgreSQL connection URI in the form `psql` takes, so operators paste the same string into both:
+/// `postgres://user:pass@host:5432/db?sslmode=require`, or `postgres://user@/db?host=/run/postgresql`
+/// for a Unix socket.
+public struct DatabaseURL: Sendable, CustomStringConvertible {
+    public var username: String
+    public var password: String?
+    public var database: String?
+    public var endpoint: Endpoint
+    public var sslMode: SSLMode
+
+    /// Where the server is.
+    public enum Endpoint: Sendable, Equatable {
+        case tcp(host: String, port: Int)
+        /// The socket file's directory (as libpq's `host=/dir`) and the port that names the file.
+        case unixSocket(directory: String, port: Int)
+
+        /// The socket file path for a Unix endpoint.
+        public var socketPath: String? {
+            guard case .unixSocket(let directory, let port) = self else { return nil }
+            return "\(directory)/.s.PGSQL.\(port)"
+        }
+    }
+
+    /// libpq's `sslmode` values.
+    public enum SSLMode: String, Sendable, CaseIterable {
+        case disable, allow, prefer, require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
+    }
+
+    public init(username: String, password: String? = nil, database: String?, endpoint: Endpoint, sslMode: SSLMode = .prefer) {
+        self.username = username
+        self.password = password
+        self.database = database
+        self.endpoint = endpoint
+        self.sslMode = sslMode
+    }
+
+    /// Parses a `postgres://` or `postgresql://` URI; throws a `DatabaseURLError` that says what is wrong.
+    public init(parsing text: String) throws {
+        guard let components = URLComponents(string: text) else {
+            throw DatabaseURLError("not a URI; expected postgres://user:password@host:5432/database")
+        }
+        guard let scheme = components.scheme?.lowercased(), scheme == "postgres" || scheme == "postgresql" else {
+            throw DatabaseURLError("the scheme must be postgres:// or postgresql://")
+        }
+        var query: [String: String] = [:]
+        for item in components.queryItems ?? [] {
+            query[item.name] = item.value ?? ""
+        }
+        let known: Set = ["host", "port", "sslmode", "user", "password", "dbname", "application_name", "connect_timeout"]
+        if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {
+            throw DatabaseURLError("unsupported parameter '\(unknown)'; supported: \(known.sorted().joined(separator: ", "))")
+        }
+        let port: Int
+        if let text = query["port"] {
+            guard let value = Int(text), (1...65535).contains(value) else { throw DatabaseURLError("port must be 1–65535") }
+            port = value
+        } else {
+            port = components.port ?? 5432
+        }
+        guard (1...65535).contains(port) else { throw DatabaseURLError("port must be 1–65535") }
+        let host = query["host"] ?? components.percentEncodedHost.flatMap { $0.removingPercentEncoding }
+        if let host, host.hasPrefix("/") {
+            self.endpoint = .unixSocket(directory: host, port: port)
+        } else if let host, !host.isEmpty {
+            self.endpoint = .tcp(host: host, port: port)
+        } else {
+            self.endpoint = .unixSocket(directory: "/var/run/postgresql", port: port)
+        }
+        let user = query["user"] ?? components.percentEncodedUser.flatMap { $0.removingPercentEncoding }
+        self.username = user.flatMap { $0.isEmpty ? nil : $0 } ?? ProcessInfo.processInfo.environment["USER"] ?? "postgres"
+        self.password = query["password"] ?? components.percentEncodedPassword.flatMap { $0.removingPercentEncoding }
+        let path = components.percentEncodedPath.removingPercentEncoding ?? ""
+        let name = query["dbname"] ?? String(path.drop { $0 == "/" })
+        self.database = name.isEmpty ? nil : name
+        if let mode = query["sslmode"] {
+            guard let parsed = SSLMode(rawValue: mode) else {
+                throw DatabaseURLError("sslmode must be one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            self.sslMode = parsed
+        } else {
+            self.sslMode = .prefer
+        }
+    }
+
+    /// The postgres-nio client configuration for this URL.
+    public func clientConfiguration() throws -> PostgresClient.Configuration {
+        switch endpoint {
+        case .unixSocket:
+            return PostgresClient.Configuration(
+                unixSocketPath: endpoint.socketPath ?? "",
+                username: username,
+                password: password,
+                database: database
+            )
+        case .tcp(let host, let port):
+            var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+            let tls: PostgresClient.Configuration.TLS
+            switch sslMode {
+            case .disable:
+                tls = .disable
+            case .allow, .prefer:
+                tlsConfiguration.certificateVerification = .none
+                tls = .prefer(tlsConfiguration)
+            case .require:
+                tlsConfiguration.certificateVerification = .none
+                tls = .require(tlsConfiguration)
+            case .verifyCA:
+                tlsConfiguration.certificateVerification = .noHostnameVerification
+                tls = .require(tlsConfiguration)
+            case .verifyFull:
+                tls = .require(tlsConfiguration)
+            }
+            return PostgresClient.Configuration(
+                host: host, port: port, username: username, password: password, database: database, tls: tls)
+        }
+    }
+
+    /// The URL without its password, for logs and messages.
+    public var description: String {
+        let credentials = username + (password == nil ? "" : ":***")
+        switch endpoint {
+        case .tcp(let host, let port):
+            return "postgres://\(credentials)@\(host):\(port)/\(database ?? "")?sslmode=\(sslMode.rawValue)"
+        case .unixSocket(let directory, let port):
+            return "postgres://\(credentials)@/\(database ?? "")?host=\(directory)&port=\(port)"
+        }
+    }
+}
+
+/// A connection URI that could not be used, with the reason.
+public struct DatabaseURLError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ reason: String) { self.description = "invalid database URL: \(reason)" }
+}

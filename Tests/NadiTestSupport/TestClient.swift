@@ -1,0 +1,45 @@
+import Foundation
+public import NadiStore
+public import PostgresNIO
+
+/// Runs `body` with a connected `PostgresClient` (its `run()` going in a child task).
+public enum TestClient {
+    public static func with<T: Sendable>(
+        _ url: DatabaseURL, maximumConnections: Int = 4, _ body: (PostgresClient) async throws -> T
+    ) async throws -> T {
+        var configuration = try url.clientConfiguration()
+        configuration.options.maximumConnections = maximumConnections
+        let client = PostgresClient(configuration: configuration, backgroundLogger: TestCluster.quietLogger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+
+    /// The single value of a one-row, one-column query.
+    public static func scalar<T: PostgresDecodable & Sendable>(
+        _ client: PostgresClient, _ query: PostgresQuery, as type: T.Type = T.self
+    ) async throws -> T? {
+        var value: T?
+        for try await row in try await client.query(query).decode(T.self) { value = row }
+        return value
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Process checks for tests.
+public enum ProcessCheck {
+    /// True when `pid` names a live process (a zombie waiting to be reaped does not count).
+    public static func isAlive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return true }
+        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).prefix(1)
+        return state != "Z" && state != "X"
+    }
+}

@@ -1,0 +1,133 @@
+public import Foundation
+public import Logging
+public import NadiStore
+import PostgresNIO
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The throwaway PostgreSQL cluster of a test run: started on first use with the same launcher the
+/// daemon uses (`EmbeddedPostgres`), in a temporary directory, and stopped and removed when the
+/// test process exits. Tests never touch `./nadi-data` and need no pre-started server.
+public actor TestCluster {
+    public static let shared = TestCluster()
+
+    private var embedded: EmbeddedPostgres?
+    private var templateReady = false
+    private var counter = 0
+
+    /// A logger that drops everything (tests do not bootstrap the logging system).
+    public static let quietLogger = Logger(label: "nadi.test") { _ in SwiftLogNoOpLogHandler() }
+
+    /// The running cluster.
+    public func cluster() async throws -> EmbeddedPostgres {
+        if let embedded { return embedded }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "nadi-test-\(getpid())-\(UUID().uuidString.prefix(8))")
+        let installation = try await PostgresInstallation.locate()
+        let cluster = EmbeddedPostgres(
+            stateDirectory: directory, installation: installation, durable: false, logger: Self.quietLogger)
+        Cleanup.register(directory: directory, pgCtl: "\(installation.binDirectory)/pg_ctl", cluster: cluster)
+        _ = try await cluster.start()
+        embedded = cluster
+        return cluster
+    }
+
+    /// A new, empty database (no schema) in the test cluster.
+    public func emptyDatabase() async throws -> DatabaseURL {
+        let cluster = try await cluster()
+        let name = nextName()
+        try await admin(cluster) { client in
+            _ = try await client.query("CREATE DATABASE \(unescaped: name)")
+        }
+        return cluster.url(database: name)
+    }
+
+    /// A new database with every migration applied and the builtin regions of Indonesia loaded.
+    public func migratedDatabase() async throws -> DatabaseURL {
+        let cluster = try await cluster()
+        if !templateReady {
+            try await admin(cluster) { client in
+                _ = try await client.query("CREATE DATABASE nadi_template")
+            }
+            try await TestClient.with(cluster.url(database: "nadi_template")) { client in
+                let migrations = try Migration.load(from: ResourceLocator.sqlDirectory())
+                try await Migrator(client: client, logger: Self.quietLogger).migrate(migrations)
+                _ = try await RegionImporter(client: client, logger: Self.quietLogger).importRows(
+                    RegionImporter.builtinRows())
+            }
+            templateReady = true
+        }
+        let name = nextName()
+        // The template's last connections may still be closing: PostgreSQL then refuses with 55006.
+        for attempt in 1...50 {
+            do {
+                try await admin(cluster) { client in
+                    _ = try await client.query("CREATE DATABASE \(unescaped: name) TEMPLATE nadi_template")
+                }
+                break
+            } catch where PostgresErrorText.sqlState(error) == "55006" && attempt < 50 {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        return cluster.url(database: name)
+    }
+
+    private func nextName() -> String {
+        counter += 1
+        return "t\(counter)_\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    private nonisolated func admin(
+        _ cluster: EmbeddedPostgres, _ body: @Sendable (PostgresClient) async throws -> Void
+    ) async throws {
+        try await TestClient.with(cluster.url(database: "postgres"), body)
+    }
+}
+
+/// Stops the test cluster and removes its directory when the test process exits.
+enum Cleanup {
+    private struct State {
+        var directory: URL?
+        var pgCtl: String?
+        var dataDirectory: String?
+        var serverUser: String?
+    }
+    private static let state = Mutex(State())
+
+    static func register(directory: URL, pgCtl: String, cluster: EmbeddedPostgres) {
+        let first = state.withLock { state -> Bool in
+            let first = state.directory == nil
+            state.directory = directory
+            state.pgCtl = pgCtl
+            state.dataDirectory = cluster.dataDirectory.path
+            state.serverUser = geteuid() == 0 ? (ProcessInfo.processInfo.environment["NADI_PG_USER"] ?? "postgres") : nil
+            return first
+        }
+        if first { atexit { Cleanup.run() } }
+    }
+
+    static func run() {
+        let snapshot = state.withLock { $0 }
+        guard let directory = snapshot.directory, let pgCtl = snapshot.pgCtl, let data = snapshot.dataDirectory else {
+            return
+        }
+        let process = Process()
+        var arguments = [pgCtl, "-D", data, "-m", "immediate", "-w", "-s", "stop"]
+        if let user = snapshot.serverUser {
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            arguments = ["-u", user, "--"] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: pgCtl)
+            arguments.removeFirst()
+        }
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try? process.run()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
