@@ -1,0 +1,170 @@
+public import Foundation
+public import NadiCore
+import Synchronization
+
+/// A ping resolved to its device, ready to store.
+public struct ResolvedPing: Sendable {
+    public var deviceID: Int64
+    public var kind: DeviceKind
+    /// `observed_at` in microseconds since 1970.
+    public var observedMicros: Int64
+    public var status: PingStatus
+    public var latencyMs: Double?
+    public var reason: String?
+    public var metricsJSON: String?
+    public var intervalSeconds: Int
+
+    public init(
+        deviceID: Int64, kind: DeviceKind, observedMicros: Int64, status: PingStatus, latencyMs: Double? = nil,
+        reason: String? = nil, metricsJSON: String? = nil, intervalSeconds: Int
+    ) {
+        self.deviceID = deviceID
+        self.kind = kind
+        self.observedMicros = observedMicros
+        self.status = status
+        self.latencyMs = latencyMs
+        self.reason = reason
+        self.metricsJSON = metricsJSON
+        self.intervalSeconds = intervalSeconds
+    }
+}
+
+/// A ping from a device nobody registered.
+public struct Sighting: Sendable {
+    public var externalID: String
+    public var at: Date
+    public var source: String
+
+    public init(externalID: String, at: Date, source: String) {
+        self.externalID = externalID
+        self.at = at
+        self.source = source
+    }
+}
+
+/// What one request asks the writer to store.
+public struct IngestJob: Sendable {
+    public var pings: [ResolvedPing]
+    public var sightings: [Sighting]
+
+    public init(pings: [ResolvedPing], sightings: [Sighting] = []) {
+        self.pings = pings
+        self.sightings = sightings
+    }
+}
+
+/// What the writer committed for one job.
+public struct IngestReceipt: Sendable, Equatable {
+    /// For each ping of the job, in order: true when stored, false when it was a duplicate.
+    public var stored: [Bool]
+
+    public var accepted: Int { stored.filter { $0 }.count }
+    public var duplicates: Int { stored.count - accepted }
+}
+
+/// Why a job was not taken or not committed. Every case means: nothing of the job was stored; retry.
+public enum IngestUnavailable: Error, Sendable, Equatable {
+    /// The queue holds as many pings as it may; retry after a moment.
+    case queueFull
+    /// The daemon is shutting down.
+    case shuttingDown
+    /// The database did not commit the batch.
+    case databaseUnavailable(String)
+}
+
+/// The bounded queue between request handlers and the one batch writer. Requests wait on it until
+/// their batch is committed, so an answer always follows the commit.
+public final class IngestQueue: Sendable {
+    struct Pending {
+        var job: IngestJob
+        var continuation: CheckedContinuation<IngestReceipt, any Error>
+    }
+
+    private struct State {
+        var pending: [Pending] = []
+        var queuedPings = 0
+        var closed = false
+        var writerWaiting: CheckedContinuation<Void, Never>?
+    }
+
+    /// The most pings that may wait at once.
+    public let capacity: Int
+    private let state = Mutex(State())
+
+    public init(capacity: Int) { self.capacity = capacity }
+
+    /// Pings waiting to be written.
+    public var depth: Int { state.withLock { $0.queuedPings } }
+
+    /// Queues `job` and waits until it is committed. Throws `IngestUnavailable` at once when the
+    /// queue is full or closed, or when the batch could not be committed.
+    public func submit(_ job: IngestJob) async throws -> IngestReceipt {
+        if job.pings.isEmpty && job.sightings.isEmpty { return IngestReceipt(stored: []) }
+        return try await withCheckedThrowingContinuation { continuation in
+            let wake: CheckedContinuation<Void, Never>? = state.withLock { state in
+                if state.closed {
+                    continuation.resume(throwing: IngestUnavailable.shuttingDown)
+                    return nil
+                }
+                // An oversized job is still taken when the queue is empty, so it can never wait forever.
+                if state.queuedPings > 0, state.queuedPings + job.pings.count > capacity {
+                    continuation.resume(throwing: IngestUnavailable.queueFull)
+                    return nil
+                }
+                state.pending.append(Pending(job: job, continuation: continuation))
+                state.queuedPings += job.pings.count
+                defer { state.writerWaiting = nil }
+                return state.writerWaiting
+            }
+            wake?.resume()
+        }
+    }
+
+    /// Takes waiting jobs, up to about `maxPings` pings (at least one job); empty when none wait.
+    func take(maxPings: Int) -> [Pending] {
+        state.withLock { state in
+            var taken: [Pending] = []
+            var count = 0
+            while let first = state.pending.first, taken.isEmpty || count + first.job.pings.count <= maxPings {
+                taken.append(state.pending.removeFirst())
+                count += first.job.pings.count
+            }
+            state.queuedPings -= count
+            return taken
+        }
+    }
+
+    /// Waits until a job arrives, `poke()` is called, or the queue closes.
+    func waitForWork() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLock { state -> Bool in
+                if !state.pending.isEmpty || state.closed { return true }
+                state.writerWaiting?.resume()
+                state.writerWaiting = continuation
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    /// Wakes the writer (for its periodic work).
+    func poke() {
+        let waiting = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            defer { state.writerWaiting = nil }
+            return state.writerWaiting
+        }
+        waiting?.resume()
+    }
+
+    /// Refuses new jobs from now on; jobs already queued are still written.
+    public func close() {
+        let waiting = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.closed = true
+            defer { state.writerWaiting = nil }
+            return state.writerWaiting
+        }
+        waiting?.resume()
+    }
+
+    var isClosed: Bool { state.withLock { $0.closed } }
+}

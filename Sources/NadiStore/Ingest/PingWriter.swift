@@ -1,0 +1,396 @@
+public import Foundation
+public import Logging
+import Metrics
+import NIOCore
+import NadiCore
+public import PostgresNIO
+public import ServiceLifecycle
+
+/// Settings of the batch writer.
+public struct PingWriterConfiguration: Sendable {
+    /// Most pings committed in one transaction.
+    public var maxBatchPings = 20_000
+    /// Missed heartbeats that make a device silent.
+    public var missCount = 3
+    /// How often the newest ping times of unchanged devices are written to `device_state`.
+    public var flushInterval: Duration = .seconds(2)
+    /// How often the silence sweeper runs.
+    public var sweepInterval: Duration = .seconds(5)
+    /// Extra time before a device is declared silent, for pings received but not yet committed.
+    public var sweepGrace: TimeInterval = 5
+    /// Raw pings older than this are dropped (whole daily partitions).
+    public var retentionDays = 90
+    /// Whether this instance runs the sweeper and partition maintenance (when it wins the lock).
+    public var runsMaintenance = true
+
+    public init() {}
+}
+
+/// The one batch writer: takes every waiting request, commits their pings together (COPY, falling
+/// back to `ON CONFLICT DO NOTHING` only when a batch holds a duplicate), updates device state in the
+/// same transaction, then answers every request of the batch. Also flushes coalesced last-seen
+/// times, sweeps for silent devices and keeps the ping partitions.
+public actor PingWriter: Service {
+    static let maintenanceLockKey: Int64 = 0x6E61_6469_0002
+
+    public nonisolated let queue: IngestQueue
+    let client: PostgresClient
+    let logger: Logger
+    let configuration: PingWriterConfiguration
+    let state: StateUpdater
+
+    private var pendingSeen: [Int64: Date] = [:]
+    private var knownPartitions: Set<Int64> = []
+    private var lastFlush = ContinuousClock.now
+    private var lastSweep = ContinuousClock.now
+    private var lastMaintenance: ContinuousClock.Instant?
+
+    private let batchSize = Recorder(label: "nadi_ingest_batch_pings")
+    private let commitSeconds = Metrics.Timer(label: "nadi_ingest_commit_seconds")
+
+    public init(queue: IngestQueue, client: PostgresClient, configuration: PingWriterConfiguration = .init(), logger: Logger) {
+        self.queue = queue
+        self.client = client
+        self.configuration = configuration
+        self.logger = logger
+        self.state = StateUpdater(logger: logger, missCount: configuration.missCount)
+    }
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { [queue] in
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(500))
+                        queue.poke()
+                    }
+                }
+                await loop()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: { [queue] in
+            queue.close()
+        }
+    }
+
+    private func loop() async {
+        while true {
+            let jobs = queue.take(maxPings: configuration.maxBatchPings)
+            if !jobs.isEmpty {
+                await commit(jobs)
+            } else if queue.isClosed {
+                break
+            } else {
+                await periodicWork()
+                await queue.waitForWork()
+            }
+        }
+        await flushSeen()
+        logger.info("ingest writer drained and stopped")
+    }
+
+    /// Runs the periodic tasks that are due.
+    private func periodicWork() async {
+        let now = ContinuousClock.now
+        if now - lastFlush >= configuration.flushInterval {
+            await flushSeen()
+            lastFlush = now
+        }
+        if configuration.runsMaintenance, now - lastSweep >= configuration.sweepInterval {
+            await flushSeen()
+            do {
+                try await sweep(now: Date())
+            } catch {
+                logger.error("silence sweep failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+            }
+            lastSweep = now
+        }
+        if configuration.runsMaintenance, lastMaintenance.map({ now - $0 >= .seconds(3600) }) ?? true {
+            do {
+                try await maintainPartitions(today: Date())
+                lastMaintenance = now
+            } catch {
+                logger.error("partition maintenance failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+                lastMaintenance = now - .seconds(3540)  // try again in a minute
+            }
+        }
+    }
+
+    // MARK: - Commit
+
+    private func commit(_ jobs: [IngestQueue.Pending]) async {
+        let started = ContinuousClock.now
+        // Flatten, and count repeats inside the batch as duplicates right away.
+        var rows: [ResolvedPing] = []
+        var owners: [(job: Int, ping: Int)] = []
+        var receipts = jobs.map { IngestReceipt(stored: Array(repeating: false, count: $0.job.pings.count)) }
+        var firstSeen = Set<PingKey>()
+        for (jobIndex, pending) in jobs.enumerated() {
+            for (pingIndex, ping) in pending.job.pings.enumerated()
+            where firstSeen.insert(PingKey(device: ping.deviceID, micros: ping.observedMicros)).inserted {
+                rows.append(ping)
+                owners.append((jobIndex, pingIndex))
+            }
+        }
+        let sightings = jobs.flatMap(\.job.sightings)
+        do {
+            try await ensurePartitions(for: rows)
+            let now = Date()
+            let (storedMask, seen) = try await client.withTransaction(logger: logger) { connection in
+                let mask = try await insert(rows, on: connection)
+                var stored: [Int64: [TimelinePing]] = [:]
+                var intervals: [Int64: Int] = [:]
+                for (row, kept) in zip(rows, mask) where kept {
+                    stored[row.deviceID, default: []].append(
+                        TimelinePing(at: Date(timeIntervalSince1970: Double(row.observedMicros) / 1_000_000), status: row.status, reason: row.reason))
+                    intervals[row.deviceID] = row.intervalSeconds
+                }
+                let seen = try await state.apply(
+                    stored: stored, intervals: intervals, pendingSeen: pendingSeen, now: now, on: connection)
+                try await recordSightings(sightings, on: connection)
+                return (mask, seen)
+            }
+            for (id, at) in seen where at > pendingSeen[id] ?? .distantPast { pendingSeen[id] = at }
+            for (offset, kept) in storedMask.enumerated() where kept {
+                receipts[owners[offset].job].stored[owners[offset].ping] = true
+            }
+            var byKind: [DeviceKind: (Int, Int)] = [:]
+            for (jobIndex, pending) in jobs.enumerated() {
+                for (ping, kept) in zip(pending.job.pings, receipts[jobIndex].stored) {
+                    byKind[ping.kind, default: (0, 0)].0 += kept ? 1 : 0
+                    byKind[ping.kind, default: (0, 0)].1 += kept ? 0 : 1
+                }
+            }
+            for (kind, (accepted, duplicates)) in byKind {
+                Counter(label: "nadi_pings_accepted_total", dimensions: [("kind", kind.rawValue)]).increment(by: accepted)
+                Counter(label: "nadi_pings_duplicate_total", dimensions: [("kind", kind.rawValue)]).increment(by: duplicates)
+            }
+            batchSize.record(rows.count)
+            let elapsed = ContinuousClock.now - started
+            commitSeconds.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            for (pending, receipt) in zip(jobs, receipts) { pending.continuation.resume(returning: receipt) }
+        } catch {
+            let reason = PostgresErrorText.describe(error)
+            logger.error("ingest batch not committed", metadata: ["batch.pings": "\(rows.count)", "error": "\(reason)"])
+            for pending in jobs { pending.continuation.resume(throwing: IngestUnavailable.databaseUnavailable(reason)) }
+        }
+    }
+
+    struct PingKey: Hashable {
+        var device: Int64
+        var micros: Int64
+    }
+
+    /// Stores `rows`: one COPY when nothing collides; `ON CONFLICT DO NOTHING` when something does.
+    /// Returns, per row, whether it was stored (false: it was already there).
+    private func insert(_ rows: [ResolvedPing], on connection: PostgresConnection) async throws -> [Bool] {
+        guard !rows.isEmpty else { return [] }
+        _ = try await connection.query("SAVEPOINT nadi_copy", logger: logger)
+        do {
+            try await connection.copyFrom(
+                table: "ping", columns: ["device_id", "observed_at", "status", "latency_ms", "reason", "metrics"],
+                format: .text(.init()), logger: logger
+            ) { writer in
+                var buffer = ByteBuffer()
+                buffer.reserveCapacity(min(rows.count * 96, 1 << 20))
+                for row in rows {
+                    CopyText.append(row, to: &buffer)
+                    if buffer.readableBytes >= 1 << 18 {
+                        try await writer.write(buffer)
+                        buffer.clear()
+                    }
+                }
+                if buffer.readableBytes > 0 { try await writer.write(buffer) }
+            }
+            _ = try await connection.query("RELEASE SAVEPOINT nadi_copy", logger: logger)
+            return Array(repeating: true, count: rows.count)
+        } catch where PostgresErrorText.sqlState(error) == "23505" {
+            _ = try await connection.query("ROLLBACK TO SAVEPOINT nadi_copy", logger: logger)
+        }
+        let result = try await connection.query(
+            """
+            INSERT INTO ping (device_id, observed_at, status, latency_ms, reason, metrics)
+            SELECT * FROM unnest(\(rows.map(\.deviceID))::bigint[],
+                                 \(rows.map { PostgresTimestamp(microseconds: $0.observedMicros) })::timestamptz[],
+                                 \(rows.map(\.status.rawValue))::text[], \(NullableArray(rows.map { $0.latencyMs.map(Float.init) }))::real[],
+                                 \(NullableArray(rows.map(\.reason)))::text[], \(NullableArray(rows.map(\.metricsJSON)))::text[]::jsonb[])
+            ON CONFLICT (device_id, observed_at) DO NOTHING
+            RETURNING device_id, observed_at
+            """, logger: logger)
+        var stored = Set<PingKey>()
+        for try await (id, at) in result.decode((Int64, PostgresTimestamp).self) {
+            stored.insert(PingKey(device: id, micros: at.microseconds))
+        }
+        return rows.map { stored.contains(PingKey(device: $0.deviceID, micros: $0.observedMicros)) }
+    }
+
+    private func recordSightings(_ sightings: [Sighting], on connection: PostgresConnection) async throws {
+        guard !sightings.isEmpty else { return }
+        var merged: [String: (source: String, first: Date, last: Date, count: Int)] = [:]
+        for sighting in sightings {
+            let key = sighting.source + "\u{0}" + sighting.externalID
+            if var entry = merged[key] {
+                entry.first = min(entry.first, sighting.at)
+                entry.last = max(entry.last, sighting.at)
+                entry.count += 1
+                merged[key] = entry
+            } else {
+                merged[key] = (sighting.source, sighting.at, sighting.at, 1)
+            }
+        }
+        let keys = Array(merged.keys)
+        let values = keys.compactMap { merged[$0] }
+        _ = try await connection.query(
+            """
+            INSERT INTO unregistered_sighting (external_id, source, first_seen, last_seen, count)
+            SELECT * FROM unnest(\(keys.map { String($0.split(separator: "\u{0}", maxSplits: 1).last ?? "") })::text[],
+                                 \(values.map(\.source))::text[], \(values.map(\.first.pg))::timestamptz[],
+                                 \(values.map(\.last.pg))::timestamptz[], \(values.map { Int64($0.count) })::bigint[])
+            ON CONFLICT (external_id, source) DO UPDATE SET
+                first_seen = LEAST(unregistered_sighting.first_seen, excluded.first_seen),
+                last_seen = GREATEST(unregistered_sighting.last_seen, excluded.last_seen),
+                count = unregistered_sighting.count + excluded.count
+            """, logger: logger)
+    }
+
+    // MARK: - Partitions
+
+    private func ensurePartitions(for rows: [ResolvedPing]) async throws {
+        let days = Set(rows.map { $0.observedMicros >= 0 ? $0.observedMicros / 86_400_000_000 : ($0.observedMicros + 1) / 86_400_000_000 - 1 })
+        for day in days.subtracting(knownPartitions).sorted() {
+            try await ensurePartition(day: day)
+        }
+    }
+
+    private func ensurePartition(day: Int64) async throws {
+        let date = Date(timeIntervalSince1970: Double(day) * 86_400)
+        _ = try await client.query("SELECT nadi_ensure_ping_partition((\(date.pg) AT TIME ZONE 'UTC')::date)", logger: logger)
+        knownPartitions.insert(day)
+    }
+
+    /// Creates partitions for yesterday to three days ahead and drops those past the retention.
+    func maintainPartitions(today: Date) async throws {
+        let day = Int64(floor(today.timeIntervalSince1970 / 86_400))
+        for offset in -1...3 { try await ensurePartition(day: day + Int64(offset)) }
+        let cutoff = Date(timeIntervalSince1970: Double(day - Int64(configuration.retentionDays)) * 86_400)
+        let dropped = try await client.withTransaction(logger: logger) { connection -> Int in
+            var locked = false
+            for try await flag in try await connection.query(
+                "SELECT pg_try_advisory_xact_lock(\(Self.maintenanceLockKey))", logger: logger
+            ).decode(Bool.self) { locked = flag }
+            guard locked else { return 0 }
+            var dropped = 0
+            for try await count in try await connection.query(
+                "SELECT nadi_drop_ping_partitions_before((\(cutoff.pg) AT TIME ZONE 'UTC')::date)", logger: logger
+            ).decode(Int.self) { dropped = count }
+            return dropped
+        }
+        knownPartitions = knownPartitions.filter { $0 >= day - Int64(configuration.retentionDays) }
+        if dropped > 0 { logger.info("old ping partitions dropped", metadata: ["partitions.dropped": "\(dropped)"]) }
+    }
+
+    // MARK: - Last seen and silence
+
+    /// Writes the coalesced newest ping times of devices whose state did not change.
+    func flushSeen() async {
+        guard !pendingSeen.isEmpty else { return }
+        let batch = pendingSeen
+        do {
+            _ = try await client.query(
+                """
+                UPDATE device_state s SET last_seen = GREATEST(s.last_seen, v.t)
+                FROM unnest(\(Array(batch.keys))::bigint[], \(batch.values.map(\.pg))::timestamptz[]) AS v(id, t)
+                WHERE s.device_id = v.id
+                """, logger: logger)
+            for (id, at) in batch where pendingSeen[id] == at { pendingSeen[id] = nil }
+        } catch {
+            logger.warning("last-seen flush failed; will retry", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+        }
+    }
+
+    /// Opens a silent interval for every device whose newest ping is older than miss count ×
+    /// interval (plus grace), backdated to one interval after that ping. One instance at a time.
+    func sweep(now: Date) async throws {
+        let silenced = try await client.withTransaction(logger: logger) { connection -> Int in
+            var locked = false
+            for try await flag in try await connection.query(
+                "SELECT pg_try_advisory_xact_lock(\(Self.maintenanceLockKey))", logger: logger
+            ).decode(Bool.self) { locked = flag }
+            guard locked else { return 0 }
+            var ids: [Int64] = []
+            var starts: [PostgresTimestamp] = []
+            for try await (id, start) in try await connection.query(
+                """
+                SELECT s.device_id, s.last_seen + make_interval(secs => d.interval_s)
+                FROM device_state s JOIN device d ON d.id = s.device_id
+                WHERE s.status <> 'unknown' AND NOT (s.status = 'down' AND s.reason = 'silent')
+                  AND s.last_seen < \(now.pg)::timestamptz - make_interval(secs => d.interval_s * \(configuration.missCount) + \(configuration.sweepGrace))
+                FOR UPDATE OF s
+                """, logger: logger
+            ).decode((Int64, PostgresTimestamp).self) {
+                ids.append(id)
+                starts.append(start)
+            }
+            guard !ids.isEmpty else { return 0 }
+            _ = try await connection.query(
+                """
+                UPDATE status_interval i SET ended_at = v.t
+                FROM unnest(\(ids)::bigint[], \(starts)::timestamptz[]) AS v(id, t)
+                WHERE i.device_id = v.id AND i.ended_at IS NULL
+                """, logger: logger)
+            _ = try await connection.query(
+                """
+                INSERT INTO status_interval (device_id, status, reason, started_at)
+                SELECT id, 'down', 'silent', t FROM unnest(\(ids)::bigint[], \(starts)::timestamptz[]) AS v(id, t)
+                """, logger: logger)
+            _ = try await connection.query(
+                """
+                UPDATE device_state s SET status = 'down', reason = 'silent', since = v.t
+                FROM unnest(\(ids)::bigint[], \(starts)::timestamptz[]) AS v(id, t) WHERE s.device_id = v.id
+                """, logger: logger)
+            return ids.count
+        }
+        if silenced > 0 { logger.info("devices went silent", metadata: ["devices.silent": "\(silenced)"]) }
+    }
+
+    /// Runs the flush and the sweep now (tests and the CLI use it instead of waiting).
+    public func sweepNow(now: Date = Date()) async throws {
+        await flushSeen()
+        try await sweep(now: now)
+    }
+}
+
+/// PostgreSQL COPY text-format rows.
+enum CopyText {
+    static func append(_ row: ResolvedPing, to buffer: inout ByteBuffer) {
+        buffer.writeString(String(row.deviceID))
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        buffer.writeString(Timestamp.postgresText(microseconds: row.observedMicros))
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        buffer.writeString(row.status.rawValue)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        if let latency = row.latencyMs { buffer.writeString(String(Float(latency))) } else { buffer.writeString("\\N") }
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        field(row.reason, to: &buffer)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        field(row.metricsJSON, to: &buffer)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+
+    /// Writes a text field, escaping backslash, tab, newline and carriage return; `\N` for NULL.
+    static func field(_ value: String?, to buffer: inout ByteBuffer) {
+        guard let value else {
+            buffer.writeString("\\N")
+            return
+        }
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): buffer.writeString("\\\\")
+            case UInt8(ascii: "\t"): buffer.writeString("\\t")
+            case UInt8(ascii: "\n"): buffer.writeString("\\n")
+            case UInt8(ascii: "\r"): buffer.writeString("\\r")
+            default: buffer.writeInteger(byte)
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+import NadiCore
+import PostgresNIO
+
+/// Keeps `device_state` and `status_interval` equal to DESIGN.md's timeline of the stored pings.
+///
+/// The common case (a newer ping, same status, no missed heartbeats) writes nothing: the device's
+/// newest time is kept in memory and flushed in bulk every few seconds. A change of status or a gap
+/// re-cuts only the open interval; a late or out-of-order ping re-cuts the device's intervals from
+/// the ping before it. Runs inside the writer's transaction, so state and pings commit together.
+struct StateUpdater {
+    struct CurrentState {
+        var status: DeviceStatus
+        var reason: String?
+        var since: Date?
+        var lastSeen: Date?
+    }
+
+    /// A device whose intervals from `from` on are replaced by `runs`.
+    struct Recut {
+        var deviceID: Int64
+        var from: Date?
+        var runs: [StateRun]
+        var lastSeen: Date
+    }
+
+    let logger: Logger
+    let missCount: Int
+
+    /// Applies the newly stored pings (per device, any order). Returns the newest ping time of the
+    /// devices whose state did not change (to flush later).
+    func apply(
+        stored: [Int64: [TimelinePing]], intervals: [Int64: Int], pendingSeen: [Int64: Date], now: Date,
+        on connection: PostgresConnection
+    ) async throws -> [Int64: Date] {
+        let ids = Array(stored.keys)
+        var current: [Int64: CurrentState] = [:]
+        let rows = try await connection.query(
+            "SELECT device_id, status, reason, since, last_seen FROM device_state WHERE device_id = ANY(\(ids))", logger: logger)
+        for try await (id, status, reason, since, lastSeen) in rows.decode((Int64, String, String?, PostgresTimestamp?, PostgresTimestamp?).self) {
+            current[id] = CurrentState(status: DeviceStatus(rawValue: status) ?? .unknown, reason: reason, since: since?.date, lastSeen: lastSeen?.date)
+        }
+        var seen: [Int64: Date] = [:]
+        var recuts: [Recut] = []
+        for (id, unsorted) in stored {
+            let pings = unsorted.sorted { $0.at < $1.at }
+            guard let first = pings.first, let last = pings.last else { continue }
+            let heartbeat = Heartbeat(interval: TimeInterval(intervals[id] ?? 60), missCount: missCount)
+            var state = current[id] ?? CurrentState(status: .unknown)
+            if let pending = pendingSeen[id], pending > (state.lastSeen ?? .distantPast) { state.lastSeen = pending }
+            let newest = max(last.at, state.lastSeen ?? last.at)
+
+            if state.status == .unknown || state.lastSeen == nil {
+                // First pings of this device: build its history from scratch.
+                let runs = Timeline.runs(continuing: nil, pings: pings, heartbeat: heartbeat, now: now)
+                recuts.append(Recut(deviceID: id, from: nil, runs: runs, lastSeen: newest))
+                continue
+            }
+            let lastSeen = state.lastSeen ?? first.at
+            let silentNow = state.status == .down && state.reason == StatusReason.silent
+            if first.at > lastSeen && !(silentNow && first.at.timeIntervalSince(lastSeen) <= heartbeat.silenceAfter) {
+                // In order: continue the open run.
+                var gaps = [first.at.timeIntervalSince(lastSeen)]
+                for (a, b) in zip(pings, pings.dropFirst()) { gaps.append(b.at.timeIntervalSince(a.at)) }
+                let unchanged = !silentNow && pings.allSatisfy { $0.status.deviceStatus == state.status }
+                    && gaps.allSatisfy { $0 <= heartbeat.silenceAfter }
+                if unchanged {
+                    seen[id] = newest
+                    continue
+                }
+                guard let since = state.since else { continue }
+                let anchor = StateRun(status: state.status, reason: state.reason, start: since)
+                let lead = silentNow ? [] : [TimelinePing(at: lastSeen, status: pingStatus(state.status), reason: state.reason)]
+                let runs = Timeline.runs(continuing: anchor, pings: lead + pings, heartbeat: heartbeat, now: now)
+                recuts.append(Recut(deviceID: id, from: since, runs: runs, lastSeen: newest))
+            } else {
+                // Late, out of order, or contradicting a silence: re-cut from the ping before.
+                recuts.append(try await recutFromHistory(deviceID: id, earliest: first.at, heartbeat: heartbeat, newest: newest, now: now, on: connection))
+            }
+        }
+        try await write(recuts, on: connection)
+        return seen
+    }
+
+    private func pingStatus(_ status: DeviceStatus) -> PingStatus {
+        switch status {
+        case .up: .up
+        case .degraded: .degraded
+        case .down, .unknown: .down
+        }
+    }
+
+    /// Rebuilds a device's runs from the stored ping before `earliest` onwards.
+    func recutFromHistory(
+        deviceID: Int64, earliest: Date, heartbeat: Heartbeat, newest: Date, now: Date, on connection: PostgresConnection
+    ) async throws -> Recut {
+        var previous: Date?
+        for try await at in try await connection.query(
+            "SELECT observed_at FROM ping WHERE device_id = \(deviceID) AND observed_at < \(earliest.pg) ORDER BY observed_at DESC LIMIT 1",
+            logger: logger
+        ).decode(PostgresTimestamp.self) { previous = at.date }
+        var anchor: StateRun?
+        if let previous {
+            for try await (status, reason, start) in try await connection.query(
+                """
+                SELECT status, reason, started_at FROM status_interval
+                WHERE device_id = \(deviceID) AND started_at <= \(previous.pg) AND (ended_at IS NULL OR ended_at > \(previous.pg))
+                """, logger: logger
+            ).decode((String, String?, PostgresTimestamp).self) {
+                anchor = StateRun(status: DeviceStatus(rawValue: status) ?? .down, reason: reason, start: start.date)
+            }
+        }
+        let from = anchor?.start ?? previous ?? earliest
+        var pings: [TimelinePing] = []
+        for try await (at, status, reason) in try await connection.query(
+            "SELECT observed_at, status, reason FROM ping WHERE device_id = \(deviceID) AND observed_at >= \((previous ?? earliest).pg) ORDER BY observed_at",
+            logger: logger
+        ).decode((PostgresTimestamp, String, String?).self) {
+            pings.append(TimelinePing(at: at.date, status: PingStatus(rawValue: status) ?? .down, reason: reason))
+        }
+        let runs = Timeline.runs(continuing: anchor, pings: pings, heartbeat: heartbeat, now: now)
+        return Recut(deviceID: deviceID, from: previous == nil ? nil : from, runs: runs, lastSeen: max(newest, pings.last?.at ?? newest))
+    }
+
+    /// Replaces the intervals of each re-cut device from its `from` on, and sets its state.
+    func write(_ recuts: [Recut], on connection: PostgresConnection) async throws {
+        guard !recuts.isEmpty else { return }
+        let far = Date(timeIntervalSince1970: -2_000_000_000)
+        _ = try await connection.query(
+            """
+            DELETE FROM status_interval i USING unnest(\(recuts.map(\.deviceID))::bigint[], \(recuts.map { ($0.from ?? far).pg })::timestamptz[]) AS v(id, f)
+            WHERE i.device_id = v.id AND i.started_at >= v.f
+            """, logger: logger)
+        let runs = recuts.flatMap { recut in recut.runs.map { (recut.deviceID, $0) } }
+        // A run that starts before `from` was kept by the delete above: update its end instead.
+        _ = try await connection.query(
+            """
+            INSERT INTO status_interval (device_id, status, reason, started_at, ended_at)
+            SELECT * FROM unnest(\(runs.map(\.0))::bigint[], \(runs.map(\.1.status.rawValue))::text[],
+                                 \(NullableArray(runs.map(\.1.reason)))::text[], \(runs.map(\.1.start.pg))::timestamptz[],
+                                 \(NullableArray(runs.map { $0.1.end?.pg }))::timestamptz[])
+            ON CONFLICT (device_id, started_at) DO UPDATE SET status = excluded.status, reason = excluded.reason, ended_at = excluded.ended_at
+            """, logger: logger)
+        let finals = recuts.compactMap { recut in recut.runs.last.map { (recut.deviceID, $0, recut.lastSeen) } }
+        _ = try await connection.query(
+            """
+            UPDATE device_state s SET status = v.st, reason = v.r, since = v.since, last_seen = GREATEST(s.last_seen, v.seen)
+            FROM unnest(\(finals.map(\.0))::bigint[], \(finals.map(\.1.status.rawValue))::text[], \(NullableArray(finals.map(\.1.reason)))::text[],
+                        \(finals.map(\.1.start.pg))::timestamptz[], \(finals.map(\.2.pg))::timestamptz[]) AS v(id, st, r, since, seen)
+            WHERE s.device_id = v.id
+            """, logger: logger)
+    }
+}

@@ -1,0 +1,180 @@
+public import Logging
+public import NadiCore
+public import PostgresNIO
+
+/// The outcome of writing a batch: how many records were stored, and why the others were not.
+public struct BatchOutcome: Sendable, Equatable, Codable {
+    public var accepted: Int
+    public var duplicates: Int
+    public var rejected: [RecordError]
+
+    public init(accepted: Int = 0, duplicates: Int = 0, rejected: [RecordError] = []) {
+        self.accepted = accepted
+        self.duplicates = duplicates
+        self.rejected = rejected
+    }
+}
+
+/// A device as the ingest path needs it, cached by external id.
+public struct DeviceInfo: Sendable, Equatable {
+    public var id: Int64
+    public var externalID: String
+    public var kind: DeviceKind
+    public var region: RegionCode
+    public var intervalSeconds: Int
+}
+
+/// Upserts sites and devices. Records that cannot be stored are rejected one by one with their index;
+/// the rest of the batch is committed in one transaction.
+public struct InventoryStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Stores `records` (each with its index in the request). Returns the outcome and the stored devices.
+    public func upsertDevices(_ records: [(index: Int, record: DeviceRecord)]) async throws -> (BatchOutcome, [DeviceInfo]) {
+        var outcome = BatchOutcome()
+        var seen: [String: Int] = [:]
+        var candidates: [(index: Int, record: DeviceRecord)] = []
+        for entry in records {
+            if let first = seen[entry.record.externalID] {
+                outcome.rejected.append(RecordError(index: entry.index, error: "device '\(entry.record.externalID)' appears twice in this batch (first at index \(first))"))
+                continue
+            }
+            seen[entry.record.externalID] = entry.index
+            candidates.append(entry)
+        }
+        guard !candidates.isEmpty else { return (outcome, []) }
+        let stored: [DeviceInfo] = try await client.withTransaction(logger: logger) { connection in
+            let regions = try await existing(
+                "SELECT code::text FROM region WHERE code = ANY(\(Array(Set(candidates.map(\.record.region.rawValue))))::ltree[])",
+                on: connection)
+            let sites = try await existing(
+                "SELECT code FROM site WHERE code = ANY(\(Array(Set(candidates.compactMap(\.record.site)))))", on: connection)
+            var serialOwners: [String: String] = [:]
+            let serials = candidates.compactMap { $0.record.kind == .attendance ? $0.record.attributes["serial"]?.stringValue : nil }
+            if !serials.isEmpty {
+                let rows = try await connection.query(
+                    "SELECT attributes->>'serial', external_id FROM device WHERE kind = 'attendance' AND attributes->>'serial' = ANY(\(serials))",
+                    logger: logger)
+                for try await (serial, owner) in rows.decode((String, String).self) { serialOwners[serial] = owner }
+            }
+            var valid: [DeviceRecord] = []
+            var batchSerials: [String: String] = [:]
+            for (index, record) in candidates {
+                if !regions.contains(record.region.rawValue) {
+                    outcome.rejected.append(RecordError(index: index, error: "region \(record.region) does not exist; import regions first (nadi regions import --builtin)"))
+                } else if let site = record.site, !sites.contains(site) {
+                    outcome.rejected.append(RecordError(index: index, error: "site '\(site)' does not exist; register it with POST /v1/sites first"))
+                } else if let serial = record.kind == .attendance ? record.attributes["serial"]?.stringValue : nil,
+                    let owner = serialOwners[serial] ?? batchSerials[serial], owner != record.externalID
+                {
+                    outcome.rejected.append(RecordError(index: index, error: "serial '\(serial)' already belongs to device '\(owner)'"))
+                } else {
+                    if record.kind == .attendance, let serial = record.attributes["serial"]?.stringValue {
+                        batchSerials[serial] = record.externalID
+                    }
+                    valid.append(record)
+                }
+            }
+            guard !valid.isEmpty else { return [] }
+            let rows = try await connection.query(
+                """
+                INSERT INTO device (external_id, kind, region, site, name, lat, lon, installed_on, decommissioned_on, interval_s, attributes)
+                SELECT e, k, r::ltree, s, n, la, lo, i::date, d::date, iv, a::jsonb
+                FROM unnest(\(valid.map(\.externalID)), \(valid.map(\.kind.rawValue)), \(valid.map(\.region.rawValue)),
+                            \(NullableArray(valid.map(\.site))), \(valid.map(\.name)),
+                            \(NullableArray(valid.map(\.lat)))::float8[], \(NullableArray(valid.map(\.lon)))::float8[],
+                            \(valid.map(\.installed.description)), \(NullableArray(valid.map { $0.decommissioned?.description })),
+                            \(valid.map(\.intervalSeconds)), \(valid.map(\.attributes.jsonText)))
+                     AS v(e, k, r, s, n, la, lo, i, d, iv, a)
+                ON CONFLICT (external_id) DO UPDATE SET kind = excluded.kind, region = excluded.region, site = excluded.site,
+                    name = excluded.name, lat = excluded.lat, lon = excluded.lon, installed_on = excluded.installed_on,
+                    decommissioned_on = excluded.decommissioned_on, interval_s = excluded.interval_s,
+                    attributes = excluded.attributes, updated_at = now()
+                RETURNING id, external_id, kind, region::text, interval_s
+                """, logger: logger)
+            var stored: [DeviceInfo] = []
+            for try await (id, externalID, kind, region, interval) in rows.decode((Int64, String, String, String, Int).self) {
+                guard let kind = DeviceKind(rawValue: kind), let region = RegionCode(region) else { continue }
+                stored.append(DeviceInfo(id: id, externalID: externalID, kind: kind, region: region, intervalSeconds: interval))
+            }
+            _ = try await connection.query(
+                """
+                INSERT INTO device_state (device_id, status, reason)
+                SELECT id, 'unknown', 'never_seen' FROM unnest(\(stored.map(\.id))::bigint[]) AS id
+                ON CONFLICT (device_id) DO NOTHING
+                """, logger: logger)
+            return stored
+        }
+        outcome.accepted = stored.count
+        outcome.rejected.sort { $0.index < $1.index }
+        return (outcome, stored)
+    }
+
+    /// Stores `records` (each with its index in the request).
+    public func upsertSites(_ records: [(index: Int, record: SiteRecord)]) async throws -> BatchOutcome {
+        var outcome = BatchOutcome()
+        var seen: [String: Int] = [:]
+        var candidates: [(index: Int, record: SiteRecord)] = []
+        for entry in records {
+            if let first = seen[entry.record.code] {
+                outcome.rejected.append(RecordError(index: entry.index, error: "site '\(entry.record.code)' appears twice in this batch (first at index \(first))"))
+                continue
+            }
+            seen[entry.record.code] = entry.index
+            candidates.append(entry)
+        }
+        guard !candidates.isEmpty else { return outcome }
+        outcome.accepted = try await client.withTransaction(logger: logger) { connection in
+            let regions = try await existing(
+                "SELECT code::text FROM region WHERE code = ANY(\(Array(Set(candidates.map(\.record.region.rawValue))))::ltree[])",
+                on: connection)
+            var valid: [SiteRecord] = []
+            for (index, record) in candidates {
+                if regions.contains(record.region.rawValue) {
+                    valid.append(record)
+                } else {
+                    outcome.rejected.append(RecordError(index: index, error: "region \(record.region) does not exist; import regions first (nadi regions import --builtin)"))
+                }
+            }
+            guard !valid.isEmpty else { return 0 }
+            _ = try await connection.query(
+                """
+                INSERT INTO site (code, kind, name, region, lat, lon, attributes)
+                SELECT c, k, n, r::ltree, la, lo, a::jsonb
+                FROM unnest(\(valid.map(\.code)), \(valid.map(\.kind.rawValue)), \(valid.map(\.name)), \(valid.map(\.region.rawValue)),
+                            \(NullableArray(valid.map(\.lat)))::float8[], \(NullableArray(valid.map(\.lon)))::float8[],
+                            \(valid.map(\.attributes.jsonText))) AS v(c, k, n, r, la, lo, a)
+                ON CONFLICT (code) DO UPDATE SET kind = excluded.kind, name = excluded.name, region = excluded.region,
+                    lat = excluded.lat, lon = excluded.lon, attributes = excluded.attributes, updated_at = now()
+                """, logger: logger)
+            return valid.count
+        }
+        outcome.rejected.sort { $0.index < $1.index }
+        return outcome
+    }
+
+    /// Looks devices up by external id.
+    public func devices(externalIDs: [String]) async throws -> [DeviceInfo] {
+        let rows = try await client.query(
+            "SELECT id, external_id, kind, region::text, interval_s FROM device WHERE external_id = ANY(\(externalIDs))",
+            logger: logger)
+        var found: [DeviceInfo] = []
+        for try await (id, externalID, kind, region, interval) in rows.decode((Int64, String, String, String, Int).self) {
+            guard let kind = DeviceKind(rawValue: kind), let region = RegionCode(region) else { continue }
+            found.append(DeviceInfo(id: id, externalID: externalID, kind: kind, region: region, intervalSeconds: interval))
+        }
+        return found
+    }
+
+    private func existing(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> Set<String> {
+        var found = Set<String>()
+        for try await value in try await connection.query(query, logger: logger).decode(String.self) { found.insert(value) }
+        return found
+    }
+}
