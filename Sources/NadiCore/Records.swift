@@ -34,6 +34,23 @@ public struct DeviceRecord: Sendable, Equatable {
     public var decommissioned: CalendarDay?
     public var intervalSeconds: Int
     public var attributes: JSONValue
+
+    public init(
+        externalID: String, kind: DeviceKind, region: RegionCode, site: String?, name: String, lat: Double?, lon: Double?,
+        installed: CalendarDay, decommissioned: CalendarDay?, intervalSeconds: Int, attributes: JSONValue
+    ) {
+        self.externalID = externalID
+        self.kind = kind
+        self.region = region
+        self.site = site
+        self.name = name
+        self.lat = lat
+        self.lon = lon
+        self.installed = installed
+        self.decommissioned = decommissioned
+        self.intervalSeconds = intervalSeconds
+        self.attributes = attributes
+    }
 }
 
 /// A site as `POST /v1/sites` and `nadi sites import` take it.
@@ -45,6 +62,16 @@ public struct SiteInput: Decodable, Sendable {
     public var lat: Double?
     public var lon: Double?
     public var attributes: [String: JSONValue]?
+
+    public init(code: String, kind: String, name: String, region: String, lat: Double?, lon: Double?, attributes: [String: JSONValue]?) {
+        self.code = code
+        self.kind = kind
+        self.name = name
+        self.region = region
+        self.lat = lat
+        self.lon = lon
+        self.attributes = attributes
+    }
 }
 
 /// A validated site.
@@ -56,6 +83,16 @@ public struct SiteRecord: Sendable, Equatable {
     public var lat: Double?
     public var lon: Double?
     public var attributes: JSONValue
+
+    public init(code: String, kind: SiteKind, name: String, region: RegionCode, lat: Double?, lon: Double?, attributes: JSONValue) {
+        self.code = code
+        self.kind = kind
+        self.name = name
+        self.region = region
+        self.lat = lat
+        self.lon = lon
+        self.attributes = attributes
+    }
 }
 
 /// A health ping as `POST /v1/pings` takes it.

@@ -15,6 +15,11 @@ public struct BatchOutcome: Sendable, Equatable, Codable {
     }
 }
 
+/// Records of an all-or-nothing batch that could not be stored; nothing was stored.
+public struct RejectedBatch: Error, Sendable {
+    public var rejected: [RecordError]
+}
+
 /// A device as the ingest path needs it, cached by external id.
 public struct DeviceInfo: Sendable, Equatable {
     public var id: Int64
@@ -36,7 +41,8 @@ public struct InventoryStore: Sendable {
     }
 
     /// Stores `records` (each with its index in the request). Returns the outcome and the stored devices.
-    public func upsertDevices(_ records: [(index: Int, record: DeviceRecord)]) async throws -> (BatchOutcome, [DeviceInfo]) {
+    /// With `allOrNothing`, any rejection throws `RejectedBatch` and nothing is stored.
+    public func upsertDevices(_ records: [(index: Int, record: DeviceRecord)], allOrNothing: Bool = false) async throws -> (BatchOutcome, [DeviceInfo]) {
         var outcome = BatchOutcome()
         var seen: [String: Int] = [:]
         var candidates: [(index: Int, record: DeviceRecord)] = []
@@ -81,6 +87,7 @@ public struct InventoryStore: Sendable {
                     valid.append(record)
                 }
             }
+            if allOrNothing, !outcome.rejected.isEmpty { throw RejectedBatch(rejected: outcome.rejected) }
             guard !valid.isEmpty else { return [] }
             let rows = try await connection.query(
                 """
@@ -117,7 +124,8 @@ public struct InventoryStore: Sendable {
     }
 
     /// Stores `records` (each with its index in the request).
-    public func upsertSites(_ records: [(index: Int, record: SiteRecord)]) async throws -> BatchOutcome {
+    /// With `allOrNothing`, any rejection throws `RejectedBatch` and nothing is stored.
+    public func upsertSites(_ records: [(index: Int, record: SiteRecord)], allOrNothing: Bool = false) async throws -> BatchOutcome {
         var outcome = BatchOutcome()
         var seen: [String: Int] = [:]
         var candidates: [(index: Int, record: SiteRecord)] = []
@@ -142,6 +150,7 @@ public struct InventoryStore: Sendable {
                     outcome.rejected.append(RecordError(index: index, error: "region \(record.region) does not exist; import regions first (nadi regions import --builtin)"))
                 }
             }
+            if allOrNothing, !outcome.rejected.isEmpty { throw RejectedBatch(rejected: outcome.rejected) }
             guard !valid.isEmpty else { return 0 }
             _ = try await connection.query(
                 """

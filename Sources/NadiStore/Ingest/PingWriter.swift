@@ -1,6 +1,6 @@
 public import Foundation
 public import Logging
-import Metrics
+public import Metrics
 import NIOCore
 import NadiCore
 public import PostgresNIO
@@ -43,13 +43,21 @@ public actor PingWriter: Service {
     private var knownPartitions: Set<Int64> = []
     private var lastFlush = ContinuousClock.now
     private var lastSweep = ContinuousClock.now
-    private var lastMaintenance: ContinuousClock.Instant?
+    /// First maintenance a minute after start (the daemon migrates the database in between).
+    private var lastMaintenance: ContinuousClock.Instant? = ContinuousClock.now - .seconds(3540)
 
-    private let batchSize = Recorder(label: "nadi_ingest_batch_pings")
-    private let commitSeconds = Metrics.Timer(label: "nadi_ingest_commit_seconds")
+    private let metrics: any MetricsFactory
+    private let batchSize: Recorder
+    private let commitSeconds: Metrics.Timer
 
-    public init(queue: IngestQueue, client: PostgresClient, configuration: PingWriterConfiguration = .init(), logger: Logger) {
+    public init(
+        queue: IngestQueue, client: PostgresClient, configuration: PingWriterConfiguration = .init(),
+        metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
+    ) {
         self.queue = queue
+        self.metrics = metrics
+        self.batchSize = Recorder(label: "nadi_ingest_batch_pings", factory: metrics)
+        self.commitSeconds = Metrics.Timer(label: "nadi_ingest_commit_seconds", factory: metrics)
         self.client = client
         self.configuration = configuration
         self.logger = logger
@@ -162,8 +170,8 @@ public actor PingWriter: Service {
                 }
             }
             for (kind, (accepted, duplicates)) in byKind {
-                Counter(label: "nadi_pings_accepted_total", dimensions: [("kind", kind.rawValue)]).increment(by: accepted)
-                Counter(label: "nadi_pings_duplicate_total", dimensions: [("kind", kind.rawValue)]).increment(by: duplicates)
+                Counter(label: "nadi_pings_accepted_total", dimensions: [("kind", kind.rawValue)], factory: metrics).increment(by: accepted)
+                Counter(label: "nadi_pings_duplicate_total", dimensions: [("kind", kind.rawValue)], factory: metrics).increment(by: duplicates)
             }
             batchSize.record(rows.count)
             let elapsed = ContinuousClock.now - started

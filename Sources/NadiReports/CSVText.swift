@@ -1,0 +1,43 @@
+import CSV
+public import Foundation
+
+/// RFC 4180 CSV text (fields with commas, quotes or line breaks are quoted; quotes doubled).
+public enum CSVText {
+    public static func render(header: [String], rows: [[String]]) -> String {
+        var out = ""
+        for row in [header] + rows {
+            out += row.map(quote).joined(separator: ",")
+            out += "\r\n"
+        }
+        return out
+    }
+
+    static func quote(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || field.hasPrefix(" ") || field.hasSuffix(" ")
+        else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// ANSI colours for states and statuses.
+public enum StatusColour {
+    /// The SGR code for a status word, or nil to leave it plain.
+    public static func code(_ status: String) -> String? {
+        switch status {
+        case "up", "met": "32"
+        case "degraded", "behind": "33"
+        case "down": "31"
+        case "unknown", "no_target": "2"
+        default: nil
+        }
+    }
+}
+
+extension JSONEncoder {
+    /// Stable, readable JSON for reports.
+    public static var report: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

@@ -1,0 +1,59 @@
+public import Hummingbird
+public import Logging
+public import NadiStore
+public import PostgresNIO
+public import Prometheus
+import ServiceLifecycle
+
+/// The `nadid` application type.
+public typealias NadiApplication = Application<RouterResponder<BasicRequestContext>>
+
+/// Builds the `nadid` application: routes, the batch writer and the database client as services.
+/// Migrations are applied before the server accepts connections.
+///
+/// - Parameters:
+///   - configuration: listen address, limits and writer settings.
+///   - client: the PostgreSQL client; the application runs it as a service.
+///   - registry: the Prometheus registry `/metrics` serves (tests pass a fresh one).
+public func buildApplication(
+    configuration: ServerConfiguration, client: PostgresClient, registry: PrometheusCollectorRegistry, logger: Logger
+) throws -> NadiApplication {
+    let metrics = ServerMetrics(registry: registry)
+    let migrations = try Migration.load(from: ResourceLocator.sqlDirectory())
+    let queue = IngestQueue(capacity: configuration.queueCapacity)
+    let writer = PingWriter(
+        queue: queue, client: client, configuration: configuration.writer, metrics: metrics.factory, logger: logger)
+    let router = buildRouter(
+        configuration: configuration, client: client, queue: queue, metrics: metrics, migrations: migrations, logger: logger)
+    var app = Application(
+        router: router,
+        server: .http1(
+            configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000))),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nadid"),
+        services: [client, writer],
+        logger: logger
+    )
+    app.beforeServerStarts {
+        let applied = try await Migrator(client: client, logger: logger).migrate(migrations)
+        if !applied.isEmpty { logger.info("database migrated", metadata: ["migrations.applied": "\(applied.count)"]) }
+    }
+    return app
+}
+
+/// The routes of `nadid`.
+func buildRouter(
+    configuration: ServerConfiguration, client: PostgresClient, queue: IngestQueue, metrics: ServerMetrics,
+    migrations: [Migration], logger: Logger
+) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: MetricsMiddleware())
+    let authorizer = Authorizer(tokens: TokenStore(client: client, logger: logger))
+    let inventory = InventoryStore(client: client, logger: logger)
+    IngestController(
+        configuration: configuration, authorizer: authorizer, inventory: inventory,
+        directory: DeviceDirectory(store: inventory), queue: queue, metrics: metrics, logger: logger
+    ).addRoutes(to: router)
+    DeviceController(authorizer: authorizer, client: client, logger: logger).addRoutes(to: router)
+    HealthController(client: client, queue: queue, metrics: metrics, migrations: migrations, logger: logger).addRoutes(to: router)
+    return router
+}

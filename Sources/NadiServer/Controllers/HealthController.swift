@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import Logging
+import NadiCore
+import NadiStore
+import PostgresNIO
+import Prometheus
+
+/// `GET /healthz` (process up), `GET /readyz` (database reachable and migrated), `GET /metrics`.
+struct HealthController: Sendable {
+    let client: PostgresClient
+    let queue: IngestQueue
+    let metrics: ServerMetrics
+    let migrations: [Migration]
+    let logger: Logger
+
+    func addRoutes(to router: Router<some RequestContext>) {
+        router.get("/healthz") { _, _ in JSONBody.response(["status": "ok"]) }
+        router.get("/readyz") { _, _ in await ready() }
+        router.get("/metrics") { _, _ in await scrape() }
+    }
+
+    func ready() async -> Response {
+        do {
+            let pending = try await withTimeout(.seconds(2)) {
+                try await Migrator(client: client, logger: logger).pending(migrations)
+            }
+            guard pending.isEmpty else {
+                return JSONBody.response(
+                    ["status": "unavailable", "reason": "migrations pending: \(pending.map(\.name).joined(separator: ", "))"],
+                    status: .serviceUnavailable)
+            }
+            return JSONBody.response(["status": "ready"])
+        } catch {
+            return JSONBody.response(["status": "unavailable", "reason": "database unreachable"], status: .serviceUnavailable)
+        }
+    }
+
+    func scrape() async -> Response {
+        metrics.queueDepth(queue.depth)
+        if let counts = try? await withTimeout(.seconds(2), { try await deviceCounts() }) {
+            for (kind, status, count) in counts { metrics.devices(kind: kind, status: status, count: count) }
+        }
+        var buffer: [UInt8] = []
+        metrics.registry.emit(into: &buffer)
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+    }
+
+    /// Devices by kind and state (zero where none), decommissioned ones left out.
+    private func deviceCounts() async throws -> [(String, String, Int)] {
+        var counts: [String: Int] = [:]
+        for try await (kind, status, count) in try await client.query(
+            """
+            SELECT d.kind, coalesce(s.status, 'unknown'), count(*)::int8 FROM device d
+            LEFT JOIN device_state s ON s.device_id = d.id
+            WHERE d.decommissioned_on IS NULL OR d.decommissioned_on > current_date
+            GROUP BY 1, 2
+            """, logger: logger
+        ).decode((String, String, Int).self) { counts[kind + "/" + status] = count }
+        return DeviceKind.allCases.flatMap { kind in
+            DeviceStatus.allCases.map { (kind.rawValue, $0.rawValue, counts[kind.rawValue + "/" + $0.rawValue] ?? 0) }
+        }
+    }
+}
+
+/// Runs `body`, giving up after `limit`.
+func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw CancellationError()
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next() else { throw CancellationError() }
+        return first
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Hummingbird
+import Logging
+import NadiCore
+import NadiStore
+
+/// `POST /v1/pings`, `POST /v1/inventory`, `POST /v1/sites`.
+struct IngestController: Sendable {
+    let configuration: ServerConfiguration
+    let authorizer: Authorizer
+    let inventory: InventoryStore
+    let directory: DeviceDirectory
+    let queue: IngestQueue
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    func addRoutes(to router: Router<some RequestContext>) {
+        router.post("/v1/pings") { request, _ in try await self.pings(request) }
+        router.post("/v1/inventory") { request, _ in try await self.devices(request) }
+        router.post("/v1/sites") { request, _ in try await self.sites(request) }
+    }
+
+    func pings(_ request: Request) async throws -> Response {
+        let token = try await authorizer.require(.ingest, for: request)
+        let receivedAt = Date()
+        let records = try await BatchBody.decode(PingInput.self, from: request, limit: configuration.maxBodyBytes)
+        metrics.received(records.count)
+        var rejected: [RecordError] = []
+        var valid: [(index: Int, ping: PingRecord)] = []
+        for (index, result) in records.enumerated() {
+            switch result {
+            case .success(let input):
+                switch RecordValidation.ping(input, receivedAt: receivedAt, retention: configuration.retention) {
+                case .success(let ping): valid.append((index, ping))
+                case .failure(let problem): rejected.append(RecordError(index: index, error: problem.description))
+                }
+            case .failure(let problem):
+                rejected.append(RecordError(index: index, error: problem.description))
+            }
+        }
+        if !rejected.isEmpty { metrics.rejected(kind: "unknown", rejected.count) }
+        let devices: [String: DeviceInfo]
+        do {
+            devices = try await directory.resolve(valid.map(\.ping.device))
+        } catch {
+            throw APIError.unavailable("the database is unavailable; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
+        }
+        var job = IngestJob(pings: [], sightings: [])
+        for (index, ping) in valid {
+            guard let device = devices[ping.device] else {
+                rejected.append(RecordError(index: index, error: "unknown device '\(ping.device)'; register it with POST /v1/inventory"))
+                job.sightings.append(Sighting(externalID: String(ping.device.prefix(200)), at: ping.observedAt, source: "http"))
+                continue
+            }
+            guard token.covers(device.region) else {
+                rejected.append(RecordError(index: index, error: "device '\(ping.device)' is in region \(device.region), outside this token's region \(token.region?.rawValue ?? "")"))
+                metrics.rejected(kind: device.kind.rawValue)
+                continue
+            }
+            job.pings.append(
+                ResolvedPing(
+                    deviceID: device.id, kind: device.kind, observedMicros: Timestamp.microseconds(ping.observedAt), status: ping.status,
+                    latencyMs: ping.latencyMs, reason: ping.reason, metricsJSON: ping.metricsJSON, intervalSeconds: device.intervalSeconds))
+        }
+        if !job.sightings.isEmpty { metrics.rejected(kind: "unregistered", job.sightings.count) }
+        let receipt: IngestReceipt
+        do {
+            receipt = try await queue.submit(job)
+        } catch let error as IngestUnavailable {
+            throw unavailable(error)
+        }
+        rejected.sort { $0.index < $1.index }
+        return JSONBody.response(BatchOutcome(accepted: receipt.accepted, duplicates: receipt.duplicates, rejected: rejected))
+    }
+
+    func devices(_ request: Request) async throws -> Response {
+        let token = try await authorizer.require(.inventory, for: request)
+        let records = try await BatchBody.decode(DeviceInput.self, from: request, limit: configuration.maxBodyBytes)
+        var rejected: [RecordError] = []
+        var valid: [(index: Int, record: DeviceRecord)] = []
+        for (index, result) in records.enumerated() {
+            switch result.flatMap(RecordValidation.device) {
+            case .success(let record):
+                if token.covers(record.region) {
+                    valid.append((index, record))
+                } else {
+                    rejected.append(RecordError(index: index, error: "region \(record.region) is outside this token's region \(token.region?.rawValue ?? "")"))
+                }
+            case .failure(let problem):
+                rejected.append(RecordError(index: index, error: problem.description))
+            }
+        }
+        do {
+            var (outcome, stored) = try await inventory.upsertDevices(valid)
+            directory.remember(stored)
+            outcome.rejected = (outcome.rejected + rejected).sorted { $0.index < $1.index }
+            return JSONBody.response(outcome)
+        } catch {
+            logger.error("inventory write failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+            throw APIError.unavailable("the database did not store the batch; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
+        }
+    }
+
+    func sites(_ request: Request) async throws -> Response {
+        let token = try await authorizer.require(.inventory, for: request)
+        let records = try await BatchBody.decode(SiteInput.self, from: request, limit: configuration.maxBodyBytes)
+        var rejected: [RecordError] = []
+        var valid: [(index: Int, record: SiteRecord)] = []
+        for (index, result) in records.enumerated() {
+            switch result.flatMap(RecordValidation.site) {
+            case .success(let record):
+                if token.covers(record.region) {
+                    valid.append((index, record))
+                } else {
+                    rejected.append(RecordError(index: index, error: "region \(record.region) is outside this token's region \(token.region?.rawValue ?? "")"))
+                }
+            case .failure(let problem):
+                rejected.append(RecordError(index: index, error: problem.description))
+            }
+        }
+        do {
+            var outcome = try await inventory.upsertSites(valid)
+            outcome.rejected = (outcome.rejected + rejected).sorted { $0.index < $1.index }
+            return JSONBody.response(outcome)
+        } catch {
+            logger.error("site write failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+            throw APIError.unavailable("the database did not store the batch; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
+        }
+    }
+
+    private func unavailable(_ error: IngestUnavailable) -> APIError {
+        switch error {
+        case .queueFull:
+            return .unavailable("the ingest queue is full; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
+        case .shuttingDown:
+            return .unavailable("nadid is shutting down; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
+        case .databaseUnavailable:
+            return .unavailable("the database did not commit the batch; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
+        }
+    }
+}

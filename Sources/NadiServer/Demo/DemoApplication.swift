@@ -1,0 +1,65 @@
+public import Foundation
+public import Hummingbird
+public import Logging
+import NadiCore
+import NadiStore
+public import PostgresNIO
+public import Prometheus
+import ServiceLifecycle
+
+/// `nadid --demo`: the daemon, a demo city, its token, and the ping simulator.
+public func buildDemoApplication(
+    configuration: ServerConfiguration, client: PostgresClient, registry: PrometheusCollectorRegistry, stateDirectory: String,
+    logger: Logger
+) throws -> NadiApplication {
+    var app = try buildApplication(configuration: configuration, client: client, registry: registry, logger: logger)
+    let runner = DemoRunner()
+    let host = configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host
+    let base = "http://\(host):\(configuration.port)"
+    app.beforeServerStarts {
+        let (devices, created) = try await DemoCity(client: client, logger: logger).load()
+        let token = try await demoToken(client: client, stateDirectory: stateDirectory, logger: logger)
+        let simulator = DemoSimulator(
+            baseURL: URL(string: base) ?? URL(fileURLWithPath: "/"), token: token, devices: devices, backfill: created, logger: logger)
+        runner.start(simulator)
+        print(
+            """
+
+            ── Nadi demo ─────────────────────────────────────────────────────────────
+            nadid listens on \(base) (embedded PostgreSQL under \(stateDirectory))
+            Demo city: Kota Palembang (16.71): \(devices.count) devices, 773 real schools, masterplan targets.
+            Simulated pings are flowing \(created ? "(six hours of history first)" : "").
+
+            Demo token (read, ingest, inventory; also saved in \(stateDirectory)/demo-token):
+              export NADI_TOKEN=\(token)
+
+            Try next:
+              curl -s \(base)/healthz
+              curl -s -H "Authorization: Bearer $NADI_TOKEN" \(base)/v1/devices/PLG-FO-1
+              curl -s -H "Authorization: Bearer $NADI_TOKEN" -H 'Content-Type: application/json' \\
+                   -d '[{"device":"PLG-FO-1","status":"degraded","latency_ms":40}]' \(base)/v1/pings
+              curl -s \(base)/metrics | grep nadi_
+              swift run nadi devices list --silent --state-dir \(stateDirectory)
+            Stop with Ctrl-C (the embedded PostgreSQL stops with it).
+            ──────────────────────────────────────────────────────────────────────────
+
+            """)
+    }
+    app.addServices(runner)
+    return app
+}
+
+/// Reuses the demo token saved in the state directory, or creates one.
+func demoToken(client: PostgresClient, stateDirectory: String, logger: Logger) async throws -> String {
+    let file = URL(fileURLWithPath: stateDirectory).appendingPathComponent("demo-token")
+    let store = TokenStore(client: client, logger: logger)
+    if let saved = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+        try await store.verify(saved) != nil
+    {
+        return saved
+    }
+    let (_, secret) = try await store.create(
+        name: "demo-\(Int(Date().timeIntervalSince1970))", region: RegionCode("16"), scopes: [.read, .ingest, .inventory])
+    FileManager.default.createFile(atPath: file.path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
+    return secret
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+import NadiCore
+import NadiStore
+import PostgresNIO
+
+/// A demo city: Kota Palembang (16.71) with its real schools (Kemdikbud/Dapodik 2019 snapshot, see
+/// `Sources/NadiStore/Resources/SOURCES.md`), CCTV in many of them, intersection cameras, a fiber
+/// ring, videotrons and attendance devices in offices, and masterplan targets.
+struct DemoCity {
+    struct Profile {
+        var deviceID: String
+        var behaviour: Behaviour
+    }
+
+    /// How a simulated device behaves.
+    enum Behaviour: Sendable {
+        case healthy
+        case flaky
+        case goesSilent
+        case neverSeen
+    }
+
+    let client: PostgresClient
+    let logger: Logger
+
+    /// Loads what is missing; returns every device with its simulated behaviour and whether it was new.
+    func load() async throws -> (devices: [Profile], created: Bool) {
+        if try await count("SELECT count(*)::int8 FROM region") == 0 {
+            _ = try await RegionImporter(client: client, logger: logger).importRows(RegionImporter.builtinRows())
+        }
+        let created = try await count("SELECT count(*)::int8 FROM device WHERE external_id LIKE 'PLG-%'") == 0
+        var random = SplitMix64(seed: 1671)
+        let schools = try CSVDocument(data: Data(contentsOf: ResourceLocator.dataFile("schools/schools-kota-palembang.csv")))
+        var sites: [(index: Int, record: SiteRecord)] = []
+        for (index, row) in schools.records.enumerated() where row.fields.count == 6 {
+            guard let region = RegionCode(row.fields[3]) else { continue }
+            sites.append((index, SiteRecord(
+                code: row.fields[0], kind: .school, name: row.fields[1], region: region, lat: Double(row.fields[4]),
+                lon: Double(row.fields[5]), attributes: .object(["level": .string(row.fields[2]), "source": .string("Dapodik 2019")]))))
+        }
+        let offices = ["Kantor Walikota Palembang", "Diskominfo Kota Palembang", "Kantor Camat Ilir Barat Satu", "Kantor Camat Seberang Ulu Satu", "Dinas Pendidikan Kota Palembang"]
+        for (offset, name) in offices.enumerated() {
+            sites.append((sites.count, SiteRecord(
+                code: "PLG-OFF-\(offset + 1)", kind: .office, name: name, region: RegionCode(offset % 2 == 0 ? "16.71.01" : "16.71.02") ?? RegionCode("16.71")!,
+                lat: -2.98 + Double(offset) * 0.004, lon: 104.75 + Double(offset) * 0.004, attributes: .object([:]))))
+        }
+        let intersections = ["Simpang Charitas", "Simpang Lima DPRD", "Simpang Polda", "Simpang Patal", "Bundaran Air Mancur", "Simpang Kertapati"]
+        for (offset, name) in intersections.enumerated() {
+            sites.append((sites.count, SiteRecord(
+                code: "PLG-INT-\(offset + 1)", kind: .intersection, name: name, region: RegionCode("16.71.0\(offset + 1)") ?? RegionCode("16.71")!,
+                lat: -2.97 - Double(offset) * 0.003, lon: 104.74 + Double(offset) * 0.005, attributes: .object([:]))))
+        }
+        _ = try await InventoryStore(client: client, logger: logger).upsertSites(sites)
+
+        var devices: [DeviceRecord] = []
+        var profiles: [Profile] = []
+        func add(_ record: DeviceRecord) {
+            devices.append(record)
+            let roll = random.nextDouble()
+            let behaviour: Behaviour = roll < 0.05 ? .neverSeen : roll < 0.12 ? .goesSilent : roll < 0.25 ? .flaky : .healthy
+            profiles.append(Profile(deviceID: record.externalID, behaviour: behaviour))
+        }
+        let schoolSites = sites.filter { $0.record.kind == .school }
+        for (number, school) in schoolSites.enumerated() where number % 4 == 0 {
+            let isPublic = random.nextDouble() < 0.6
+            add(DeviceRecord(
+                externalID: "PLG-CCTV-S\(school.record.code)", kind: .cctv, region: school.record.region, site: school.record.code,
+                name: "CCTV \(school.record.name)", lat: school.record.lat, lon: school.record.lon,
+                installed: CalendarDay(year: 2022 + number % 4, month: 1 + number % 12, day: 1 + number % 28), decommissioned: nil,
+                intervalSeconds: 60,
+                attributes: .object(["public": .bool(isPublic), "stream_url": .string("rtsp://10.16.\(number / 250).\(number % 250)/main")])))
+        }
+        for (offset, site) in sites.filter({ $0.record.kind == .intersection }).enumerated() {
+            add(DeviceRecord(
+                externalID: "PLG-CCTV-X\(offset + 1)", kind: .cctv, region: site.record.region, site: site.record.code,
+                name: "CCTV \(site.record.name)", lat: site.record.lat, lon: site.record.lon,
+                installed: CalendarDay(year: 2021, month: 3, day: 15), decommissioned: nil, intervalSeconds: 60,
+                attributes: .object(["public": .bool(true), "stream_url": .string("rtsp://10.1.2.\(offset + 3)/main")])))
+        }
+        let ring = ["Diskominfo", "Ilir Barat Satu", "Seberang Ulu Satu", "Kemuning", "Sukarami", "Kalidoni", "Plaju", "Kertapati"]
+        for (offset, end) in ring.enumerated() {
+            let next = ring[(offset + 1) % ring.count]
+            add(DeviceRecord(
+                externalID: "PLG-FO-\(offset + 1)", kind: .fiberLink, region: RegionCode("16.71.0\(offset + 1)") ?? RegionCode("16.71")!,
+                site: nil, name: "Backbone \(end) – \(next)", lat: nil, lon: nil,
+                installed: CalendarDay(year: 2020 + offset % 3, month: 6, day: 1), decommissioned: nil, intervalSeconds: 60,
+                attributes: .object(["length_km": .number(4.5 + Double(offset) * 1.25), "a_end": .string("POP \(end)"), "z_end": .string("POP \(next)")])))
+        }
+        for offset in 0..<4 {
+            add(DeviceRecord(
+                externalID: "PLG-VT-\(offset + 1)", kind: .videotron, region: RegionCode("16.71.0\(offset + 1)") ?? RegionCode("16.71")!,
+                site: "PLG-INT-\(offset + 1)", name: "Videotron \(intersections[offset])", lat: nil, lon: nil,
+                installed: CalendarDay(year: 2023, month: 8, day: 17), decommissioned: nil, intervalSeconds: 60,
+                attributes: .object(["size_m2": .number(24 + Double(offset) * 8)])))
+        }
+        for (offset, office) in offices.enumerated() {
+            add(DeviceRecord(
+                externalID: "PLG-ATT-\(offset + 1)", kind: .attendance, region: RegionCode(offset % 2 == 0 ? "16.71.01" : "16.71.02") ?? RegionCode("16.71")!,
+                site: "PLG-OFF-\(offset + 1)", name: "Fingerprint \(office)", lat: nil, lon: nil,
+                installed: CalendarDay(year: 2024, month: 1, day: 2), decommissioned: nil, intervalSeconds: 60,
+                attributes: .object(["serial": .string("CKJG2024\(1000 + offset)"), "vendor": .string("ZKTeco")])))
+        }
+        _ = try await InventoryStore(client: client, logger: logger).upsertDevices(devices.enumerated().map { ($0.offset, $0.element) })
+
+        let city = RegionCode("16.71") ?? RegionCode("16")!
+        let source = "Masterplan Smart City Kota Palembang (demo figures)"
+        _ = try await TargetStore(client: client, logger: logger).upsert([
+            TargetRecord(region: city, kind: .cctv, metric: .units, year: 2024, value: 120, source: source),
+            TargetRecord(region: city, kind: .cctv, metric: .units, year: 2028, value: 400, source: source),
+            TargetRecord(region: city, kind: .cctv, metric: .schoolsPct, year: 2026, value: 30, source: source),
+            TargetRecord(region: city, kind: .cctv, metric: .schoolsPct, year: 2029, value: 100, source: source),
+            TargetRecord(region: city, kind: .fiberLink, metric: .km, year: 2026, value: 60, source: source),
+            TargetRecord(region: city, kind: .videotron, metric: .units, year: 2026, value: 6, source: source),
+            TargetRecord(region: city, kind: .attendance, metric: .units, year: 2026, value: 5, source: source),
+        ])
+        return (profiles, created)
+    }
+
+    private func count(_ query: PostgresQuery) async throws -> Int {
+        var value = 0
+        for try await n in try await client.query(query, logger: logger).decode(Int.self) { value = n }
+        return value
+    }
+}
+
+/// A small deterministic random generator, so the demo city is the same on every machine.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func nextDouble() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}

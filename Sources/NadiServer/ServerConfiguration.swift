@@ -1,0 +1,27 @@
+public import Foundation
+public import NadiStore
+
+/// Everything `nadid` needs, built from flags and environment by the executable and directly by tests.
+public struct ServerConfiguration: Sendable {
+    /// Address to listen on.
+    public var host = "127.0.0.1"
+    /// Port to listen on; 0 picks a free one.
+    public var port = 8080
+    /// Largest request body accepted (bigger gets 413).
+    public var maxBodyBytes = 16 << 20
+    /// Most pings that may wait for the writer (more gets 503 with Retry-After).
+    public var queueCapacity = 200_000
+    /// Close connections idle this long (also bounds a client that stalls mid-request).
+    public var idleTimeout: Duration = .seconds(30)
+    /// Seconds a client is told to wait after a 503.
+    public var retryAfterSeconds = 1
+    /// The deployment's time zone, for dates in reports.
+    public var timeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt
+    /// The batch writer's settings (miss count, retention, sweeper…).
+    public var writer = PingWriterConfiguration()
+
+    public init() {}
+
+    /// How far back a ping may be observed: the raw-ping retention.
+    public var retention: TimeInterval { TimeInterval(writer.retentionDays) * 86_400 }
+}

@@ -1,0 +1,73 @@
+public import Logging
+public import NadiCore
+public import PostgresNIO
+
+/// A masterplan milestone row.
+public struct TargetRecord: Sendable, Equatable {
+    public var region: RegionCode
+    public var kind: DeviceKind
+    public var metric: TargetMetric
+    public var year: Int
+    public var value: Double
+    public var source: String?
+    /// The line of the file it came from (0 when not from a file).
+    public var line: Int
+
+    public init(region: RegionCode, kind: DeviceKind, metric: TargetMetric, year: Int, value: Double, source: String? = nil, line: Int = 0) {
+        self.region = region
+        self.kind = kind
+        self.metric = metric
+        self.year = year
+        self.value = value
+        self.source = source
+        self.line = line
+    }
+
+    /// Checks the kind/metric pair, the year and the value; returns the reason when invalid.
+    public var problem: String? {
+        guard kind.allowedMetrics.contains(metric) else {
+            return "metric \(metric.rawValue) does not apply to \(kind.rawValue); allowed: \(kind.allowedMetrics.map(\.rawValue).joined(separator: ", "))"
+        }
+        guard (2015...2045).contains(year) else { return "year \(year) is outside 2015–2045" }
+        guard value.isFinite, value >= 0 else { return "value must be a number ≥ 0" }
+        if metric == .schoolsPct, value > 100 { return "schools_pct is a percentage: at most 100" }
+        return nil
+    }
+}
+
+/// Masterplan milestones.
+public struct TargetStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Upserts all `targets` in one transaction; a bad row (unknown region) fails the whole import.
+    public func upsert(_ targets: [TargetRecord]) async throws -> Int {
+        for target in targets {
+            if let problem = target.problem { throw ImportError(line: target.line == 0 ? nil : target.line, problem) }
+        }
+        guard !targets.isEmpty else { return 0 }
+        return try await client.withTransaction(logger: logger) { connection in
+            var present = Set<String>()
+            for try await code in try await connection.query(
+                "SELECT code::text FROM region WHERE code = ANY(\(Array(Set(targets.map(\.region.rawValue))))::ltree[])", logger: logger
+            ).decode(String.self) { present.insert(code) }
+            if let missing = targets.first(where: { !present.contains($0.region.rawValue) }) {
+                throw ImportError(line: missing.line == 0 ? nil : missing.line, "region \(missing.region) does not exist")
+            }
+            _ = try await connection.query(
+                """
+                INSERT INTO target (region, kind, metric, year, value, source)
+                SELECT r::ltree, k, m, y, v, s FROM unnest(\(targets.map(\.region.rawValue)), \(targets.map(\.kind.rawValue)),
+                    \(targets.map(\.metric.rawValue)), \(targets.map(\.year)), \(targets.map(\.value)), \(NullableArray(targets.map(\.source))))
+                    AS t(r, k, m, y, v, s)
+                ON CONFLICT (region, kind, metric, year) DO UPDATE SET value = excluded.value, source = excluded.source
+                """, logger: logger)
+            return targets.count
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Crypto
+public import Foundation
+public import Logging
+public import NadiCore
+public import PostgresNIO
+
+/// What a token may do.
+public enum TokenScope: String, CaseIterable, Sendable, Codable {
+    /// Send pings.
+    case ingest
+    /// Register and change devices and sites.
+    case inventory
+    /// Read state and reports.
+    case read
+    /// Manage tokens.
+    case admin
+
+    public static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
+
+/// A verified API token: who it is and what it may touch.
+public struct APIToken: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    /// The region subtree it may write and read; nil for all of Indonesia.
+    public var region: RegionCode?
+    public var scopes: Set<TokenScope>
+    public var createdAt: Date
+    public var revokedAt: Date?
+
+    /// True when `code` lies in the token's region subtree.
+    public func covers(_ code: RegionCode) -> Bool {
+        guard let region else { return true }
+        return code.isWithin(region)
+    }
+}
+
+/// API tokens. A token reads `nadi_<id>_<secret>`; only SHA-256 of the whole token is stored, and the
+/// check compares hashes in constant time after looking the row up by id.
+public struct TokenStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Creates a token and returns it with its secret (shown once, never stored).
+    public func create(name: String, region: RegionCode?, scopes: Set<TokenScope>) async throws -> (APIToken, String) {
+        guard !scopes.isEmpty else { throw TokenError("a token needs at least one scope: \(TokenScope.allowedValues)") }
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, trimmed.count <= 100 else { throw TokenError("a token name must be 1–100 characters") }
+        return try await client.withTransaction(logger: logger) { connection in
+            if let region {
+                var exists = false
+                for try await _ in try await connection.query("SELECT 1 FROM region WHERE code = \(region.rawValue)::ltree", logger: logger) {
+                    exists = true
+                }
+                guard exists else { throw TokenError("region \(region) does not exist") }
+            }
+            var taken = false
+            for try await _ in try await connection.query("SELECT 1 FROM api_token WHERE name = \(trimmed)", logger: logger) { taken = true }
+            guard !taken else { throw TokenError("a token named '\(trimmed)' already exists; revoke it or choose another name") }
+            var id: Int64 = 0
+            for try await value in try await connection.query("SELECT nextval('api_token_id_seq')", logger: logger).decode(Int64.self) {
+                id = value
+            }
+            let secret = Self.randomSecret()
+            let token = "nadi_\(id)_\(secret)"
+            let hash = [UInt8](SHA256.hash(data: Data(token.utf8)))
+            let sortedScopes = scopes.map(\.rawValue).sorted()
+            var created = Date()
+            for try await at in try await connection.query(
+                """
+                INSERT INTO api_token (id, name, hash, region, scopes) VALUES (\(id), \(trimmed), \(ByteBuffer(bytes: hash)),
+                    \(region?.rawValue)::ltree, \(sortedScopes)) RETURNING created_at
+                """, logger: logger
+            ).decode(Date.self) { created = at }
+            return (APIToken(id: id, name: trimmed, region: region, scopes: scopes, createdAt: created), token)
+        }
+    }
+
+    /// The token behind `presented`, or nil when it is unknown, malformed or revoked.
+    public func verify(_ presented: String) async throws -> APIToken? {
+        let parts = presented.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "nadi", let id = Int64(parts[1]), presented.utf8.count <= 200 else { return nil }
+        let rows = try await client.query(
+            "SELECT id, name, hash, region::text, scopes, created_at, revoked_at FROM api_token WHERE id = \(id)", logger: logger)
+        for try await (id, name, hash, region, scopes, created, revoked) in rows.decode(
+            (Int64, String, ByteBuffer, String?, [String], Date, Date?).self)
+        {
+            let expected = Array(hash.readableBytesView)
+            let actual = [UInt8](SHA256.hash(data: Data(presented.utf8)))
+            guard Self.constantTimeEqual(expected, actual), revoked == nil else { return nil }
+            return APIToken(
+                id: id, name: name, region: region.flatMap { RegionCode($0) },
+                scopes: Set(scopes.compactMap(TokenScope.init(rawValue:))), createdAt: created, revokedAt: revoked)
+        }
+        return nil
+    }
+
+    /// Every token, newest first (no secrets: they are not stored).
+    public func list() async throws -> [APIToken] {
+        let rows = try await client.query(
+            "SELECT id, name, region::text, scopes, created_at, revoked_at FROM api_token ORDER BY id DESC", logger: logger)
+        var tokens: [APIToken] = []
+        for try await (id, name, region, scopes, created, revoked) in rows.decode((Int64, String, String?, [String], Date, Date?).self) {
+            tokens.append(
+                APIToken(
+                    id: id, name: name, region: region.flatMap { RegionCode($0) },
+                    scopes: Set(scopes.compactMap(TokenScope.init(rawValue:))), createdAt: created, revokedAt: revoked))
+        }
+        return tokens
+    }
+
+    /// Revokes the token with this name or id; it stops working at once. Returns false when none matched.
+    public func revoke(_ nameOrID: String) async throws -> Bool {
+        let id = Int64(nameOrID) ?? -1
+        var count = 0
+        for try await _ in try await client.query(
+            "UPDATE api_token SET revoked_at = now() WHERE (name = \(nameOrID) OR id = \(id)) AND revoked_at IS NULL RETURNING id",
+            logger: logger)
+        {
+            count += 1
+        }
+        return count > 0
+    }
+
+    static func randomSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        return String((0..<40).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for (x, y) in zip(a, b) { difference |= x ^ y }
+        return difference == 0
+    }
+}
+
+/// A token request that cannot be carried out, with the reason.
+public struct TokenError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NadiStore
+import PostgresNIO
+
+/// Where the database is; shared by every command.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "PostgreSQL URL as psql takes it, e.g. postgres://nadi:secret@db:5432/nadi (default: $NADI_DATABASE_URL, else the embedded cluster).")
+    var databaseURL: String?
+
+    @Option(help: "State directory of the embedded PostgreSQL cluster.")
+    var stateDir = "./nadi-data"
+
+    /// Opens the database, applies pending migrations when `migrate` is set (always for the embedded
+    /// cluster), runs `body` with a client, and stops an embedded server this call started.
+    func withClient<T: Sendable>(migrate: Bool = false, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        let logger = CLILogger.make()
+        let target = try DatabaseTarget.resolve(databaseURL: databaseURL, stateDirectory: stateDir)
+        let database = try await OpenedDatabase.open(target, logger: logger)
+        do {
+            let client = try database.makeClient(maximumConnections: 4, logger: logger)
+            let result = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                let migrations = try Migration.load(from: ResourceLocator.sqlDirectory())
+                let migrator = Migrator(client: client, logger: logger)
+                if migrate || database.embedded != nil {
+                    try await migrator.migrate(migrations)
+                } else if let first = try await migrator.pending(migrations).first {
+                    throw CLIError("the database is not migrated (\(first.name) is pending); run `nadi migrate` first")
+                }
+                return try await body(client)
+            }
+            try await database.close()
+            return result
+        } catch {
+            try? await database.close()
+            throw error
+        }
+    }
+}
+
+/// A failure said to the person at the terminal (exit status 1).
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Logs warnings and worse to stderr (set NADI_LOG_LEVEL=info for more).
+enum CLILogger {
+    static func make() -> Logger {
+        var logger = Logger(label: "nadi") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = ProcessInfo.processInfo.environment["NADI_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        return logger
+    }
+}

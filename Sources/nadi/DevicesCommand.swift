@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import NadiCore
+import NadiReports
+import NadiStore
+import PostgresNIO
+
+struct Devices: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The device inventory and its state.", subcommands: [DevicesList.self, DevicesImport.self])
+}
+
+struct DevicesImport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Load devices from a JSON array or NDJSON file, in the form POST /v1/inventory takes.",
+        discussion: """
+            Example record: {"id":"PLG-CCTV-0001","kind":"cctv","region":"16.71.01","site":"10603845","name":"Simpang Charitas",
+                             "installed":"2021-03-15","attributes":{"public":true,"stream_url":"rtsp://10.1.2.3/main"}}
+            Devices are inserted or updated by id. A bad record fails the import with its index and nothing is stored.
+            """)
+
+    @Argument(help: "JSON (array) or NDJSON file.") var file: String
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
+        let trimmed = data.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }
+        let decoded: [Result<DeviceInput, DecodeProblem>]
+        if trimmed.first == UInt8(ascii: "[") {
+            do {
+                decoded = try JSONDecoder().decode([Lenient<DeviceInput>].self, from: Data(trimmed)).map(\.result)
+            } catch {
+                throw CLIError("\(file): malformed JSON: \(error); nothing was imported")
+            }
+        } else {
+            let decoder = JSONDecoder()
+            decoded = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).compactMap { line in
+                let text = line.last == 0x0D ? line.dropLast() : line[...]
+                if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+                do { return try decoder.decode(Lenient<DeviceInput>.self, from: Data(text)).result } catch {
+                    return .failure(DecodeProblem("malformed JSON"))
+                }
+            }
+        }
+        var records: [(index: Int, record: DeviceRecord)] = []
+        var problems: [String] = []
+        for (index, result) in decoded.enumerated() {
+            switch result.flatMap(RecordValidation.device) {
+            case .success(let record): records.append((index, record))
+            case .failure(let problem): problems.append("record \(index): \(problem)")
+            }
+        }
+        guard problems.isEmpty else { throw CLIError((problems.prefix(10).map { "\(file): \($0)" } + ["nothing was imported"]).joined(separator: "\n")) }
+        let toStore = records
+        do {
+            let (outcome, _) = try await database.withClient { client in
+                try await InventoryStore(client: client, logger: CLILogger.make()).upsertDevices(toStore, allOrNothing: true)
+            }
+            print("\(outcome.accepted) devices imported")
+        } catch let error as RejectedBatch {
+            throw CLIError((error.rejected.prefix(10).map { "\(file): record \($0.index): \($0.error)" } + ["nothing was imported"]).joined(separator: "\n"))
+        }
+    }
+}
+
+struct DevicesList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List devices with their state, since when, and when they were last seen.",
+        discussion: "--silent lists what ops must chase: devices down because they stopped pinging, and devices never heard from.")
+
+    @Option(help: "Only devices under this region code.") var region: String?
+    @Option(help: "Only this kind: \(DeviceKind.allowedValues).") var kind: String?
+    @Option(help: "Only this state: up, degraded, down, unknown.") var status: String?
+    @Flag(help: "Only silent devices: down for missed heartbeats, or never seen.") var silent = false
+    @Option(help: "table, csv or json.") var format: OutputFormat = .table
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        if let region, RegionCode(region) == nil { throw ValidationError("--region must be \(RegionCode.formatHelp)") }
+        if let kind, DeviceKind(rawValue: kind) == nil { throw ValidationError("--kind must be one of \(DeviceKind.allowedValues)") }
+        if let status, DeviceStatus(rawValue: status) == nil { throw ValidationError("--status must be up, degraded, down or unknown") }
+    }
+
+    struct Row: Encodable {
+        var device: String
+        var kind: String
+        var region: String
+        var name: String
+        var status: String
+        var reason: String?
+        var since: String?
+        var lastSeen: String?
+
+        enum CodingKeys: String, CodingKey {
+            case device, kind, region, name, status, reason, since
+            case lastSeen = "last_seen"
+        }
+    }
+
+    func run() async throws {
+        let region = self.region ?? ""
+        let kind = self.kind ?? ""
+        let status = self.status ?? ""
+        let silent = self.silent
+        let rows: [Row] = try await database.withClient { client in
+            var rows: [Row] = []
+            for try await (device, kind, region, name, status, reason, since, lastSeen) in try await client.query(
+                """
+                SELECT d.external_id, d.kind, d.region::text, d.name, coalesce(s.status, 'unknown'),
+                       coalesce(s.reason, CASE WHEN s.status IS NULL OR s.status = 'unknown' THEN 'never_seen' END), s.since, s.last_seen
+                FROM device d LEFT JOIN device_state s ON s.device_id = d.id
+                WHERE (\(region) = '' OR d.region <@ nullif(\(region), '')::ltree)
+                  AND (\(kind) = '' OR d.kind = \(kind))
+                  AND (\(status) = '' OR coalesce(s.status, 'unknown') = \(status))
+                  AND (NOT \(silent) OR coalesce(s.status, 'unknown') = 'unknown' OR (s.status = 'down' AND s.reason = 'silent'))
+                  AND (d.decommissioned_on IS NULL OR d.decommissioned_on > current_date)
+                ORDER BY d.region, d.external_id
+                """, logger: CLILogger.make()
+            ).decode((String, String, String, String, String, String?, PostgresTimestamp?, PostgresTimestamp?).self) {
+                rows.append(Row(device: device, kind: kind, region: region, name: name, status: status, reason: reason,
+                                since: since.map { Timestamp.format($0.date) }, lastSeen: lastSeen.map { Timestamp.format($0.date) }))
+            }
+            return rows
+        }
+        switch format {
+        case .json:
+            print(String(decoding: try JSONEncoder.report.encode(rows), as: UTF8.self))
+        case .csv:
+            print(CSVText.render(header: ["device", "kind", "region", "name", "status", "reason", "since", "last_seen"],
+                                 rows: rows.map { [$0.device, $0.kind, $0.region, $0.name, $0.status, $0.reason ?? "", $0.since ?? "", $0.lastSeen ?? ""] }), terminator: "")
+        case .table:
+            let colours = Terminal.colours
+            print(TextTable.render(
+                header: ["DEVICE", "KIND", "REGION", "STATUS", "REASON", "SINCE (UTC)", "LAST SEEN (UTC)", "NAME"],
+                rows: rows.map { [$0.device, $0.kind, $0.region, $0.status, $0.reason ?? "", short($0.since), short($0.lastSeen), $0.name] },
+                colour: colours ? { column, cell in column == 3 ? StatusColour.code(cell) : nil } : nil))
+            print("\(rows.count) devices")
+        }
+    }
+
+    private func short(_ timestamp: String?) -> String {
+        guard let timestamp else { return "-" }
+        return String(timestamp.prefix(19)).replacingOccurrences(of: "T", with: " ")
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+
+/// `nadi`: the companion CLI of the Nadi daemon.
+@main
+struct Nadi: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nadi",
+        abstract: "Inventory, masterplan targets and reports for a smart-city rollout.",
+        discussion: """
+            Every command reads the database from --database-url or NADI_DATABASE_URL (a URI as psql takes it); \
+            with neither, it uses the embedded cluster under --state-dir (default ./nadi-data), starting it if \
+            needed and stopping it again afterwards if it was not running.
+
+            Getting started:
+              nadi migrate
+              nadi regions import --builtin
+              nadi targets import targets.csv
+              nadi token create --name agents-palembang --region 16.71 --scope ingest,inventory
+              nadi devices list --silent
+            """,
+        subcommands: [
+            Migrate.self, Regions.self, Sites.self, Devices.self, Targets.self, Token.self,
+        ])
+}
