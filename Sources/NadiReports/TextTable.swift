@@ -2,35 +2,26 @@ import Foundation
 
 /// Aligned plain-text tables for people.
 public enum TextTable {
-    /// Renders `rows` under `header`, columns padded to their widest cell; numeric-looking columns
-    /// are right-aligned. `colour` wraps a cell in ANSI colour (already-visible width is kept).
+    /// Renders `rows` under `header`, columns padded to their widest cell; the columns in
+    /// `rightAligned` (numbers) are right-aligned. `colour` wraps a cell in ANSI colour.
     public static func render(
-        header: [String], rows: [[String]], colour: ((_ column: Int, _ cell: String) -> String?)? = nil
+        header: [String], rows: [[String]], rightAligned: Set<Int> = [], colour: ((_ column: Int, _ cell: String) -> String?)? = nil
     ) -> String {
         var widths = header.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
         }
-        let numeric = header.indices.map { column in
-            !rows.isEmpty && rows.allSatisfy { row in
-                column < row.count && (row[column].isEmpty || row[column] == "-" || Double(row[column].replacingOccurrences(of: "%", with: "")) != nil)
-            }
-        }
         func line(_ cells: [String], isHeader: Bool) -> String {
             cells.enumerated().map { index, cell in
                 let width = index < widths.count ? widths[index] : cell.count
                 let padding = String(repeating: " ", count: max(0, width - cell.count))
-                var text = numeric[safe: index] == true && !isHeader ? padding + cell : cell + padding
+                var text = rightAligned.contains(index) && !isHeader ? padding + cell : cell + padding
                 if !isHeader, let code = colour?(index, cell) { text = "\u{1B}[\(code)m\(text)\u{1B}[0m" }
                 return text
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
         return ([line(header, isHeader: true)] + rows.map { line($0, isHeader: false) }).joined(separator: "\n")
     }
-}
-
-extension Array {
-    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
 
 extension String {

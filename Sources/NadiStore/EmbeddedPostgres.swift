@@ -178,7 +178,8 @@ public struct EmbeddedPostgres: Sendable {
 
             """
         if !durable {
-            settings += "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+            // Throwaway test clusters: many parallel tests, no crash safety needed.
+            settings += "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 500\n"
         }
         let configuration = dataDirectory.appendingPathComponent("postgresql.conf")
         let handle = try FileHandle(forWritingTo: configuration)

@@ -55,7 +55,7 @@ public struct InventoryStore: Sendable {
             candidates.append(entry)
         }
         guard !candidates.isEmpty else { return (outcome, []) }
-        let stored: [DeviceInfo] = try await client.withTransaction(logger: logger) { connection in
+        let stored: [DeviceInfo] = try await client.transaction(logger: logger) { connection in
             let regions = try await existing(
                 "SELECT code::text FROM region WHERE code = ANY(\(Array(Set(candidates.map(\.record.region.rawValue))))::ltree[])",
                 on: connection)
@@ -138,7 +138,7 @@ public struct InventoryStore: Sendable {
             candidates.append(entry)
         }
         guard !candidates.isEmpty else { return outcome }
-        outcome.accepted = try await client.withTransaction(logger: logger) { connection in
+        outcome.accepted = try await client.transaction(logger: logger) { connection in
             let regions = try await existing(
                 "SELECT code::text FROM region WHERE code = ANY(\(Array(Set(candidates.map(\.record.region.rawValue))))::ltree[])",
                 on: connection)

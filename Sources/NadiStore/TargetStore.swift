@@ -51,7 +51,7 @@ public struct TargetStore: Sendable {
             if let problem = target.problem { throw ImportError(line: target.line == 0 ? nil : target.line, problem) }
         }
         guard !targets.isEmpty else { return 0 }
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await client.transaction(logger: logger) { connection in
             var present = Set<String>()
             for try await code in try await connection.query(
                 "SELECT code::text FROM region WHERE code = ANY(\(Array(Set(targets.map(\.region.rawValue))))::ltree[])", logger: logger

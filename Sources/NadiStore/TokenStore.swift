@@ -51,7 +51,7 @@ public struct TokenStore: Sendable {
         guard !scopes.isEmpty else { throw TokenError("a token needs at least one scope: \(TokenScope.allowedValues)") }
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed.count <= 100 else { throw TokenError("a token name must be 1–100 characters") }
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await client.transaction(logger: logger) { connection in
             if let region {
                 var exists = false
                 for try await _ in try await connection.query("SELECT 1 FROM region WHERE code = \(region.rawValue)::ltree", logger: logger) {

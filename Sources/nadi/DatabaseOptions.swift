@@ -23,6 +23,7 @@ struct DatabaseOptions: ParsableArguments {
             let result = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }
                 defer { group.cancelAll() }
+                try await Task.sleep(for: .milliseconds(20))  // let run() start before the first query
                 let migrations = try Migration.load(from: ResourceLocator.sqlDirectory())
                 let migrator = Migrator(client: client, logger: logger)
                 if migrate || database.embedded != nil {

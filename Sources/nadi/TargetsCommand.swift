@@ -106,6 +106,6 @@ struct TargetsList: AsyncParsableCommand {
             }
             return rows
         }
-        print(TextTable.render(header: ["REGION", "NAME", "KIND", "METRIC", "YEAR", "VALUE", "SOURCE"], rows: rows))
+        print(TextTable.render(header: ["REGION", "NAME", "KIND", "METRIC", "YEAR", "VALUE", "SOURCE"], rows: rows, rightAligned: [4, 5]))
     }
 }

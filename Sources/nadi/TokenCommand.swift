@@ -51,7 +51,7 @@ struct TokenList: AsyncParsableCommand {
              Timestamp.format(token.createdAt).prefix(19).replacingOccurrences(of: "T", with: " "),
              token.revokedAt.map { "revoked " + Timestamp.format($0).prefix(10) } ?? "active"]
         }
-        print(TextTable.render(header: ["ID", "NAME", "REGION", "SCOPES", "CREATED (UTC)", "STATE"], rows: rows))
+        print(TextTable.render(header: ["ID", "NAME", "REGION", "SCOPES", "CREATED (UTC)", "STATE"], rows: rows, rightAligned: [0]))
     }
 }
 

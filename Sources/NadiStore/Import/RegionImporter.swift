@@ -114,7 +114,7 @@ public struct RegionImporter: Sendable {
     public func importRows(_ rows: [RegionRow]) async throws -> RegionImportSummary {
         let inFile = Set(rows.map(\.code.rawValue))
         let outside = Array(Set(rows.compactMap(\.code.parent?.rawValue).filter { !inFile.contains($0) }))
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await client.transaction(logger: logger) { connection in
             if !outside.isEmpty {
                 var present = Set<String>()
                 let rows = try await connection.query(

@@ -144,7 +144,7 @@ public actor PingWriter: Service {
         do {
             try await ensurePartitions(for: rows)
             let now = Date()
-            let (storedMask, seen) = try await client.withTransaction(logger: logger) { connection in
+            let (storedMask, seen) = try await client.transaction(logger: logger) { connection in
                 let mask = try await insert(rows, on: connection)
                 var stored: [Int64: [TimelinePing]] = [:]
                 var intervals: [Int64: Int] = [:]
@@ -281,7 +281,7 @@ public actor PingWriter: Service {
         let day = Int64(floor(today.timeIntervalSince1970 / 86_400))
         for offset in -1...3 { try await ensurePartition(day: day + Int64(offset)) }
         let cutoff = Date(timeIntervalSince1970: Double(day - Int64(configuration.retentionDays)) * 86_400)
-        let dropped = try await client.withTransaction(logger: logger) { connection -> Int in
+        let dropped = try await client.transaction(logger: logger) { connection -> Int in
             var locked = false
             for try await flag in try await connection.query(
                 "SELECT pg_try_advisory_xact_lock(\(Self.maintenanceLockKey))", logger: logger
@@ -319,7 +319,7 @@ public actor PingWriter: Service {
     /// Opens a silent interval for every device whose newest ping is older than miss count ×
     /// interval (plus grace), backdated to one interval after that ping. One instance at a time.
     func sweep(now: Date) async throws {
-        let silenced = try await client.withTransaction(logger: logger) { connection -> Int in
+        let silenced = try await client.transaction(logger: logger) { connection -> Int in
             var locked = false
             for try await flag in try await connection.query(
                 "SELECT pg_try_advisory_xact_lock(\(Self.maintenanceLockKey))", logger: logger
