@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what Nadi needs from Debian's packages, if it is missing:
+# PostgreSQL server and contrib (ltree), the client tools (psql, pg_dump) and libpq headers.
+set -euo pipefail
+packages=(postgresql postgresql-contrib postgresql-client libpq-dev)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    echo "nadi setup: installing ${missing[*]}" >&2
+    sudo_cmd=()
+    if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Debian starts a system cluster on install; Nadi does not need it (it runs its own under the state dir).
+echo "nadi setup: PostgreSQL $(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1) ready" >&2
