@@ -7,7 +7,9 @@ public enum RecordValidation {
     public static func isIdentifier(_ text: String, maxLength: Int = 128) -> Bool {
         let bytes = text.utf8
         guard let first = bytes.first, bytes.count <= maxLength, isAlphanumeric(first) else { return false }
-        return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "-") }
+        return bytes.allSatisfy {
+            isAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "-")
+        }
     }
 
     /// An NPSN: 8 digits or capital letters.

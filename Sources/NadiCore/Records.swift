@@ -109,8 +109,10 @@ public struct PingInput: Decodable, Sendable {
         case latencyMs = "latency_ms"
     }
 
-    public init(device: String, at: String?, status: String, latencyMs: Double? = nil, reason: String? = nil,
-                metrics: [String: JSONValue]? = nil) {
+    public init(
+        device: String, at: String?, status: String, latencyMs: Double? = nil, reason: String? = nil,
+        metrics: [String: JSONValue]? = nil
+    ) {
         self.device = device
         self.at = at
         self.status = status

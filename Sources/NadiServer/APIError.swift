@@ -1,7 +1,7 @@
-import NadiCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NadiCore
 
 /// An error answered as `{"error": "..."}` with a status, and optional headers (e.g. Retry-After).
 struct APIError: HTTPResponseError {

@@ -54,6 +54,7 @@ func buildRouter(
         directory: DeviceDirectory(store: inventory), queue: queue, metrics: metrics, logger: logger
     ).addRoutes(to: router)
     DeviceController(authorizer: authorizer, client: client, logger: logger).addRoutes(to: router)
+    CoverageController(authorizer: authorizer, client: client, timeZone: configuration.timeZone, logger: logger).addRoutes(to: router)
     HealthController(client: client, queue: queue, metrics: metrics, migrations: migrations, logger: logger).addRoutes(to: router)
     return router
 }

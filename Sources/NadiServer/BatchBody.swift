@@ -22,7 +22,8 @@ enum BatchBody {
         case "application/x-ndjson", "application/ndjson", "application/jsonl": return .ndjson
         default:
             throw APIError(
-                .unsupportedMediaType, "Content-Type '\(mediaType)' is not accepted; use application/json (an array) or application/x-ndjson")
+                .unsupportedMediaType,
+                "Content-Type '\(mediaType)' is not accepted; use application/json (an array) or application/x-ndjson")
         }
     }
 

@@ -42,13 +42,18 @@ public struct InventoryStore: Sendable {
 
     /// Stores `records` (each with its index in the request). Returns the outcome and the stored devices.
     /// With `allOrNothing`, any rejection throws `RejectedBatch` and nothing is stored.
-    public func upsertDevices(_ records: [(index: Int, record: DeviceRecord)], allOrNothing: Bool = false) async throws -> (BatchOutcome, [DeviceInfo]) {
+    public func upsertDevices(_ records: [(index: Int, record: DeviceRecord)], allOrNothing: Bool = false) async throws -> (
+        BatchOutcome, [DeviceInfo]
+    ) {
         var outcome = BatchOutcome()
         var seen: [String: Int] = [:]
         var candidates: [(index: Int, record: DeviceRecord)] = []
         for entry in records {
             if let first = seen[entry.record.externalID] {
-                outcome.rejected.append(RecordError(index: entry.index, error: "device '\(entry.record.externalID)' appears twice in this batch (first at index \(first))"))
+                outcome.rejected.append(
+                    RecordError(
+                        index: entry.index,
+                        error: "device '\(entry.record.externalID)' appears twice in this batch (first at index \(first))"))
                 continue
             }
             seen[entry.record.externalID] = entry.index
@@ -73,9 +78,13 @@ public struct InventoryStore: Sendable {
             var batchSerials: [String: String] = [:]
             for (index, record) in candidates {
                 if !regions.contains(record.region.rawValue) {
-                    outcome.rejected.append(RecordError(index: index, error: "region \(record.region) does not exist; import regions first (nadi regions import --builtin)"))
+                    outcome.rejected.append(
+                        RecordError(
+                            index: index,
+                            error: "region \(record.region) does not exist; import regions first (nadi regions import --builtin)"))
                 } else if let site = record.site, !sites.contains(site) {
-                    outcome.rejected.append(RecordError(index: index, error: "site '\(site)' does not exist; register it with POST /v1/sites first"))
+                    outcome.rejected.append(
+                        RecordError(index: index, error: "site '\(site)' does not exist; register it with POST /v1/sites first"))
                 } else if let serial = record.kind == .attendance ? record.attributes["serial"]?.stringValue : nil,
                     let owner = serialOwners[serial] ?? batchSerials[serial], owner != record.externalID
                 {
@@ -131,7 +140,9 @@ public struct InventoryStore: Sendable {
         var candidates: [(index: Int, record: SiteRecord)] = []
         for entry in records {
             if let first = seen[entry.record.code] {
-                outcome.rejected.append(RecordError(index: entry.index, error: "site '\(entry.record.code)' appears twice in this batch (first at index \(first))"))
+                outcome.rejected.append(
+                    RecordError(
+                        index: entry.index, error: "site '\(entry.record.code)' appears twice in this batch (first at index \(first))"))
                 continue
             }
             seen[entry.record.code] = entry.index
@@ -147,7 +158,10 @@ public struct InventoryStore: Sendable {
                 if regions.contains(record.region.rawValue) {
                     valid.append(record)
                 } else {
-                    outcome.rejected.append(RecordError(index: index, error: "region \(record.region) does not exist; import regions first (nadi regions import --builtin)"))
+                    outcome.rejected.append(
+                        RecordError(
+                            index: index,
+                            error: "region \(record.region) does not exist; import regions first (nadi regions import --builtin)"))
                 }
             }
             if allOrNothing, !outcome.rejected.isEmpty { throw RejectedBatch(rejected: outcome.rejected) }

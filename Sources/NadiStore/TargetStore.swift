@@ -13,7 +13,8 @@ public struct TargetRecord: Sendable, Equatable {
     /// The line of the file it came from (0 when not from a file).
     public var line: Int
 
-    public init(region: RegionCode, kind: DeviceKind, metric: TargetMetric, year: Int, value: Double, source: String? = nil, line: Int = 0) {
+    public init(region: RegionCode, kind: DeviceKind, metric: TargetMetric, year: Int, value: Double, source: String? = nil, line: Int = 0)
+    {
         self.region = region
         self.kind = kind
         self.metric = metric
@@ -26,7 +27,8 @@ public struct TargetRecord: Sendable, Equatable {
     /// Checks the kind/metric pair, the year and the value; returns the reason when invalid.
     public var problem: String? {
         guard kind.allowedMetrics.contains(metric) else {
-            return "metric \(metric.rawValue) does not apply to \(kind.rawValue); allowed: \(kind.allowedMetrics.map(\.rawValue).joined(separator: ", "))"
+            return
+                "metric \(metric.rawValue) does not apply to \(kind.rawValue); allowed: \(kind.allowedMetrics.map(\.rawValue).joined(separator: ", "))"
         }
         guard (2015...2045).contains(year) else { return "year \(year) is outside 2015–2045" }
         guard value.isFinite, value >= 0 else { return "value must be a number ≥ 0" }

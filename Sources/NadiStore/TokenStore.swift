@@ -54,13 +54,16 @@ public struct TokenStore: Sendable {
         return try await client.transaction(logger: logger) { connection in
             if let region {
                 var exists = false
-                for try await _ in try await connection.query("SELECT 1 FROM region WHERE code = \(region.rawValue)::ltree", logger: logger) {
+                for try await _ in try await connection.query("SELECT 1 FROM region WHERE code = \(region.rawValue)::ltree", logger: logger)
+                {
                     exists = true
                 }
                 guard exists else { throw TokenError("region \(region) does not exist") }
             }
             var taken = false
-            for try await _ in try await connection.query("SELECT 1 FROM api_token WHERE name = \(trimmed)", logger: logger) { taken = true }
+            for try await _ in try await connection.query("SELECT 1 FROM api_token WHERE name = \(trimmed)", logger: logger) {
+                taken = true
+            }
             guard !taken else { throw TokenError("a token named '\(trimmed)' already exists; revoke it or choose another name") }
             var id: Int64 = 0
             for try await value in try await connection.query("SELECT nextval('api_token_id_seq')", logger: logger).decode(Int64.self) {

@@ -6,7 +6,10 @@ import PostgresNIO
 
 /// Where the database is; shared by every command.
 struct DatabaseOptions: ParsableArguments {
-    @Option(help: "PostgreSQL URL as psql takes it, e.g. postgres://nadi:secret@db:5432/nadi (default: $NADI_DATABASE_URL, else the embedded cluster).")
+    @Option(
+        help:
+            "PostgreSQL URL as psql takes it, e.g. postgres://nadi:secret@db:5432/nadi (default: $NADI_DATABASE_URL, else the embedded cluster)."
+    )
     var databaseURL: String?
 
     @Option(help: "State directory of the embedded PostgreSQL cluster.")

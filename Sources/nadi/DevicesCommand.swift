@@ -6,7 +6,8 @@ import NadiStore
 import PostgresNIO
 
 struct Devices: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The device inventory and its state.", subcommands: [DevicesList.self, DevicesImport.self])
+    static let configuration = CommandConfiguration(
+        abstract: "The device inventory and its state.", subcommands: [DevicesList.self, DevicesImport.self])
 }
 
 struct DevicesImport: AsyncParsableCommand {
@@ -50,7 +51,9 @@ struct DevicesImport: AsyncParsableCommand {
             case .failure(let problem): problems.append("record \(index): \(problem)")
             }
         }
-        guard problems.isEmpty else { throw CLIError((problems.prefix(10).map { "\(file): \($0)" } + ["nothing was imported"]).joined(separator: "\n")) }
+        guard problems.isEmpty else {
+            throw CLIError((problems.prefix(10).map { "\(file): \($0)" } + ["nothing was imported"]).joined(separator: "\n"))
+        }
         let toStore = records
         do {
             let (outcome, _) = try await database.withClient { client in
@@ -58,7 +61,9 @@ struct DevicesImport: AsyncParsableCommand {
             }
             print("\(outcome.accepted) devices imported")
         } catch let error as RejectedBatch {
-            throw CLIError((error.rejected.prefix(10).map { "\(file): record \($0.index): \($0.error)" } + ["nothing was imported"]).joined(separator: "\n"))
+            throw CLIError(
+                (error.rejected.prefix(10).map { "\(file): record \($0.index): \($0.error)" } + ["nothing was imported"]).joined(
+                    separator: "\n"))
         }
     }
 }
@@ -118,8 +123,10 @@ struct DevicesList: AsyncParsableCommand {
                 ORDER BY d.region, d.external_id
                 """, logger: CLILogger.make()
             ).decode((String, String, String, String, String, String?, PostgresTimestamp?, PostgresTimestamp?).self) {
-                rows.append(Row(device: device, kind: kind, region: region, name: name, status: status, reason: reason,
-                                since: since.map { Timestamp.format($0.date) }, lastSeen: lastSeen.map { Timestamp.format($0.date) }))
+                rows.append(
+                    Row(
+                        device: device, kind: kind, region: region, name: name, status: status, reason: reason,
+                        since: since.map { Timestamp.format($0.date) }, lastSeen: lastSeen.map { Timestamp.format($0.date) }))
             }
             return rows
         }
@@ -127,14 +134,21 @@ struct DevicesList: AsyncParsableCommand {
         case .json:
             print(String(decoding: try JSONEncoder.report.encode(rows), as: UTF8.self))
         case .csv:
-            print(CSVText.render(header: ["device", "kind", "region", "name", "status", "reason", "since", "last_seen"],
-                                 rows: rows.map { [$0.device, $0.kind, $0.region, $0.name, $0.status, $0.reason ?? "", $0.since ?? "", $0.lastSeen ?? ""] }), terminator: "")
+            print(
+                CSVText.render(
+                    header: ["device", "kind", "region", "name", "status", "reason", "since", "last_seen"],
+                    rows: rows.map {
+                        [$0.device, $0.kind, $0.region, $0.name, $0.status, $0.reason ?? "", $0.since ?? "", $0.lastSeen ?? ""]
+                    }), terminator: "")
         case .table:
             let colours = Terminal.colours
-            print(TextTable.render(
-                header: ["DEVICE", "KIND", "REGION", "STATUS", "REASON", "SINCE (UTC)", "LAST SEEN (UTC)", "NAME"],
-                rows: rows.map { [$0.device, $0.kind, $0.region, $0.status, $0.reason ?? "", short($0.since), short($0.lastSeen), $0.name] },
-                colour: colours ? { column, cell in column == 3 ? StatusColour.code(cell) : nil } : nil))
+            print(
+                TextTable.render(
+                    header: ["DEVICE", "KIND", "REGION", "STATUS", "REASON", "SINCE (UTC)", "LAST SEEN (UTC)", "NAME"],
+                    rows: rows.map {
+                        [$0.device, $0.kind, $0.region, $0.status, $0.reason ?? "", short($0.since), short($0.lastSeen), $0.name]
+                    },
+                    colour: colours ? { column, cell in column == 3 ? StatusColour.code(cell) : nil } : nil))
             print("\(rows.count) devices")
         }
     }

@@ -19,6 +19,6 @@ struct Nadi: AsyncParsableCommand {
               nadi devices list --silent
             """,
         subcommands: [
-            Migrate.self, Regions.self, Sites.self, Devices.self, Targets.self, Token.self,
+            Migrate.self, Regions.self, Sites.self, Devices.self, Targets.self, Token.self, Coverage.self, Uptime.self,
         ])
 }

@@ -4,7 +4,8 @@ import NadiCore
 import NadiStore
 
 struct Sites: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Sites: schools, offices, intersections, public spaces, POPs.", subcommands: [SitesImport.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Sites: schools, offices, intersections, public spaces, POPs.", subcommands: [SitesImport.self])
 }
 
 struct SitesImport: AsyncParsableCommand {

@@ -6,7 +6,8 @@ import NadiStore
 import PostgresNIO
 
 struct Targets: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Masterplan milestones.", subcommands: [TargetsImport.self, TargetsList.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Masterplan milestones.", subcommands: [TargetsImport.self, TargetsList.self])
 }
 
 struct TargetsImport: AsyncParsableCommand {
@@ -41,7 +42,9 @@ struct TargetsImport: AsyncParsableCommand {
             throw CLIError("\(file): \(error); nothing was imported")
         }
         do {
-            let count = try await database.withClient { client in try await TargetStore(client: client, logger: CLILogger.make()).upsert(targets) }
+            let count = try await database.withClient { client in
+                try await TargetStore(client: client, logger: CLILogger.make()).upsert(targets)
+            }
             print("\(count) milestones imported")
         } catch let error as ImportError {
             throw CLIError("\(file): \(error); nothing was imported")
@@ -56,8 +59,9 @@ struct TargetsImport: AsyncParsableCommand {
                 throw ImportError(line: nil, "malformed JSON: \(DecodeProblem(describing: error))")
             }
             return try rows.enumerated().map { index, row in
-                try target(region: row.region, kind: row.kind, metric: row.metric, year: String(row.year), value: String(row.value),
-                           source: row.source, line: nil, record: index)
+                try target(
+                    region: row.region, kind: row.kind, metric: row.metric, year: String(row.year), value: String(row.value),
+                    source: row.source, line: nil, record: index)
             }
         }
         let document = try CSVDocument(data: data)
@@ -65,16 +69,21 @@ struct TargetsImport: AsyncParsableCommand {
         try document.requireRectangular()
         return try document.records.map { row in
             func field(_ name: String) -> String { column[name].map { row.fields[$0].trimmingCharacters(in: .whitespaces) } ?? "" }
-            return try target(region: field("region"), kind: field("kind"), metric: field("metric"), year: field("year"), value: field("value"),
-                              source: field("source").isEmpty ? nil : field("source"), line: row.line, record: nil)
+            return try target(
+                region: field("region"), kind: field("kind"), metric: field("metric"), year: field("year"), value: field("value"),
+                source: field("source").isEmpty ? nil : field("source"), line: row.line, record: nil)
         }
     }
 
-    func target(region: String, kind: String, metric: String, year: String, value: String, source: String?, line: Int?, record: Int?) throws -> TargetRecord {
+    func target(region: String, kind: String, metric: String, year: String, value: String, source: String?, line: Int?, record: Int?) throws
+        -> TargetRecord
+    {
         func fail(_ reason: String) -> ImportError { ImportError(line: line, record.map { "record \($0): \(reason)" } ?? reason) }
         guard let code = RegionCode(region) else { throw fail("region '\(region)' is not \(RegionCode.formatHelp)") }
         guard let kind = DeviceKind(rawValue: kind) else { throw fail("unknown kind '\(kind)'; expected \(DeviceKind.allowedValues)") }
-        guard let metric = TargetMetric(rawValue: metric) else { throw fail("unknown metric '\(metric)'; expected \(TargetMetric.allowedValues)") }
+        guard let metric = TargetMetric(rawValue: metric) else {
+            throw fail("unknown metric '\(metric)'; expected \(TargetMetric.allowedValues)")
+        }
         guard let year = Int(year) else { throw fail("year '\(year)' is not a number") }
         guard let value = Double(value), value.isFinite else { throw fail("value '\(value)' is not a number") }
         let target = TargetRecord(region: code, kind: kind, metric: metric, year: year, value: value, source: source, line: line ?? 0)

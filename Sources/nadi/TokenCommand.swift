@@ -1,7 +1,7 @@
-import NadiReports
 import ArgumentParser
 import Foundation
 import NadiCore
+import NadiReports
 import NadiStore
 
 struct Token: AsyncParsableCommand {
@@ -35,8 +35,10 @@ struct TokenCreate: AsyncParsableCommand {
             try await TokenStore(client: client, logger: CLILogger.make()).create(name: name, region: region, scopes: scopes)
         }
         print(secret)
-        FileHandle.standardError.write(Data(
-            "token '\(token.name)' (id \(token.id)), scopes \(token.scopes.map(\.rawValue).sorted().joined(separator: ",")), region \(token.region?.rawValue ?? "all"). Store it now: it is not shown again.\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "token '\(token.name)' (id \(token.id)), scopes \(token.scopes.map(\.rawValue).sorted().joined(separator: ",")), region \(token.region?.rawValue ?? "all"). Store it now: it is not shown again.\n"
+                    .utf8))
     }
 }
 
@@ -47,22 +49,26 @@ struct TokenList: AsyncParsableCommand {
     func run() async throws {
         let tokens = try await database.withClient { client in try await TokenStore(client: client, logger: CLILogger.make()).list() }
         let rows = tokens.map { token in
-            [String(token.id), token.name, token.region?.rawValue ?? "all", token.scopes.map(\.rawValue).sorted().joined(separator: ","),
-             Timestamp.format(token.createdAt).prefix(19).replacingOccurrences(of: "T", with: " "),
-             token.revokedAt.map { "revoked " + Timestamp.format($0).prefix(10) } ?? "active"]
+            [
+                String(token.id), token.name, token.region?.rawValue ?? "all", token.scopes.map(\.rawValue).sorted().joined(separator: ","),
+                Timestamp.format(token.createdAt).prefix(19).replacingOccurrences(of: "T", with: " "),
+                token.revokedAt.map { "revoked " + Timestamp.format($0).prefix(10) } ?? "active",
+            ]
         }
         print(TextTable.render(header: ["ID", "NAME", "REGION", "SCOPES", "CREATED (UTC)", "STATE"], rows: rows, rightAligned: [0]))
     }
 }
 
 struct TokenRevoke: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by name or id; it stops working at once.")
+    static let configuration = CommandConfiguration(
+        commandName: "revoke", abstract: "Revoke a token by name or id; it stops working at once.")
     @Argument(help: "The token's name or id.") var token: String
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
         let token = self.token
-        let revoked = try await database.withClient { client in try await TokenStore(client: client, logger: CLILogger.make()).revoke(token) }
+        let revoked = try await database.withClient { client in try await TokenStore(client: client, logger: CLILogger.make()).revoke(token)
+        }
         guard revoked else { throw CLIError("no active token named or numbered '\(token)'") }
         print("revoked \(token)")
     }

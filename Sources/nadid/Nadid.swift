@@ -45,7 +45,9 @@ struct Nadid: AsyncParsableCommand {
         guard queueCapacity >= 1 else { throw ValidationError("--queue-capacity must be at least 1") }
         guard (1...100).contains(missCount) else { throw ValidationError("--miss-count must be 1–100") }
         guard retentionDays >= 1 else { throw ValidationError("--retention-days must be at least 1") }
-        guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("unknown --time-zone '\(timeZone)' (try Asia/Jakarta, Asia/Makassar, Asia/Jayapura)") }
+        guard TimeZone(identifier: timeZone) != nil else {
+            throw ValidationError("unknown --time-zone '\(timeZone)' (try Asia/Jakarta, Asia/Makassar, Asia/Jayapura)")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
     }
 

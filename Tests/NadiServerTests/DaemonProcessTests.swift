@@ -1,13 +1,14 @@
 import Foundation
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 import NadiCore
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
 import Synchronization
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -53,12 +54,20 @@ struct DaemonProcessTests {
         let serverPID = try #require(cluster.serverPID())
         let token = try await TestClient.with(cluster.url) { client in
             _ = try await RegionImporter(client: client, logger: TestCluster.quietLogger).importRows(
-                RegionImporter.parse(CSVDocument(data: Data("code,parent_code,level,name,type\n16,,province,Sumatera Selatan,provinsi\n16.71,16,regency,Kota Palembang,kota\n".utf8))))
+                RegionImporter.parse(
+                    CSVDocument(
+                        data: Data(
+                            "code,parent_code,level,name,type\n16,,province,Sumatera Selatan,provinsi\n16.71,16,regency,Kota Palembang,kota\n"
+                                .utf8))))
             return try await TokenStore(client: client, logger: TestCluster.quietLogger).create(
-                name: "load", region: nil, scopes: [.ingest, .inventory]).1
+                name: "load", region: nil, scopes: [.ingest, .inventory]
+            ).1
         }
-        let devices = (0..<50).map { #"{"id":"LOAD-\#($0)","kind":"videotron","region":"16.71","name":"Load \#($0)","installed":"2025-01-01","attributes":{"size_m2":10}}"# }
-        let (status, _) = await Self.post(base.appendingPathComponent("v1/inventory"), token: token, body: "[\(devices.joined(separator: ","))]")
+        let devices = (0..<50).map {
+            #"{"id":"LOAD-\#($0)","kind":"videotron","region":"16.71","name":"Load \#($0)","installed":"2025-01-01","attributes":{"size_m2":10}}"#
+        }
+        let (status, _) = await Self.post(
+            base.appendingPathComponent("v1/inventory"), token: token, body: "[\(devices.joined(separator: ","))]")
         try #require(status == 200)
 
         // Load: 4 senders, 200 pings a request, each ping unique; a ledger of what got a 2xx.
@@ -74,7 +83,8 @@ struct DaemonProcessTests {
                             let micros = Timestamp.parse(at).map(Timestamp.microseconds) ?? 0
                             return ("LOAD-\(n % 50)|\(micros)", #"{"device":"LOAD-\#(n % 50)","at":"\#(at)","status":"up"}"#)
                         }
-                        let (code, _) = await Self.post(base.appendingPathComponent("v1/pings"), token: token, body: "[\(pings.map(\.1).joined(separator: ","))]")
+                        let (code, _) = await Self.post(
+                            base.appendingPathComponent("v1/pings"), token: token, body: "[\(pings.map(\.1).joined(separator: ","))]")
                         if code == 200 { acknowledged.add(pings.map(\.0)) }
                         if code == 0 { break }
                         batch += 1

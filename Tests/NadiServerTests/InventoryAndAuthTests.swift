@@ -35,7 +35,8 @@ struct InventoryAndAuthTests {
             #expect(reasons[4].contains("lat 95"))
             #expect(reasons[5].contains("YYYY-MM-DD"))
             #expect(reasons[6].contains("outside this token's region 16.71"))
-            let ids = try await TestClient.scalar(db, "SELECT string_agg(external_id, ',' ORDER BY external_id) FROM device", as: String.self)
+            let ids = try await TestClient.scalar(
+                db, "SELECT string_agg(external_id, ',' ORDER BY external_id) FROM device", as: String.self)
             #expect(ids == "PLG-ATT-1,PLG-VT-1")
         }
     }
@@ -73,7 +74,8 @@ struct InventoryAndAuthTests {
             #expect(try await http.post("/v1/pings", token: app.palembang, json: ping).status == .ok)
             #expect(try await tokens.revoke("palembang"))
             #expect(try await http.post("/v1/pings", token: app.palembang, json: ping).status == .unauthorized)
-            let stored = try await TestClient.scalar(db, "SELECT count(*)::int8 FROM api_token WHERE position('nadi_' in encode(hash, 'escape')) > 0", as: Int.self)
+            let stored = try await TestClient.scalar(
+                db, "SELECT count(*)::int8 FROM api_token WHERE position('nadi_' in encode(hash, 'escape')) > 0", as: Int.self)
             #expect(stored == 0, "only hashes are stored")
         }
     }
@@ -84,7 +86,8 @@ struct InventoryAndAuthTests {
             try await Fixtures.seed(http, app)
             let big = "[" + Array(repeating: Fixtures.ping("PLG-CCTV-1", Date()), count: 100).joined(separator: ",") + "]"
             #expect(try await http.post("/v1/pings", token: app.admin, json: big).status == .contentTooLarge)
-            #expect(try await http.post("/v1/pings", token: app.admin, json: "[]", contentType: "text/plain").status == .unsupportedMediaType)
+            #expect(
+                try await http.post("/v1/pings", token: app.admin, json: "[]", contentType: "text/plain").status == .unsupportedMediaType)
             let malformed = try await http.post("/v1/pings", token: app.admin, json: #"[{"device":"PLG-CCTV-1","status":"up"},"#)
             #expect(malformed.status == .badRequest)
             #expect(String(buffer: malformed.body).contains("malformed JSON"))
@@ -99,7 +102,8 @@ struct InventoryAndAuthTests {
         try await NadiTestApp.run { app, http, _ in
             try await Fixtures.seed(http, app)
             let now = Date()
-            _ = try await http.post("/v1/pings", token: app.admin, json: "[\(Fixtures.ping("PLG-CCTV-1", now, "degraded")),\(Fixtures.ping("GHOST-9", now))]")
+            _ = try await http.post(
+                "/v1/pings", token: app.admin, json: "[\(Fixtures.ping("PLG-CCTV-1", now, "degraded")),\(Fixtures.ping("GHOST-9", now))]")
             #expect(try await http.get("/healthz", token: nil).status == .ok)
             let ready = try await http.get("/readyz", token: nil)
             #expect(ready.status == .ok)
@@ -121,6 +125,15 @@ struct InventoryAndAuthTests {
             #expect(view["last_ping"]?["status"] == .string("degraded"))
             #expect(try await http.get("/v1/devices/OKU-VT-1", token: app.palembang).status == .notFound, "outside the token's region")
             #expect(try await http.get("/v1/devices/OKU-VT-1", token: app.admin).status == .ok)
+            let coverage = try await http.get("/v1/coverage?region=16.71&depth=regency&kind=cctv", token: app.palembang)
+            #expect(coverage.status == .ok)
+            let report = try JSONDecoder().decode(CoverageReport.self, from: Data(coverage.body.readableBytesView))
+            let units = try #require(report.rows.first { $0.region == "16.71" && $0.metric == .units })
+            #expect(units.installed == 1)
+            #expect(units.operational == 1, "the degraded camera is operational")
+            #expect(units.status == .noTarget)
+            #expect(
+                try await http.get("/v1/coverage?region=16.01", token: app.palembang).status == .forbidden, "outside the token's region")
         }
     }
 }

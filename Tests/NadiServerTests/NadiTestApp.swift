@@ -26,7 +26,8 @@ struct NadiTestApp: Sendable {
         return try await TestClient.with(url, maximumConnections: 2) { assertions in
             let tokens = TokenStore(client: assertions, logger: TestCluster.quietLogger)
             let (_, admin) = try await tokens.create(name: "admin", region: nil, scopes: Set(TokenScope.allCases))
-            let (_, palembang) = try await tokens.create(name: "palembang", region: RegionCode("16.71"), scopes: [.ingest, .inventory, .read])
+            let (_, palembang) = try await tokens.create(
+                name: "palembang", region: RegionCode("16.71"), scopes: [.ingest, .inventory, .read])
             let context = NadiTestApp(url: url, admin: admin, palembang: palembang)
             var configuration = ServerConfiguration()
             configuration.port = 0

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import NadiServer
 import NadiCore
+import NadiServer
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -127,7 +127,9 @@ struct PingIngestTests {
                 """
             #expect(try Outcome(try await http.post("/v1/inventory", token: app.admin, json: device)).accepted == 1)
             let first = Date()
-            #expect(try Outcome(try await http.post("/v1/pings", token: app.admin, json: "[\(Fixtures.ping("PLG-ATT-1", first))]")).accepted == 1)
+            #expect(
+                try Outcome(try await http.post("/v1/pings", token: app.admin, json: "[\(Fixtures.ping("PLG-ATT-1", first))]")).accepted
+                    == 1)
             #expect(try await state(of: "PLG-ATT-1", db).status == "up")
             var silent = false
             for _ in 0..<100 where !silent {
@@ -137,9 +139,13 @@ struct PingIngestTests {
             #expect(silent, "the sweeper did not mark the device silent within 10 s")
             let down = try await state(of: "PLG-ATT-1", db)
             #expect(down.status == "down")
-            #expect(abs((down.since ?? .distantPast).timeIntervalSince(first.addingTimeInterval(1))) < 0.001, "backdated to last ping + interval")
+            #expect(
+                abs((down.since ?? .distantPast).timeIntervalSince(first.addingTimeInterval(1))) < 0.001,
+                "backdated to last ping + interval")
             let back = Date()
-            #expect(try Outcome(try await http.post("/v1/pings", token: app.admin, json: "[\(Fixtures.ping("PLG-ATT-1", back))]")).accepted == 1)
+            #expect(
+                try Outcome(try await http.post("/v1/pings", token: app.admin, json: "[\(Fixtures.ping("PLG-ATT-1", back))]")).accepted == 1
+            )
             let runs = try await intervals(of: "PLG-ATT-1", db)
             #expect(runs.map(\.status) == [.up, .down, .up])
             #expect(runs[1].reason == "silent")

@@ -17,7 +17,9 @@ struct MigrationTests {
             let first = try await migrator.migrate(migrations)
             #expect(first.map(\.name) == migrations.map(\.name))
             #expect(try await TestClient.scalar(client, "SELECT count(*) FROM nadi_migration", as: Int.self) == migrations.count)
-            for table in ["region", "site", "device", "ping", "device_state", "status_interval", "target", "api_token", "unregistered_sighting"] {
+            for table in [
+                "region", "site", "device", "ping", "device_state", "status_interval", "target", "api_token", "unregistered_sighting",
+            ] {
                 #expect(try await TestClient.scalar(client, "SELECT to_regclass(\(table)) IS NOT NULL", as: Bool.self) == true)
             }
             let second = try await migrator.migrate(migrations)

@@ -36,7 +36,10 @@ struct RegionImportTests {
     @Test(
         "a bad region file is rejected with its line number",
         arguments: [
-            ("code,parent_code,level,name,type\n16,,province,Sumatera Selatan,provinsi\n16.7,16,regency,Bad,kota\n", 3, "malformed region code"),
+            (
+                "code,parent_code,level,name,type\n16,,province,Sumatera Selatan,provinsi\n16.7,16,regency,Bad,kota\n", 3,
+                "malformed region code"
+            ),
             ("code,parent_code,level,name,type\n16,,province,A,provinsi\n16,,province,B,provinsi\n", 3, "duplicate region code 16"),
             ("code,parent_code,level,name,type\n16,,province,A,provinsi\n16.71,16,regency,Kota X\n", 3, "expected 5 columns, found 4"),
             ("code,parent_code,level,name,type\n16,,province,A,provinsi\n16.71,16,district,Kota X,kota\n", 3, "is a regency code"),

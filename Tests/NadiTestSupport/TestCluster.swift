@@ -14,8 +14,8 @@ import Synchronization
 public actor TestCluster {
     public static let shared = TestCluster()
 
-    private var embedded: EmbeddedPostgres?
-    private var templateReady = false
+    private var clusterSetup = SingleFlight<EmbeddedPostgres>()
+    private var templateSetup = SingleFlight<Bool>()
     private var counter = 0
 
     /// A logger that drops everything (tests do not bootstrap the logging system).
@@ -23,7 +23,21 @@ public actor TestCluster {
 
     /// The running cluster.
     public func cluster() async throws -> EmbeddedPostgres {
-        if let embedded { return embedded }
+        if let result = clusterSetup.result { return try result.get() }
+        guard clusterSetup.claim() else {
+            return try await withCheckedThrowingContinuation { clusterSetup.enqueue($0) }
+        }
+        do {
+            let cluster = try await startCluster()
+            clusterSetup.finish(.success(cluster))
+            return cluster
+        } catch {
+            clusterSetup.finish(.failure(error))
+            throw error
+        }
+    }
+
+    private func startCluster() async throws -> EmbeddedPostgres {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "nadi-test-\(getpid())-\(UUID().uuidString.prefix(8))")
         let installation = try await PostgresInstallation.locate()
@@ -31,7 +45,6 @@ public actor TestCluster {
             stateDirectory: directory, installation: installation, durable: false, logger: Self.quietLogger)
         Cleanup.register(directory: directory, pgCtl: "\(installation.binDirectory)/pg_ctl", cluster: cluster)
         _ = try await cluster.start()
-        embedded = cluster
         return cluster
     }
 
@@ -45,20 +58,22 @@ public actor TestCluster {
         return cluster.url(database: name)
     }
 
-    /// A new database with every migration applied and the builtin regions of Indonesia loaded.
+    /// A new database with every migration applied and the builtin regions of Indonesia loaded
+    /// (cloned from a template made once per test run).
     public func migratedDatabase() async throws -> DatabaseURL {
         let cluster = try await cluster()
-        if !templateReady {
-            try await admin(cluster) { client in
-                _ = try await client.query("CREATE DATABASE nadi_template")
+        if let result = templateSetup.result {
+            _ = try result.get()
+        } else if templateSetup.claim() {
+            do {
+                try await makeTemplate(cluster)
+                templateSetup.finish(.success(true))
+            } catch {
+                templateSetup.finish(.failure(error))
+                throw error
             }
-            try await TestClient.with(cluster.url(database: "nadi_template")) { client in
-                let migrations = try Migration.load(from: ResourceLocator.sqlDirectory())
-                try await Migrator(client: client, logger: Self.quietLogger).migrate(migrations)
-                _ = try await RegionImporter(client: client, logger: Self.quietLogger).importRows(
-                    RegionImporter.builtinRows())
-            }
-            templateReady = true
+        } else {
+            _ = try await withCheckedThrowingContinuation { templateSetup.enqueue($0) }
         }
         let name = nextName()
         // The template's last connections may still be closing: PostgreSQL then refuses with 55006.
@@ -68,11 +83,22 @@ public actor TestCluster {
                     _ = try await client.query("CREATE DATABASE \(unescaped: name) TEMPLATE nadi_template")
                 }
                 break
-            } catch where PostgresErrorText.sqlState(error) == "55006" && attempt < 50 {
+            } catch  where PostgresErrorText.sqlState(error) == "55006" && attempt < 50 {
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
         return cluster.url(database: name)
+    }
+
+    private func makeTemplate(_ cluster: EmbeddedPostgres) async throws {
+        try await admin(cluster) { client in
+            _ = try await client.query("CREATE DATABASE nadi_template")
+        }
+        try await TestClient.with(cluster.url(database: "nadi_template")) { client in
+            let migrations = try Migration.load(from: ResourceLocator.sqlDirectory())
+            try await Migrator(client: client, logger: Self.quietLogger).migrate(migrations)
+            _ = try await RegionImporter(client: client, logger: Self.quietLogger).importRows(RegionImporter.builtinRows())
+        }
     }
 
     private func nextName() -> String {

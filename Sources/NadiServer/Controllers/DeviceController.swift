@@ -67,7 +67,11 @@ struct DeviceController: Sendable {
                            s.since, s.last_seen
                     FROM device d LEFT JOIN device_state s ON s.device_id = d.id WHERE d.external_id = \(externalID)
                     """, logger: logger
-                ).decode((Int64, String, String, String, String?, String, String, String?, Int, String, String?, PostgresTimestamp?, PostgresTimestamp?).self)
+                ).decode(
+                    (
+                        Int64, String, String, String, String?, String, String, String?, Int, String, String?, PostgresTimestamp?,
+                        PostgresTimestamp?
+                    ).self)
             {
                 guard let code = RegionCode(region), token.covers(code) else { break }
                 deviceID = id

@@ -43,7 +43,8 @@ struct IngestController: Sendable {
         do {
             devices = try await directory.resolve(valid.map(\.ping.device))
         } catch {
-            throw APIError.unavailable("the database is unavailable; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
+            throw APIError.unavailable(
+                "the database is unavailable; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
         }
         var job = IngestJob(pings: [], sightings: [])
         for (index, ping) in valid {
@@ -53,7 +54,12 @@ struct IngestController: Sendable {
                 continue
             }
             guard token.covers(device.region) else {
-                rejected.append(RecordError(index: index, error: "device '\(ping.device)' is in region \(device.region), outside this token's region \(token.region?.rawValue ?? "")"))
+                rejected.append(
+                    RecordError(
+                        index: index,
+                        error:
+                            "device '\(ping.device)' is in region \(device.region), outside this token's region \(token.region?.rawValue ?? "")"
+                    ))
                 metrics.rejected(kind: device.kind.rawValue)
                 continue
             }
@@ -84,7 +90,9 @@ struct IngestController: Sendable {
                 if token.covers(record.region) {
                     valid.append((index, record))
                 } else {
-                    rejected.append(RecordError(index: index, error: "region \(record.region) is outside this token's region \(token.region?.rawValue ?? "")"))
+                    rejected.append(
+                        RecordError(
+                            index: index, error: "region \(record.region) is outside this token's region \(token.region?.rawValue ?? "")"))
                 }
             case .failure(let problem):
                 rejected.append(RecordError(index: index, error: problem.description))
@@ -97,7 +105,8 @@ struct IngestController: Sendable {
             return JSONBody.response(outcome)
         } catch {
             logger.error("inventory write failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
-            throw APIError.unavailable("the database did not store the batch; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
+            throw APIError.unavailable(
+                "the database did not store the batch; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
         }
     }
 
@@ -112,7 +121,9 @@ struct IngestController: Sendable {
                 if token.covers(record.region) {
                     valid.append((index, record))
                 } else {
-                    rejected.append(RecordError(index: index, error: "region \(record.region) is outside this token's region \(token.region?.rawValue ?? "")"))
+                    rejected.append(
+                        RecordError(
+                            index: index, error: "region \(record.region) is outside this token's region \(token.region?.rawValue ?? "")"))
                 }
             case .failure(let problem):
                 rejected.append(RecordError(index: index, error: problem.description))
@@ -124,7 +135,8 @@ struct IngestController: Sendable {
             return JSONBody.response(outcome)
         } catch {
             logger.error("site write failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
-            throw APIError.unavailable("the database did not store the batch; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
+            throw APIError.unavailable(
+                "the database did not store the batch; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
         }
     }
 
@@ -135,7 +147,8 @@ struct IngestController: Sendable {
         case .shuttingDown:
             return .unavailable("nadid is shutting down; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
         case .databaseUnavailable:
-            return .unavailable("the database did not commit the batch; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
+            return .unavailable(
+                "the database did not commit the batch; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
         }
     }
 }

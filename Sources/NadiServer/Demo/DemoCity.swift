@@ -35,21 +35,41 @@ struct DemoCity {
         var sites: [(index: Int, record: SiteRecord)] = []
         for (index, row) in schools.records.enumerated() where row.fields.count == 6 {
             guard let region = RegionCode(row.fields[3]) else { continue }
-            sites.append((index, SiteRecord(
-                code: row.fields[0], kind: .school, name: row.fields[1], region: region, lat: Double(row.fields[4]),
-                lon: Double(row.fields[5]), attributes: .object(["level": .string(row.fields[2]), "source": .string("Dapodik 2019")]))))
+            sites.append(
+                (
+                    index,
+                    SiteRecord(
+                        code: row.fields[0], kind: .school, name: row.fields[1], region: region, lat: Double(row.fields[4]),
+                        lon: Double(row.fields[5]),
+                        attributes: .object(["level": .string(row.fields[2]), "source": .string("Dapodik 2019")]))
+                ))
         }
-        let offices = ["Kantor Walikota Palembang", "Diskominfo Kota Palembang", "Kantor Camat Ilir Barat Satu", "Kantor Camat Seberang Ulu Satu", "Dinas Pendidikan Kota Palembang"]
+        let offices = [
+            "Kantor Walikota Palembang", "Diskominfo Kota Palembang", "Kantor Camat Ilir Barat Satu", "Kantor Camat Seberang Ulu Satu",
+            "Dinas Pendidikan Kota Palembang",
+        ]
         for (offset, name) in offices.enumerated() {
-            sites.append((sites.count, SiteRecord(
-                code: "PLG-OFF-\(offset + 1)", kind: .office, name: name, region: RegionCode(offset % 2 == 0 ? "16.71.01" : "16.71.02") ?? RegionCode("16.71")!,
-                lat: -2.98 + Double(offset) * 0.004, lon: 104.75 + Double(offset) * 0.004, attributes: .object([:]))))
+            sites.append(
+                (
+                    sites.count,
+                    SiteRecord(
+                        code: "PLG-OFF-\(offset + 1)", kind: .office, name: name,
+                        region: RegionCode(offset % 2 == 0 ? "16.71.01" : "16.71.02") ?? RegionCode("16.71")!,
+                        lat: -2.98 + Double(offset) * 0.004, lon: 104.75 + Double(offset) * 0.004, attributes: .object([:]))
+                ))
         }
-        let intersections = ["Simpang Charitas", "Simpang Lima DPRD", "Simpang Polda", "Simpang Patal", "Bundaran Air Mancur", "Simpang Kertapati"]
+        let intersections = [
+            "Simpang Charitas", "Simpang Lima DPRD", "Simpang Polda", "Simpang Patal", "Bundaran Air Mancur", "Simpang Kertapati",
+        ]
         for (offset, name) in intersections.enumerated() {
-            sites.append((sites.count, SiteRecord(
-                code: "PLG-INT-\(offset + 1)", kind: .intersection, name: name, region: RegionCode("16.71.0\(offset + 1)") ?? RegionCode("16.71")!,
-                lat: -2.97 - Double(offset) * 0.003, lon: 104.74 + Double(offset) * 0.005, attributes: .object([:]))))
+            sites.append(
+                (
+                    sites.count,
+                    SiteRecord(
+                        code: "PLG-INT-\(offset + 1)", kind: .intersection, name: name,
+                        region: RegionCode("16.71.0\(offset + 1)") ?? RegionCode("16.71")!,
+                        lat: -2.97 - Double(offset) * 0.003, lon: 104.74 + Double(offset) * 0.005, attributes: .object([:]))
+                ))
         }
         _ = try await InventoryStore(client: client, logger: logger).upsertSites(sites)
 
@@ -64,42 +84,54 @@ struct DemoCity {
         let schoolSites = sites.filter { $0.record.kind == .school }
         for (number, school) in schoolSites.enumerated() where number % 4 == 0 {
             let isPublic = random.nextDouble() < 0.6
-            add(DeviceRecord(
-                externalID: "PLG-CCTV-S\(school.record.code)", kind: .cctv, region: school.record.region, site: school.record.code,
-                name: "CCTV \(school.record.name)", lat: school.record.lat, lon: school.record.lon,
-                installed: CalendarDay(year: 2022 + number % 4, month: 1 + number % 12, day: 1 + number % 28), decommissioned: nil,
-                intervalSeconds: 60,
-                attributes: .object(["public": .bool(isPublic), "stream_url": .string("rtsp://10.16.\(number / 250).\(number % 250)/main")])))
+            add(
+                DeviceRecord(
+                    externalID: "PLG-CCTV-S\(school.record.code)", kind: .cctv, region: school.record.region, site: school.record.code,
+                    name: "CCTV \(school.record.name)", lat: school.record.lat, lon: school.record.lon,
+                    installed: CalendarDay(year: 2022 + number % 4, month: 1 + number % 12, day: 1 + number % 28), decommissioned: nil,
+                    intervalSeconds: 60,
+                    attributes: .object([
+                        "public": .bool(isPublic), "stream_url": .string("rtsp://10.16.\(number / 250).\(number % 250)/main"),
+                    ])))
         }
         for (offset, site) in sites.filter({ $0.record.kind == .intersection }).enumerated() {
-            add(DeviceRecord(
-                externalID: "PLG-CCTV-X\(offset + 1)", kind: .cctv, region: site.record.region, site: site.record.code,
-                name: "CCTV \(site.record.name)", lat: site.record.lat, lon: site.record.lon,
-                installed: CalendarDay(year: 2021, month: 3, day: 15), decommissioned: nil, intervalSeconds: 60,
-                attributes: .object(["public": .bool(true), "stream_url": .string("rtsp://10.1.2.\(offset + 3)/main")])))
+            add(
+                DeviceRecord(
+                    externalID: "PLG-CCTV-X\(offset + 1)", kind: .cctv, region: site.record.region, site: site.record.code,
+                    name: "CCTV \(site.record.name)", lat: site.record.lat, lon: site.record.lon,
+                    installed: CalendarDay(year: 2021, month: 3, day: 15), decommissioned: nil, intervalSeconds: 60,
+                    attributes: .object(["public": .bool(true), "stream_url": .string("rtsp://10.1.2.\(offset + 3)/main")])))
         }
         let ring = ["Diskominfo", "Ilir Barat Satu", "Seberang Ulu Satu", "Kemuning", "Sukarami", "Kalidoni", "Plaju", "Kertapati"]
         for (offset, end) in ring.enumerated() {
             let next = ring[(offset + 1) % ring.count]
-            add(DeviceRecord(
-                externalID: "PLG-FO-\(offset + 1)", kind: .fiberLink, region: RegionCode("16.71.0\(offset + 1)") ?? RegionCode("16.71")!,
-                site: nil, name: "Backbone \(end) – \(next)", lat: nil, lon: nil,
-                installed: CalendarDay(year: 2020 + offset % 3, month: 6, day: 1), decommissioned: nil, intervalSeconds: 60,
-                attributes: .object(["length_km": .number(4.5 + Double(offset) * 1.25), "a_end": .string("POP \(end)"), "z_end": .string("POP \(next)")])))
+            add(
+                DeviceRecord(
+                    externalID: "PLG-FO-\(offset + 1)", kind: .fiberLink,
+                    region: RegionCode("16.71.0\(offset + 1)") ?? RegionCode("16.71")!,
+                    site: nil, name: "Backbone \(end) – \(next)", lat: nil, lon: nil,
+                    installed: CalendarDay(year: 2020 + offset % 3, month: 6, day: 1), decommissioned: nil, intervalSeconds: 60,
+                    attributes: .object([
+                        "length_km": .number(4.5 + Double(offset) * 1.25), "a_end": .string("POP \(end)"), "z_end": .string("POP \(next)"),
+                    ])))
         }
         for offset in 0..<4 {
-            add(DeviceRecord(
-                externalID: "PLG-VT-\(offset + 1)", kind: .videotron, region: RegionCode("16.71.0\(offset + 1)") ?? RegionCode("16.71")!,
-                site: "PLG-INT-\(offset + 1)", name: "Videotron \(intersections[offset])", lat: nil, lon: nil,
-                installed: CalendarDay(year: 2023, month: 8, day: 17), decommissioned: nil, intervalSeconds: 60,
-                attributes: .object(["size_m2": .number(24 + Double(offset) * 8)])))
+            add(
+                DeviceRecord(
+                    externalID: "PLG-VT-\(offset + 1)", kind: .videotron,
+                    region: RegionCode("16.71.0\(offset + 1)") ?? RegionCode("16.71")!,
+                    site: "PLG-INT-\(offset + 1)", name: "Videotron \(intersections[offset])", lat: nil, lon: nil,
+                    installed: CalendarDay(year: 2023, month: 8, day: 17), decommissioned: nil, intervalSeconds: 60,
+                    attributes: .object(["size_m2": .number(24 + Double(offset) * 8)])))
         }
         for (offset, office) in offices.enumerated() {
-            add(DeviceRecord(
-                externalID: "PLG-ATT-\(offset + 1)", kind: .attendance, region: RegionCode(offset % 2 == 0 ? "16.71.01" : "16.71.02") ?? RegionCode("16.71")!,
-                site: "PLG-OFF-\(offset + 1)", name: "Fingerprint \(office)", lat: nil, lon: nil,
-                installed: CalendarDay(year: 2024, month: 1, day: 2), decommissioned: nil, intervalSeconds: 60,
-                attributes: .object(["serial": .string("CKJG2024\(1000 + offset)"), "vendor": .string("ZKTeco")])))
+            add(
+                DeviceRecord(
+                    externalID: "PLG-ATT-\(offset + 1)", kind: .attendance,
+                    region: RegionCode(offset % 2 == 0 ? "16.71.01" : "16.71.02") ?? RegionCode("16.71")!,
+                    site: "PLG-OFF-\(offset + 1)", name: "Fingerprint \(office)", lat: nil, lon: nil,
+                    installed: CalendarDay(year: 2024, month: 1, day: 2), decommissioned: nil, intervalSeconds: 60,
+                    attributes: .object(["serial": .string("CKJG2024\(1000 + offset)"), "vendor": .string("ZKTeco")])))
         }
         _ = try await InventoryStore(client: client, logger: logger).upsertDevices(devices.enumerated().map { ($0.offset, $0.element) })
 

@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 import Logging
 import NadiCore
 import ServiceLifecycle
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Plays the demo city's devices: posts their pings to nadid over HTTP (NDJSON, the demo token),
 /// first six hours of history as a late upload, then live every few seconds. Some devices are
@@ -59,12 +60,14 @@ struct DemoSimulator: Service {
         let wobble = Double((minute * 31 + number * 17) % 100) / 100
         switch device.deviceID {
         case let id where id.hasPrefix("PLG-FO"): metrics = #"{"rx_dbm":\#(-17 - wobble * 3),"if_in_errors":\#(minute % 7)}"#
-        case let id where id.hasPrefix("PLG-VT"): metrics = #"{"temperature_c":\#(38 + wobble * 9),"brightness_pct":\#(70 + Int(wobble * 30))}"#
+        case let id where id.hasPrefix("PLG-VT"):
+            metrics = #"{"temperature_c":\#(38 + wobble * 9),"brightness_pct":\#(70 + Int(wobble * 30))}"#
         case let id where id.hasPrefix("PLG-ATT"): metrics = #"{"records_today":\#(minute % 300)}"#
         default: metrics = #"{"bitrate_kbps":\#(1800 + Int(wobble * 900)),"fps":\#(status == "down" ? 0 : 25)}"#
         }
         let latency = 8 + wobble * 40
-        return #"{"device":"\#(device.deviceID)","at":"\#(Timestamp.format(at))","status":"\#(status)","latency_ms":\#(latency),"metrics":\#(metrics)}"#
+        return
+            #"{"device":"\#(device.deviceID)","at":"\#(Timestamp.format(at))","status":"\#(status)","latency_ms":\#(latency),"metrics":\#(metrics)}"#
     }
 
     private func post(_ lines: [String]) async {
@@ -78,7 +81,8 @@ struct DemoSimulator: Service {
             do {
                 let (_, response) = try await URLSession.shared.data(for: request)
                 if let http = response as? HTTPURLResponse, http.statusCode == 200 { return }
-                logger.warning("demo: ping upload not accepted", metadata: ["http.status": "\((response as? HTTPURLResponse)?.statusCode ?? 0)"])
+                logger.warning(
+                    "demo: ping upload not accepted", metadata: ["http.status": "\((response as? HTTPURLResponse)?.statusCode ?? 0)"])
             } catch {
                 logger.debug("demo: ping upload failed", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
             }

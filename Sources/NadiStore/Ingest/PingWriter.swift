@@ -150,7 +150,9 @@ public actor PingWriter: Service {
                 var intervals: [Int64: Int] = [:]
                 for (row, kept) in zip(rows, mask) where kept {
                     stored[row.deviceID, default: []].append(
-                        TimelinePing(at: Date(timeIntervalSince1970: Double(row.observedMicros) / 1_000_000), status: row.status, reason: row.reason))
+                        TimelinePing(
+                            at: Date(timeIntervalSince1970: Double(row.observedMicros) / 1_000_000), status: row.status, reason: row.reason)
+                    )
                     intervals[row.deviceID] = row.intervalSeconds
                 }
                 let seen = try await state.apply(
@@ -171,7 +173,8 @@ public actor PingWriter: Service {
             }
             for (kind, (accepted, duplicates)) in byKind {
                 Counter(label: "nadi_pings_accepted_total", dimensions: [("kind", kind.rawValue)], factory: metrics).increment(by: accepted)
-                Counter(label: "nadi_pings_duplicate_total", dimensions: [("kind", kind.rawValue)], factory: metrics).increment(by: duplicates)
+                Counter(label: "nadi_pings_duplicate_total", dimensions: [("kind", kind.rawValue)], factory: metrics).increment(
+                    by: duplicates)
             }
             batchSize.record(rows.count)
             let elapsed = ContinuousClock.now - started
@@ -212,7 +215,7 @@ public actor PingWriter: Service {
             }
             _ = try await connection.query("RELEASE SAVEPOINT nadi_copy", logger: logger)
             return Array(repeating: true, count: rows.count)
-        } catch where PostgresErrorText.sqlState(error) == "23505" {
+        } catch  where PostgresErrorText.sqlState(error) == "23505" {
             _ = try await connection.query("ROLLBACK TO SAVEPOINT nadi_copy", logger: logger)
         }
         let result = try await connection.query(
@@ -264,7 +267,8 @@ public actor PingWriter: Service {
     // MARK: - Partitions
 
     private func ensurePartitions(for rows: [ResolvedPing]) async throws {
-        let days = Set(rows.map { $0.observedMicros >= 0 ? $0.observedMicros / 86_400_000_000 : ($0.observedMicros + 1) / 86_400_000_000 - 1 })
+        let days = Set(
+            rows.map { $0.observedMicros >= 0 ? $0.observedMicros / 86_400_000_000 : ($0.observedMicros + 1) / 86_400_000_000 - 1 })
         for day in days.subtracting(knownPartitions).sorted() {
             try await ensurePartition(day: day)
         }

@@ -38,8 +38,11 @@ struct StateUpdater {
         var current: [Int64: CurrentState] = [:]
         let rows = try await connection.query(
             "SELECT device_id, status, reason, since, last_seen FROM device_state WHERE device_id = ANY(\(ids))", logger: logger)
-        for try await (id, status, reason, since, lastSeen) in rows.decode((Int64, String, String?, PostgresTimestamp?, PostgresTimestamp?).self) {
-            current[id] = CurrentState(status: DeviceStatus(rawValue: status) ?? .unknown, reason: reason, since: since?.date, lastSeen: lastSeen?.date)
+        for try await (id, status, reason, since, lastSeen) in rows.decode(
+            (Int64, String, String?, PostgresTimestamp?, PostgresTimestamp?).self)
+        {
+            current[id] = CurrentState(
+                status: DeviceStatus(rawValue: status) ?? .unknown, reason: reason, since: since?.date, lastSeen: lastSeen?.date)
         }
         var seen: [Int64: Date] = [:]
         var recuts: [Recut] = []
@@ -63,7 +66,8 @@ struct StateUpdater {
                 // In order: continue the open run.
                 var gaps = [first.at.timeIntervalSince(lastSeen)]
                 for (a, b) in zip(pings, pings.dropFirst()) { gaps.append(b.at.timeIntervalSince(a.at)) }
-                let unchanged = !silentNow && pings.allSatisfy { $0.status.deviceStatus == state.status }
+                let unchanged =
+                    !silentNow && pings.allSatisfy { $0.status.deviceStatus == state.status }
                     && gaps.allSatisfy { $0 <= heartbeat.silenceAfter }
                 if unchanged {
                     seen[id] = newest
@@ -76,7 +80,9 @@ struct StateUpdater {
                 recuts.append(Recut(deviceID: id, from: since, runs: runs, lastSeen: newest))
             } else {
                 // Late, out of order, or contradicting a silence: re-cut from the ping before.
-                recuts.append(try await recutFromHistory(deviceID: id, earliest: first.at, heartbeat: heartbeat, newest: newest, now: now, on: connection))
+                recuts.append(
+                    try await recutFromHistory(
+                        deviceID: id, earliest: first.at, heartbeat: heartbeat, newest: newest, now: now, on: connection))
             }
         }
         try await write(recuts, on: connection)

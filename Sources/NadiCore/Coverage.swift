@@ -1,0 +1,136 @@
+/// One row of the coverage report (the JSON contract of `nadi coverage --format json` and
+/// `GET /v1/coverage`).
+public struct CoverageRow: Codable, Sendable, Equatable {
+    public var region: String
+    public var name: String
+    public var level: String
+    public var kind: DeviceKind
+    public var metric: TargetMetric
+    public var target: Double?
+    public var installed: Int
+    public var operational: Int
+    public var achieved: Double
+    public var achievementPct: Double?
+    public var status: CoverageStatus
+    public var nextMilestone: Milestone?
+
+    enum CodingKeys: String, CodingKey {
+        case region, name, level, kind, metric, target, installed, operational, achieved, status
+        case achievementPct = "achievement_pct"
+        case nextMilestone = "next_milestone"
+    }
+
+    public init(
+        region: String, name: String, level: String, kind: DeviceKind, metric: TargetMetric, target: Double?, installed: Int,
+        operational: Int, achieved: Double, nextMilestone: Milestone?
+    ) {
+        self.region = region
+        self.name = name
+        self.level = level
+        self.kind = kind
+        self.metric = metric
+        self.target = target
+        self.installed = installed
+        self.operational = operational
+        self.achieved = achieved
+        self.achievementPct = MilestoneMath.achievementPercent(achieved: achieved, target: target)
+        self.status = CoverageStatus(achieved: achieved, target: target)
+        self.nextMilestone = nextMilestone
+    }
+
+    // Encode nil fields as null (the contract lists them), not leave them out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(region, forKey: .region)
+        try container.encode(name, forKey: .name)
+        try container.encode(level, forKey: .level)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(metric, forKey: .metric)
+        try container.encode(target, forKey: .target)
+        try container.encode(installed, forKey: .installed)
+        try container.encode(operational, forKey: .operational)
+        try container.encode(achieved, forKey: .achieved)
+        try container.encode(achievementPct, forKey: .achievementPct)
+        try container.encode(status, forKey: .status)
+        try container.encode(nextMilestone, forKey: .nextMilestone)
+    }
+}
+
+/// The whole coverage report.
+public struct CoverageReport: Codable, Sendable, Equatable {
+    public var asOf: CalendarDay
+    public var year: Int
+    public var rows: [CoverageRow]
+
+    enum CodingKeys: String, CodingKey {
+        case asOf = "as_of"
+        case year, rows
+    }
+
+    public init(asOf: CalendarDay, year: Int, rows: [CoverageRow]) {
+        self.asOf = asOf
+        self.year = year
+        self.rows = rows
+    }
+}
+
+/// Masterplan targets over the region tree: a region's own milestones, or — for `units` and `km`
+/// — the sum of its children's targets when it has none of its own (recursively).
+public struct TargetTree: Sendable {
+    public struct Key: Hashable, Sendable {
+        public var region: RegionCode
+        public var kind: DeviceKind
+        public var metric: TargetMetric
+
+        public init(region: RegionCode, kind: DeviceKind, metric: TargetMetric) {
+            self.region = region
+            self.kind = kind
+            self.metric = metric
+        }
+    }
+
+    let milestones: [Key: [Milestone]]
+    let children: [RegionCode: [RegionCode]]
+
+    /// - Parameters:
+    ///   - milestones: every region's own milestones.
+    ///   - children: the region tree (parent → children) below the regions of interest.
+    public init(milestones: [Key: [Milestone]], children: [RegionCode: [RegionCode]]) {
+        self.milestones = milestones
+        self.children = children
+    }
+
+    /// The target of `key` in `year`, or nil when neither the region nor (for units/km) any
+    /// descendant has a milestone.
+    public func target(_ key: Key, year: Int) -> Double? {
+        if let own = milestones[key], !own.isEmpty { return MilestoneMath.target(in: year, milestones: own) }
+        guard key.metric != .schoolsPct else { return nil }
+        var sum: Double?
+        for child in children[key.region] ?? [] {
+            if let value = target(Key(region: child, kind: key.kind, metric: key.metric), year: year) {
+                sum = (sum ?? 0) + value
+            }
+        }
+        return sum
+    }
+
+    /// The next milestone in or after `year`: the region's own, or for a summed target the first
+    /// year any descendant has a milestone, with the summed target of that year.
+    public func nextMilestone(_ key: Key, year: Int) -> Milestone? {
+        if let own = milestones[key], !own.isEmpty { return MilestoneMath.next(after: year, milestones: own) }
+        guard key.metric != .schoolsPct else { return nil }
+        guard let nextYear = milestoneYears(key).filter({ $0 >= year }).min(), let value = target(key, year: nextYear) else {
+            return nil
+        }
+        return Milestone(year: nextYear, value: value)
+    }
+
+    private func milestoneYears(_ key: Key) -> Set<Int> {
+        if let own = milestones[key], !own.isEmpty { return Set(own.map(\.year)) }
+        var years = Set<Int>()
+        for child in children[key.region] ?? [] {
+            years.formUnion(milestoneYears(Key(region: child, kind: key.kind, metric: key.metric)))
+        }
+        return years
+    }
+}

@@ -1,0 +1,45 @@
+public import Foundation
+public import NadiCore
+
+/// Renders the coverage report as a table (people) or CSV (machines). JSON is `CoverageReport` itself.
+public enum CoverageRenderer {
+    public static let csvHeader = [
+        "region", "name", "level", "kind", "metric", "target", "installed", "operational", "achieved", "achievement_pct", "status",
+        "next_milestone_year", "next_milestone_value",
+    ]
+
+    public static func csv(_ report: CoverageReport) -> String {
+        CSVText.render(
+            header: csvHeader,
+            rows: report.rows.map { row in
+                [
+                    row.region, row.name, row.level, row.kind.rawValue, row.metric.rawValue, row.target.map { "\($0)" } ?? "",
+                    String(row.installed),
+                    String(row.operational), "\(row.achieved)", row.achievementPct.map { "\($0)" } ?? "", row.status.rawValue,
+                    row.nextMilestone.map { String($0.year) } ?? "", row.nextMilestone.map { "\($0.value)" } ?? "",
+                ]
+            })
+    }
+
+    /// An aligned table, regions indented by depth, status coloured when `colours`.
+    public static func table(_ report: CoverageReport, colours: Bool) -> String {
+        let rows = report.rows.map { row -> [String] in
+            let depth = RegionCode(row.region).map { $0.level.depth - 1 } ?? 0
+            let unit = row.metric == .schoolsPct ? "%" : row.metric == .km ? " km" : ""
+            return [
+                String(repeating: "  ", count: depth) + row.region, row.name, row.kind.rawValue, row.metric.rawValue,
+                row.target.map { Format.number($0) + unit } ?? "-", String(row.installed), String(row.operational),
+                Format.number(row.achieved) + unit, Format.percent(row.achievementPct), row.status.rawValue,
+                row.nextMilestone.map { "\($0.year): \(Format.number($0.value))\(unit)" } ?? "-",
+            ]
+        }
+        let body = TextTable.render(
+            header: [
+                "REGION", "NAME", "KIND", "METRIC", "TARGET", "INSTALLED", "OPERATIONAL", "ACHIEVED", "ACHIEVEMENT", "STATUS",
+                "NEXT MILESTONE",
+            ],
+            rows: rows, rightAligned: [4, 5, 6, 7, 8],
+            colour: colours ? { column, cell in column == 9 ? StatusColour.code(cell) : nil } : nil)
+        return "Coverage as of \(report.asOf) (targets for \(report.year))\n" + body
+    }
+}

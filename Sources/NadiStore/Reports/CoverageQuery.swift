@@ -1,0 +1,181 @@
+public import Foundation
+public import Logging
+public import NadiCore
+public import PostgresNIO
+
+/// DESIGN.md's coverage per region against the masterplan, read from the inventory, the state
+/// history and the targets — never from raw pings.
+public struct CoverageQuery: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    struct Tally {
+        var installed = 0
+        var operational = 0
+        var operationalKm = 0.0
+    }
+
+    /// Picks the default scope: the only regency (then districts) or the only province (then
+    /// regencies) that has devices, sites or targets; otherwise all of Indonesia by province.
+    public func defaultScope() async throws -> ReportScope {
+        var codes = Set<String>()
+        for try await code in try await client.query(
+            """
+            SELECT DISTINCT subpath(region, 0, least(2, nlevel(region)))::text FROM device
+            UNION SELECT DISTINCT subpath(region, 0, least(2, nlevel(region)))::text FROM target
+            UNION SELECT DISTINCT subpath(region, 0, least(2, nlevel(region)))::text FROM site
+            """, logger: logger
+        ).decode(String.self) { codes.insert(code) }
+        let regions = codes.compactMap { RegionCode($0) }
+        let provinces = Set(regions.compactMap { $0.ancestor(at: .province) })
+        if regions.count == 1, let only = regions.first, only.level == .regency { return ReportScope(region: only, depth: .district) }
+        if provinces.count == 1, let only = provinces.first { return ReportScope(region: only, depth: .regency) }
+        return ReportScope(region: nil, depth: .province)
+    }
+
+    /// The report for `scope` at `at`, for the given kinds and metrics (all when empty).
+    public func report(scope: ReportScope, at: ReportInstant, kinds: Set<DeviceKind> = [], metrics: Set<TargetMetric> = []) async throws
+        -> CoverageReport
+    {
+        let filter = scope.filter
+        // The regions listed: the scope's region itself and everything under it down to the depth.
+        var names: [RegionCode: (String, RegionLevel)] = [:]
+        var children: [RegionCode: [RegionCode]] = [:]
+        for try await (code, name, level) in try await client.query(
+            """
+            SELECT code::text, name, level FROM region
+            WHERE (\(filter) = '' OR code <@ nullif(\(filter), '')::ltree) AND nlevel(code) <= \(scope.depth.depth)
+            """, logger: logger
+        ).decode((String, String, String).self) {
+            guard let region = RegionCode(code), let level = RegionLevel(rawValue: level) else { continue }
+            names[region] = (name, level)
+            if let parent = region.parent { children[parent, default: []].append(region) }
+        }
+        // Devices: installed and operational at the instant, per device region and kind.
+        let now = Date()
+        let useCurrentState = at.instant >= now.addingTimeInterval(-1)
+        var tallies: [TargetTree.Key: Tally] = [:]
+        let day = at.day.description
+        for try await (code, kind, installed, operational, km) in try await client.query(
+            """
+            SELECT d.region::text, d.kind, count(*)::int8,
+                   count(*) FILTER (WHERE op)::int8,
+                   coalesce(sum((d.attributes->>'length_km')::float8) FILTER (WHERE op AND d.kind = 'fiber_link'), 0)
+            FROM device d
+            CROSS JOIN LATERAL (
+                SELECT CASE WHEN \(useCurrentState) THEN
+                    EXISTS (SELECT 1 FROM device_state s WHERE s.device_id = d.id AND s.status IN ('up', 'degraded'))
+                ELSE
+                    EXISTS (SELECT 1 FROM (SELECT status, ended_at FROM status_interval i
+                                           WHERE i.device_id = d.id AND i.started_at <= \(at.instant.pg)
+                                           ORDER BY i.started_at DESC LIMIT 1) last
+                            WHERE last.status IN ('up', 'degraded') AND (last.ended_at IS NULL OR last.ended_at > \(at.instant.pg)))
+                END AS op
+            ) o
+            WHERE (\(filter) = '' OR d.region <@ nullif(\(filter), '')::ltree)
+              AND d.installed_on <= \(day)::date AND (d.decommissioned_on IS NULL OR d.decommissioned_on > \(day)::date)
+            GROUP BY 1, 2
+            """, logger: logger
+        ).decode((String, String, Int, Int, Double).self) {
+            guard let region = RegionCode(code), let kind = DeviceKind(rawValue: kind) else { continue }
+            for ancestor in Self.listedAncestors(of: region, in: names) {
+                var tally = tallies[TargetTree.Key(region: ancestor, kind: kind, metric: .units), default: Tally()]
+                tally.installed += installed
+                tally.operational += operational
+                tally.operationalKm += km
+                tallies[TargetTree.Key(region: ancestor, kind: kind, metric: .units)] = tally
+            }
+        }
+        // Schools: how many, and how many have an operational camera at the site.
+        var schools: [RegionCode: (total: Int, covered: Int)] = [:]
+        for try await (code, total, covered) in try await client.query(
+            """
+            SELECT s.region::text, count(*)::int8, count(*) FILTER (WHERE EXISTS (
+                SELECT 1 FROM device d
+                WHERE d.site = s.code AND d.kind = 'cctv' AND d.installed_on <= \(day)::date
+                  AND (d.decommissioned_on IS NULL OR d.decommissioned_on > \(day)::date)
+                  AND CASE WHEN \(useCurrentState) THEN
+                        EXISTS (SELECT 1 FROM device_state st WHERE st.device_id = d.id AND st.status IN ('up', 'degraded'))
+                      ELSE
+                        EXISTS (SELECT 1 FROM (SELECT status, ended_at FROM status_interval i
+                                               WHERE i.device_id = d.id AND i.started_at <= \(at.instant.pg)
+                                               ORDER BY i.started_at DESC LIMIT 1) last
+                                WHERE last.status IN ('up', 'degraded') AND (last.ended_at IS NULL OR last.ended_at > \(at.instant.pg)))
+                      END))::int8
+            FROM site s WHERE s.kind = 'school' AND (\(filter) = '' OR s.region <@ nullif(\(filter), '')::ltree)
+            GROUP BY 1
+            """, logger: logger
+        ).decode((String, Int, Int).self) {
+            guard let region = RegionCode(code) else { continue }
+            for ancestor in Self.listedAncestors(of: region, in: names) {
+                let current = schools[ancestor] ?? (0, 0)
+                schools[ancestor] = (current.total + total, current.covered + covered)
+            }
+        }
+        // Targets of every region in scope and below (children's targets sum up).
+        var milestones: [TargetTree.Key: [Milestone]] = [:]
+        var allChildren = children
+        for try await (code, kind, metric, year, value) in try await client.query(
+            """
+            SELECT region::text, kind, metric, year, value FROM target
+            WHERE \(filter) = '' OR region <@ nullif(\(filter), '')::ltree
+            """, logger: logger
+        ).decode((String, String, String, Int, Double).self) {
+            guard let region = RegionCode(code), let kind = DeviceKind(rawValue: kind), let metric = TargetMetric(rawValue: metric) else {
+                continue
+            }
+            milestones[TargetTree.Key(region: region, kind: kind, metric: metric), default: []].append(Milestone(year: year, value: value))
+            // Targets deeper than the listed depth still sum into their listed ancestors.
+            var child = region
+            while let parent = child.parent, names[child] == nil {
+                if !(allChildren[parent] ?? []).contains(child) { allChildren[parent, default: []].append(child) }
+                child = parent
+            }
+        }
+        let tree = TargetTree(milestones: milestones, children: allChildren)
+        let year = at.day.year
+        var rows: [CoverageRow] = []
+        for region in names.keys.sorted() {
+            guard let (name, level) = names[region] else { continue }
+            for kind in DeviceKind.allCases where kinds.isEmpty || kinds.contains(kind) {
+                let tally = tallies[TargetTree.Key(region: region, kind: kind, metric: .units)] ?? Tally()
+                for metric in kind.allowedMetrics where metrics.isEmpty || metrics.contains(metric) {
+                    let key = TargetTree.Key(region: region, kind: kind, metric: metric)
+                    let target = tree.target(key, year: year)
+                    let achieved: Double
+                    switch metric {
+                    case .units: achieved = Double(tally.operational)
+                    case .km: achieved = tally.operationalKm
+                    case .schoolsPct:
+                        let count = schools[region] ?? (0, 0)
+                        achieved = count.total > 0 ? 100 * Double(count.covered) / Double(count.total) : 0
+                    }
+                    let hasDevices = tally.installed > 0
+                    guard target != nil || hasDevices else { continue }
+                    rows.append(
+                        CoverageRow(
+                            region: region.rawValue, name: name, level: level.rawValue, kind: kind, metric: metric, target: target,
+                            installed: tally.installed, operational: tally.operational, achieved: achieved,
+                            nextMilestone: tree.nextMilestone(key, year: year)))
+                }
+            }
+        }
+        return CoverageReport(asOf: at.day, year: year, rows: rows)
+    }
+
+    /// The listed regions a device in `region` counts toward: itself and its ancestors that are listed.
+    static func listedAncestors(of region: RegionCode, in listed: [RegionCode: (String, RegionLevel)]) -> [RegionCode] {
+        var result: [RegionCode] = []
+        var current: RegionCode? = region
+        while let code = current {
+            if listed[code] != nil { result.append(code) }
+            current = code.parent
+        }
+        return result
+    }
+}

@@ -1,0 +1,150 @@
+public import Foundation
+public import Logging
+public import NadiCore
+public import PostgresNIO
+
+/// One row of `nadi uptime --by device`.
+public struct DeviceUptime: Codable, Sendable, Equatable {
+    public var device: String
+    public var kind: DeviceKind
+    public var region: String
+    public var uptimePct: Double?
+    public var operationalS: Double
+    public var knownS: Double
+    public var status: DeviceStatus
+    public var since: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case device, kind, region, status, since
+        case uptimePct = "uptime_pct"
+        case operationalS = "operational_s"
+        case knownS = "known_s"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(device, forKey: .device)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(region, forKey: .region)
+        try container.encode(uptimePct, forKey: .uptimePct)
+        try container.encode(operationalS, forKey: .operationalS)
+        try container.encode(knownS, forKey: .knownS)
+        try container.encode(status, forKey: .status)
+        try container.encode(since.map(Timestamp.format), forKey: .since)
+    }
+}
+
+/// One row of `nadi uptime --by region`: time-weighted over the region's devices.
+public struct RegionUptime: Codable, Sendable, Equatable {
+    public var region: String
+    public var name: String
+    public var devices: Int
+    public var uptimePct: Double?
+    public var operationalS: Double
+    public var knownS: Double
+
+    enum CodingKeys: String, CodingKey {
+        case region, name, devices
+        case uptimePct = "uptime_pct"
+        case operationalS = "operational_s"
+        case knownS = "known_s"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(region, forKey: .region)
+        try container.encode(name, forKey: .name)
+        try container.encode(devices, forKey: .devices)
+        try container.encode(uptimePct, forKey: .uptimePct)
+        try container.encode(operationalS, forKey: .operationalS)
+        try container.encode(knownS, forKey: .knownS)
+    }
+}
+
+/// DESIGN.md's uptime, from state intervals: time before a device's first ping is unknown (not
+/// down), silence counts as down, the device's installed life clips the window, open intervals end now.
+public struct UptimeQuery: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Per-device uptime over `window` for devices under `region` (all when nil) of `kind` (all when nil).
+    public func byDevice(region: RegionCode?, kind: DeviceKind?, window: Range<Date>, timeZone: TimeZone, now: Date = Date())
+        async throws -> [DeviceUptime]
+    {
+        let filter = region?.rawValue ?? ""
+        let kindFilter = kind?.rawValue ?? ""
+        let windowEnd = min(window.upperBound, now)
+        let offset = timeZone.secondsFromGMT(for: window.lowerBound)
+        var rows: [DeviceUptime] = []
+        for try await (device, kind, region, operational, known, status, since) in try await client.query(
+            """
+            WITH dev AS (
+                SELECT d.id, d.external_id, d.kind, d.region,
+                       greatest(\(window.lowerBound.pg)::timestamptz, (d.installed_on::timestamp - make_interval(secs => \(offset))) AT TIME ZONE 'UTC') AS lo,
+                       least(\(windowEnd.pg)::timestamptz,
+                             coalesce((d.decommissioned_on::timestamp - make_interval(secs => \(offset))) AT TIME ZONE 'UTC', 'infinity'::timestamptz)) AS hi
+                FROM device d
+                WHERE (\(filter) = '' OR d.region <@ nullif(\(filter), '')::ltree) AND (\(kindFilter) = '' OR d.kind = \(kindFilter))
+            )
+            SELECT dev.external_id, dev.kind, dev.region::text,
+                   coalesce(sum(extract(epoch FROM least(coalesce(i.ended_at, \(now.pg)::timestamptz), dev.hi) - greatest(i.started_at, dev.lo)))
+                            FILTER (WHERE i.status IN ('up', 'degraded')), 0)::float8,
+                   coalesce(sum(extract(epoch FROM least(coalesce(i.ended_at, \(now.pg)::timestamptz), dev.hi) - greatest(i.started_at, dev.lo)))
+                            FILTER (WHERE i.device_id IS NOT NULL), 0)::float8,
+                   coalesce(s.status, 'unknown'), s.since
+            FROM dev
+            LEFT JOIN status_interval i ON i.device_id = dev.id AND dev.lo < dev.hi
+                 AND i.started_at < dev.hi AND coalesce(i.ended_at, \(now.pg)::timestamptz) > dev.lo
+            LEFT JOIN device_state s ON s.device_id = dev.id
+            GROUP BY dev.id, dev.external_id, dev.kind, dev.region, s.status, s.since
+            ORDER BY dev.region, dev.external_id
+            """, logger: logger
+        ).decode((String, String, String, Double, Double, String, PostgresTimestamp?).self) {
+            rows.append(
+                DeviceUptime(
+                    device: device, kind: DeviceKind(rawValue: kind) ?? .cctv, region: region,
+                    uptimePct: UptimeTally(operational: operational, known: known).percent, operationalS: operational, knownS: known,
+                    status: DeviceStatus(rawValue: status) ?? .unknown, since: since?.date))
+        }
+        return rows
+    }
+
+    /// Per-region uptime at `depth` under `region`, time-weighted: Σ operational ÷ Σ known.
+    public func byRegion(
+        region: RegionCode?, depth: RegionLevel, kind: DeviceKind?, window: Range<Date>, timeZone: TimeZone, now: Date = Date()
+    )
+        async throws -> [RegionUptime]
+    {
+        let devices = try await byDevice(region: region, kind: kind, window: window, timeZone: timeZone, now: now)
+        let filter = region?.rawValue ?? ""
+        var names: [String: String] = [:]
+        for try await (code, name) in try await client.query(
+            "SELECT code::text, name FROM region WHERE (\(filter) = '' OR code <@ nullif(\(filter), '')::ltree) AND nlevel(code) = \(depth.depth)",
+            logger: logger
+        ).decode((String, String).self) { names[code] = name }
+        var totals: [String: (devices: Int, tally: UptimeTally)] = [:]
+        for row in devices {
+            guard let code = RegionCode(row.region)?.ancestor(at: depth)?.rawValue else { continue }
+            let current = totals[code] ?? (0, UptimeTally())
+            totals[code] = (current.devices + 1, current.tally + UptimeTally(operational: row.operationalS, known: row.knownS))
+        }
+        return totals.keys.sorted().map { code in
+            let entry = totals[code] ?? (0, UptimeTally())
+            return RegionUptime(
+                region: code, name: names[code] ?? code, devices: entry.devices, uptimePct: entry.tally.percent,
+                operationalS: entry.tally.operational, knownS: entry.tally.known)
+        }
+    }
+}
+
+/// The SLA breach list: rows under a percentage, worst first (rows with nothing known are left out).
+public enum UptimeFilter {
+    public static func below<Row>(_ percent: Double, _ rows: [Row], uptime: (Row) -> Double?) -> [Row] {
+        rows.filter { uptime($0).map { $0 < percent } ?? false }.sorted { (uptime($0) ?? 0) < (uptime($1) ?? 0) }
+    }
+}

@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import NadiCore
+import NadiReports
+import NadiStore
+
+struct Uptime: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Uptime per device or per region, from the state history.",
+        discussion: """
+            Uptime = time operational (up or degraded) ÷ time with a known state, within the window and the \
+            device's installed life. Time before a device's first ping is unknown, not down; silence counts as \
+            down. Regions are time-weighted over their devices.
+
+            Examples:
+              nadi uptime --since 30d --below 99                      # the SLA breach list, worst first
+              nadi uptime --region 16.71 --by region --from 2026-11-01 --to 2026-11-30
+            """)
+
+    enum Grouping: String, ExpressibleByArgument, CaseIterable { case device, region }
+
+    @Option(help: "Only devices under this region code.") var region: String?
+    @Option(help: "Only this kind: \(DeviceKind.allowedValues).") var kind: DeviceKind?
+    @Option(help: "The last N days (e.g. 30d) or hours (e.g. 12h) up to now.") var since: String?
+    @Option(help: "First day of the window (YYYY-MM-DD, inclusive).") var from: CalendarDay?
+    @Option(help: "Last day of the window (YYYY-MM-DD, inclusive).") var to: CalendarDay?
+    @Option(help: "device or region.") var by: Grouping = .device
+    @Option(help: "With --by region: the level to group by (default: one below --region).") var depth: RegionLevel?
+    @Option(help: "Only rows with uptime below this percentage, worst first.") var below: Double?
+    @Option(help: "Time zone of the deployment.") var timeZone = "Asia/Jakarta"
+    @Option(help: "table, csv or json.") var format: OutputFormat = .table
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        if let region, RegionCode(region) == nil { throw ValidationError("--region must be \(RegionCode.formatHelp)") }
+        if since != nil, from != nil || to != nil { throw ValidationError("use --since or --from/--to, not both") }
+        if (from == nil) != (to == nil) { throw ValidationError("--from and --to go together") }
+        if let from, let to, to < from { throw ValidationError("--to is before --from") }
+        if let since, Self.seconds(since) == nil { throw ValidationError("--since takes a number of days or hours, e.g. 30d or 12h") }
+        if let below, !(0...100).contains(below) { throw ValidationError("--below is a percentage, 0–100") }
+        guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("unknown --time-zone '\(timeZone)'") }
+    }
+
+    static func seconds(_ text: String) -> TimeInterval? {
+        guard let unit = text.last, let value = Double(text.dropLast()), value > 0 else { return nil }
+        switch unit {
+        case "d": return value * 86_400
+        case "h": return value * 3_600
+        default: return nil
+        }
+    }
+
+    func run() async throws {
+        let zone = TimeZone(identifier: timeZone) ?? .gmt
+        let now = Date()
+        let window: Range<Date>
+        if let from, let to {
+            window = from.start(in: zone)..<max(from.start(in: zone), min(to.end(in: zone), now))
+        } else {
+            window = now.addingTimeInterval(-(Self.seconds(since ?? "30d") ?? 2_592_000))..<now
+        }
+        let region = self.region.flatMap { RegionCode($0) }
+        let kind = self.kind
+        let below = self.below
+        switch by {
+        case .device:
+            var rows = try await database.withClient { client in
+                try await UptimeQuery(client: client, logger: CLILogger.make()).byDevice(
+                    region: region, kind: kind, window: window, timeZone: zone, now: now)
+            }
+            if let below {
+                rows = UptimeFilter.below(below, rows, uptime: \.uptimePct)
+            }
+            switch format {
+            case .json: print(String(decoding: try JSONEncoder.report.encode(rows), as: UTF8.self))
+            case .csv:
+                print(
+                    CSVText.render(
+                        header: ["device", "kind", "region", "uptime_pct", "operational_s", "known_s", "status", "since"],
+                        rows: rows.map {
+                            [
+                                $0.device, $0.kind.rawValue, $0.region, $0.uptimePct.map { "\($0)" } ?? "", "\($0.operationalS)",
+                                "\($0.knownS)",
+                                $0.status.rawValue, $0.since.map(Timestamp.format) ?? "",
+                            ]
+                        }), terminator: "")
+            case .table:
+                print(
+                    TextTable.render(
+                        header: ["DEVICE", "KIND", "REGION", "UPTIME", "OPERATIONAL", "KNOWN", "STATUS", "SINCE (UTC)"],
+                        rows: rows.map {
+                            [
+                                $0.device, $0.kind.rawValue, $0.region, Format.percent($0.uptimePct), Self.duration($0.operationalS),
+                                Self.duration($0.knownS), $0.status.rawValue,
+                                $0.since.map { String(Timestamp.format($0).prefix(16)) } ?? "-",
+                            ]
+                        },
+                        rightAligned: [3, 4, 5],
+                        colour: Terminal.colours ? { column, cell in column == 6 ? StatusColour.code(cell) : nil } : nil))
+                print("\(rows.count) devices, window \(Timestamp.format(window.lowerBound)) – \(Timestamp.format(window.upperBound))")
+            }
+        case .region:
+            let depth = self.depth ?? RegionLevel.allCases.first { $0.depth == (region?.level.depth ?? 0) + 1 } ?? .district
+            var rows = try await database.withClient { client in
+                try await UptimeQuery(client: client, logger: CLILogger.make()).byRegion(
+                    region: region, depth: depth, kind: kind, window: window, timeZone: zone, now: now)
+            }
+            if let below {
+                rows = UptimeFilter.below(below, rows, uptime: \.uptimePct)
+            }
+            switch format {
+            case .json: print(String(decoding: try JSONEncoder.report.encode(rows), as: UTF8.self))
+            case .csv:
+                print(
+                    CSVText.render(
+                        header: ["region", "name", "devices", "uptime_pct", "operational_s", "known_s"],
+                        rows: rows.map {
+                            [
+                                $0.region, $0.name, String($0.devices), $0.uptimePct.map { "\($0)" } ?? "", "\($0.operationalS)",
+                                "\($0.knownS)",
+                            ]
+                        }),
+                    terminator: "")
+            case .table:
+                print(
+                    TextTable.render(
+                        header: ["REGION", "NAME", "DEVICES", "UPTIME", "OPERATIONAL", "KNOWN"],
+                        rows: rows.map {
+                            [
+                                $0.region, $0.name, String($0.devices), Format.percent($0.uptimePct), Self.duration($0.operationalS),
+                                Self.duration($0.knownS),
+                            ]
+                        },
+                        rightAligned: [2, 3, 4, 5]))
+            }
+        }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds)
+        if total >= 86_400 { return "\(total / 86_400)d \((total % 86_400) / 3600)h" }
+        if total >= 3600 { return "\(total / 3600)h \((total % 3600) / 60)m" }
+        return "\(total / 60)m \(total % 60)s"
+    }
+}
