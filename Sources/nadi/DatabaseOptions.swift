@@ -17,12 +17,19 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens the database, applies pending migrations when `migrate` is set (always for the embedded
     /// cluster), runs `body` with a client, and stops an embedded server this call started.
-    func withClient<T: Sendable>(migrate: Bool = false, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+    /// `databaseName` picks another database on the same server (the benchmarks' scratch databases).
+    func withClient<T: Sendable>(
+        databaseName: String? = nil, migrate: Bool = false, _ body: @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
         let logger = CLILogger.make()
         let target = try DatabaseTarget.resolve(databaseURL: databaseURL, stateDirectory: stateDir)
         let database = try await OpenedDatabase.open(target, logger: logger)
         do {
-            let client = try database.makeClient(maximumConnections: 4, logger: logger)
+            var url = database.url
+            if let databaseName { url.database = databaseName }
+            var configuration = try url.clientConfiguration()
+            configuration.options.maximumConnections = 4
+            let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             let result = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }
                 defer { group.cancelAll() }

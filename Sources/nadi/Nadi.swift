@@ -1,4 +1,6 @@
 import ArgumentParser
+import NadiStore
+import PostgresNIO
 
 /// `nadi`: the companion CLI of the Nadi daemon.
 @main
@@ -19,6 +21,23 @@ struct Nadi: AsyncParsableCommand {
               nadi devices list --silent
             """,
         subcommands: [
-            Migrate.self, Regions.self, Sites.self, Devices.self, Targets.self, Token.self, Coverage.self, Uptime.self,
+            Migrate.self, Regions.self, Sites.self, Devices.self, Targets.self, Token.self, Coverage.self, Uptime.self, Bench.self,
         ])
+
+    /// Runs the command; database errors are said with their SQLSTATE and message rather than
+    /// postgres-nio's deliberately vague description.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as PSQLError {
+            exit(withError: CLIError("database error: \(PostgresErrorText.describe(error))"))
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import NadiStore
+import PostgresNIO
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks (not tests): they print their figures.", subcommands: [BenchReports.self])
+}
+
+struct BenchReports: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reports",
+        abstract: "Time coverage and uptime over a large synthetic state at two ping volumes (1× and 10×).",
+        discussion: """
+            Builds, in a scratch database `nadi_bench_reports` next to the configured one (dropped and recreated), \
+            --devices devices over every kecamatan of all 514 kabupaten/kota with 30 days of state history, then \
+            times `coverage` for all regencies and `uptime --by region` over 30 days (medians), with \
+            --pings-per-device raw pings per device and again with ten times as many. Ends with `ratio 10x/1x: N.NN`.
+            Whole-process figures: nadi, PostgreSQL and the machine's other load share the cores.
+            """)
+
+    @Option(help: "Devices in the synthetic fleet.") var devices = 200_000
+    @Option(help: "Raw pings per device at 1× (10× adds nine times as many).") var pingsPerDevice = 10
+    @Option(help: "Timed rounds per volume (the median is reported).") var rounds = 5
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        guard devices >= 1000 else { throw ValidationError("--devices must be at least 1000") }
+        guard pingsPerDevice >= 1 else { throw ValidationError("--pings-per-device must be at least 1") }
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+    }
+
+    func run() async throws {
+        var settings = ReportBenchmark.Settings()
+        settings.devices = devices
+        settings.pingsPerDevice = pingsPerDevice
+        settings.rounds = rounds
+        let settingsCopy = settings
+        try await database.withClient { client in
+            _ = try await client.query("DROP DATABASE IF EXISTS nadi_bench_reports")
+            _ = try await client.query("CREATE DATABASE nadi_bench_reports")
+        }
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
+        let (small, large) = try await database.withClient(databaseName: "nadi_bench_reports", migrate: true) { client in
+            _ = try await RegionImporter(client: client, logger: CLILogger.make()).importRows(RegionImporter.builtinRows())
+            return try await ReportBenchmark(client: client, settings: settingsCopy, logger: CLILogger.make()) { print($0) }.run()
+        }
+        let ratio = max(
+            Double(large.coverage.components.attoseconds / 1_000_000_000 + large.coverage.components.seconds * 1_000_000_000)
+                / Double(max(1, small.coverage.components.attoseconds / 1_000_000_000 + small.coverage.components.seconds * 1_000_000_000)),
+            Double(large.uptime.components.attoseconds / 1_000_000_000 + large.uptime.components.seconds * 1_000_000_000)
+                / Double(max(1, small.uptime.components.attoseconds / 1_000_000_000 + small.uptime.components.seconds * 1_000_000_000)))
+        print(String(format: "ratio 10x/1x: %.2f", ratio))
+    }
+}
