@@ -47,7 +47,9 @@ func buildRouter(
 ) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: MetricsMiddleware())
-    let authorizer = Authorizer(tokens: TokenStore(client: client, logger: logger))
+    let authorizer = Authorizer(
+        tokens: TokenStore(client: client, logger: logger), timeout: configuration.databaseTimeout,
+        retryAfterSeconds: configuration.retryAfterSeconds)
     let inventory = InventoryStore(client: client, logger: logger)
     IngestController(
         configuration: configuration, authorizer: authorizer, inventory: inventory,

@@ -5,6 +5,8 @@ import NadiStore
 /// Checks the bearer token of a request.
 struct Authorizer: Sendable {
     let tokens: TokenStore
+    let timeout: Duration
+    let retryAfterSeconds: Int
 
     /// The request's token when it is valid and has `scope`; 401 without a valid token, 403 without the scope.
     func require(_ scope: TokenScope, for request: Request) async throws -> APIToken {
@@ -17,9 +19,10 @@ struct Authorizer: Sendable {
         }
         let token: APIToken?
         do {
-            token = try await tokens.verify(String(parts[1]).trimmingCharacters(in: .whitespaces))
+            let presented = String(parts[1]).trimmingCharacters(in: .whitespaces)
+            token = try await withDeadline(timeout) { [tokens] in try await tokens.verify(presented) }
         } catch {
-            throw APIError.unavailable("the database is unavailable; retry shortly", retryAfter: 2)
+            throw APIError.unavailable("the database is unavailable; nothing was stored, retry shortly", retryAfter: retryAfterSeconds)
         }
         guard let token else { throw APIError(.unauthorized, "unknown or revoked token") }
         guard token.scopes.contains(scope) else {

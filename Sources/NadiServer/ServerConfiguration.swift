@@ -13,6 +13,8 @@ public struct ServerConfiguration: Sendable {
     public var queueCapacity = 200_000
     /// Close connections idle this long (also bounds a client that stalls mid-request).
     public var idleTimeout: Duration = .seconds(30)
+    /// How long a request waits for the database before it gets 503.
+    public var databaseTimeout: Duration = .seconds(5)
     /// Seconds a client is told to wait after a 503.
     public var retryAfterSeconds = 1
     /// The deployment's time zone, for dates in reports.

@@ -9,17 +9,18 @@ public struct PostgresInstallation: Sendable {
 
     /// Finds the server programs: `$NADI_PG_BINDIR`, then `pg_config --bindir`, then Debian's
     /// `/usr/lib/postgresql/<version>/bin` (newest first), then `$PATH`.
-    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) async throws
-        -> PostgresInstallation
-    {
+    public static func locate(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        pgConfigs: [String] = ["/usr/bin/pg_config", "/usr/local/bin/pg_config"],
+        debianRoot: String = "/usr/lib/postgresql"
+    ) async throws -> PostgresInstallation {
         var candidates: [String] = []
         if let explicit = environment["NADI_PG_BINDIR"] { candidates.append(explicit) }
-        for config in ["/usr/bin/pg_config", "/usr/local/bin/pg_config"] where FileManager.default.isExecutableFile(atPath: config) {
+        for config in pgConfigs where FileManager.default.isExecutableFile(atPath: config) {
             if let result = try? await ProcessRunner.run(config, ["--bindir"]), result.status == 0 {
                 candidates.append(result.output.trimmingCharacters(in: .whitespacesAndNewlines))
             }
         }
-        let debianRoot = "/usr/lib/postgresql"
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: debianRoot)) ?? [])
             .compactMap { Int($0) }.sorted(by: >)
         candidates += versions.map { "\(debianRoot)/\($0)/bin" }

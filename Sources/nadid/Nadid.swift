@@ -72,7 +72,7 @@ struct Nadid: AsyncParsableCommand {
             database = try await OpenedDatabase.open(
                 DatabaseTarget.resolve(databaseURL: databaseURL, stateDirectory: stateDir), logger: logger)
         } catch {
-            logger.critical("cannot open the database", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("nadid: cannot open the database: \(error)\n".utf8))
             throw ExitCode(2)
         }
         logger.info("database", metadata: ["database.url": "\(database.url)"])

@@ -45,4 +45,14 @@ struct EmbeddedPostgresTests {
         let dataMode = (try FileManager.default.attributesOfItem(atPath: cluster.dataDirectory.path)[.posixPermissions] as? Int) ?? 0o777
         #expect(dataMode & 0o077 == 0)
     }
+
+    @Test("without PostgreSQL installed, one clear message says what to install")
+    func missingInstallation() async throws {
+        let error = await #expect(throws: EmbeddedPostgresError.self) {
+            try await PostgresInstallation.locate(environment: ["PATH": "/nonexistent"], pgConfigs: [], debianRoot: "/nonexistent")
+        }
+        let message = try #require(error?.description)
+        #expect(message.contains("apt-get install -y postgresql postgresql-contrib"))
+        #expect(message.contains("NADI_DATABASE_URL"))
+    }
 }

@@ -22,7 +22,7 @@ struct HealthController: Sendable {
 
     func ready() async -> Response {
         do {
-            let pending = try await withTimeout(.seconds(2)) {
+            let pending = try await withDeadline(.seconds(2)) {
                 try await Migrator(client: client, logger: logger).pending(migrations)
             }
             guard pending.isEmpty else {
@@ -38,7 +38,7 @@ struct HealthController: Sendable {
 
     func scrape() async -> Response {
         metrics.queueDepth(queue.depth)
-        if let counts = try? await withTimeout(.seconds(2), { try await deviceCounts() }) {
+        if let counts = try? await withDeadline(.seconds(2), { try await deviceCounts() }) {
             for (kind, status, count) in counts { metrics.devices(kind: kind, status: status, count: count) }
         }
         var buffer: [UInt8] = []
@@ -62,19 +62,5 @@ struct HealthController: Sendable {
         return DeviceKind.allCases.flatMap { kind in
             DeviceStatus.allCases.map { (kind.rawValue, $0.rawValue, counts[kind.rawValue + "/" + $0.rawValue] ?? 0) }
         }
-    }
-}
-
-/// Runs `body`, giving up after `limit`.
-func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw CancellationError()
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw CancellationError() }
-        return first
     }
 }

@@ -41,7 +41,8 @@ struct IngestController: Sendable {
         if !rejected.isEmpty { metrics.rejected(kind: "unknown", rejected.count) }
         let devices: [String: DeviceInfo]
         do {
-            devices = try await directory.resolve(valid.map(\.ping.device))
+            let ids = valid.map(\.ping.device)
+            devices = try await withDeadline(configuration.databaseTimeout) { [directory] in try await directory.resolve(ids) }
         } catch {
             throw APIError.unavailable(
                 "the database is unavailable; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
@@ -99,7 +100,10 @@ struct IngestController: Sendable {
             }
         }
         do {
-            var (outcome, stored) = try await inventory.upsertDevices(valid)
+            let records = valid
+            var (outcome, stored) = try await withDeadline(configuration.databaseTimeout * 2) { [inventory] in
+                try await inventory.upsertDevices(records)
+            }
             directory.remember(stored)
             outcome.rejected = (outcome.rejected + rejected).sorted { $0.index < $1.index }
             return JSONBody.response(outcome)
@@ -130,7 +134,10 @@ struct IngestController: Sendable {
             }
         }
         do {
-            var outcome = try await inventory.upsertSites(valid)
+            let records = valid
+            var outcome = try await withDeadline(configuration.databaseTimeout * 2) { [inventory] in
+                try await inventory.upsertSites(records)
+            }
             outcome.rejected = (outcome.rejected + rejected).sorted { $0.index < $1.index }
             return JSONBody.response(outcome)
         } catch {

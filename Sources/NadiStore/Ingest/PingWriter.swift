@@ -20,6 +20,9 @@ public struct PingWriterConfiguration: Sendable {
     public var sweepGrace: TimeInterval = 5
     /// Raw pings older than this are dropped (whole daily partitions).
     public var retentionDays = 90
+    /// How long one batch may take to commit before its requests get 503 (retrying is safe: a
+    /// batch that commits late makes the retry count as duplicates).
+    public var commitTimeout: Duration = .seconds(15)
     /// Whether this instance runs the sweeper and partition maintenance (when it wins the lock).
     public var runsMaintenance = true
 
@@ -142,24 +145,30 @@ public actor PingWriter: Service {
         }
         let sightings = jobs.flatMap(\.job.sightings)
         do {
-            try await ensurePartitions(for: rows)
             let now = Date()
-            let (storedMask, seen) = try await client.transaction(logger: logger) { connection in
-                let mask = try await insert(rows, on: connection)
-                var stored: [Int64: [TimelinePing]] = [:]
-                var intervals: [Int64: Int] = [:]
-                for (row, kept) in zip(rows, mask) where kept {
-                    stored[row.deviceID, default: []].append(
-                        TimelinePing(
-                            at: Date(timeIntervalSince1970: Double(row.observedMicros) / 1_000_000), status: row.status, reason: row.reason)
-                    )
-                    intervals[row.deviceID] = row.intervalSeconds
+            let seenBefore = pendingSeen
+            let batch = rows
+            let newDays = partitionDays(for: batch).subtracting(knownPartitions)
+            let (storedMask, seen) = try await withDeadline(configuration.commitTimeout) { [client, logger, state] in
+                for day in newDays.sorted() { try await Self.ensurePartition(day: day, client: client, logger: logger) }
+                return try await client.transaction(logger: logger) { connection in
+                    let mask = try await Self.insert(batch, on: connection, logger: logger)
+                    var stored: [Int64: [TimelinePing]] = [:]
+                    var intervals: [Int64: Int] = [:]
+                    for (row, kept) in zip(batch, mask) where kept {
+                        stored[row.deviceID, default: []].append(
+                            TimelinePing(
+                                at: Date(timeIntervalSince1970: Double(row.observedMicros) / 1_000_000), status: row.status,
+                                reason: row.reason))
+                        intervals[row.deviceID] = row.intervalSeconds
+                    }
+                    let seen = try await state.apply(
+                        stored: stored, intervals: intervals, pendingSeen: seenBefore, now: now, on: connection)
+                    try await Self.recordSightings(sightings, on: connection, logger: logger)
+                    return (mask, seen)
                 }
-                let seen = try await state.apply(
-                    stored: stored, intervals: intervals, pendingSeen: pendingSeen, now: now, on: connection)
-                try await recordSightings(sightings, on: connection)
-                return (mask, seen)
             }
+            knownPartitions.formUnion(newDays)
             for (id, at) in seen where at > pendingSeen[id] ?? .distantPast { pendingSeen[id] = at }
             for (offset, kept) in storedMask.enumerated() where kept {
                 receipts[owners[offset].job].stored[owners[offset].ping] = true
@@ -194,7 +203,7 @@ public actor PingWriter: Service {
 
     /// Stores `rows`: one COPY when nothing collides; `ON CONFLICT DO NOTHING` when something does.
     /// Returns, per row, whether it was stored (false: it was already there).
-    private func insert(_ rows: [ResolvedPing], on connection: PostgresConnection) async throws -> [Bool] {
+    private static func insert(_ rows: [ResolvedPing], on connection: PostgresConnection, logger: Logger) async throws -> [Bool] {
         guard !rows.isEmpty else { return [] }
         _ = try await connection.query("SAVEPOINT nadi_copy", logger: logger)
         do {
@@ -235,7 +244,7 @@ public actor PingWriter: Service {
         return rows.map { stored.contains(PingKey(device: $0.deviceID, micros: $0.observedMicros)) }
     }
 
-    private func recordSightings(_ sightings: [Sighting], on connection: PostgresConnection) async throws {
+    private static func recordSightings(_ sightings: [Sighting], on connection: PostgresConnection, logger: Logger) async throws {
         guard !sightings.isEmpty else { return }
         var merged: [String: (source: String, first: Date, last: Date, count: Int)] = [:]
         for sighting in sightings {
@@ -266,17 +275,18 @@ public actor PingWriter: Service {
 
     // MARK: - Partitions
 
-    private func ensurePartitions(for rows: [ResolvedPing]) async throws {
-        let days = Set(
-            rows.map { $0.observedMicros >= 0 ? $0.observedMicros / 86_400_000_000 : ($0.observedMicros + 1) / 86_400_000_000 - 1 })
-        for day in days.subtracting(knownPartitions).sorted() {
-            try await ensurePartition(day: day)
-        }
+    /// The UTC days (since 1970) the rows fall on.
+    private func partitionDays(for rows: [ResolvedPing]) -> Set<Int64> {
+        Set(rows.map { Int64((Double($0.observedMicros) / 86_400_000_000).rounded(.down)) })
+    }
+
+    private static func ensurePartition(day: Int64, client: PostgresClient, logger: Logger) async throws {
+        let date = Date(timeIntervalSince1970: Double(day) * 86_400)
+        _ = try await client.query("SELECT nadi_ensure_ping_partition((\(date.pg) AT TIME ZONE 'UTC')::date)", logger: logger)
     }
 
     private func ensurePartition(day: Int64) async throws {
-        let date = Date(timeIntervalSince1970: Double(day) * 86_400)
-        _ = try await client.query("SELECT nadi_ensure_ping_partition((\(date.pg) AT TIME ZONE 'UTC')::date)", logger: logger)
+        try await Self.ensurePartition(day: day, client: client, logger: logger)
         knownPartitions.insert(day)
     }
 
