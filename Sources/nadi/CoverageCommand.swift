@@ -45,14 +45,7 @@ struct Coverage: AsyncParsableCommand {
         let metrics: Set<TargetMetric> = metric.map { [$0] } ?? []
         let report = try await database.withClient { client in
             let query = CoverageQuery(client: client, logger: CLILogger.make())
-            var scope = try await query.defaultScope()
-            if let region {
-                let below = RegionLevel.allCases.first { $0.depth == region.level.depth + 1 } ?? .district
-                scope = ReportScope(region: region, depth: depth ?? min(below, .district))
-            } else if let depth {
-                scope.depth = depth
-            }
-            if let deepest = scope.region?.level, scope.depth < deepest { scope.depth = deepest }
+            let scope = try await query.scope(region: region, depth: depth)
             return try await query.report(scope: scope, at: at, kinds: kinds, metrics: metrics)
         }
         switch format {

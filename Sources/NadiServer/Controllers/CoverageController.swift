@@ -59,14 +59,7 @@ struct CoverageController: Sendable {
         }
         do {
             let coverage = CoverageQuery(client: client, logger: logger)
-            var scope = try await coverage.defaultScope()
-            if let region {
-                let below = RegionLevel.allCases.first { $0.depth == region.level.depth + 1 } ?? .district
-                scope = ReportScope(region: region, depth: depth ?? min(below, .district))
-            } else if let depth {
-                scope.depth = depth
-            }
-            if let deepest = scope.region?.level, scope.depth < deepest { scope.depth = deepest }
+            let scope = try await coverage.scope(region: region, depth: depth)
             let report = try await coverage.report(
                 scope: scope, at: ReportInstant(asOf: asOf, timeZone: timeZone), kinds: kinds, metrics: metrics)
             return JSONBody.response(report)

@@ -81,67 +81,48 @@ struct IngestController: Sendable {
     }
 
     func devices(_ request: Request) async throws -> Response {
-        let token = try await authorizer.require(.inventory, for: request)
-        let records = try await BatchBody.decode(DeviceInput.self, from: request, limit: configuration.maxBodyBytes)
-        var rejected: [RecordError] = []
-        var valid: [(index: Int, record: DeviceRecord)] = []
-        for (index, result) in records.enumerated() {
-            switch result.flatMap(RecordValidation.device) {
-            case .success(let record):
-                if token.covers(record.region) {
-                    valid.append((index, record))
-                } else {
-                    rejected.append(
-                        RecordError(
-                            index: index, error: "region \(record.region) is outside this token's region \(token.region?.rawValue ?? "")"))
-                }
-            case .failure(let problem):
-                rejected.append(RecordError(index: index, error: problem.description))
-            }
-        }
-        do {
-            let records = valid
-            var (outcome, stored) = try await withDeadline(configuration.databaseTimeout * 2) { [inventory] in
-                try await inventory.upsertDevices(records)
-            }
+        try await upsert(request, DeviceInput.self, validate: RecordValidation.device, region: \.region) { [inventory, directory] records in
+            let (outcome, stored) = try await inventory.upsertDevices(records)
             directory.remember(stored)
-            outcome.rejected = (outcome.rejected + rejected).sorted { $0.index < $1.index }
-            return JSONBody.response(outcome)
-        } catch {
-            logger.error("inventory write failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
-            throw APIError.unavailable(
-                "the database did not store the batch; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
+            return outcome
         }
     }
 
     func sites(_ request: Request) async throws -> Response {
+        try await upsert(request, SiteInput.self, validate: RecordValidation.site, region: \.region) { [inventory] records in
+            try await inventory.upsertSites(records)
+        }
+    }
+
+    /// The shared shape of the inventory endpoints: decode, validate each record, keep it inside the
+    /// token's region, store the rest in one transaction, and answer with every rejection by index.
+    private func upsert<Input: Decodable & Sendable, Record: Sendable>(
+        _ request: Request, _ input: Input.Type, validate: (Input) -> Result<Record, DecodeProblem>,
+        region: (Record) -> RegionCode, store: @escaping @Sendable ([(index: Int, record: Record)]) async throws -> BatchOutcome
+    ) async throws -> Response {
         let token = try await authorizer.require(.inventory, for: request)
-        let records = try await BatchBody.decode(SiteInput.self, from: request, limit: configuration.maxBodyBytes)
+        let records = try await BatchBody.decode(Input.self, from: request, limit: configuration.maxBodyBytes)
         var rejected: [RecordError] = []
-        var valid: [(index: Int, record: SiteRecord)] = []
+        var valid: [(index: Int, record: Record)] = []
         for (index, result) in records.enumerated() {
-            switch result.flatMap(RecordValidation.site) {
+            switch result.flatMap(validate) {
+            case .success(let record) where token.covers(region(record)):
+                valid.append((index, record))
             case .success(let record):
-                if token.covers(record.region) {
-                    valid.append((index, record))
-                } else {
-                    rejected.append(
-                        RecordError(
-                            index: index, error: "region \(record.region) is outside this token's region \(token.region?.rawValue ?? "")"))
-                }
+                rejected.append(
+                    RecordError(
+                        index: index, error: "region \(region(record)) is outside this token's region \(token.region?.rawValue ?? "")"))
             case .failure(let problem):
                 rejected.append(RecordError(index: index, error: problem.description))
             }
         }
         do {
-            let records = valid
-            var outcome = try await withDeadline(configuration.databaseTimeout * 2) { [inventory] in
-                try await inventory.upsertSites(records)
-            }
+            let toStore = valid
+            var outcome = try await withDeadline(configuration.databaseTimeout * 2) { try await store(toStore) }
             outcome.rejected = (outcome.rejected + rejected).sorted { $0.index < $1.index }
             return JSONBody.response(outcome)
         } catch {
-            logger.error("site write failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+            logger.error("inventory write failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
             throw APIError.unavailable(
                 "the database did not store the batch; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
         }

@@ -44,6 +44,7 @@ public func buildDemoApplication(
             ──────────────────────────────────────────────────────────────────────────
 
             """)
+        fflush(nil)  // the banner must show even when stdout is a file
     }
     app.addServices(runner)
     return app

@@ -38,6 +38,21 @@ public struct CoverageQuery: Sendable {
         return ReportScope(region: nil, depth: .province)
     }
 
+    /// The scope for a request: `region` down to `depth` (default one level below, at most
+    /// kecamatan); without a region, `defaultScope()` (with `depth` when given).
+    public func scope(region: RegionCode?, depth: RegionLevel?) async throws -> ReportScope {
+        var scope: ReportScope
+        if let region {
+            let below = RegionLevel.allCases.first { $0.depth == region.level.depth + 1 } ?? .district
+            scope = ReportScope(region: region, depth: depth ?? min(below, .district))
+        } else {
+            scope = try await defaultScope()
+            if let depth { scope.depth = depth }
+        }
+        if let deepest = scope.region?.level, scope.depth < deepest { scope.depth = deepest }
+        return scope
+    }
+
     /// The report for `scope` at `at`, for the given kinds and metrics (all when empty).
     public func report(scope: ReportScope, at: ReportInstant, kinds: Set<DeviceKind> = [], metrics: Set<TargetMetric> = []) async throws
         -> CoverageReport
