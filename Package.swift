@@ -121,7 +121,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NadiReportsTests",
-            dependencies: ["NadiReports", "NadiCore"],
+            dependencies: ["NadiReports", "NadiCore", .product(name: "CSV", package: "CSV.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -21,7 +21,8 @@ struct Nadi: AsyncParsableCommand {
               nadi devices list --silent
             """,
         subcommands: [
-            Migrate.self, Regions.self, Sites.self, Devices.self, Targets.self, Token.self, Coverage.self, Uptime.self, Bench.self,
+            Migrate.self, Regions.self, Sites.self, Devices.self, Targets.self, Token.self, Coverage.self, Uptime.self, Export.self,
+            Bench.self,
         ])
 
     /// Runs the command; database errors are said with their SQLSTATE and message rather than

@@ -1,0 +1,69 @@
+public import Foundation
+
+/// One school of the CCTV export: its cameras, whether a working one covers it, its 30-day uptime.
+public struct SchoolCCTV: Sendable, Equatable, Codable {
+    public var npsn: String
+    public var name: String
+    public var level: String?
+    public var region: String
+    public var regionName: String
+    public var lat: Double?
+    public var lon: Double?
+    public var cctvInstalled: Int
+    public var cctvOperational: Int
+    public var cctvPublic: Int
+    public var uptime30dPct: Double?
+    public var covered: Bool
+    public var lastSeen: Date?
+    /// Stream URLs of cameras flagged viewable by parents. Private streams never appear.
+    public var publicStreams: [String]
+
+    public init(
+        npsn: String, name: String, level: String?, region: String, regionName: String, lat: Double?, lon: Double?, cctvInstalled: Int,
+        cctvOperational: Int, cctvPublic: Int, uptime30dPct: Double?, covered: Bool, lastSeen: Date?, publicStreams: [String]
+    ) {
+        self.npsn = npsn
+        self.name = name
+        self.level = level
+        self.region = region
+        self.regionName = regionName
+        self.lat = lat
+        self.lon = lon
+        self.cctvInstalled = cctvInstalled
+        self.cctvOperational = cctvOperational
+        self.cctvPublic = cctvPublic
+        self.uptime30dPct = uptime30dPct
+        self.covered = covered
+        self.lastSeen = lastSeen
+        self.publicStreams = publicStreams
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case npsn, name, level, region, lat, lon, covered
+        case regionName = "region_name"
+        case cctvInstalled = "cctv_installed"
+        case cctvOperational = "cctv_operational"
+        case cctvPublic = "cctv_public"
+        case uptime30dPct = "uptime_30d_pct"
+        case lastSeen = "last_seen"
+        case publicStreams = "public_streams"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(npsn, forKey: .npsn)
+        try container.encode(name, forKey: .name)
+        try container.encode(level, forKey: .level)
+        try container.encode(region, forKey: .region)
+        try container.encode(regionName, forKey: .regionName)
+        try container.encode(lat, forKey: .lat)
+        try container.encode(lon, forKey: .lon)
+        try container.encode(cctvInstalled, forKey: .cctvInstalled)
+        try container.encode(cctvOperational, forKey: .cctvOperational)
+        try container.encode(cctvPublic, forKey: .cctvPublic)
+        try container.encode(uptime30dPct, forKey: .uptime30dPct)
+        try container.encode(covered, forKey: .covered)
+        try container.encode(lastSeen.map(Timestamp.format), forKey: .lastSeen)
+        try container.encode(publicStreams, forKey: .publicStreams)
+    }
+}

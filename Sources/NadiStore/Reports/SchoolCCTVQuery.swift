@@ -1,0 +1,65 @@
+public import Foundation
+public import Logging
+public import NadiCore
+public import PostgresNIO
+
+/// Every school under a region, including those with no camera: which have a working camera.
+/// A camera belongs to a school when its `site` is the school's NPSN.
+public struct SchoolCCTVQuery: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    public func schools(region: RegionCode?, level: String?, timeZone: TimeZone, now: Date = Date()) async throws -> [SchoolCCTV] {
+        let filter = region?.rawValue ?? ""
+        let levelFilter = level ?? ""
+        let today = CalendarDay(now, in: timeZone).description
+        var schools: [SchoolCCTV] = []
+        var cameras: [String: [String]] = [:]
+        for try await (code, name, level, regionCode, regionName, lat, lon, installed, operational, isPublic, lastSeen, cameraIDs, streams)
+            in try await client.query(
+                """
+                SELECT s.code, s.name, s.attributes->>'level', s.region::text, r.name, s.lat, s.lon,
+                       count(d.id)::int8,
+                       count(d.id) FILTER (WHERE st.status IN ('up', 'degraded'))::int8,
+                       count(d.id) FILTER (WHERE d.attributes->>'public' = 'true')::int8,
+                       max(st.last_seen),
+                       coalesce(array_agg(d.external_id ORDER BY d.external_id) FILTER (WHERE d.id IS NOT NULL), '{}'),
+                       coalesce(array_agg(d.attributes->>'stream_url' ORDER BY d.external_id)
+                                FILTER (WHERE d.attributes->>'public' = 'true'), '{}')
+                FROM site s
+                JOIN region r ON r.code = s.region
+                LEFT JOIN device d ON d.site = s.code AND d.kind = 'cctv' AND d.installed_on <= \(today)::date
+                     AND (d.decommissioned_on IS NULL OR d.decommissioned_on > \(today)::date)
+                LEFT JOIN device_state st ON st.device_id = d.id
+                WHERE s.kind = 'school' AND (\(filter) = '' OR s.region <@ nullif(\(filter), '')::ltree)
+                  AND (\(levelFilter) = '' OR upper(s.attributes->>'level') = upper(\(levelFilter)))
+                GROUP BY s.code, s.name, s.attributes, s.region, r.name, s.lat, s.lon
+                ORDER BY s.region, s.name, s.code
+                """, logger: logger
+            ).decode(
+                (String, String, String?, String, String, Double?, Double?, Int, Int, Int, PostgresTimestamp?, [String], [String]).self)
+        {
+            cameras[code] = cameraIDs
+            schools.append(
+                SchoolCCTV(
+                    npsn: code, name: name, level: level, region: regionCode, regionName: regionName, lat: lat, lon: lon,
+                    cctvInstalled: installed, cctvOperational: operational, cctvPublic: isPublic, uptime30dPct: nil,
+                    covered: operational > 0, lastSeen: lastSeen?.date, publicStreams: streams))
+        }
+        let uptimes = try await UptimeQuery(client: client, logger: logger).byDevice(
+            region: region, kind: .cctv, window: now.addingTimeInterval(-30 * 86_400)..<now, timeZone: timeZone, now: now)
+        let byDevice = Dictionary(uptimes.map { ($0.device, UptimeTally(operational: $0.operationalS, known: $0.knownS)) }) { a, _ in a }
+        for index in schools.indices {
+            let ids = cameras[schools[index].npsn] ?? []
+            guard !ids.isEmpty else { continue }
+            let tally = ids.reduce(UptimeTally()) { $0 + (byDevice[$1] ?? UptimeTally()) }
+            schools[index].uptime30dPct = tally.percent
+        }
+        return schools
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import NadiStore
+import NadiTestSupport
+import PostgresNIO
+import Testing
+
+/// The built `nadi` binary against a test database.
+@Suite("nadi CLI")
+struct CLITests {
+    static func run(_ arguments: [String], url: DatabaseURL) async throws -> (status: Int32?, output: String) {
+        let socket = url.endpoint.socketPath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? ""
+        let databaseURL = "postgres://\(url.username)@/\(url.database ?? "")?host=\(socket)"
+        let process = try ChildProcess(
+            product: "nadi", arguments: arguments + ["--database-url", databaseURL], environment: ["NO_COLOR": "1"])
+        let status = await process.wait(timeout: .seconds(60))
+        return (status, process.output)
+    }
+
+    static func file(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nadi-cli-\(UUID().uuidString.prefix(8)).csv").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test(
+        "an import with a bad row fails with the file's line number and stores nothing",
+        arguments: [
+            (
+                ["sites", "import"],
+                "code,kind,name,region,lat,lon,level\n10603845,school,SMP 1,16.71.05,-2.97,104.76,SMP\n123,school,Short,16.71.05,,,SD\n",
+                "line 3", "NPSN"
+            ),
+            (
+                ["sites", "import"],
+                "code,kind,name,region,lat,lon\n10603845,school,SMP 1,16.71.05,-2.97,104.76\n10603846,school,SMP 2,16.71.99,,\n", "line 3",
+                "region 16.71.99 does not exist"
+            ),
+            (
+                ["targets", "import"], "region,kind,metric,year,value\n16.71,cctv,units,2027,800\n16.71,videotron,km,2027,5\n", "line 3",
+                "metric km does not apply to videotron"
+            ),
+            (
+                ["targets", "import"], "region,kind,metric,year,value\r\n16.71,cctv,units,2027,800\r\n16.71,cctv,schools_pct,2050,50\r\n",
+                "line 3", "year 2050"
+            ),
+            (
+                ["regions", "import"],
+                "code,parent_code,level,name,type\n16.71.99,16.71,district,Baru,kecamatan\n16.71.98,16.7,district,Typo,kecamatan\n",
+                "line 3", "does not match"
+            ),
+        ])
+    func badImport(command: [String], text: String, line: String, reason: String) async throws {
+        let url = try await TestCluster.shared.migratedDatabase()
+        let path = try Self.file(text)
+        let (status, output) = try await Self.run(command + [path], url: url)
+        #expect(status == 1, "\(output)")
+        #expect(output.contains(line), "\(output)")
+        #expect(output.contains(reason), "\(output)")
+        #expect(output.contains("nothing was imported"), "\(output)")
+        try await TestClient.with(url) { client async throws in
+            let stored = try await TestClient.scalar(
+                client,
+                "SELECT (SELECT count(*) FROM site) + (SELECT count(*) FROM target) + (SELECT count(*) FROM region WHERE code <@ '16.71' AND nlevel(code) = 3 AND name IN ('Baru', 'Typo'))",
+                as: Int.self)
+            #expect(stored == 0)
+        }
+    }
+
+    @Test("a good import stores its rows and says how many; coverage and export run on them")
+    func goodImport() async throws {
+        let url = try await TestCluster.shared.migratedDatabase()
+        let sites = try Self.file("code,kind,name,region,lat,lon,level\n10603845,school,\"SMP 1, Palembang\",16.71.05,-2.97,104.76,SMP\n")
+        let (status, output) = try await Self.run(["sites", "import", sites], url: url)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("1 sites imported"))
+        let targets = try Self.file("region,kind,metric,year,value,source\n16.71,cctv,schools_pct,2026,50,RPJMD\n")
+        #expect(try await Self.run(["targets", "import", targets], url: url).status == 0)
+        let coverage = try await Self.run(["coverage", "--region", "16.71", "--format", "csv"], url: url)
+        #expect(coverage.status == 0, "\(coverage.output)")
+        #expect(coverage.output.contains("16.71,Kota Palembang,regency,cctv,schools_pct,50.0,0,0,0.0,0.0,behind,2026,50.0"))
+        let export = try await Self.run(["export", "school-cctv", "--region", "16.71"], url: url)
+        #expect(export.output.contains(#"10603845,"SMP 1, Palembang",SMP,16.71.05"#), "\(export.output)")
+    }
+}
