@@ -3,6 +3,7 @@ import Foundation
 import NadiCore
 import NadiReports
 import NadiStore
+import PostgresNIO
 
 struct Coverage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,6 +18,7 @@ struct Coverage: AsyncParsableCommand {
               nadi coverage                                   # the only regency/province with data, or all provinces
               nadi coverage --region 16.71 --depth district --kind cctv
               nadi coverage --region 16 --as-of 2025-12-31 --format csv > coverage-2025.csv
+              nadi coverage --region 16.71 --format html --output report.html
             """)
 
     @Option(help: "Region code (default: the only regency or province with data, else all of Indonesia).") var region: String?
@@ -25,7 +27,10 @@ struct Coverage: AsyncParsableCommand {
     @Option(help: "Only this metric: \(TargetMetric.allowedValues).") var metric: TargetMetric?
     @Option(help: "Report as of the end of this day (YYYY-MM-DD; default: now).") var asOf: CalendarDay?
     @Option(help: "Time zone of the deployment.") var timeZone = "Asia/Jakarta"
-    @Option(help: "table, csv or json.") var format: OutputFormat = .table
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json, html }
+
+    @Option(help: "table, csv, json, or html (a self-contained page with charts and the school panel).") var format: Format = .table
+    @Option(help: "Write to this file instead of standard output.") var output: String?
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
@@ -43,15 +48,37 @@ struct Coverage: AsyncParsableCommand {
         let at = ReportInstant(asOf: asOf, timeZone: TimeZone(identifier: timeZone) ?? .gmt)
         let kinds: Set<DeviceKind> = kind.map { [$0] } ?? []
         let metrics: Set<TargetMetric> = metric.map { [$0] } ?? []
-        let report = try await database.withClient { client in
+        let format = self.format
+        let zone = TimeZone(identifier: timeZone) ?? .gmt
+        let (report, html) = try await database.withClient { client -> (CoverageReport, String?) in
             let query = CoverageQuery(client: client, logger: CLILogger.make())
             let scope = try await query.scope(region: region, depth: depth)
-            return try await query.report(scope: scope, at: at, kinds: kinds, metrics: metrics)
+            let report = try await query.report(scope: scope, at: at, kinds: kinds, metrics: metrics)
+            guard format == .html else { return (report, nil) }
+            let schools = try await SchoolCCTVQuery(client: client, logger: CLILogger.make()).schools(
+                region: scope.region, level: nil, timeZone: zone)
+            var newest: Date?
+            for try await value in try await client.query("SELECT max(last_seen) FROM device_state").decode(PostgresTimestamp?.self) {
+                newest = value?.date
+            }
+            let place = report.rows.first { $0.region == scope.region?.rawValue }?.name ?? "Indonesia"
+            let input = HTMLReport.Input(title: "Smart city coverage — \(place)", coverage: report, schools: schools, newestPing: newest)
+            return (report, HTMLReport.render(input))
         }
+        let text: String
         switch format {
-        case .json: print(String(decoding: try JSONEncoder.report.encode(report), as: UTF8.self))
-        case .csv: print(CoverageRenderer.csv(report), terminator: "")
-        case .table: print(CoverageRenderer.table(report, colours: Terminal.colours))
+        case .json: text = String(decoding: try JSONEncoder.report.encode(report), as: UTF8.self) + "\n"
+        case .csv: text = CoverageRenderer.csv(report)
+        case .table: text = CoverageRenderer.table(report, colours: output == nil && Terminal.colours) + "\n"
+        case .html: text = html ?? ""
+        }
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
+                throw CLIError("cannot write \(output)")
+            }
+            FileHandle.standardError.write(Data("coverage (\(report.rows.count) rows) written to \(output)\n".utf8))
+        } else {
+            print(text, terminator: "")
         }
     }
 }

@@ -1,0 +1,174 @@
+public import Foundation
+public import NadiCore
+
+/// One self-contained HTML page (inline CSS and SVG, nothing fetched): coverage against the
+/// masterplan per region and kind, the next milestones, a school-coverage panel, the as-of date and
+/// the data's freshness. Readable on a phone; prints on A4.
+public enum HTMLReport {
+    public struct Input: Sendable {
+        public var title: String
+        public var coverage: CoverageReport
+        public var schools: [SchoolCCTV]
+        /// The newest ping in the database, if any.
+        public var newestPing: Date?
+        public var generatedAt: Date
+
+        public init(title: String, coverage: CoverageReport, schools: [SchoolCCTV], newestPing: Date?, generatedAt: Date = Date()) {
+            self.title = title
+            self.coverage = coverage
+            self.schools = schools
+            self.newestPing = newestPing
+            self.generatedAt = generatedAt
+        }
+    }
+
+    public static func render(_ input: Input) -> String {
+        var html = """
+            <!DOCTYPE html>
+            <html lang="id"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(escape(input.title))</title>
+            <style>\(css)</style></head><body>
+            <header><h1>\(escape(input.title))</h1>
+            <p class="meta">Coverage as of <b>\(input.coverage.asOf)</b> against the masterplan targets for \(input.coverage.year) ·
+            newest ping: <b>\(input.newestPing.map { escape(Timestamp.format($0).prefix(16).replacingOccurrences(of: "T", with: " ")) + " UTC" } ?? "none yet")</b> ·
+            generated \(escape(Timestamp.format(input.generatedAt).prefix(16).replacingOccurrences(of: "T", with: " "))) UTC</p>
+            <p class="legend"><span class="k target"></span>target <span class="k installed"></span>installed
+            <span class="k operational"></span>operational (achieved)</p></header>
+            """
+        let byRegion = Dictionary(grouping: input.coverage.rows, by: \.region)
+        for (position, region) in byRegion.keys.sorted().enumerated() {
+            // The school panel follows the top region's summary, before the per-kecamatan detail.
+            if position == 1 { html += schoolPanel(input.schools) }
+            guard let rows = byRegion[region], let first = rows.first else { continue }
+            let depth = RegionCode(region).map { $0.level.depth } ?? 1
+            html +=
+                "<section class=\"region depth\(depth)\"><h2>\(escape(first.name)) <small>\(escape(region)) · \(escape(first.level))</small></h2><div class=\"cards\">"
+            for row in rows { html += card(row) }
+            html += "</div></section>"
+        }
+        if byRegion.count <= 1 { html += schoolPanel(input.schools) }
+        html += "<footer>Nadi · regions: Kemendagri codes · schools: Dapodik (NPSN)</footer></body></html>\n"
+        return html
+    }
+
+    static func card(_ row: CoverageRow) -> String {
+        let unit = row.metric == .schoolsPct ? "%" : row.metric == .km ? " km" : ""
+        let installedValue: Double? = row.metric == .units ? Double(row.installed) : nil
+        let values = [row.target, installedValue, row.achieved].compactMap { $0 }
+        let scale = max(values.max() ?? 1, 1)
+        func bar(_ y: Int, _ value: Double?, _ cls: String, _ label: String) -> String {
+            guard let value else { return "" }
+            let width = max(0.5, 240 * value / scale)
+            return """
+                <rect x="70" y="\(y)" width="\(String(format: "%.1f", width))" height="12" class="\(cls)"/>\
+                <text x="0" y="\(y + 10)">\(label)</text><text x="\(String(format: "%.1f", 74 + width))" y="\(y + 10)">\(escape(Format.number(value) + unit))</text>
+                """
+        }
+        let svg = """
+            <svg viewBox="0 0 360 52" role="img" aria-label="\(escape(row.kind.rawValue)) \(escape(row.metric.rawValue))">\
+            \(bar(0, row.target, "target", "target"))\(bar(18, installedValue, "installed", "installed"))\(bar(36, row.achieved, "operational", "achieved"))</svg>
+            """
+        let next = row.nextMilestone.map { "next milestone \($0.year): \(Format.number($0.value))\(unit)" } ?? "no further milestone"
+        return """
+            <div class="card \(row.status.rawValue)"><h3>\(escape(label(row.kind))) <small>\(escape(row.metric.rawValue))</small>
+            <span class="status">\(escape(row.status.rawValue.replacingOccurrences(of: "_", with: " ")))\(row.achievementPct.map { " · " + Format.percent($0) } ?? "")</span></h3>
+            \(svg)<p>\(row.installed) installed · \(row.operational) operational · \(escape(next))</p></div>
+            """
+    }
+
+    static func schoolPanel(_ schools: [SchoolCCTV]) -> String {
+        guard !schools.isEmpty else { return "" }
+        let covered = schools.filter(\.covered).count
+        var html = """
+            <section class="schools"><h2>Schools with a working camera <small>\(covered) of \(schools.count) (\(Format.percent(100 * Double(covered) / Double(schools.count))))</small></h2>
+            <div class="split"><div><h3>By kecamatan</h3><table><tr><th>Kecamatan</th><th>Covered</th><th>Share</th></tr>
+            """
+        let groups = Dictionary(grouping: schools, by: \.region)
+        for region in groups.keys.sorted() {
+            guard let members = groups[region], let first = members.first else { continue }
+            let share = 100 * Double(members.filter(\.covered).count) / Double(members.count)
+            html += """
+                <tr><td>\(escape(first.regionName)) <small>\(escape(region))</small></td><td>\(members.filter(\.covered).count)/\(members.count)</td>\
+                <td><svg viewBox="0 0 100 10" class="share"><rect width="100" height="10" class="none"/><rect width="\(String(format: "%.1f", share))" height="10" class="covered"/></svg> \(Format.percent(share))</td></tr>
+                """
+        }
+        html += "</table></div><div><h3>Map <small>green: covered · red: camera not working · grey: no camera</small></h3>"
+        html += scatter(schools)
+        html += "</div></div></section>"
+        return html
+    }
+
+    static func scatter(_ schools: [SchoolCCTV]) -> String {
+        let placed = schools.compactMap { school -> (Double, Double, String)? in
+            guard let lat = school.lat, let lon = school.lon else { return nil }
+            let cls = school.covered ? "covered" : school.cctvInstalled > 0 ? "broken" : "none"
+            return (lon, lat, cls)
+        }
+        guard let minLon = placed.map(\.0).min(), let maxLon = placed.map(\.0).max(), let minLat = placed.map(\.1).min(),
+            let maxLat = placed.map(\.1).max()
+        else { return "<p>No school has coordinates.</p>" }
+        let spanLon = max(maxLon - minLon, 0.001)
+        let spanLat = max(maxLat - minLat, 0.001)
+        let height = max(120, min(400, Int(400 * spanLat / spanLon)))
+        var svg =
+            "<svg viewBox=\"0 0 400 \(height)\" class=\"map\" role=\"img\" aria-label=\"schools by location\"><rect width=\"400\" height=\"\(height)\" class=\"bg\"/>"
+        // Draw the uncovered on top so gaps stand out.
+        for (lon, lat, cls) in placed.sorted(by: { $0.2 == "covered" && $1.2 != "covered" }) {
+            let x = 5 + 390 * (lon - minLon) / spanLon
+            let y = 5 + Double(height - 10) * (maxLat - lat) / spanLat
+            svg += "<circle cx=\"\(String(format: "%.1f", x))\" cy=\"\(String(format: "%.1f", y))\" r=\"2.6\" class=\"\(cls)\"/>"
+        }
+        let left = schools.count - placed.count
+        return svg + "</svg>" + (left > 0 ? "<p class=\"note\">\(left) schools have no coordinates and are not on the map.</p>" : "")
+    }
+
+    static func label(_ kind: DeviceKind) -> String {
+        switch kind {
+        case .fiberLink: "Fiber backbone"
+        case .cctv: "CCTV"
+        case .videotron: "Videotron"
+        case .attendance: "Attendance devices"
+        }
+    }
+
+    static func escape(_ text: some StringProtocol) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    static let css = """
+        :root{--met:#1a7f37;--behind:#b35900;--none:#6e7781;--ink:#1f2328}
+        *{box-sizing:border-box}body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);margin:0 auto;max-width:1100px;padding:16px}
+        h1{font-size:1.5em;margin:0 0 4px}h2{font-size:1.15em;margin:18px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
+        h3{font-size:1em;margin:0 0 6px}small{color:#57606a;font-weight:normal}.meta,.legend{margin:2px 0;color:#57606a}
+        .k{display:inline-block;width:12px;height:10px;margin:0 4px 0 10px;vertical-align:middle}
+        .k.target,rect.target{fill:#c8d1da;background:#c8d1da}.k.installed,rect.installed{fill:#54aeff;background:#54aeff}
+        .k.operational,rect.operational{fill:#2da44e;background:#2da44e}
+        .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:10px}
+        .card{border:1px solid #d0d7de;border-left:6px solid var(--none);border-radius:6px;padding:8px 10px;break-inside:avoid;page-break-inside:avoid}
+        .card.met{border-left-color:var(--met)}.card.behind{border-left-color:var(--behind)}
+        .card .status{float:right;font-size:.85em;font-weight:600}.card.met .status{color:var(--met)}.card.behind .status{color:var(--behind)}
+        .card.no_target .status{color:var(--none)}.card p{margin:4px 0 0;font-size:.85em;color:#57606a}
+        svg{width:100%;height:auto;display:block}svg text{font-size:10px;fill:var(--ink)}
+        .region.depth3 .cards{grid-template-columns:repeat(auto-fill,minmax(240px,1fr))}
+        .split{display:grid;grid-template-columns:1fr 1fr;gap:16px}table{border-collapse:collapse;width:100%;font-size:.9em}
+        td,th{text-align:left;padding:3px 6px;border-bottom:1px solid #eaeef2}svg.share{display:inline-block;width:90px;vertical-align:middle}
+        rect.none,circle.none{fill:#afb8c1}rect.covered,circle.covered{fill:#2da44e}circle.broken{fill:#cf222e}rect.bg{fill:#f6f8fa}
+        .map{border:1px solid #d0d7de;border-radius:6px}.note{font-size:.85em;color:#57606a}
+        footer{margin-top:24px;font-size:.8em;color:#57606a}
+        @media (max-width:700px){.split{grid-template-columns:1fr}body{padding:10px}}
+        @media print{@page{size:A4;margin:12mm}body{max-width:none;padding:0;font-size:11px}.cards{grid-template-columns:repeat(2,1fr)}
+        .split{grid-template-columns:1fr 1fr}section{break-inside:auto}h2{break-after:avoid}}
+        """
+}
