@@ -120,7 +120,7 @@ public struct RegionImporter: Sendable {
                 let rows = try await connection.query(
                     "SELECT code::text FROM region WHERE code = ANY(\(outside)::ltree[])", logger: logger)
                 for try await code in rows.decode(String.self) { present.insert(code) }
-                if let orphan = rows_firstOrphan(present: present) {
+                if let orphan = firstOrphan(present: present) {
                     throw ImportError(line: orphan.line, "parent region \(orphan.code.parent?.rawValue ?? "") does not exist")
                 }
             }
@@ -145,7 +145,7 @@ public struct RegionImporter: Sendable {
             }
             return summary
         }
-        func rows_firstOrphan(present: Set<String>) -> RegionRow? {
+        func firstOrphan(present: Set<String>) -> RegionRow? {
             rows.first { row in
                 guard let parent = row.code.parent?.rawValue else { return false }
                 return !inFile.contains(parent) && !present.contains(parent)
