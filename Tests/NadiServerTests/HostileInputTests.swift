@@ -1,0 +1,77 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NadiCore
+import NadiServer
+import NadiStore
+import NadiTestSupport
+import PostgresNIO
+import Testing
+
+@Suite("Hostile input")
+struct HostileInputTests {
+    static let deep = String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
+    static let corpus: [(name: String, body: [UInt8], contentType: String)] = [
+        ("truncated", Array(#"[{"device":"PLG-CCTV-1","status":"u"#.utf8), "application/json"),
+        ("wrong types", Array(#"[{"device":7,"status":["up"],"at":false}]"#.utf8), "application/json"),
+        ("out of range", Array(#"[{"device":"PLG-CCTV-1","status":"up","latency_ms":1e308}]"#.utf8), "application/json"),
+        ("NaN", Array(#"[{"device":"PLG-CCTV-1","status":"up","latency_ms":NaN}]"#.utf8), "application/json"),
+        ("Infinity", Array(#"[{"device":"PLG-CCTV-1","status":"up","latency_ms":Infinity}]"#.utf8), "application/json"),
+        (
+            "invalid UTF-8", [0x5B, 0x7B, 0x22, 0x64, 0x65, 0x76, 0x69, 0x63, 0x65, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0x22, 0x7D, 0x5D],
+            "application/json"
+        ),
+        ("deep nesting", Array(deep.utf8), "application/json"),
+        (
+            "deep metrics", Array(("[{\"device\":\"PLG-CCTV-1\",\"status\":\"up\",\"metrics\":{\"a\":" + deep + "}}]").utf8),
+            "application/json"
+        ),
+        ("duplicate keys", Array(#"[{"device":"PLG-CCTV-1","status":"up","status":"down"}]"#.utf8), "application/json"),
+        ("BOM", [0xEF, 0xBB, 0xBF] + Array(#"[{"device":"PLG-CCTV-1","status":"up"}]"#.utf8), "application/json"),
+        ("CRLF NDJSON", Array("{\"device\":\"PLG-CCTV-1\",\"status\":\"up\"}\r\n\r\n".utf8), "application/x-ndjson"),
+        (
+            "10 MB string", Array(("[{\"device\":\"" + String(repeating: "x", count: 10 << 20) + "\",\"status\":\"up\"}]").utf8),
+            "application/json"
+        ),
+        ("NUL in strings", Array(#"[{"device":"PLG-CCTV-1\u0000","status":"up\u0000"}]"#.utf8), "application/json"),
+        ("empty", [], "application/json"),
+        ("not JSON", Array("<xml/>".utf8), "application/json"),
+        ("number", Array("42".utf8), "application/json"),
+    ]
+
+    @Test("every hostile body gets an answer below 500, and the daemon keeps serving", arguments: corpus.map(\.name))
+    func hostile(name: String) async throws {
+        let entry = try #require(Self.corpus.first { $0.name == name })
+        try await NadiTestApp.run { app, http, db in
+            try await Fixtures.seed(http, app)
+            for path in ["/v1/pings", "/v1/inventory", "/v1/sites"] {
+                let response = try await http.execute(
+                    uri: path, method: .post, headers: [.contentType: entry.contentType, .authorization: "Bearer \(app.admin)"],
+                    body: ByteBuffer(bytes: entry.body))
+                #expect(response.status.code < 500, "\(name) on \(path): \(response.status) \(String(buffer: response.body).prefix(200))")
+            }
+            let fine = try Outcome(try await http.post("/v1/pings", token: app.admin, json: "[\(Fixtures.ping("PLG-CCTV-1", Date()))]"))
+            #expect(fine.accepted == 1, "still serving after \(name)")
+        }
+    }
+
+    @Test("100,000 records in one NDJSON body are each stored or reported")
+    func manyRecords() async throws {
+        try await NadiTestApp.run(configure: { $0.maxBodyBytes = 32 << 20 }) { app, http, db in
+            try await Fixtures.seed(http, app)
+            let start = Date().addingTimeInterval(-86_000)
+            let lines = (0..<100_000).map { n in
+                n % 1000 == 999
+                    ? #"{"device":"PLG-CCTV-1","status":"maybe"}"# : Fixtures.ping("PLG-CCTV-1", start.addingTimeInterval(Double(n) * 0.5))
+            }
+            let response = try await http.post(
+                "/v1/pings", token: app.admin, json: lines.joined(separator: "\n"), contentType: "application/x-ndjson")
+            #expect(response.status == .ok)
+            let outcome = try Outcome(response)
+            #expect(outcome.accepted == 99_900)
+            #expect(outcome.rejected.count == 100)
+            #expect(outcome.accepted + outcome.duplicates + outcome.rejected.count == 100_000)
+            #expect(try await TestClient.scalar(db, "SELECT count(*)::int8 FROM ping", as: Int.self) == 99_900)
+        }
+    }
+}
