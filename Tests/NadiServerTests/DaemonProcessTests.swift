@@ -99,7 +99,7 @@ struct DaemonProcessTests {
         }
         let exit = await daemon.wait(timeout: .seconds(60))
         #expect(exit == 0, "nadid exits cleanly on SIGTERM: \(daemon.output.suffix(2000))")
-        #expect(!ProcessCheck.isAlive(serverPID), "the embedded PostgreSQL stopped with nadid")
+        #expect(await ProcessCheck.waitUntilGone(serverPID), "the embedded PostgreSQL stopped with nadid")
         let ledger = acknowledged.entries
         #expect(ledger.count > 0, "some pings were acknowledged before SIGTERM")
         print("sigterm under load: \(ledger.count) pings acknowledged")

@@ -29,7 +29,7 @@ struct EmbeddedPostgresTests {
         }
         let pid = try #require(cluster.serverPID())
         try await cluster.stop()
-        #expect(!ProcessCheck.isAlive(pid), "no server process is left behind")
+        #expect(await ProcessCheck.waitUntilGone(pid), "no server process is left behind")
         #expect(await cluster.isRunning() == false)
 
         #expect(try await cluster.start() == true)

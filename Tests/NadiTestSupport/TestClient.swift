@@ -33,6 +33,17 @@ public enum TestClient {
 
 /// Process checks for tests.
 public enum ProcessCheck {
+    /// Waits up to `timeout` for `pid` to exit (a stopped server may take a moment to finish exiting);
+    /// true when it is gone.
+    public static func waitUntilGone(_ pid: Int32, timeout: Duration = .seconds(10)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while isAlive(pid) {
+            if ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return true
+    }
+
     /// True when `pid` names a live process (a zombie waiting to be reaped does not count).
     public static func isAlive(_ pid: Int32) -> Bool {
         guard kill(pid, 0) == 0 else { return false }
