@@ -15,6 +15,21 @@ public struct RegionCode: Hashable, Sendable, Comparable, CustomStringConvertibl
         self.rawValue = String(text)
     }
 
+    /// A code from its numbers, e.g. `RegionCode(16, 71, 1)` is `16.71.01`. Each part is taken
+    /// modulo 100, so the result is always a valid code.
+    public init(_ province: Int, _ regency: Int? = nil, _ district: Int? = nil) {
+        func two(_ value: Int) -> String {
+            let part = abs(value) % 100
+            return part < 10 ? "0\(part)" : "\(part)"
+        }
+        var text = two(province)
+        if let regency {
+            text += "." + two(regency)
+            if let district { text += "." + two(district) }
+        }
+        self.rawValue = text
+    }
+
     /// How deep the code is.
     public var level: RegionLevel {
         switch rawValue.utf8.count {

@@ -48,3 +48,14 @@ struct TargetTreeTests {
         #expect(MilestoneMath.achievementPercent(achieved: 1, target: 8) == 12.5)
     }
 }
+
+@Suite("Region codes")
+struct RegionCodeTests {
+    @Test("codes built from numbers equal the parsed dotted codes")
+    func numericInitializer() {
+        #expect(RegionCode(16, 71, 1) == RegionCode("16.71.01"))
+        #expect(RegionCode(16, 71) == RegionCode("16.71"))
+        #expect(RegionCode(19) == RegionCode("19"))
+        #expect(RegionCode(16, 71, 1).level == .district)
+    }
+}

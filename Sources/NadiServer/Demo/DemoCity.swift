@@ -54,7 +54,7 @@ struct DemoCity {
                     sites.count,
                     SiteRecord(
                         code: "PLG-OFF-\(offset + 1)", kind: .office, name: name,
-                        region: RegionCode(offset % 2 == 0 ? "16.71.01" : "16.71.02") ?? RegionCode("16.71")!,
+                        region: RegionCode(16, 71, offset % 2 == 0 ? 1 : 2),
                         lat: -2.98 + Double(offset) * 0.004, lon: 104.75 + Double(offset) * 0.004, attributes: .object([:]))
                 ))
         }
@@ -67,7 +67,7 @@ struct DemoCity {
                     sites.count,
                     SiteRecord(
                         code: "PLG-INT-\(offset + 1)", kind: .intersection, name: name,
-                        region: RegionCode("16.71.0\(offset + 1)") ?? RegionCode("16.71")!,
+                        region: RegionCode(16, 71, offset + 1),
                         lat: -2.97 - Double(offset) * 0.003, lon: 104.74 + Double(offset) * 0.005, attributes: .object([:]))
                 ))
         }
@@ -108,7 +108,7 @@ struct DemoCity {
             add(
                 DeviceRecord(
                     externalID: "PLG-FO-\(offset + 1)", kind: .fiberLink,
-                    region: RegionCode("16.71.0\(offset + 1)") ?? RegionCode("16.71")!,
+                    region: RegionCode(16, 71, offset + 1),
                     site: nil, name: "Backbone \(end) – \(next)", lat: nil, lon: nil,
                     installed: CalendarDay(year: 2020 + offset % 3, month: 6, day: 1), decommissioned: nil, intervalSeconds: 60,
                     attributes: .object([
@@ -119,7 +119,7 @@ struct DemoCity {
             add(
                 DeviceRecord(
                     externalID: "PLG-VT-\(offset + 1)", kind: .videotron,
-                    region: RegionCode("16.71.0\(offset + 1)") ?? RegionCode("16.71")!,
+                    region: RegionCode(16, 71, offset + 1),
                     site: "PLG-INT-\(offset + 1)", name: "Videotron \(intersections[offset])", lat: nil, lon: nil,
                     installed: CalendarDay(year: 2023, month: 8, day: 17), decommissioned: nil, intervalSeconds: 60,
                     attributes: .object(["size_m2": .number(24 + Double(offset) * 8)])))
@@ -128,14 +128,14 @@ struct DemoCity {
             add(
                 DeviceRecord(
                     externalID: "PLG-ATT-\(offset + 1)", kind: .attendance,
-                    region: RegionCode(offset % 2 == 0 ? "16.71.01" : "16.71.02") ?? RegionCode("16.71")!,
+                    region: RegionCode(16, 71, offset % 2 == 0 ? 1 : 2),
                     site: "PLG-OFF-\(offset + 1)", name: "Fingerprint \(office)", lat: nil, lon: nil,
                     installed: CalendarDay(year: 2024, month: 1, day: 2), decommissioned: nil, intervalSeconds: 60,
                     attributes: .object(["serial": .string("CKJG2024\(1000 + offset)"), "vendor": .string("ZKTeco")])))
         }
         _ = try await InventoryStore(client: client, logger: logger).upsertDevices(devices.enumerated().map { ($0.offset, $0.element) })
 
-        let city = RegionCode("16.71") ?? RegionCode("16")!
+        let city = RegionCode(16, 71)
         let source = "Masterplan Smart City Kota Palembang (demo figures)"
         _ = try await TargetStore(client: client, logger: logger).upsert([
             TargetRecord(region: city, kind: .cctv, metric: .units, year: 2024, value: 120, source: source),
