@@ -58,6 +58,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "NadiBench",
+            dependencies: [
+                "NadiCore",
+                "NadiStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "NadiServer",
             dependencies: [
                 "NadiCore",
@@ -92,6 +105,7 @@ let package = Package(
                 "NadiStore",
                 "NadiReports",
                 "NadiServer",
+                "NadiBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -103,8 +117,11 @@ let package = Package(
             dependencies: [
                 "NadiCore",
                 "NadiStore",
+                "NadiBench",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/NadiTestSupport",
             swiftSettings: swiftSettings

@@ -121,6 +121,28 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         }
     }
 
+    /// The whole URL, password included, as `init(parsing:)` reads it back. Hand it to a child
+    /// process through its environment, never on a command line (which `ps` shows) or in a log.
+    public var connectionString: String {
+        var components = URLComponents()
+        components.scheme = "postgres"
+        components.user = username
+        components.password = password
+        components.path = "/" + (database ?? "")
+        var items = [URLQueryItem]()
+        switch endpoint {
+        case .tcp(let host, let port):
+            components.host = host
+            components.port = port
+            items.append(URLQueryItem(name: "sslmode", value: sslMode.rawValue))
+        case .unixSocket(let directory, let port):
+            items.append(URLQueryItem(name: "host", value: directory))
+            items.append(URLQueryItem(name: "port", value: String(port)))
+        }
+        components.queryItems = items
+        return components.string ?? description
+    }
+
     /// The URL without its password, for logs and messages.
     public var description: String {
         let credentials = username + (password == nil ? "" : ":***")

@@ -1,11 +1,21 @@
 import ArgumentParser
 import Foundation
+import NadiBench
 import NadiStore
 import PostgresNIO
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks (not tests): they print their figures.", subcommands: [BenchReports.self])
+        abstract: "Benchmarks (not tests): they print their figures.",
+        discussion: """
+            Both work in scratch databases next to the configured one (nadi_bench_ingest, nadi_bench_reports), \
+            dropped and recreated on each run; your own data is not touched. Figures are whole-process: \
+            nadid, PostgreSQL and the load generator share the machine's cores.
+
+            Both, as the README runs them:
+              swift build -c release && .build/release/nadi bench ingest && .build/release/nadi bench reports
+            """,
+        subcommands: [BenchIngest.self, BenchReports.self])
 }
 
 struct BenchReports: AsyncParsableCommand {

@@ -21,6 +21,14 @@ struct DatabaseOptions: ParsableArguments {
     func withClient<T: Sendable>(
         databaseName: String? = nil, migrate: Bool = false, _ body: @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
+        try await withDatabase(databaseName: databaseName, migrate: migrate) { client, _ in try await body(client) }
+    }
+
+    /// `withClient`, also handing `body` the URL of the database (for a child process such as the
+    /// benchmark's nadid).
+    func withDatabase<T: Sendable>(
+        databaseName: String? = nil, migrate: Bool = false, _ body: @Sendable (PostgresClient, DatabaseURL) async throws -> T
+    ) async throws -> T {
         let logger = CLILogger.make()
         let target = try DatabaseTarget.resolve(databaseURL: databaseURL, stateDirectory: stateDir)
         let database = try await OpenedDatabase.open(target, logger: logger)
@@ -41,7 +49,7 @@ struct DatabaseOptions: ParsableArguments {
                 } else if let first = try await migrator.pending(migrations).first {
                     throw CLIError("the database is not migrated (\(first.name) is pending); run `nadi migrate` first")
                 }
-                return try await body(client)
+                return try await body(client, url)
             }
             try await database.close()
             return result

@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 public import NadiCore
+import NadiStore
 public import PostgresNIO
 
 /// `nadi bench reports`: a large synthetic state (devices over every kabupaten/kota, 30 days of state
@@ -102,14 +103,15 @@ public struct ReportBenchmark: Sendable {
         let today = Int64(floor(now.timeIntervalSince1970 / 86_400))
         for day in (today - 31)...(today + 1) {
             let date = Date(timeIntervalSince1970: Double(day) * 86_400)
-            _ = try await client.query("SELECT nadi_ensure_ping_partition((\(date.pg) AT TIME ZONE 'UTC')::date)", logger: logger)
+            _ = try await client.query(
+                "SELECT nadi_ensure_ping_partition((\(PostgresTimestamp(date)) AT TIME ZONE 'UTC')::date)", logger: logger)
         }
         let devices = settings.devices
         // Distinct (device, time) per seed: each ping n of device d lands at its own microsecond.
         _ = try await client.query(
             """
             INSERT INTO ping (device_id, observed_at, status, latency_ms, metrics)
-            SELECT 1 + n % \(devices), \(now.pg)::timestamptz - interval '30 days' + (n * interval '1 microsecond' * 2 + \(seed) * interval '1 microsecond')
+            SELECT 1 + n % \(devices), \(PostgresTimestamp(now))::timestamptz - interval '30 days' + (n * interval '1 microsecond' * 2 + \(seed) * interval '1 microsecond')
                    + ((n / \(devices)) * interval '1 minute'),
                    'up', 10, '{"fps":25}'
             FROM generate_series(0, \(count - 1)) n
@@ -130,13 +132,13 @@ public struct ReportBenchmark: Sendable {
                 try await clock.measure {
                     let report = try await coverage.report(
                         scope: ReportScope(region: nil, depth: .regency), at: ReportInstant(asOf: nil, timeZone: zone))
-                    precondition(!report.rows.isEmpty)
+                    guard !report.rows.isEmpty else { throw BenchError("coverage returned no rows") }
                 })
             uptimeTimes.append(
                 try await clock.measure {
                     let rows = try await uptime.byRegion(
                         region: nil, depth: .regency, kind: nil, window: now.addingTimeInterval(-30 * 86_400)..<now, timeZone: zone)
-                    precondition(!rows.isEmpty)
+                    guard !rows.isEmpty else { throw BenchError("uptime returned no rows") }
                 })
         }
         return Timing(pings: pings, coverage: Self.median(coverageTimes), uptime: Self.median(uptimeTimes))

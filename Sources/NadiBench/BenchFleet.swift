@@ -1,0 +1,137 @@
+public import NIOCore
+public import NadiCore
+public import NadiStore
+
+/// A synthetic but realistic fleet for `nadi bench ingest`: all four kinds spread over real
+/// kecamatan, each ping carrying the metrics its kind reports.
+public struct BenchFleet: Sendable {
+    /// One device of the fleet.
+    public struct Device: Sendable {
+        public var externalID: String
+        public var kind: DeviceKind
+        public var region: String
+    }
+
+    /// One ping, in the form both loaders (nadid over HTTP, COPY) are given.
+    public struct Ping: Sendable {
+        public var device: Int32
+        public var observedMicros: Int64
+        public var status: PingStatus
+        public var latencyMs: Double
+        public var metricsJSON: String
+    }
+
+    /// Seconds between heartbeats of every bench device; long enough that no device goes silent
+    /// between rounds, so the sweeper's work is not part of the figure.
+    public static let intervalSeconds = 300
+
+    public let devices: [Device]
+
+    /// `count` devices over `districts` (kecamatan codes), in the proportions a masterplan rollout
+    /// has: half CCTV, a fifth fiber links, a fifth attendance devices, a tenth videotrons.
+    public init(count: Int, districts: [String]) {
+        precondition(!districts.isEmpty, "the fleet needs at least one kecamatan")
+        devices = (0..<count).map { number in
+            let kind: DeviceKind
+            switch number % 10 {
+            case 0...4: kind = .cctv
+            case 5, 6: kind = .fiberLink
+            case 7, 8: kind = .attendance
+            default: kind = .videotron
+            }
+            // Spread devices over districts with a stride so neighbours land in different regencies.
+            let district = districts[(number &* 7919) % districts.count]
+            return Device(externalID: "BENCH-\(number)", kind: kind, region: district)
+        }
+    }
+
+    /// The fleet as `POST /v1/inventory` JSON arrays of at most `chunk` devices.
+    public func inventoryBodies(chunk: Int) -> [ByteBuffer] {
+        stride(from: 0, to: devices.count, by: chunk).map { start in
+            var buffer = ByteBuffer()
+            buffer.writeString("[")
+            for index in start..<min(start + chunk, devices.count) {
+                if index > start { buffer.writeString(",") }
+                buffer.writeString(inventoryRecord(devices[index], number: index))
+            }
+            buffer.writeString("]")
+            return buffer
+        }
+    }
+
+    private func inventoryRecord(_ device: Device, number: Int) -> String {
+        let attributes: String
+        switch device.kind {
+        case .fiberLink: attributes = #"{"length_km":\#(1 + number % 40),"a_end":"POP-\#(number % 97)","z_end":"ODP-\#(number)"}"#
+        case .cctv:
+            attributes =
+                #"{"stream_url":"rtsp://10.\#(number % 250).\#(number % 200).\#(1 + number % 250)/stream1","public":\#(number % 3 == 0)}"#
+        case .videotron: attributes = #"{"size_m2":\#(12 + number % 30)}"#
+        case .attendance: attributes = #"{"serial":"BENCH\#(String(number, radix: 16, uppercase: true))"}"#
+        }
+        return
+            #"{"id":"\#(device.externalID)","kind":"\#(device.kind.rawValue)","region":"\#(device.region)","name":"Bench \#(device.kind.rawValue) \#(number)","installed":"2025-01-01","interval_s":\#(Self.intervalSeconds),"attributes":\#(attributes)}"#
+    }
+
+    /// `perDevice` pings for every device, one step after another (each step: every device once,
+    /// the way a crowd of agents reports), observed in the `perDevice` × 10 ms before `endMicros`.
+    /// About one ping in sixty changes its device's status, so state changes are part of the load.
+    public func pings(perDevice: Int, endMicros: Int64, round: Int) -> [Ping] {
+        var pings: [Ping] = []
+        pings.reserveCapacity(devices.count * perDevice)
+        for step in 0..<perDevice {
+            let observed = endMicros - Int64(perDevice - step) * 10_000
+            for (number, device) in devices.enumerated() {
+                let wobble = Double((number &* 31 &+ step &* 17 &+ round &* 13) % 100) / 100
+                let phase = (number &+ step &+ round * perDevice) % 60
+                let status: PingStatus = phase == 0 ? .down : (phase == 1 ? .degraded : .up)
+                let metrics: String
+                switch device.kind {
+                case .fiberLink:
+                    metrics = #"{"rx_dbm":\#(-(17 + (wobble * 60).rounded() / 10)),"if_in_errors":\#(step % 7)}"#
+                case .cctv: metrics = #"{"bitrate_kbps":\#(1800 + Int(wobble * 900)),"fps":\#(status == .down ? 0 : 25)}"#
+                case .videotron:
+                    metrics = #"{"temperature_c":\#(38 + (wobble * 90).rounded() / 10),"brightness_pct":\#(70 + Int(wobble * 30))}"#
+                case .attendance: metrics = #"{"records_today":\#(number % 300)}"#
+                }
+                pings.append(
+                    Ping(
+                        device: Int32(number), observedMicros: observed - Int64(number % 1000), status: status,
+                        latencyMs: 8 + (wobble * 400).rounded() / 10, metricsJSON: metrics))
+            }
+        }
+        return pings
+    }
+
+    /// The pings as NDJSON bodies of `batch` lines each.
+    public func ndjsonBodies(_ pings: [Ping], batch: Int) -> [ByteBuffer] {
+        stride(from: 0, to: pings.count, by: batch).map { start in
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(batch * 150)
+            for ping in pings[start..<min(start + batch, pings.count)] {
+                buffer.writeString(#"{"device":"\#(devices[Int(ping.device)].externalID)","at":""#)
+                buffer.writeString(Timestamp.rfc3339(microseconds: ping.observedMicros))
+                buffer.writeString(#"","status":"\#(ping.status.rawValue)","latency_ms":\#(ping.latencyMs),"metrics":"#)
+                buffer.writeString(ping.metricsJSON)
+                buffer.writeString("}\n")
+            }
+            return buffer
+        }
+    }
+
+    /// The same pings as COPY text rows of the `ping` table's columns, given each device's row id.
+    public func copyChunks(_ pings: [Ping], ids: [Int64], rowsPerChunk: Int = 5000) -> [ByteBuffer] {
+        stride(from: 0, to: pings.count, by: rowsPerChunk).map { start in
+            var buffer = ByteBuffer()
+            for ping in pings[start..<min(start + rowsPerChunk, pings.count)] {
+                let device = devices[Int(ping.device)]
+                CopyText.append(
+                    ResolvedPing(
+                        deviceID: ids[Int(ping.device)], kind: device.kind, observedMicros: ping.observedMicros, status: ping.status,
+                        latencyMs: ping.latencyMs, metricsJSON: ping.metricsJSON, intervalSeconds: Self.intervalSeconds),
+                    to: &buffer)
+            }
+            return buffer
+        }
+    }
+}

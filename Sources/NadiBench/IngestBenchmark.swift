@@ -1,0 +1,209 @@
+public import Foundation
+public import Logging
+import NIOCore
+import NIOHTTP1
+import NadiCore
+public import NadiStore
+public import PostgresNIO
+
+/// `nadi bench ingest`: how many pings a second nadid stores, next to what PostgreSQL's own COPY
+/// stores of the very same rows into an identically indexed table of the same database.
+///
+/// Runs against a scratch database that nadid (at `host:port`) also uses. Each round sends a fresh
+/// set of pings to nadid over HTTP, waits for nadid to settle, then COPYs the same rows; the rounds
+/// alternate so that both loaders meet the same table sizes, checkpoints and background work.
+public struct IngestBenchmark: Sendable {
+    public struct Settings: Sendable {
+        public var devices = 100_000
+        /// Pings sent to nadid (and COPYed) in each round.
+        public var pings = 1_000_000
+        public var batch = 1000
+        public var connections = 8
+        public var rounds = 3
+
+        public init() {}
+
+        var pingsPerDevice: Int { max(1, pings / devices) }
+    }
+
+    /// The figures, medians over the rounds.
+    public struct Result: Sendable {
+        public var nadidPerSecond: Double
+        public var copyPerSecond: Double
+        public var p50: Double
+        public var p99: Double
+        public var halfRate: Double
+        public var halfRateP50: Double
+        public var halfRateP99: Double
+        public var acknowledged: Int
+        public var stored: Int
+        public var rejected: Int
+        public var duplicates: Int
+        public var retries: Int
+        public var peakResidentBytes: Int?
+
+        /// nadid's rate over COPY's.
+        public var ratio: Double { copyPerSecond > 0 ? nadidPerSecond / copyPerSecond : 0 }
+    }
+
+    let client: PostgresClient
+    let host: String
+    let port: Int
+    let settings: Settings
+    let logger: Logger
+    let say: @Sendable (String) -> Void
+    let peakResidentBytes: @Sendable () -> Int?
+
+    /// - Parameters:
+    ///   - client: the scratch database nadid writes to, regions already imported.
+    ///   - peakResidentBytes: nadid's peak resident memory so far, when the benchmark can see it.
+    public init(
+        client: PostgresClient, host: String, port: Int, settings: Settings, logger: Logger,
+        peakResidentBytes: @escaping @Sendable () -> Int?, say: @escaping @Sendable (String) -> Void
+    ) {
+        self.client = client
+        self.host = host
+        self.port = port
+        self.settings = settings
+        self.logger = logger
+        self.peakResidentBytes = peakResidentBytes
+        self.say = say
+    }
+
+    public func run() async throws -> Result {
+        let districts = try await client.query("SELECT code::text FROM region WHERE level = 'district' ORDER BY code", logger: logger)
+            .collect().map { try $0.decode(String.self) }
+        guard !districts.isEmpty else { throw BenchError("the scratch database has no kecamatan; import the builtin regions first") }
+        let fleet = BenchFleet(count: settings.devices, districts: districts)
+        let (_, token) = try await TokenStore(client: client, logger: logger).create(
+            name: "nadi bench ingest", region: nil, scopes: [.ingest, .inventory])
+        let sender = PingSender(host: host, port: port, token: token, connections: settings.connections)
+
+        let registering = ContinuousClock.now
+        try await register(fleet, token: token)
+        let ids = try await deviceIDs(count: fleet.devices.count)
+        let regencies = Set(fleet.devices.map { $0.region.split(separator: ".").prefix(2).joined(separator: ".") }).count
+        say(
+            "fleet: \(fleet.devices.count) devices (cctv, fiber_link, attendance, videotron) over \(regencies) kabupaten/kota, registered over HTTP in \(String(format: "%.1f", Self.seconds(ContinuousClock.now - registering))) s"
+        )
+        try await createScratchTable()
+
+        var nadidRates: [Double] = []
+        var copyRates: [Double] = []
+        var full = PingSender.Tally()
+        for round in 1...settings.rounds {
+            let pings = fleet.pings(perDevice: settings.pingsPerDevice, endMicros: Self.nowMicros(), round: round)
+            let bodies = fleet.ndjsonBodies(pings, batch: settings.batch)
+            let chunks = fleet.copyChunks(pings, ids: ids)
+            let (tally, took) = try await sender.send(bodies)
+            full.merge(tally)
+            let nadidRate = Double(pings.count) / Self.seconds(took)
+            try await Task.sleep(for: .seconds(3))  // nadid's coalesced last_seen flush, then quiet
+            let copyTook = try await copy(chunks)
+            let copyRate = Double(pings.count) / Self.seconds(copyTook)
+            nadidRates.append(nadidRate)
+            copyRates.append(copyRate)
+            say(
+                String(
+                    format: "round %d: nadid %.0f pings/s (p50 %.1f ms, p99 %.1f ms), COPY %.0f rows/s, %d pings",
+                    round, nadidRate, tally.latency.percentile(50), tally.latency.percentile(99), copyRate, pings.count))
+            if tally.rejected > 0 { say("  rejected \(tally.rejected), first: \(tally.firstRejection ?? "")") }
+            try await Task.sleep(for: .seconds(1))
+        }
+
+        let nadidRate = median(nadidRates)
+        let halfRate = nadidRate / 2
+        let pings = fleet.pings(perDevice: settings.pingsPerDevice, endMicros: Self.nowMicros(), round: settings.rounds + 1)
+        let bodies = fleet.ndjsonBodies(pings, batch: settings.batch)
+        let spacing = Duration.seconds(Double(settings.batch) / halfRate)
+        let (paced, _) = try await sender.send(bodies, spacing: spacing)
+        var total = full
+        total.merge(paced)
+        say(
+            String(
+                format: "at half that rate (%.0f pings/s, open loop): p50 %.1f ms, p99 %.1f ms", halfRate, paced.latency.percentile(50),
+                paced.latency.percentile(99)))
+
+        try await Task.sleep(for: .seconds(3))
+        let stored = try await client.query("SELECT count(*)::bigint FROM ping", logger: logger).collect().first?.decode(Int64.self) ?? 0
+        _ = try await client.query("DROP TABLE IF EXISTS nadi_bench_copy", logger: logger)
+        return Result(
+            nadidPerSecond: nadidRate, copyPerSecond: median(copyRates), p50: full.latency.percentile(50),
+            p99: full.latency.percentile(99), halfRate: halfRate, halfRateP50: paced.latency.percentile(50),
+            halfRateP99: paced.latency.percentile(99), acknowledged: total.accepted, stored: Int(stored), rejected: total.rejected,
+            duplicates: total.duplicates, retries: total.retries, peakResidentBytes: peakResidentBytes())
+    }
+
+    /// Registers the fleet through `POST /v1/inventory`, as a city would; every device must be accepted.
+    private func register(_ fleet: BenchFleet, token: String) async throws {
+        let bodies = fleet.inventoryBodies(chunk: 5000)
+        let cursor = Cursor()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<min(settings.connections, 4) {
+                group.addTask { [host, port] in
+                    try await HTTPConnection.with(host: host, port: port) { http in
+                        while let index = cursor.next(below: bodies.count) {
+                            let response = try await http.send(
+                                method: .POST, path: "/v1/inventory",
+                                headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")], body: bodies[index])
+                            guard response.status == 200,
+                                let answer = try? JSONDecoder().decode(BatchAnswer.self, from: Data(response.body.readableBytesView)),
+                                answer.rejected.isEmpty
+                            else {
+                                throw BenchError("registering the fleet failed: HTTP \(response.status) \(response.text.prefix(300))")
+                            }
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Row ids of BENCH-0… in fleet order.
+    private func deviceIDs(count: Int) async throws -> [Int64] {
+        var ids = [Int64](repeating: 0, count: count)
+        for try await (externalID, id) in try await client.query(
+            "SELECT external_id, id FROM device WHERE external_id LIKE 'BENCH-%'", logger: logger
+        ).decode((String, Int64).self) {
+            if let number = Int(externalID.dropFirst(6)), number < count { ids[number] = id }
+        }
+        guard !ids.contains(0) else { throw BenchError("some bench devices were not registered") }
+        return ids
+    }
+
+    /// `nadi_bench_copy`: partitioned and indexed like `ping` (same columns, constraints, primary key).
+    private func createScratchTable() async throws {
+        for statement: PostgresQuery in [
+            "DROP TABLE IF EXISTS nadi_bench_copy",
+            "CREATE TABLE nadi_bench_copy (LIKE ping INCLUDING ALL) PARTITION BY RANGE (observed_at)",
+            """
+            CREATE TABLE nadi_bench_copy_now PARTITION OF nadi_bench_copy
+            FOR VALUES FROM (date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - interval '1 day')
+                         TO (date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '2 days')
+            """,
+        ] {
+            _ = try await client.query(statement, logger: logger)
+        }
+    }
+
+    /// COPYs `chunks` into the scratch table in one statement; returns the time it took to commit.
+    private func copy(_ chunks: [ByteBuffer]) async throws -> Duration {
+        try await client.withConnection { connection in
+            let started = ContinuousClock.now
+            try await connection.copyFrom(
+                table: "nadi_bench_copy", columns: ["device_id", "observed_at", "status", "latency_ms", "reason", "metrics"],
+                format: .text(.init()), logger: logger
+            ) { writer in
+                for chunk in chunks { try await writer.write(chunk) }
+            }
+            return ContinuousClock.now - started
+        }
+    }
+
+    static func nowMicros() -> Int64 { Timestamp.microseconds(Date()) }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

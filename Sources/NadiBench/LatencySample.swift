@@ -1,0 +1,36 @@
+/// Durations collected during a benchmark, summarised by percentiles.
+public struct LatencySample: Sendable {
+    private(set) var milliseconds: [Double] = []
+
+    public init() {}
+
+    mutating func add(_ duration: Duration) {
+        milliseconds.append(Self.milliseconds(duration))
+    }
+
+    mutating func merge(_ other: LatencySample) {
+        milliseconds += other.milliseconds
+    }
+
+    /// The `p`-th percentile (0…100) by the nearest-rank method; 0 when empty.
+    public func percentile(_ p: Double) -> Double {
+        guard !milliseconds.isEmpty else { return 0 }
+        let sorted = milliseconds.sorted()
+        let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
+        return sorted[min(max(rank - 1, 0), sorted.count - 1)]
+    }
+
+    public var count: Int { milliseconds.count }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    }
+}
+
+/// The median of `values` (the mean of the middle two for an even count); 0 when empty.
+public func median(_ values: [Double]) -> Double {
+    guard !values.isEmpty else { return 0 }
+    let sorted = values.sorted()
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
