@@ -147,7 +147,9 @@ public enum RecordValidation {
         }
         if let reason = input.reason, reason.count > 200 { return fail("reason must be at most 200 characters") }
         var metricsJSON: String?
-        if let metrics = input.metrics {
+        if let text = input.metricsText {
+            metricsJSON = text.utf8.count <= 2 ? nil : text  // "{}" is no metrics
+        } else if let metrics = input.metrics {
             let value = JSONValue.object(metrics)
             if value.depth > 4 { return fail("metrics nest too deeply (at most 4 levels)") }
             let text = value.jsonText

@@ -103,6 +103,9 @@ public struct PingInput: Decodable, Sendable {
     public var latencyMs: Double?
     public var reason: String?
     public var metrics: [String: JSONValue]?
+    /// `metrics` as the exact JSON text received, when `PingFastDecoder` read the ping (then
+    /// `metrics` is nil): a flat object of scalars, at most 4 KiB.
+    public var metricsText: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case device, at, status, reason, metrics

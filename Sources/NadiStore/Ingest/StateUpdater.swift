@@ -6,7 +6,7 @@ import PostgresNIO
 /// Keeps `device_state` and `status_interval` equal to DESIGN.md's timeline of the stored pings.
 ///
 /// The common case (a newer ping, same status, no missed heartbeats) writes nothing: the device's
-/// newest time is kept in memory and flushed in bulk every few seconds. A change of status or a gap
+/// newest time is kept in memory (`SeenTime`) and written later, in bulk, by the writer. A change of status or a gap
 /// re-cuts only the open interval; a late or out-of-order ping re-cuts the device's intervals from
 /// the ping before it. Runs inside the writer's transaction, so state and pings commit together.
 struct StateUpdater {
@@ -29,11 +29,11 @@ struct StateUpdater {
     let missCount: Int
 
     /// Applies the newly stored pings (per device, any order). Returns the newest ping time of the
-    /// devices whose state did not change (to flush later).
+    /// devices whose state did not change, with what `device_state` holds now (to write later).
     func apply(
-        stored: [Int64: [TimelinePing]], intervals: [Int64: Int], pendingSeen: [Int64: Date], now: Date,
+        stored: [Int64: [TimelinePing]], intervals: [Int64: Int], pendingSeen: [Int64: SeenTime], now: Date,
         on connection: PostgresConnection
-    ) async throws -> [Int64: Date] {
+    ) async throws -> [Int64: SeenTime] {
         let ids = Array(stored.keys)
         var current: [Int64: CurrentState] = [:]
         let rows = try await connection.query(
@@ -44,14 +44,15 @@ struct StateUpdater {
             current[id] = CurrentState(
                 status: DeviceStatus(rawValue: status) ?? .unknown, reason: reason, since: since?.date, lastSeen: lastSeen?.date)
         }
-        var seen: [Int64: Date] = [:]
+        var seen: [Int64: SeenTime] = [:]
         var recuts: [Recut] = []
         for (id, unsorted) in stored {
             let pings = unsorted.sorted { $0.at < $1.at }
             guard let first = pings.first, let last = pings.last else { continue }
             let heartbeat = Heartbeat(interval: TimeInterval(intervals[id] ?? 60), missCount: missCount)
             var state = current[id] ?? CurrentState(status: .unknown)
-            if let pending = pendingSeen[id], pending > (state.lastSeen ?? .distantPast) { state.lastSeen = pending }
+            let storedLastSeen = state.lastSeen
+            if let pending = pendingSeen[id]?.newest, pending > (state.lastSeen ?? .distantPast) { state.lastSeen = pending }
             let newest = max(last.at, state.lastSeen ?? last.at)
 
             if state.status == .unknown || state.lastSeen == nil {
@@ -70,7 +71,7 @@ struct StateUpdater {
                     !silentNow && pings.allSatisfy { $0.status.deviceStatus == state.status }
                     && gaps.allSatisfy { $0 <= heartbeat.silenceAfter }
                 if unchanged {
-                    seen[id] = newest
+                    seen[id] = SeenTime(newest: newest, stored: storedLastSeen, interval: intervals[id] ?? 60)
                     continue
                 }
                 guard let since = state.since else { continue }
@@ -157,4 +158,17 @@ struct StateUpdater {
             WHERE s.device_id = v.id
             """, logger: logger)
     }
+}
+
+/// A device's newest ping time not yet written to `device_state.last_seen`, next to the value the
+/// table holds.
+struct SeenTime: Sendable {
+    var newest: Date
+    /// `device_state.last_seen` as last read or written.
+    var stored: Date?
+    /// The device's heartbeat interval in seconds.
+    var interval: Int
+
+    /// How far the table lags behind.
+    var lag: TimeInterval { newest.timeIntervalSince(stored ?? .distantPast) }
 }

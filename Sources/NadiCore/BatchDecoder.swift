@@ -1,0 +1,81 @@
+public import Foundation
+
+/// Decodes a batch body — a JSON array of records, or NDJSON (one record a line) — record by
+/// record, so one bad record is reported with its index and the others are still kept. Lives in
+/// NadiCore, free of the HTTP server, so the fuzz target (`Deploy/fuzz.sh`) links it on its own.
+public enum BatchDecoder {
+    /// A body that is not a batch at all (nothing in it can be stored).
+    public struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// A JSON array (a leading UTF-8 BOM is allowed); each element decodes on its own.
+    public static func decodeArray<Record: Decodable & Sendable>(
+        _ type: Record.Type, _ data: Data
+    ) throws(SyntaxError) -> [Result<Record, DecodeProblem>] {
+        let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+        guard body.first(where: { !isSpace($0) }) == UInt8(ascii: "[") else {
+            throw SyntaxError(description: "the body must be a JSON array of records (or NDJSON with Content-Type: application/x-ndjson)")
+        }
+        do {
+            return try JSONDecoder().decode([Lenient<Record>].self, from: Data(body)).map(\.result)
+        } catch {
+            throw SyntaxError(description: "malformed JSON: \(syntaxProblem(error))")
+        }
+    }
+
+    /// NDJSON: one record a line (CRLF and blank lines allowed, a leading BOM too); a line that is not
+    /// JSON is a failed record at its index, not a failed batch.
+    public static func decodeLines<Record: Decodable & Sendable>(_ type: Record.Type, _ data: Data) -> [Result<Record, DecodeProblem>] {
+        decodeLines(type, data, fastPath: nil)
+    }
+
+    /// NDJSON pings: each line through `PingFastDecoder` first, `JSONDecoder` when it declines.
+    public static func decodePingLines(_ data: Data) -> [Result<PingInput, DecodeProblem>] {
+        decodeLines(PingInput.self, data, fastPath: PingFastDecoder.decode)
+    }
+
+    /// NDJSON with an optional fast path tried on each line before `JSONDecoder`.
+    public static func decodeLines<Record: Decodable & Sendable>(
+        _ type: Record.Type, _ data: Data, fastPath: ((UnsafeRawBufferPointer) -> Record?)?
+    ) -> [Result<Record, DecodeProblem>] {
+        let decoder = JSONDecoder()
+        var results: [Result<Record, DecodeProblem>] = []
+        data.withUnsafeBytes { (body: UnsafeRawBufferPointer) in
+            // One pass over the bytes; a line becomes `Data` only when JSONDecoder must read it.
+            var start = body.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+            while start < body.count {
+                var end = start
+                while end < body.count, body[end] != 0x0A { end += 1 }
+                let next = end + 1
+                if end > start, body[end - 1] == 0x0D { end -= 1 }
+                let line = UnsafeRawBufferPointer(rebasing: body[start..<end])
+                start = next
+                if line.allSatisfy(isSpace) { continue }
+                if let fastPath, let record = fastPath(line) {
+                    results.append(.success(record))
+                    continue
+                }
+                do {
+                    results.append(try decoder.decode(Lenient<Record>.self, from: Data(line)).result)
+                } catch {
+                    results.append(.failure(DecodeProblem("malformed JSON on this line: \(syntaxProblem(error))")))
+                }
+            }
+        }
+        return results
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+
+    /// The parser's complaint, with where it was when Foundation says so.
+    static func syntaxProblem(_ error: any Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return underlying ?? context.debugDescription
+        }
+        return "\(error)"
+    }
+}
