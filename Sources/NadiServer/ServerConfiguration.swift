@@ -11,8 +11,11 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes = 16 << 20
     /// Most pings that may wait for the writer (more gets 503 with Retry-After).
     public var queueCapacity = 200_000
-    /// Close connections idle this long (also bounds a client that stalls mid-request).
+    /// Close keep-alive connections idle this long between requests.
     public var idleTimeout: Duration = .seconds(30)
+    /// Longest a request body may take to arrive (bounds a client that stalls or trickles
+    /// mid-request); 408 and the connection closed after.
+    public var requestTimeout: Duration = .seconds(60)
     /// How long a request waits for the database before it gets 503.
     public var databaseTimeout: Duration = .seconds(5)
     /// Seconds a client is told to wait after a 503.

@@ -56,7 +56,14 @@ public struct EmbeddedPostgres: Sendable {
             if !FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
                 try await initialize(serverUser: serverUser)
             }
-            if await isRunning() { return false }
+            if await isRunning() {
+                // A server whose starter is gone (killed with SIGKILL, say) is adopted: this process
+                // stops it when done, so a restarted nadid does not leave it running for good.
+                guard let owner = owner(), !Self.isAlive(owner) else { return false }
+                logger.notice("adopting the embedded postgres left by a process that is gone", metadata: ["owner.pid": "\(owner)"])
+                try writeOwner()
+                return true
+            }
             let log = dataDirectory.appendingPathComponent("server.log").path
             let result = try await ProcessRunner.run(
                 installation.tool("pg_ctl"), ["-D", dataDirectory.path, "-l", log, "-w", "-t", "60", "-s", "start"],
@@ -65,6 +72,7 @@ public struct EmbeddedPostgres: Sendable {
                 let serverLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                 throw EmbeddedPostgresError.toolFailed("pg_ctl start", output: result.output + serverLog)
             }
+            try writeOwner()
             logger.info("embedded postgres started", metadata: ["postgres.socket": "\(socketDirectory.path)"])
             try await ensureDatabase()
             return true
@@ -78,6 +86,7 @@ public struct EmbeddedPostgres: Sendable {
             installation.tool("pg_ctl"), ["-D", dataDirectory.path, "-m", "fast", "-w", "-t", "60", "-s", "stop"],
             as: try Self.serverUser()?.name)
         guard result.status == 0 else { throw EmbeddedPostgresError.toolFailed("pg_ctl stop", output: result.output) }
+        try? FileManager.default.removeItem(at: ownerFile)
         logger.info("embedded postgres stopped")
     }
 
@@ -89,6 +98,28 @@ public struct EmbeddedPostgres: Sendable {
         let result = try? await ProcessRunner.run(
             installation.tool("pg_ctl"), ["-D", dataDirectory.path, "status"], as: try? Self.serverUser()?.name)
         return result?.status == 0
+    }
+
+    /// Holds the pid of the process that started the running server (and will stop it).
+    var ownerFile: URL { stateDirectory.appendingPathComponent("owner.pid") }
+
+    /// The pid in `ownerFile`; nil when there is none (a server started by hand is never adopted).
+    func owner() -> pid_t? {
+        (try? String(contentsOf: ownerFile, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    private func writeOwner() throws {
+        try Data("\(getpid())\n".utf8).write(to: ownerFile, options: .atomic)
+        chmod(ownerFile.path, 0o600)
+    }
+
+    /// Whether `pid` is a live process (a zombie waiting to be reaped is not).
+    static func isAlive(_ pid: pid_t) -> Bool {
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return true }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
     }
 
     /// The server's process id, when it runs.

@@ -19,4 +19,21 @@ public enum PostgresErrorText {
     public static func sqlState(_ error: any Error) -> String? {
         (error as? PSQLError)?.serverInfo?[.sqlState]
     }
+
+    /// What an operator should do about a server refusing writes, when that is the cause: the
+    /// database is read-only (a standby, or `default_transaction_read_only`), or its disk is full.
+    public static func writeRefusal(_ error: any Error) -> String? {
+        writeRefusal(sqlState: sqlState(error))
+    }
+
+    /// `writeRefusal` from an SQLSTATE.
+    public static func writeRefusal(sqlState: String?) -> String? {
+        switch sqlState {
+        case "25006": "the database is read-only (a standby, or default_transaction_read_only is on)"
+        case "53100": "the database server's disk is full"
+        case "53200": "the database server is out of memory"
+        case "53300": "the database server has too many connections"
+        default: nil
+        }
+    }
 }

@@ -31,7 +31,8 @@ struct Nadid: AsyncParsableCommand {
     @Option(help: "State directory of the embedded PostgreSQL cluster.") var stateDir = "./nadi-data"
     @Option(help: "Largest request body in bytes (larger gets 413).") var maxBodyBytes = 16 << 20
     @Option(help: "Most pings waiting for the database (more gets 503 with Retry-After).") var queueCapacity = 200_000
-    @Option(help: "Seconds before an idle or stalled connection is closed.") var idleTimeout = 30
+    @Option(help: "Seconds a keep-alive connection may sit idle between requests.") var idleTimeout = 30
+    @Option(help: "Seconds a request body may take to arrive in full; a client that stalls or trickles gets 408.") var requestTimeout = 60
     @Option(help: "Missed heartbeats before a device counts as silent (down).") var missCount = 3
     @Option(help: "Days raw pings are kept (state history is kept for good).") var retentionDays = 90
     @Option(help: "Time zone of the deployment, for report dates.") var timeZone = "Asia/Jakarta"
@@ -42,6 +43,8 @@ struct Nadid: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout must be at least 1 second") }
+        guard requestTimeout >= 1 else { throw ValidationError("--request-timeout must be at least 1 second") }
         guard queueCapacity >= 1 else { throw ValidationError("--queue-capacity must be at least 1") }
         guard (1...100).contains(missCount) else { throw ValidationError("--miss-count must be 1–100") }
         guard retentionDays >= 1 else { throw ValidationError("--retention-days must be at least 1") }
@@ -63,6 +66,7 @@ struct Nadid: AsyncParsableCommand {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.queueCapacity = queueCapacity
         configuration.idleTimeout = .seconds(idleTimeout)
+        configuration.requestTimeout = .seconds(requestTimeout)
         configuration.timeZone = TimeZone(identifier: timeZone) ?? configuration.timeZone
         configuration.writer.missCount = missCount
         configuration.writer.retentionDays = retentionDays

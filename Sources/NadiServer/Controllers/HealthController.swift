@@ -30,6 +30,16 @@ struct HealthController: Sendable {
                     ["status": "unavailable", "reason": "migrations pending: \(pending.map(\.name).joined(separator: ", "))"],
                     status: .serviceUnavailable)
             }
+            let readOnly = try await withDeadline(.seconds(2)) {
+                try await client.query("SELECT current_setting('transaction_read_only') = 'on'", logger: logger).collect().first?
+                    .decode(Bool.self) ?? false
+            }
+            if readOnly, let refusal = PostgresErrorText.writeRefusal(sqlState: "25006") {
+                return JSONBody.response(["status": "unavailable", "reason": refusal], status: .serviceUnavailable)
+            }
+            if let problem = queue.commitProblem() {
+                return JSONBody.response(["status": "unavailable", "reason": problem], status: .serviceUnavailable)
+            }
             return JSONBody.response(["status": "ready"])
         } catch {
             return JSONBody.response(["status": "unavailable", "reason": "database unreachable"], status: .serviceUnavailable)

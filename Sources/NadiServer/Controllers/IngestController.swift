@@ -23,7 +23,9 @@ struct IngestController: Sendable {
     func pings(_ request: Request) async throws -> Response {
         let token = try await authorizer.require(.ingest, for: request)
         let receivedAt = Date()
-        let records = try await BatchBody.decode(PingInput.self, from: request, limit: configuration.maxBodyBytes)
+        let records = try await BatchBody.decode(
+            PingInput.self, from: request, limit: configuration.maxBodyBytes, timeout: configuration.requestTimeout,
+            fastPath: PingFastDecoder.decode)
         metrics.received(records.count)
         var rejected: [RecordError] = []
         var valid: [(index: Int, ping: PingRecord)] = []
@@ -101,7 +103,8 @@ struct IngestController: Sendable {
         region: (Record) -> RegionCode, store: @escaping @Sendable ([(index: Int, record: Record)]) async throws -> BatchOutcome
     ) async throws -> Response {
         let token = try await authorizer.require(.inventory, for: request)
-        let records = try await BatchBody.decode(Input.self, from: request, limit: configuration.maxBodyBytes)
+        let records = try await BatchBody.decode(
+            Input.self, from: request, limit: configuration.maxBodyBytes, timeout: configuration.requestTimeout)
         var rejected: [RecordError] = []
         var valid: [(index: Int, record: Record)] = []
         for (index, result) in records.enumerated() {
@@ -134,6 +137,8 @@ struct IngestController: Sendable {
             return .unavailable("the ingest queue is full; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
         case .shuttingDown:
             return .unavailable("nadid is shutting down; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
+        case .databaseUnavailable(let refusal) where !refusal.isEmpty:
+            return .unavailable("\(refusal); nothing was stored, retry later", retryAfter: configuration.retryAfterSeconds)
         case .databaseUnavailable:
             return .unavailable(
                 "the database did not commit the batch; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)

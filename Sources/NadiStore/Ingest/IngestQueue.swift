@@ -68,7 +68,8 @@ public enum IngestUnavailable: Error, Sendable, Equatable {
     case queueFull
     /// The daemon is shutting down.
     case shuttingDown
-    /// The database did not commit the batch.
+    /// The database did not commit the batch; the text says why when it is something an operator
+    /// must fix (read-only, disk full), and is empty otherwise.
     case databaseUnavailable(String)
 }
 
@@ -85,6 +86,7 @@ public final class IngestQueue: Sendable {
         var queuedPings = 0
         var closed = false
         var writerWaiting: CheckedContinuation<Void, Never>?
+        var commitProblem: (text: String, at: ContinuousClock.Instant)?
     }
 
     /// The most pings that may wait at once.
@@ -95,6 +97,22 @@ public final class IngestQueue: Sendable {
 
     /// Pings waiting to be written.
     public var depth: Int { state.withLock { $0.queuedPings } }
+
+    /// Why the writer's last batch was not committed, if it failed within the last `within` (and no
+    /// batch committed since). `/readyz` says it; it expires so that an instance whose clients all
+    /// backed off is not kept out of a load balancer for good.
+    public func commitProblem(within: Duration = .seconds(15)) -> String? {
+        state.withLock { state in
+            guard let problem = state.commitProblem, ContinuousClock.now - problem.at < within else { return nil }
+            return problem.text
+        }
+    }
+
+    var commitProblem: String? { state.withLock { $0.commitProblem?.text } }
+
+    func setCommitProblem(_ problem: String?) {
+        state.withLock { $0.commitProblem = problem.map { ($0, ContinuousClock.now) } }
+    }
 
     /// Queues `job` and waits until it is committed. Throws `IngestUnavailable` at once when the
     /// queue is full or closed, or when the batch could not be committed.

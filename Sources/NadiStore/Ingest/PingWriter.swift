@@ -12,8 +12,15 @@ public struct PingWriterConfiguration: Sendable {
     public var maxBatchPings = 20_000
     /// Missed heartbeats that make a device silent.
     public var missCount = 3
-    /// How often the newest ping times of unchanged devices are written to `device_state`.
+    /// How often the writer looks for newest ping times to write to `device_state.last_seen`.
     public var flushInterval: Duration = .seconds(2)
+    /// How far `device_state.last_seen` may lag behind a device's newest ping (or one heartbeat
+    /// interval, when that is shorter). Writing every ping's time would cost an index update per
+    /// ping; this bounds the writes to one per device per this long. The sweeper and the state
+    /// logic use the exact time kept in memory, so silence is never declared from the lag.
+    public var lastSeenResolution: TimeInterval = 30
+    /// Most `last_seen` rows written in one statement, so a big flush never holds up a batch long.
+    public var maxFlushRows = 5000
     /// How often the silence sweeper runs.
     public var sweepInterval: Duration = .seconds(5)
     /// Extra time before a device is declared silent, for pings received but not yet committed.
@@ -42,7 +49,11 @@ public actor PingWriter: Service {
     let configuration: PingWriterConfiguration
     let state: StateUpdater
 
-    private var pendingSeen: [Int64: Date] = [:]
+    private var pendingSeen: [Int64: SeenTime] = [:]
+    /// The last `.due` flush stopped at its row cap.
+    private var moreSeenDue = false
+    /// A database that refuses every batch must not flood the log.
+    private var failureLog = RepeatedFailureLog(every: .seconds(10))
     private var knownPartitions: Set<Int64> = []
     private var lastFlush = ContinuousClock.now
     private var lastSweep = ContinuousClock.now
@@ -89,6 +100,9 @@ public actor PingWriter: Service {
             let jobs = queue.take(maxPings: configuration.maxBatchPings)
             if !jobs.isEmpty {
                 await commit(jobs)
+                // Under sustained load the queue is never empty: the flush, the sweeper and
+                // partition upkeep must still run when they are due.
+                await periodicWork()
             } else if queue.isClosed {
                 break
             } else {
@@ -104,13 +118,18 @@ public actor PingWriter: Service {
     private func periodicWork() async {
         let now = ContinuousClock.now
         if now - lastFlush >= configuration.flushInterval {
-            await flushSeen()
-            lastFlush = now
+            await flushSeen(.due)
+            // A capped flush leaves more due: go on after the next batch instead of in two seconds.
+            if !moreSeenDue { lastFlush = now }
         }
         if configuration.runsMaintenance, now - lastSweep >= configuration.sweepInterval {
-            await flushSeen()
+            let sweepTime = Date()
             do {
-                try await sweep(now: Date())
+                // Never sweep on a stale last_seen: a device alive in memory is not silent.
+                guard await flushSeen(.sweepCandidates(now: sweepTime)) else { throw SweepSkipped() }
+                try await sweep(now: sweepTime)
+            } catch is SweepSkipped {
+                logger.warning("silence sweep skipped: last-seen times could not be written first")
             } catch {
                 logger.error("silence sweep failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
             }
@@ -169,7 +188,15 @@ public actor PingWriter: Service {
                 }
             }
             knownPartitions.formUnion(newDays)
-            for (id, at) in seen where at > pendingSeen[id] ?? .distantPast { pendingSeen[id] = at }
+            for (id, update) in seen {
+                if var entry = pendingSeen[id] {
+                    entry.newest = max(entry.newest, update.newest)
+                    entry.stored = update.stored
+                    pendingSeen[id] = entry
+                } else {
+                    pendingSeen[id] = update
+                }
+            }
             for (offset, kept) in storedMask.enumerated() where kept {
                 receipts[owners[offset].job].stored[owners[offset].ping] = true
             }
@@ -189,10 +216,20 @@ public actor PingWriter: Service {
             let elapsed = ContinuousClock.now - started
             commitSeconds.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
             for (pending, receipt) in zip(jobs, receipts) { pending.continuation.resume(returning: receipt) }
+            if let problem = queue.commitProblem {
+                logger.notice("ingest batches commit again", metadata: ["previous.problem": "\(problem)"])
+                queue.setCommitProblem(nil)
+            }
         } catch {
-            let reason = PostgresErrorText.describe(error)
-            logger.error("ingest batch not committed", metadata: ["batch.pings": "\(rows.count)", "error": "\(reason)"])
-            for pending in jobs { pending.continuation.resume(throwing: IngestUnavailable.databaseUnavailable(reason)) }
+            let refusal = PostgresErrorText.writeRefusal(error)
+            let reason = refusal.map { "\($0): \(PostgresErrorText.describe(error))" } ?? PostgresErrorText.describe(error)
+            queue.setCommitProblem(refusal ?? "the database did not commit the last batch")
+            failureLog.note(reason) { suppressed in
+                logger.error(
+                    "ingest batch not committed; clients get 503 and retry",
+                    metadata: ["batch.pings": "\(rows.count)", "error": "\(reason)", "similar.suppressed": "\(suppressed)"])
+            }
+            for pending in jobs { pending.continuation.resume(throwing: IngestUnavailable.databaseUnavailable(refusal ?? "")) }
         }
     }
 
@@ -313,21 +350,64 @@ public actor PingWriter: Service {
 
     // MARK: - Last seen and silence
 
-    /// Writes the coalesced newest ping times of devices whose state did not change.
-    func flushSeen() async {
-        guard !pendingSeen.isEmpty else { return }
-        let batch = pendingSeen
-        do {
-            _ = try await client.query(
-                """
-                UPDATE device_state s SET last_seen = GREATEST(s.last_seen, v.t)
-                FROM unnest(\(Array(batch.keys))::bigint[], \(batch.values.map(\.pg))::timestamptz[]) AS v(id, t)
-                WHERE s.device_id = v.id
-                """, logger: logger)
-            for (id, at) in batch where pendingSeen[id] == at { pendingSeen[id] = nil }
-        } catch {
-            logger.warning("last-seen flush failed; will retry", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+    /// Which pending `last_seen` times to write.
+    enum SeenSelection {
+        /// Those lagging more than the resolution (at most `maxFlushRows` of them).
+        case due
+        /// Those the silence sweep at `now` could otherwise pick although the device is alive.
+        case sweepCandidates(now: Date)
+        /// All of them (shutdown, tests).
+        case all
+    }
+
+    /// Writes pending newest ping times to `device_state.last_seen`. Returns false when it failed.
+    @discardableResult
+    func flushSeen(_ selection: SeenSelection = .all) async -> Bool {
+        guard !pendingSeen.isEmpty else { return true }
+        var chosen: [(Int64, Date)] = []
+        switch selection {
+        case .due:
+            moreSeenDue = false
+            for (id, entry) in pendingSeen where entry.lag >= min(Double(entry.interval), configuration.lastSeenResolution) {
+                chosen.append((id, entry.newest))
+                if chosen.count == configuration.maxFlushRows {
+                    moreSeenDue = true
+                    break
+                }
+            }
+        case .sweepCandidates(let now):
+            for (id, entry) in pendingSeen {
+                let silentBefore = now.addingTimeInterval(
+                    -(Double(entry.interval * configuration.missCount) + configuration.sweepGrace))
+                if (entry.stored ?? .distantPast) < silentBefore { chosen.append((id, entry.newest)) }
+            }
+        case .all:
+            chosen = pendingSeen.map { ($0.key, $0.value.newest) }
         }
+        var start = 0
+        while start < chosen.count {
+            let part = chosen[start..<min(start + configuration.maxFlushRows, chosen.count)]
+            do {
+                _ = try await client.query(
+                    """
+                    UPDATE device_state s SET last_seen = GREATEST(s.last_seen, v.t)
+                    FROM unnest(\(part.map(\.0))::bigint[], \(part.map(\.1.pg))::timestamptz[]) AS v(id, t)
+                    WHERE s.device_id = v.id
+                    """, logger: logger)
+            } catch {
+                logger.warning("last-seen flush failed; will retry", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+                return false
+            }
+            for (id, at) in part {
+                if pendingSeen[id]?.newest == at {
+                    pendingSeen[id] = nil
+                } else {
+                    pendingSeen[id]?.stored = at
+                }
+            }
+            start += configuration.maxFlushRows
+        }
+        return true
     }
 
     /// Opens a silent interval for every device whose newest ping is older than miss count ×
@@ -382,37 +462,26 @@ public actor PingWriter: Service {
     }
 }
 
-/// PostgreSQL COPY text-format rows.
-enum CopyText {
-    static func append(_ row: ResolvedPing, to buffer: inout ByteBuffer) {
-        buffer.writeString(String(row.deviceID))
-        buffer.writeInteger(UInt8(ascii: "\t"))
-        buffer.writeString(Timestamp.postgresText(microseconds: row.observedMicros))
-        buffer.writeInteger(UInt8(ascii: "\t"))
-        buffer.writeString(row.status.rawValue)
-        buffer.writeInteger(UInt8(ascii: "\t"))
-        if let latency = row.latencyMs { buffer.writeString(String(Float(latency))) } else { buffer.writeString("\\N") }
-        buffer.writeInteger(UInt8(ascii: "\t"))
-        field(row.reason, to: &buffer)
-        buffer.writeInteger(UInt8(ascii: "\t"))
-        field(row.metricsJSON, to: &buffer)
-        buffer.writeInteger(UInt8(ascii: "\n"))
-    }
+/// The sweep did not run because the last-seen times it depends on could not be written.
+private struct SweepSkipped: Error {}
 
-    /// Writes a text field, escaping backslash, tab, newline and carriage return; `\N` for NULL.
-    static func field(_ value: String?, to buffer: inout ByteBuffer) {
-        guard let value else {
-            buffer.writeString("\\N")
+/// Logs a failure the first time, then the same failure at most once per period with how many
+/// were left out in between.
+struct RepeatedFailureLog {
+    let every: Duration
+    private var last: (reason: String, at: ContinuousClock.Instant)?
+    private var suppressed = 0
+
+    init(every: Duration) { self.every = every }
+
+    mutating func note(_ reason: String, log: (Int) -> Void) {
+        let now = ContinuousClock.now
+        if let last, last.reason == reason, now - last.at < every {
+            suppressed += 1
             return
         }
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\\"): buffer.writeString("\\\\")
-            case UInt8(ascii: "\t"): buffer.writeString("\\t")
-            case UInt8(ascii: "\n"): buffer.writeString("\\n")
-            case UInt8(ascii: "\r"): buffer.writeString("\\r")
-            default: buffer.writeInteger(byte)
-            }
-        }
+        log(suppressed)
+        last = (reason, now)
+        suppressed = 0
     }
 }

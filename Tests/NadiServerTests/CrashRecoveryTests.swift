@@ -1,0 +1,181 @@
+import Foundation
+import NadiCore
+import NadiStore
+import NadiTestSupport
+import PostgresNIO
+import Synchronization
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// nadid as a process, killed without warning. Scale with NADI_SOAK_KILLS and NADI_SOAK_BATCHES
+/// (`Deploy/soak.sh` does) for longer runs; the defaults keep the suite fast.
+@Suite("Crash recovery")
+struct CrashRecoveryTests {
+    static let kills = ProcessInfo.processInfo.environment["NADI_SOAK_KILLS"].flatMap(Int.init) ?? 1
+    static let batchesPerSender = ProcessInfo.processInfo.environment["NADI_SOAK_BATCHES"].flatMap(Int.init) ?? 40
+
+    @Test("SIGKILL mid-stream, restart, retry: every acknowledged ping is stored exactly once and nothing is stored twice")
+    func sigkillAndRestart() async throws {
+        let stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("nadi-sigkill-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: stateDir) }
+        let port = ChildProcess.freePort()
+        let daemon = DaemonSlot(try await Daemon.start(stateDir: stateDir, port: port))
+        let base = URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/")
+        let cluster = EmbeddedPostgres(
+            stateDirectory: stateDir, installation: try await PostgresInstallation.locate(), logger: TestCluster.quietLogger)
+        let token = try await Daemon.seed(cluster: cluster, devices: 50, base: base)
+
+        // Four senders, each with its own batches of unique pings; a batch is retried until it gets a
+        // 2xx. `acknowledged` is the ledger; `accepted` sums what the answers said was newly stored.
+        let acknowledged = Ledger()
+        let tally = SenderTally()
+        let start = Date().addingTimeInterval(-3000)
+        let recoveries = RecoveryTimes()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for sender in 0..<4 {
+                group.addTask {
+                    for batch in 0..<Self.batchesPerSender {
+                        let pings = (0..<100).map { n -> (String, String) in
+                            // Each sender its own 100 s, a millisecond between pings: all unique, none in the future.
+                            let micros = Timestamp.microseconds(start) + Int64(sender) * 100_000_000 + Int64((batch * 100 + n) * 1000)
+                            let at = Timestamp.rfc3339(microseconds: micros)
+                            return ("CRASH-\(n % 50)|\(micros)", #"{"device":"CRASH-\#(n % 50)","at":"\#(at)","status":"up"}"#)
+                        }
+                        let body = "[\(pings.map(\.1).joined(separator: ","))]"
+                        let deadline = ContinuousClock.now + .seconds(120)
+                        while true {
+                            let (code, data) = await DaemonProcessTests.post(
+                                base.appendingPathComponent("v1/pings"), token: token, body: body)
+                            if code == 200, let outcome = try? JSONDecoder().decode(Outcome.self, from: data) {
+                                try #require(outcome.rejected.isEmpty, "pings rejected: \(outcome.rejected.prefix(2))")
+                                acknowledged.add(pings.map(\.0))
+                                tally.accepted.add(outcome.accepted, ordering: .relaxed)
+                                tally.duplicates.add(outcome.duplicates, ordering: .relaxed)
+                                break
+                            }
+                            try #require(ContinuousClock.now < deadline, "a batch was never acknowledged")
+                            try await Task.sleep(for: .milliseconds(100))
+                        }
+                        tally.sent.add(pings.count, ordering: .relaxed)
+                    }
+                }
+            }
+            group.addTask {
+                for _ in 0..<Self.kills {
+                    try await Task.sleep(for: .milliseconds(1500))
+                    let killed = daemon.current
+                    killed.send(SIGKILL)
+                    #expect(await killed.wait(timeout: .seconds(10)) == 128 + SIGKILL)
+                    let restarted = ContinuousClock.now
+                    daemon.current = try await Daemon.start(stateDir: stateDir, port: port)
+                    recoveries.add(ContinuousClock.now - restarted)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let serverPID = try #require(cluster.serverPID())
+        daemon.current.send(SIGTERM)
+        #expect(
+            await daemon.current.wait(timeout: .seconds(60)) == 0,
+            "the restarted nadid exits cleanly: \(daemon.current.output.suffix(1500))")
+        #expect(await ProcessCheck.waitUntilGone(serverPID), "the restarted nadid adopted the embedded PostgreSQL and stopped it")
+
+        _ = try await cluster.start()
+        let (rows, found) = try await TestClient.with(cluster.url) { client async throws in
+            var keys = Set<String>()
+            var rows = 0
+            for try await (device, at) in try await client.query(
+                "SELECT d.external_id, p.observed_at FROM ping p JOIN device d ON d.id = p.device_id"
+            ).decode((String, PostgresTimestamp).self) {
+                keys.insert("\(device)|\(at.microseconds)")
+                rows += 1
+            }
+            return (rows, keys)
+        }
+        try await cluster.stop()
+        let ledger = acknowledged.entries
+        let missing = ledger.filter { !found.contains($0) }
+        print(
+            "sigkill: \(tally.sent.load(ordering: .relaxed)) pings sent, \(ledger.count) acknowledged, \(rows) stored, \(missing.count) lost, "
+                + "\(rows - found.count) stored twice, \(tally.duplicates.load(ordering: .relaxed)) reported as duplicates on retry; "
+                + "\(Self.kills) kill(s), ready again after \(recoveries.all)")
+        #expect(missing.isEmpty, "\(missing.count) acknowledged pings are missing, e.g. \(missing.prefix(3))")
+        #expect(ledger.count == Set(ledger).count)
+        #expect(rows == found.count, "no ping is stored twice")
+        #expect(rows == ledger.count, "nothing but acknowledged pings is stored")
+        #expect(tally.accepted.load(ordering: .relaxed) <= rows, "no ping was reported accepted twice")
+        #expect(
+            tally.accepted.load(ordering: .relaxed) + tally.duplicates.load(ordering: .relaxed) == ledger.count,
+            "each acknowledged ping was answered as accepted or, after a retry of a batch committed before the kill, as a duplicate")
+    }
+}
+
+/// What the senders were told.
+final class SenderTally: Sendable {
+    let accepted = Atomic<Int>(0)
+    let duplicates = Atomic<Int>(0)
+    let sent = Atomic<Int>(0)
+}
+
+/// How long each restart took until nadid was ready.
+final class RecoveryTimes: Sendable {
+    private let times = Mutex<[Duration]>([])
+    func add(_ time: Duration) { times.withLock { $0.append(time) } }
+    var all: [Duration] { times.withLock { $0 } }
+}
+
+/// The nadid currently running (replaced on restart).
+final class DaemonSlot: Sendable {
+    private let storage: Mutex<ChildProcess>
+    init(_ process: ChildProcess) { storage = Mutex(process) }
+    var current: ChildProcess {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
+    }
+}
+
+/// Starting the built nadid on an embedded cluster, and seeding it.
+enum Daemon {
+    static func start(stateDir: URL, port: Int, extra: [String] = [], environment: [String: String] = [:]) async throws -> ChildProcess {
+        let process = try ChildProcess(
+            product: "nadid", arguments: ["--state-dir", stateDir.path, "--port", String(port)] + extra, environment: environment)
+        let base = URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/")
+        for _ in 0..<600 {
+            if let (_, response) = try? await URLSession.shared.data(from: base.appendingPathComponent("readyz")),
+                (response as? HTTPURLResponse)?.statusCode == 200
+            {
+                return process
+            }
+            if await process.wait(timeout: .zero) != nil { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.send(SIGKILL)
+        throw ChildProcessError(description: "nadid did not become ready: \(process.output.suffix(2000))")
+    }
+
+    /// Imports a region, creates an ingest token and registers `devices` videotrons CRASH-0….
+    static func seed(cluster: EmbeddedPostgres, devices: Int, base: URL) async throws -> String {
+        let token = try await TestClient.with(cluster.url) { client async throws in
+            _ = try await RegionImporter(client: client, logger: TestCluster.quietLogger).importRows(
+                RegionImporter.parse(
+                    CSVDocument(data: Data("code,parent_code,level,name,type\n16,,province,Sumatera Selatan,provinsi\n".utf8))))
+            return try await TokenStore(client: client, logger: TestCluster.quietLogger).create(
+                name: "crash", region: nil, scopes: [.ingest, .inventory]
+            ).1
+        }
+        let records = (0..<devices).map {
+            #"{"id":"CRASH-\#($0)","kind":"videotron","region":"16","name":"Crash \#($0)","installed":"2025-01-01","attributes":{"size_m2":10}}"#
+        }
+        let (status, _) = await DaemonProcessTests.post(
+            base.appendingPathComponent("v1/inventory"), token: token, body: "[\(records.joined(separator: ","))]")
+        guard status == 200 else { throw ChildProcessError(description: "registering devices failed: \(status)") }
+        return token
+    }
+}
