@@ -72,6 +72,7 @@ public enum RecordValidation {
             guard attributes["a_end"]?.stringValue?.isEmpty == false, attributes["z_end"]?.stringValue?.isEmpty == false else {
                 return "a fiber_link needs attributes.a_end and attributes.z_end (the two ends, as text)"
             }
+            if let snmp = attributes["snmp"], let problem = SNMPTarget.problem(snmp) { return problem }
         case .cctv:
             guard let url = attributes["stream_url"]?.stringValue, !url.isEmpty else {
                 return "a cctv needs attributes.stream_url (e.g. rtsp://10.1.2.3/main)"
@@ -79,10 +80,12 @@ public enum RecordValidation {
             if let flag = attributes["public"], flag.boolValue == nil {
                 return "attributes.public must be true or false"
             }
+            if let probe = attributes["probe"], let problem = ProbeTarget.problem(probe) { return problem }
         case .videotron:
             guard let size = attributes["size_m2"]?.numberValue, size > 0, size.isFinite else {
                 return "a videotron needs attributes.size_m2, its screen area in m² > 0"
             }
+            if let probe = attributes["probe"], let problem = ProbeTarget.problem(probe) { return problem }
         case .attendance:
             guard let serial = attributes["serial"]?.stringValue, !serial.isEmpty, serial.count <= 64 else {
                 return "an attendance device needs attributes.serial (its serial number, as text)"

@@ -57,6 +57,9 @@ func buildRouter(
     ).addRoutes(to: router)
     DeviceController(authorizer: authorizer, client: client, logger: logger).addRoutes(to: router)
     CoverageController(authorizer: authorizer, client: client, timeZone: configuration.timeZone, logger: logger).addRoutes(to: router)
+    ICLockController(
+        configuration: configuration, store: AttendanceStore(client: client, logger: logger), queue: queue, logger: logger
+    ).addRoutes(to: router)
     HealthController(client: client, queue: queue, metrics: metrics, migrations: migrations, logger: logger).addRoutes(to: router)
     return router
 }

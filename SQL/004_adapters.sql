@@ -1,0 +1,14 @@
+-- Nadi schema, part 4: what the protocol adapters need.
+
+-- (ZKTeco PUSH devices identify themselves by serial number: device_attendance_serial_idx, in 001.)
+
+-- Attendance records are personal data: nadid stores none of their content, only how many arrived
+-- per device and day (a health signal: "records are arriving").
+CREATE TABLE attendance_upload (
+    device_id bigint NOT NULL REFERENCES device (id) ON DELETE CASCADE,
+    day       date NOT NULL,
+    records   bigint NOT NULL,
+    last_at   timestamptz NOT NULL,
+    PRIMARY KEY (device_id, day),
+    CONSTRAINT attendance_upload_records CHECK (records >= 0)
+);

@@ -1,0 +1,166 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NadiCore
+import NadiStore
+import Synchronization
+
+/// The ZKTeco PUSH ("ADMS") protocol that fingerprint attendance devices speak over plain HTTP:
+/// `/iclock/cdata` (handshake and uploads), `/iclock/getrequest` (the regular poll), `/iclock/devicecmd`,
+/// and the PUSH v3 `/iclock/registry`, `/iclock/push`, `/iclock/ping`.
+///
+/// Every request from a registered device (`attributes.serial` = `SN`) is a heartbeat ping, at most
+/// one a second per device. The handshake hands out `Delay` = the device's `interval_s`, so its
+/// polls are its heartbeats. An unknown SN is answered like any other (so the device keeps trying)
+/// and recorded as an unregistered sighting; it never creates a device. Attendance records are
+/// personal data: they are counted per device and day, acknowledged, and dropped.
+struct ICLockController: Sendable {
+    let configuration: ServerConfiguration
+    let store: AttendanceStore
+    let queue: IngestQueue
+    let logger: Logger
+    private let directory = SerialDirectory()
+
+    init(configuration: ServerConfiguration, store: AttendanceStore, queue: IngestQueue, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.queue = queue
+        self.logger = logger
+    }
+
+    func addRoutes(to router: Router<some RequestContext>) {
+        router.get("/iclock/cdata") { request, _ in
+            try await self.handle(request, upload: false) { device, sn in self.handshake(sn, device) }
+        }
+        router.post("/iclock/cdata") { request, _ in try await self.upload(request) }
+        for path in ["/iclock/getrequest", "/iclock/ping"] {
+            router.get(RouterPath(path)) { request, _ in try await self.handle(request, upload: false) { _, _ in "OK" } }
+        }
+        for path in ["/iclock/devicecmd", "/iclock/registry", "/iclock/push"] {
+            router.post(RouterPath(path)) { request, _ in try await self.handle(request, upload: true) { _, _ in "OK" } }
+            router.get(RouterPath(path)) { request, _ in try await self.handle(request, upload: false) { _, _ in "OK" } }
+        }
+    }
+
+    /// The options a device gets at its handshake.
+    func handshake(_ sn: String, _ device: DeviceInfo?) -> String {
+        let offset = configuration.timeZone.secondsFromGMT() / 3600
+        return [
+            "GET OPTION FROM: \(sn)", "ATTLOGStamp=None", "OPERLOGStamp=9999", "ATTPHOTOStamp=None", "ErrorDelay=30",
+            "Delay=\(device?.intervalSeconds ?? 60)", "TransTimes=00:00;14:05", "TransInterval=1", "TransFlag=TransData AttLog OpLog",
+            "TimeZone=\(offset)", "Realtime=1", "Encrypt=None",
+        ].joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// `POST /iclock/cdata?SN=…&table=…`: ATTLOG lines are counted (content dropped); other tables acknowledged.
+    func upload(_ request: Request) async throws -> Response {
+        let table = request.uri.queryParameters.get("table") ?? ""
+        return try await handle(request, upload: true) { _, _ in
+            "OK"
+        } afterBody: { device, body in
+            guard table.uppercased() == "ATTLOG", let device else { return [:] }
+            let records = body.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }).filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
+                .count
+            if records > 0 { try await store.countUpload(deviceID: device.id, records: records, at: Date()) }
+            return ["attlog_records": .number(Double(records))]
+        }
+    }
+
+    /// The shared part: SN, body (read whole, then dropped), heartbeat or sighting, plain-text answer.
+    private func handle(
+        _ request: Request, upload: Bool, answer: @escaping (DeviceInfo?, String) -> String,
+        afterBody: (DeviceInfo?, [UInt8]) async throws -> [String: JSONValue] = { _, _ in [:] }
+    ) async throws -> Response {
+        guard let sn = request.uri.queryParameters.get("SN"), Self.isSerial(sn) else {
+            return Self.text("missing or invalid SN (expected ?SN=<serial number>, 1–64 letters, digits, - or _)\n", status: .badRequest)
+        }
+        let receivedAt = Date()
+        let device: DeviceInfo?
+        do {
+            device = try await withDeadline(configuration.databaseTimeout) { [directory, store] in
+                try await directory.device(serial: sn) { try await store.device(serial: sn) }
+            }
+        } catch {
+            return Self.text(
+                "database unavailable, retry later\n", status: .serviceUnavailable, retryAfter: configuration.retryAfterSeconds)
+        }
+        var metrics: [String: JSONValue] = [:]
+        if upload {
+            let body: ByteBuffer
+            do {
+                let stream = request.body
+                body = try await withDeadline(configuration.requestTimeout) { try await stream.collect(upTo: configuration.maxBodyBytes) }
+            } catch is DeadlineExceeded {
+                return Self.text("the body did not arrive in time\n", status: .requestTimeout)
+            } catch {
+                return Self.text("the body is larger than \(configuration.maxBodyBytes) bytes\n", status: .contentTooLarge)
+            }
+            do {
+                metrics = try await afterBody(device, Array(body.readableBytesView))
+            } catch {
+                return Self.text(
+                    "database unavailable, retry later\n", status: .serviceUnavailable, retryAfter: configuration.retryAfterSeconds)
+            }
+        }
+        do {
+            if let device {
+                if directory.heartbeatDue(serial: sn, at: receivedAt) || !metrics.isEmpty {
+                    let ping = ResolvedPing(
+                        deviceID: device.id, kind: .attendance, observedMicros: Timestamp.microseconds(receivedAt), status: .up,
+                        metricsJSON: metrics.isEmpty ? nil : JSONValue.object(metrics).jsonText, intervalSeconds: device.intervalSeconds)
+                    _ = try await queue.submit(IngestJob(pings: [ping]))
+                }
+            } else if directory.heartbeatDue(serial: sn, at: receivedAt) {
+                _ = try await queue.submit(IngestJob(pings: [], sightings: [Sighting(externalID: sn, at: receivedAt, source: "iclock")]))
+            }
+        } catch {
+            return Self.text("not stored, retry later\n", status: .serviceUnavailable, retryAfter: configuration.retryAfterSeconds)
+        }
+        return Self.text(answer(device, sn))
+    }
+
+    /// A serial number as devices send it: 1–64 letters, digits, `-` or `_`.
+    static func isSerial(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 64
+            && text.utf8.allSatisfy {
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F
+            }
+    }
+
+    static func text(_ body: String, status: HTTPResponse.Status = .ok, retryAfter: Int? = nil) -> Response {
+        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// Attendance devices by serial (cached a minute), and when each last had a heartbeat recorded.
+final class SerialDirectory: Sendable {
+    private struct State {
+        var devices: [String: (info: DeviceInfo?, loaded: ContinuousClock.Instant)] = [:]
+        var lastHeartbeat: [String: Date] = [:]
+    }
+    private let state = Mutex(State())
+
+    func device(serial: String, load: () async throws -> DeviceInfo?) async throws -> DeviceInfo? {
+        let now = ContinuousClock.now
+        if let cached = state.withLock({ $0.devices[serial] }), now - cached.loaded < .seconds(60) { return cached.info }
+        let info = try await load()
+        state.withLock { state in
+            if state.devices.count > 100_000 { state.devices.removeAll() }
+            state.devices[serial] = (info, now)
+        }
+        return info
+    }
+
+    /// True at most once a second per serial: a poll and an upload arriving together are one heartbeat.
+    func heartbeatDue(serial: String, at: Date) -> Bool {
+        state.withLock { state in
+            if let last = state.lastHeartbeat[serial], at.timeIntervalSince(last) < 1 { return false }
+            if state.lastHeartbeat.count > 200_000 { state.lastHeartbeat.removeAll() }
+            state.lastHeartbeat[serial] = at
+            return true
+        }
+    }
+}

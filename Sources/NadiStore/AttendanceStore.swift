@@ -1,0 +1,44 @@
+public import Foundation
+public import Logging
+import NadiCore
+public import PostgresNIO
+
+/// What the ZKTeco PUSH intake needs from the database: attendance devices by serial number, and
+/// the per-day count of attendance records (never their content).
+public struct AttendanceStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// The attendance device whose `attributes.serial` is `serial` (the oldest, if several claim it),
+    /// unless it is decommissioned.
+    public func device(serial: String) async throws -> DeviceInfo? {
+        let rows = try await client.query(
+            """
+            SELECT id, external_id, region::text, interval_s FROM device
+            WHERE kind = 'attendance' AND attributes ->> 'serial' = \(serial)
+              AND (decommissioned_on IS NULL OR decommissioned_on > current_date)
+            ORDER BY id LIMIT 1
+            """, logger: logger)
+        for try await (id, externalID, region, interval) in rows.decode((Int64, String, String, Int).self) {
+            guard let region = RegionCode(region) else { continue }
+            return DeviceInfo(id: id, externalID: externalID, kind: .attendance, region: region, intervalSeconds: interval)
+        }
+        return nil
+    }
+
+    /// Adds `records` to the device's count for the UTC day of `at`.
+    public func countUpload(deviceID: Int64, records: Int, at: Date) async throws {
+        _ = try await client.query(
+            """
+            INSERT INTO attendance_upload (device_id, day, records, last_at)
+            VALUES (\(deviceID), (\(PostgresTimestamp(at)) AT TIME ZONE 'UTC')::date, \(Int64(records)), \(PostgresTimestamp(at)))
+            ON CONFLICT (device_id, day) DO UPDATE SET records = attendance_upload.records + excluded.records,
+                                                       last_at = GREATEST(attendance_upload.last_at, excluded.last_at)
+            """, logger: logger)
+    }
+}
