@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Nadi needs from Debian's packages, if it is missing:
 # PostgreSQL server and contrib (ltree), the client tools (psql, pg_dump) and libpq headers.
+# With --test-peers also the real protocol peers the tests and the demo talk to: net-snmp's snmpd,
+# GStreamer's RTSP server (through python3-gi), and iproute2 (the SNMP test flips a veth link).
 set -euo pipefail
 packages=(postgresql postgresql-contrib postgresql-client libpq-dev)
+if [ "${1:-}" = "--test-peers" ]; then
+    packages+=(snmpd iproute2 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base)
+fi
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

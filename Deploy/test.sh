@@ -3,7 +3,7 @@
 # nadid as a process), then runs the tests. Tests start their own throwaway PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash Deploy/setup.sh
+bash Deploy/setup.sh --test-peers
 log=$(mktemp)
 echo "nadi: building (debug, with tests)…" >&2
 if ! swift build --build-tests >"$log" 2>&1; then

@@ -12,3 +12,11 @@ CREATE TABLE attendance_upload (
     PRIMARY KEY (device_id, day),
     CONSTRAINT attendance_upload_records CHECK (records >= 0)
 );
+
+-- Which nadid polls the SNMP and probe devices: the holder of this lease, renewed every second
+-- or so; another instance takes over once it has expired.
+CREATE TABLE poller_lease (
+    id         integer PRIMARY KEY CHECK (id = 1),
+    holder     text NOT NULL,
+    expires_at timestamptz NOT NULL
+);

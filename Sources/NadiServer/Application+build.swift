@@ -30,7 +30,9 @@ public func buildApplication(
         server: .http1(
             configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nadid"),
-        services: [client, writer],
+        services: configuration.pollDevices
+            ? [client, writer, AdapterPoller(client: client, queue: queue, logger: logger, reloadEvery: configuration.pollerReload)]
+            : [client, writer],
         logger: logger
     )
     app.beforeServerStarts {

@@ -22,6 +22,11 @@ public struct ServerConfiguration: Sendable {
     public var retryAfterSeconds = 1
     /// The deployment's time zone, for dates in reports.
     public var timeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt
+    /// Whether this nadid polls devices that cannot push (SNMP fiber links, probed cameras and
+    /// videotrons); only one nadid polls at a time either way.
+    public var pollDevices = true
+    /// How often the poller re-reads which devices to poll.
+    public var pollerReload: Duration = .seconds(30)
     /// The batch writer's settings (miss count, retention, sweeper…).
     public var writer = PingWriterConfiguration()
 

@@ -37,6 +37,12 @@ struct Nadid: AsyncParsableCommand {
     @Option(help: "Days raw pings are kept (state history is kept for good).") var retentionDays = 90
     @Option(help: "Time zone of the deployment, for report dates.") var timeZone = "Asia/Jakarta"
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Poll devices that cannot push: SNMP for fiber links with attributes.snmp, RTSP/HTTP/TCP probes for devices with attributes.probe."
+    )
+    var poll = true
     @Flag(help: "Load a demo city (Kota Palembang: real schools, devices of all four kinds, masterplan targets) and simulate pings.")
     var demo = false
 
@@ -66,6 +72,7 @@ struct Nadid: AsyncParsableCommand {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.queueCapacity = queueCapacity
         configuration.idleTimeout = .seconds(idleTimeout)
+        configuration.pollDevices = poll
         configuration.requestTimeout = .seconds(requestTimeout)
         configuration.timeZone = TimeZone(identifier: timeZone) ?? configuration.timeZone
         configuration.writer.missCount = missCount

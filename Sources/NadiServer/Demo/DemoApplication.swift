@@ -19,8 +19,11 @@ public func buildDemoApplication(
     app.beforeServerStarts {
         let (devices, created) = try await DemoCity(client: client, logger: logger).load()
         let token = try await demoToken(client: client, stateDirectory: stateDirectory, logger: logger)
+        let baseURL = URL(string: base) ?? URL(fileURLWithPath: "/")
+        let snmp = ProcessInfo.processInfo.environment["NADI_DEMO_SNMP"]
+        let adapters = DemoAdapters(baseURL: baseURL, token: token, snmp: snmp, logger: logger)
         let simulator = DemoSimulator(
-            baseURL: URL(string: base) ?? URL(fileURLWithPath: "/"), token: token, devices: devices, backfill: created, logger: logger)
+            baseURL: baseURL, token: token, devices: devices, backfill: created, adapters: adapters, logger: logger)
         runner.start(simulator)
         print(
             """
@@ -29,6 +32,8 @@ public func buildDemoApplication(
             nadid listens on \(base) (embedded PostgreSQL under \(stateDirectory))
             Demo city: Kota Palembang (16.71): \(devices.count) devices, 773 real schools, masterplan targets.
             Simulated pings are flowing \(created ? "(six hours of history first)" : "").
+            Adapters: PLG-ATT-ZK1 speaks ZKTeco PUSH to /iclock (serial \(DemoAdapters.serial)); PLG-VT-PROBE is
+            probed over HTTP\(snmp == nil ? "" : "; PLG-FO-SNMP is polled over SNMP from a local snmpd") (see them after ~30 s).
 
             Demo token (read, ingest, inventory; also saved in \(stateDirectory)/demo-token):
               export NADI_TOKEN=\(token)
@@ -36,6 +41,8 @@ public func buildDemoApplication(
             Try next:
               curl -s \(base)/healthz
               curl -s -H "Authorization: Bearer $NADI_TOKEN" \(base)/v1/devices/PLG-FO-1
+              curl -s -H "Authorization: Bearer $NADI_TOKEN" \(base)/v1/devices/PLG-ATT-ZK1
+              curl -s "\(base)/iclock/cdata?SN=\(DemoAdapters.serial)&options=all"     # what a ZKTeco device is told
               curl -s -H "Authorization: Bearer $NADI_TOKEN" -H 'Content-Type: application/json' \\
                    -d '[{"device":"PLG-FO-1","status":"degraded","latency_ms":40}]' \(base)/v1/pings
               curl -s \(base)/metrics | grep nadi_

@@ -15,10 +15,19 @@ struct DemoSimulator: Service {
     let token: String
     let devices: [DemoCity.Profile]
     let backfill: Bool
+    let adapters: DemoAdapters
     let logger: Logger
 
     func run() async throws {
         try await Task.sleep(for: .seconds(1))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await adapters.run() }
+            group.addTask { try await simulate() }
+            try await group.waitForAll()
+        }
+    }
+
+    private func simulate() async throws {
         let started = Date()
         if backfill {
             var lines: [String] = []

@@ -1,0 +1,91 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import NadiCore
+import NadiStore
+
+/// Checks that a camera or videotron answers: an RTSP `OPTIONS` (expects `RTSP/1.0 200`), an HTTP
+/// `GET` (expects 2xx or 3xx), or a bare TCP connect. Reasons never carry the URL's credentials.
+struct Prober: Sendable {
+    /// What a probe found.
+    struct Outcome: Sendable, Equatable {
+        var status: PingStatus
+        var latencyMs: Double?
+        var reason: String?
+    }
+
+    func probe(_ target: ProbeTarget) async -> Outcome {
+        let started = ContinuousClock.now
+        let timeout = Duration.milliseconds(target.timeoutMilliseconds)
+        do {
+            let answer = try await withDeadline(timeout) { try await exchange(target) }
+            let elapsed = ContinuousClock.now - started
+            let latency = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            if let problem = answer { return Outcome(status: .down, latencyMs: latency, reason: problem) }
+            return Outcome(status: .up, latencyMs: latency)
+        } catch is DeadlineExceeded {
+            return Outcome(status: .down, reason: "\(target.method.rawValue) probe: no answer within \(target.timeoutMilliseconds) ms")
+        } catch {
+            return Outcome(status: .down, reason: "\(target.method.rawValue) probe: \(Self.describe(error))")
+        }
+    }
+
+    /// Connects and, for RTSP and HTTP, sends one request; returns nil when the answer is good, the
+    /// problem otherwise.
+    private func exchange(_ target: ProbeTarget) async throws -> String? {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.milliseconds(Int64(target.timeoutMilliseconds)))
+            .connect(host: target.host, port: target.port) { channel in
+                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            let request: String
+            switch target.method {
+            case .tcp: return nil
+            case .rtsp:
+                request = "OPTIONS \(target.requestURI) RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: nadid\r\n\r\n"
+            case .http:
+                request = "GET \(target.path) HTTP/1.1\r\nHost: \(target.host)\r\nUser-Agent: nadid\r\nConnection: close\r\n\r\n"
+            }
+            try await outbound.write(ByteBuffer(string: request))
+            var head = ""
+            for try await chunk in inbound {
+                head += String(buffer: chunk)
+                if head.contains("\r\n") || head.utf8.count > 4096 { break }
+            }
+            let statusLine = head.prefix { $0 != "\r" && $0 != "\n" }
+            let parts = statusLine.split(separator: " ", maxSplits: 2)
+            guard parts.count >= 2, let code = Int(parts[1]) else {
+                return "\(target.method.rawValue) probe: not a \(target.method == .rtsp ? "RTSP" : "HTTP") answer"
+            }
+            switch target.method {
+            case .rtsp:
+                return parts[0] == "RTSP/1.0" && code == 200 ? nil : "rtsp probe: OPTIONS answered \(code)"
+            default:
+                return (200..<400).contains(code) ? nil : "http probe: GET answered \(code)"
+            }
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("refused") || text.contains("ECONNREFUSED") { return "connection refused" }
+        if text.contains("connectTimeout") || text.contains("timed out") { return "connect timed out" }
+        if text.contains("unreachable") { return "host unreachable" }
+        return "connection failed"
+    }
+}
+
+extension ProbeTarget {
+    /// The URL as sent in an RTSP request line, without credentials.
+    var requestURI: String { "rtsp://\(host):\(port)\(path)" }
+
+    /// The path and query of the URL (`/` when none).
+    var path: String {
+        guard let schemeEnd = url.range(of: "://") else { return "/" }
+        let rest = url[schemeEnd.upperBound...]
+        guard let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
+        let path = String(rest[slash...])
+        return path.hasPrefix("/") ? path : "/" + path
+    }
+}

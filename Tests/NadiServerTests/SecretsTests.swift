@@ -1,0 +1,83 @@
+import Foundation
+import NadiCore
+import NadiStore
+import NadiTestSupport
+import PostgresNIO
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite("Secrets stay secret")
+struct SecretsTests {
+    @Test("at trace level, no token, database password, SNMP community or stream password reaches the log or /metrics")
+    func nothingLeaks() async throws {
+        let stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("nadi-secrets-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: stateDir) }
+        let cluster = EmbeddedPostgres(
+            stateDirectory: stateDir, installation: try await PostgresInstallation.locate(), durable: false,
+            logger: TestCluster.quietLogger)
+        _ = try await cluster.start()
+        do {
+            try await Self.check(cluster: cluster)
+        } catch {
+            try? await cluster.stop()
+            throw error
+        }
+        try await cluster.stop()
+    }
+
+    static func check(cluster: EmbeddedPostgres) async throws {
+        let canary = UUID().uuidString.prefix(8).lowercased()
+        let password = "pw-canary-\(canary)"
+        let community = "community-canary-\(canary)"
+        let streamPassword = "stream-canary-\(canary)"
+        let badToken = "nadi_99_bad-canary-\(canary)"
+        var url = cluster.url
+        url.password = password
+        let port = ChildProcess.freePort()
+        let daemon = try ChildProcess(
+            product: "nadid", arguments: ["--port", String(port), "--log-level", "trace"],
+            environment: ["NADI_DATABASE_URL": url.connectionString])
+        let base = URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/")
+        var ready = false
+        for _ in 0..<300 where !ready {
+            try await Task.sleep(for: .milliseconds(100))
+            if let (_, response) = try? await URLSession.shared.data(from: base.appendingPathComponent("readyz")) {
+                ready = (response as? HTTPURLResponse)?.statusCode == 200
+            }
+        }
+        try #require(ready, "nadid did not start: \(daemon.output.suffix(1000))")
+        let token = try await Daemon.seed(cluster: cluster, devices: 2, base: base)
+        let adapters = """
+            [{"id":"SECRET-FO","kind":"fiber_link","region":"16","name":"FO","installed":"2025-01-01","interval_s":1,
+              "attributes":{"length_km":1,"a_end":"A","z_end":"B","snmp":{"host":"127.0.0.1","port":9,"community":"\(community)","if_index":1}}},
+             {"id":"SECRET-CCTV","kind":"cctv","region":"16","name":"CCTV","installed":"2025-01-01","interval_s":1,
+              "attributes":{"stream_url":"rtsp://viewer:\(streamPassword)@127.0.0.1:9/live","probe":{"url":"rtsp://viewer:\(streamPassword)@127.0.0.1:9/live","timeout_ms":200}}}]
+            """
+        #expect(await DaemonProcessTests.post(base.appendingPathComponent("v1/inventory"), token: token, body: adapters).0 == 200)
+        let ping = #"[{"device":"CRASH-0","status":"up"}]"#
+        #expect(await DaemonProcessTests.post(base.appendingPathComponent("v1/pings"), token: token, body: ping).0 == 200)
+        #expect(await DaemonProcessTests.post(base.appendingPathComponent("v1/pings"), token: badToken, body: ping).0 == 401)
+        try await Task.sleep(for: .seconds(3))  // let the poller try both adapter devices
+        let (metricsData, _) = try await URLSession.shared.data(from: base.appendingPathComponent("metrics"))
+        let metrics = String(decoding: metricsData, as: UTF8.self)
+        daemon.send(SIGTERM)
+        #expect(await daemon.wait(timeout: .seconds(30)) == 0)
+        let log = daemon.output
+        #expect(log.contains("trace") || log.contains("debug"), "the log really was verbose")
+        let secret = String(token.split(separator: "_").last ?? "")
+        for (name, value) in [
+            ("token", token), ("token secret", secret), ("rejected token", badToken), ("database password", password),
+            ("SNMP community", community), ("stream password", streamPassword),
+        ] {
+            #expect(!log.contains(value), "the \(name) is in the log")
+            #expect(!metrics.contains(value), "the \(name) is in /metrics")
+        }
+    }
+}
