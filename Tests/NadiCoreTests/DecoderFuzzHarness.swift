@@ -11,7 +11,7 @@ enum DecoderFuzzHarness {
 
     /// Runs `data` through every decoder an HTTP body or import meets: pings, devices and sites as a
     /// JSON array and as NDJSON, each decoded record through its validation; the text as a timestamp
-    /// and a region code. Returns how many records came out valid (so nothing is optimised away).
+    /// and a region code, the bytes as an SNMP response datagram. Returns how many records came out valid (so nothing is optimised away).
     @discardableResult
     static func exercise(_ data: Data) -> Int {
         var valid = 0
@@ -30,6 +30,7 @@ enum DecoderFuzzHarness {
         let text = String(decoding: data.prefix(256), as: UTF8.self)
         if Timestamp.parseMicroseconds(text) != nil { valid += 1 }
         if RegionCode(text) != nil { valid += 1 }
+        if (try? SNMPMessage.decodeResponse(Array(data.prefix(4096)))) != nil { valid += 1 }
         return valid
     }
 }

@@ -16,7 +16,7 @@ struct DecoderRegressionTests {
     @Test("every saved fuzz input (seeds and past crashers) goes through all decoders without a crash")
     func replay() throws {
         let files = Self.files(in: "corpus") + Self.files(in: "regressions")
-        #expect(files.count >= 7, "the seed corpus is where the test expects it: \(Self.fuzzDirectory.path)")
+        #expect(files.count >= 8, "the seed corpus is where the test expects it: \(Self.fuzzDirectory.path)")
         for file in files {
             DecoderFuzzHarness.exercise(try Data(contentsOf: file))
         }
@@ -32,5 +32,6 @@ struct DecoderRegressionTests {
         #expect(DecoderFuzzHarness.exercise(try Data(contentsOf: corpus.appendingPathComponent("devices.json"))) == 2)
         #expect(DecoderFuzzHarness.exercise(try Data(contentsOf: corpus.appendingPathComponent("timestamp.txt"))) == 1)
         #expect(DecoderFuzzHarness.exercise(try Data(contentsOf: corpus.appendingPathComponent("region.txt"))) == 1)
+        #expect(DecoderFuzzHarness.exercise(try Data(contentsOf: corpus.appendingPathComponent("snmp-response.bin"))) == 1)
     }
 }
