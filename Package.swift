@@ -146,7 +146,8 @@ let package = Package(
         .testTarget(
             name: "NadiServerTests",
             dependencies: [
-                "NadiServer", "NadiStore", "NadiCore", "NadiTestSupport",
+                "NadiServer", "NadiStore", "NadiCore", "NadiTestSupport", "NadiBench",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

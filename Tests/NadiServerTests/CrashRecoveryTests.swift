@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NadiBench
 import NadiCore
 import NadiStore
 import NadiTestSupport
@@ -14,12 +16,13 @@ import Testing
     import Glibc
 #endif
 
-/// nadid as a process, killed without warning. Scale with NADI_SOAK_KILLS and NADI_SOAK_BATCHES
+/// nadid as a process, killed without warning. Scale with NADI_SOAK_KILLS, NADI_SOAK_KILL_EVERY (seconds) and NADI_SOAK_BATCHES
 /// (`Deploy/soak.sh` does) for longer runs; the defaults keep the suite fast.
 @Suite("Crash recovery")
 struct CrashRecoveryTests {
     static let kills = ProcessInfo.processInfo.environment["NADI_SOAK_KILLS"].flatMap(Int.init) ?? 1
     static let batchesPerSender = ProcessInfo.processInfo.environment["NADI_SOAK_BATCHES"].flatMap(Int.init) ?? 40
+    static let killEvery = ProcessInfo.processInfo.environment["NADI_SOAK_KILL_EVERY"].flatMap(Double.init) ?? 1.5
 
     @Test("SIGKILL mid-stream, restart, retry: every acknowledged ping is stored exactly once and nothing is stored twice")
     func sigkillAndRestart() async throws {
@@ -48,12 +51,21 @@ struct CrashRecoveryTests {
                             let at = Timestamp.rfc3339(microseconds: micros)
                             return ("CRASH-\(n % 50)|\(micros)", #"{"device":"CRASH-\#(n % 50)","at":"\#(at)","status":"up"}"#)
                         }
-                        let body = "[\(pings.map(\.1).joined(separator: ","))]"
+                        let body = ByteBuffer(string: "[\(pings.map(\.1).joined(separator: ","))]")
                         let deadline = ContinuousClock.now + .seconds(120)
                         while true {
-                            let (code, data) = await DaemonProcessTests.post(
-                                base.appendingPathComponent("v1/pings"), token: token, body: body)
-                            if code == 200, let outcome = try? JSONDecoder().decode(Outcome.self, from: data) {
+                            // A fresh connection per request, so none is left over from the killed
+                            // nadid, and a deadline per attempt, so a dead peer cannot stall a sender.
+                            let answer = try? await withDeadline(.seconds(10)) {
+                                try await HTTPConnection.with(host: "127.0.0.1", port: port) { http in
+                                    try await http.post(
+                                        "/v1/pings", headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")],
+                                        body: body)
+                                }
+                            }
+                            if let answer, answer.status == 200,
+                                let outcome = try? JSONDecoder().decode(Outcome.self, from: Data(answer.body.readableBytesView))
+                            {
                                 try #require(outcome.rejected.isEmpty, "pings rejected: \(outcome.rejected.prefix(2))")
                                 acknowledged.add(pings.map(\.0))
                                 tally.accepted.add(outcome.accepted, ordering: .relaxed)
@@ -69,7 +81,7 @@ struct CrashRecoveryTests {
             }
             group.addTask {
                 for _ in 0..<Self.kills {
-                    try await Task.sleep(for: .milliseconds(1500))
+                    try await Task.sleep(for: .seconds(Self.killEvery))
                     let killed = daemon.current
                     killed.send(SIGKILL)
                     #expect(await killed.wait(timeout: .seconds(10)) == 128 + SIGKILL)
