@@ -84,7 +84,7 @@ public struct IngestBenchmark: Sendable {
         let ids = try await deviceIDs(count: fleet.devices.count)
         let regencies = Set(fleet.devices.map { $0.region.split(separator: ".").prefix(2).joined(separator: ".") }).count
         say(
-            "fleet: \(fleet.devices.count) devices (cctv, fiber_link, attendance, videotron) over \(regencies) kabupaten/kota, registered over HTTP in \(String(format: "%.1f", Self.seconds(ContinuousClock.now - registering))) s"
+            "fleet: \(fleet.devices.count) devices (cctv, fiber_link, attendance, videotron) over \(regencies) kabupaten/kota, registered over HTTP in \(String(format: "%.1f", (ContinuousClock.now - registering).seconds)) s"
         )
         try await createScratchTable()
 
@@ -97,10 +97,10 @@ public struct IngestBenchmark: Sendable {
             let chunks = fleet.copyChunks(pings, ids: ids)
             let (tally, took) = try await sender.send(bodies)
             full.merge(tally)
-            let nadidRate = Double(pings.count) / Self.seconds(took)
+            let nadidRate = Double(pings.count) / took.seconds
             try await Task.sleep(for: .seconds(3))  // nadid's coalesced last_seen flush, then quiet
             let copyTook = try await copy(chunks)
-            let copyRate = Double(pings.count) / Self.seconds(copyTook)
+            let copyRate = Double(pings.count) / copyTook.seconds
             nadidRates.append(nadidRate)
             copyRates.append(copyRate)
             say(
@@ -202,8 +202,4 @@ public struct IngestBenchmark: Sendable {
     }
 
     static func nowMicros() -> Int64 { Timestamp.microseconds(Date()) }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }

@@ -1,3 +1,5 @@
+import NadiCore
+
 /// Durations collected during a benchmark, summarised by percentiles.
 public struct LatencySample: Sendable {
     private(set) var milliseconds: [Double] = []
@@ -5,7 +7,7 @@ public struct LatencySample: Sendable {
     public init() {}
 
     mutating func add(_ duration: Duration) {
-        milliseconds.append(Self.milliseconds(duration))
+        milliseconds.append(duration.milliseconds)
     }
 
     mutating func merge(_ other: LatencySample) {
@@ -21,10 +23,6 @@ public struct LatencySample: Sendable {
     }
 
     public var count: Int { milliseconds.count }
-
-    static func milliseconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
-    }
 }
 
 /// The median of `values` (the mean of the middle two for an even count); 0 when empty.

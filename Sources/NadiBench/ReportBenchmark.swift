@@ -56,7 +56,7 @@ public struct ReportBenchmark: Sendable {
     }
 
     static func ms(_ duration: Duration) -> String {
-        String(format: "%.1f", Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
+        String(format: "%.1f", duration.milliseconds)
     }
 
     private func generateFleet() async throws {

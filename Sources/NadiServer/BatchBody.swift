@@ -28,6 +28,19 @@ enum BatchBody {
         }
     }
 
+    /// The whole body: 413 past `limit`, 408 when it has not all arrived after `timeout` (a client
+    /// that stalls or trickles), as `APIError`s.
+    static func collect(_ request: Request, limit: Int, timeout: Duration) async throws -> ByteBuffer {
+        let body = request.body
+        do {
+            return try await withDeadline(timeout) { try await body.collect(upTo: limit) }
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(.contentTooLarge, "the body is larger than \(limit) bytes; send smaller batches")
+        } catch is DeadlineExceeded {
+            throw APIError(.requestTimeout, "the body did not arrive within \(timeout.components.seconds) s; nothing was stored")
+        }
+    }
+
     /// Collects the body (413 past `limit`, 408 when it has not all arrived after `timeout`) and
     /// decodes each record (NDJSON lines through `fastPath` first, when given).
     static func decode<Record: Decodable & Sendable>(
@@ -35,15 +48,7 @@ enum BatchBody {
         fastPath: ((UnsafeRawBufferPointer) -> Record?)? = nil
     ) async throws -> [Result<Record, DecodeProblem>] {
         let format = try format(of: request)
-        let body = request.body
-        let buffer: ByteBuffer
-        do {
-            buffer = try await withDeadline(timeout) { try await body.collect(upTo: limit) }
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw APIError(.contentTooLarge, "the body is larger than \(limit) bytes; send smaller batches")
-        } catch is DeadlineExceeded {
-            throw APIError(.requestTimeout, "the body did not arrive within \(timeout.components.seconds) s; nothing was stored")
-        }
+        let buffer = try await collect(request, limit: limit, timeout: timeout)
         let data = Data(buffer.readableBytesView)
         switch format {
         case .jsonArray:

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NadiBench
+import NadiCore
 import NadiStore
 import PostgresNIO
 
@@ -57,10 +58,8 @@ struct BenchReports: AsyncParsableCommand {
             return try await ReportBenchmark(client: client, settings: settingsCopy, logger: CLILogger.make()) { print($0) }.run()
         }
         let ratio = max(
-            Double(large.coverage.components.attoseconds / 1_000_000_000 + large.coverage.components.seconds * 1_000_000_000)
-                / Double(max(1, small.coverage.components.attoseconds / 1_000_000_000 + small.coverage.components.seconds * 1_000_000_000)),
-            Double(large.uptime.components.attoseconds / 1_000_000_000 + large.uptime.components.seconds * 1_000_000_000)
-                / Double(max(1, small.uptime.components.attoseconds / 1_000_000_000 + small.uptime.components.seconds * 1_000_000_000)))
+            large.coverage.milliseconds / max(small.coverage.milliseconds, 1e-6),
+            large.uptime.milliseconds / max(small.uptime.milliseconds, 1e-6))
         print(String(format: "ratio 10x/1x: %.2f", ratio))
     }
 }

@@ -158,8 +158,7 @@ struct AdapterPoller: Service {
                 logger.debug("no SNMP answer", metadata: ["device.id": "\(target.deviceID)", "snmp.host": "\(snmp.host)"])
                 return (target, nil, previousErrors)
             }
-            let elapsed = ContinuousClock.now - started
-            let latency = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let latency = (ContinuousClock.now - started).milliseconds
             let reading = SNMPReading(response: response, target: snmp, previousErrors: previousErrors)
             return (
                 target,

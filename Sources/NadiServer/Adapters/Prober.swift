@@ -19,8 +19,7 @@ struct Prober: Sendable {
         let timeout = Duration.milliseconds(target.timeoutMilliseconds)
         do {
             let answer = try await withDeadline(timeout) { try await exchange(target) }
-            let elapsed = ContinuousClock.now - started
-            let latency = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let latency = (ContinuousClock.now - started).milliseconds
             if let problem = answer { return Outcome(status: .down, latencyMs: latency, reason: problem) }
             return Outcome(status: .up, latencyMs: latency)
         } catch is DeadlineExceeded {

@@ -89,12 +89,9 @@ struct ICLockController: Sendable {
         if upload {
             let body: ByteBuffer
             do {
-                let stream = request.body
-                body = try await withDeadline(configuration.requestTimeout) { try await stream.collect(upTo: configuration.maxBodyBytes) }
-            } catch is DeadlineExceeded {
-                return Self.text("the body did not arrive in time\n", status: .requestTimeout)
-            } catch {
-                return Self.text("the body is larger than \(configuration.maxBodyBytes) bytes\n", status: .contentTooLarge)
+                body = try await BatchBody.collect(request, limit: configuration.maxBodyBytes, timeout: configuration.requestTimeout)
+            } catch let error as APIError {
+                return Self.text(error.message + "\n", status: error.status)
             }
             do {
                 metrics = try await afterBody(device, Array(body.readableBytesView))
