@@ -53,15 +53,20 @@ func buildRouter(
         tokens: TokenStore(client: client, logger: logger), timeout: configuration.databaseTimeout,
         retryAfterSeconds: configuration.retryAfterSeconds)
     let inventory = InventoryStore(client: client, logger: logger)
+    let sightings = SightingLimiter(perMinute: configuration.sightingsPerMinute, metrics: metrics.factory)
     IngestController(
         configuration: configuration, authorizer: authorizer, inventory: inventory,
-        directory: DeviceDirectory(store: inventory), queue: queue, metrics: metrics, logger: logger
+        directory: DeviceDirectory(store: inventory), queue: queue, metrics: metrics, sightings: sightings, logger: logger
     ).addRoutes(to: router)
     DeviceController(authorizer: authorizer, client: client, logger: logger).addRoutes(to: router)
     CoverageController(authorizer: authorizer, client: client, timeZone: configuration.timeZone, logger: logger).addRoutes(to: router)
     ICLockController(
-        configuration: configuration, store: AttendanceStore(client: client, logger: logger), queue: queue, logger: logger
+        configuration: configuration, store: AttendanceStore(client: client, logger: logger), queue: queue, sightings: sightings,
+        logger: logger
     ).addRoutes(to: router)
-    HealthController(client: client, queue: queue, metrics: metrics, migrations: migrations, logger: logger).addRoutes(to: router)
+    HealthController(
+        client: client, queue: queue, metrics: metrics, migrations: migrations,
+        stallLimit: configuration.writer.commitTimeout + .seconds(5), logger: logger
+    ).addRoutes(to: router)
     return router
 }

@@ -9,6 +9,11 @@ public struct ServerConfiguration: Sendable {
     public var port = 8080
     /// Largest request body accepted (bigger gets 413).
     public var maxBodyBytes = 16 << 20
+    /// Most records one request may carry (more gets 413): bounds the answer and the memory a request takes.
+    public var maxRecordsPerRequest = 100_000
+    /// Most new unregistered sightings recorded per source (`http`, `iclock`) per minute; more are
+    /// counted in `nadi_sightings_dropped_total` and not stored.
+    public var sightingsPerMinute = 120
     /// Most pings that may wait for the writer (more gets 503 with Retry-After).
     public var queueCapacity = 200_000
     /// Close keep-alive connections idle this long between requests.

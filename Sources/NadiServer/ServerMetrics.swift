@@ -1,4 +1,5 @@
 import Metrics
+import NadiCore
 import Prometheus
 
 /// The daemon's Prometheus registry and the metrics set by request handlers.
@@ -27,6 +28,12 @@ final class ServerMetrics: Sendable {
 
     func queueDepth(_ depth: Int) {
         registry.makeGauge(name: "nadi_ingest_queue_depth", help: "Pings waiting for the batch writer").set(Double(depth))
+    }
+
+    func oldestQueued(_ wait: Duration) {
+        registry.makeGauge(
+            name: "nadi_ingest_oldest_queued_seconds", help: "How long the oldest waiting ingest request has waited for the writer"
+        ).set(wait.seconds)
     }
 
     func devices(kind: String, status: String, count: Int) {

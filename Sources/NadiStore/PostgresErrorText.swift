@@ -20,6 +20,14 @@ public enum PostgresErrorText {
         (error as? PSQLError)?.serverInfo?[.sqlState]
     }
 
+    /// True when the server refused the data itself — SQLSTATE class 22 (data exception: a NUL byte,
+    /// a number out of range) or an integrity violation other than a duplicate key — so the same
+    /// rows would fail again, and only they should be refused.
+    public static func isDataError(_ error: any Error) -> Bool {
+        guard let state = sqlState(error) else { return false }
+        return state.hasPrefix("22") || (state.hasPrefix("23") && state != "23505")
+    }
+
     /// What an operator should do about a server refusing writes, when that is the cause: the
     /// database is read-only (a standby, or `default_transaction_read_only`), or its disk is full.
     public static func writeRefusal(_ error: any Error) -> String? {

@@ -7,6 +7,8 @@ import NadiServer
 import NadiStore
 import PostgresNIO
 import Prometheus
+import ServiceLifecycle
+import UnixSignals
 
 /// `nadid`: the Nadi daemon. Parses options and runs the application from `NadiServer`.
 @main
@@ -30,6 +32,9 @@ struct Nadid: AsyncParsableCommand {
     var databaseURL: String?
     @Option(help: "State directory of the embedded PostgreSQL cluster.") var stateDir = "./nadi-data"
     @Option(help: "Largest request body in bytes (larger gets 413).") var maxBodyBytes = 16 << 20
+    @Option(help: "Most records in one request (more gets 413).") var maxRecordsPerRequest = 100_000
+    @Option(help: "Most new unregistered devices recorded per source (http, iclock) per minute; more are counted, not stored.")
+    var sightingsPerMinute = 120
     @Option(help: "Most pings waiting for the database (more gets 503 with Retry-After).") var queueCapacity = 200_000
     @Option(help: "Seconds a keep-alive connection may sit idle between requests.") var idleTimeout = 30
     @Option(help: "Seconds a request body may take to arrive in full; a client that stalls or trickles gets 408.") var requestTimeout = 60
@@ -43,6 +48,8 @@ struct Nadid: AsyncParsableCommand {
             "Poll devices that cannot push: SNMP for fiber links with attributes.snmp, RTSP/HTTP/TCP probes for devices with attributes.probe."
     )
     var poll = true
+    @Option(help: "Seconds SIGTERM waits for queued pings to commit before cancelling what is left (answered 503).")
+    var shutdownTimeout = 30
     @Flag(help: "Load a demo city (Kota Palembang: real schools, devices of all four kinds, masterplan targets) and simulate pings.")
     var demo = false
 
@@ -51,8 +58,11 @@ struct Nadid: AsyncParsableCommand {
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout must be at least 1 second") }
         guard requestTimeout >= 1 else { throw ValidationError("--request-timeout must be at least 1 second") }
+        guard maxRecordsPerRequest >= 1 else { throw ValidationError("--max-records-per-request must be at least 1") }
+        guard sightingsPerMinute >= 0 else { throw ValidationError("--sightings-per-minute must be 0 or more") }
         guard queueCapacity >= 1 else { throw ValidationError("--queue-capacity must be at least 1") }
         guard (1...100).contains(missCount) else { throw ValidationError("--miss-count must be 1–100") }
+        guard (1...3600).contains(shutdownTimeout) else { throw ValidationError("--shutdown-timeout must be 1–3600 seconds") }
         guard retentionDays >= 1 else { throw ValidationError("--retention-days must be at least 1") }
         guard TimeZone(identifier: timeZone) != nil else {
             throw ValidationError("unknown --time-zone '\(timeZone)' (try Asia/Jakarta, Asia/Makassar, Asia/Jayapura)")
@@ -71,6 +81,8 @@ struct Nadid: AsyncParsableCommand {
         configuration.port = port
         configuration.maxBodyBytes = maxBodyBytes
         configuration.queueCapacity = queueCapacity
+        configuration.maxRecordsPerRequest = maxRecordsPerRequest
+        configuration.sightingsPerMinute = sightingsPerMinute
         configuration.idleTimeout = .seconds(idleTimeout)
         configuration.pollDevices = poll
         configuration.requestTimeout = .seconds(requestTimeout)
@@ -88,6 +100,20 @@ struct Nadid: AsyncParsableCommand {
         }
         logger.info("database", metadata: ["database.url": "\(database.url)"])
         do {
+            try await Self.waitForDatabase(database.url, logger: logger)
+        } catch let problem as DatabaseUnreachable {
+            logger.critical(
+                "cannot use the database; not retrying",
+                metadata: ["database.url": "\(database.url)", "error": "\(problem.reason)", "hint": "\(problem.hint)"])
+            FileHandle.standardError.write(Data("nadid: cannot use the database \(database.url): \(problem)\n".utf8))
+            try? await database.close()
+            throw ExitCode(2)
+        } catch {
+            logger.notice("stopped by a signal while waiting for the database")
+            try? await database.close()
+            return
+        }
+        do {
             let client = try database.makeClient(logger: logger)
             try await runDaemon(configuration: configuration, client: client, registry: registry, database: database, logger: logger)
         } catch {
@@ -98,17 +124,39 @@ struct Nadid: AsyncParsableCommand {
         try await database.close()
     }
 
+    /// Waits until the database answers, retrying a server that is down with backoff; ends early on
+    /// SIGTERM or SIGINT (throws CancellationError) and at once on a permanent failure (throws
+    /// `DatabaseUnreachable`).
+    static func waitForDatabase(_ url: DatabaseURL, logger: Logger) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await DatabaseProbe.waitUntilReachable(url, logger: logger)
+                return true
+            }
+            group.addTask {
+                for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { return false }
+                return false
+            }
+            defer { group.cancelAll() }
+            guard try await group.next() == true else { throw CancellationError() }
+        }
+    }
+
     func runDaemon(
         configuration: ServerConfiguration, client: PostgresClient, registry: PrometheusCollectorRegistry,
         database: OpenedDatabase, logger: Logger
     ) async throws {
-        if demo {
-            let demoApp = try buildDemoApplication(
+        let app =
+            demo
+            ? try buildDemoApplication(
                 configuration: configuration, client: client, registry: registry, stateDirectory: stateDir, logger: logger)
-            try await demoApp.runService()
-        } else {
-            let app = try buildApplication(configuration: configuration, client: client, registry: registry, logger: logger)
-            try await app.runService()
-        }
+            : try buildApplication(configuration: configuration, client: client, registry: registry, logger: logger)
+        // SIGTERM ends the process in bounded time even when something ignores graceful shutdown:
+        // after `shutdownTimeout` the services are cancelled (the writer answers what it still holds
+        // with 503), and a part that ignores cancellation too ends the process (a crash, not a hang).
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = .seconds(shutdownTimeout)
+        group.maximumCancellationDuration = .seconds(10)
+        try await ServiceGroup(configuration: group).run()
     }
 }

@@ -12,6 +12,8 @@ struct HealthController: Sendable {
     let queue: IngestQueue
     let metrics: ServerMetrics
     let migrations: [Migration]
+    /// How long queued pings may see no writer progress before `/readyz` says so.
+    let stallLimit: Duration
     let logger: Logger
 
     func addRoutes(to router: Router<some RequestContext>) {
@@ -21,6 +23,14 @@ struct HealthController: Sendable {
     }
 
     func ready() async -> Response {
+        if let stall = queue.stall(limit: stallLimit) {
+            return JSONBody.response(
+                [
+                    "status": "unavailable",
+                    "reason":
+                        "the ingest writer has made no progress for \(Int(stall.waited.seconds)) s with \(stall.pings) pings queued",
+                ], status: .serviceUnavailable)
+        }
         do {
             let pending = try await withDeadline(.seconds(2)) {
                 try await Migrator(client: client, logger: logger).pending(migrations)
@@ -48,6 +58,7 @@ struct HealthController: Sendable {
 
     func scrape() async -> Response {
         metrics.queueDepth(queue.depth)
+        metrics.oldestQueued(queue.oldestWait)
         if let counts = try? await withDeadline(.seconds(2), { try await deviceCounts() }) {
             for (kind, status, count) in counts { metrics.devices(kind: kind, status: status, count: count) }
         }

@@ -55,11 +55,18 @@ public struct IngestJob: Sendable {
 
 /// What the writer committed for one job.
 public struct IngestReceipt: Sendable, Equatable {
-    /// For each ping of the job, in order: true when stored, false when it was a duplicate.
+    /// For each ping of the job, in order: true when stored, false when it was a duplicate or refused.
     public var stored: [Bool]
+    /// Pings the database refused (index in the job → reason); the rest of the job was committed.
+    public var refused: [Int: String]
+
+    public init(stored: [Bool], refused: [Int: String] = [:]) {
+        self.stored = stored
+        self.refused = refused
+    }
 
     public var accepted: Int { stored.filter { $0 }.count }
-    public var duplicates: Int { stored.count - accepted }
+    public var duplicates: Int { stored.count - accepted - refused.count }
 }
 
 /// Why a job was not taken or not committed. Every case means: nothing of the job was stored; retry.
@@ -79,6 +86,7 @@ public final class IngestQueue: Sendable {
     struct Pending {
         var job: IngestJob
         var continuation: CheckedContinuation<IngestReceipt, any Error>
+        var queuedAt = ContinuousClock.now
     }
 
     private struct State {
@@ -87,6 +95,8 @@ public final class IngestQueue: Sendable {
         var closed = false
         var writerWaiting: CheckedContinuation<Void, Never>?
         var commitProblem: (text: String, at: ContinuousClock.Instant)?
+        /// When the writer last finished a batch (committed or not), or took work.
+        var writerProgress = ContinuousClock.now
     }
 
     /// The most pings that may wait at once.
@@ -109,6 +119,39 @@ public final class IngestQueue: Sendable {
     }
 
     var commitProblem: String? { state.withLock { $0.commitProblem?.text } }
+
+    /// How long the writer has made no progress while pings wait: nil when nothing waits or the
+    /// writer moved within `limit`. `/readyz` reports it: a writer stuck on a database call that
+    /// never returns must not look ready.
+    public func stall(limit: Duration) -> (waited: Duration, pings: Int)? {
+        state.withLock { state in
+            guard let oldest = state.pending.first?.queuedAt else { return nil }
+            let now = ContinuousClock.now
+            let idle = now - max(oldest, state.writerProgress)
+            return idle >= limit ? (now - oldest, state.queuedPings) : nil
+        }
+    }
+
+    /// How long the oldest waiting job has waited (zero when none waits).
+    public var oldestWait: Duration {
+        state.withLock { state in state.pending.first.map { ContinuousClock.now - $0.queuedAt } ?? .zero }
+    }
+
+    func noteWriterProgress() {
+        state.withLock { $0.writerProgress = ContinuousClock.now }
+    }
+
+    /// Answers every waiting job with `error` (nothing of them was stored) and empties the queue.
+    func failAll(_ error: IngestUnavailable) {
+        let failed = state.withLock { state -> [Pending] in
+            defer {
+                state.pending = []
+                state.queuedPings = 0
+            }
+            return state.pending
+        }
+        for pending in failed { pending.continuation.resume(throwing: error) }
+    }
 
     func setCommitProblem(_ problem: String?) {
         state.withLock { $0.commitProblem = problem.map { ($0, ContinuousClock.now) } }
@@ -148,6 +191,7 @@ public final class IngestQueue: Sendable {
                 count += first.job.pings.count
             }
             state.queuedPings -= count
+            if !taken.isEmpty { state.writerProgress = ContinuousClock.now }
             return taken
         }
     }

@@ -60,18 +60,14 @@ public actor PingWriter: Service {
     /// First maintenance a minute after start (the daemon migrates the database in between).
     private var lastMaintenance: ContinuousClock.Instant? = ContinuousClock.now - .seconds(3540)
 
-    private let metrics: any MetricsFactory
-    private let batchSize: Recorder
-    private let commitSeconds: Metrics.Timer
+    private let metrics: WriterMetrics
 
     public init(
         queue: IngestQueue, client: PostgresClient, configuration: PingWriterConfiguration = .init(),
         metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
     ) {
         self.queue = queue
-        self.metrics = metrics
-        self.batchSize = Recorder(label: "nadi_ingest_batch_pings", factory: metrics)
-        self.commitSeconds = Metrics.Timer(label: "nadi_ingest_commit_seconds", factory: metrics)
+        self.metrics = WriterMetrics(factory: metrics)
         self.client = client
         self.configuration = configuration
         self.logger = logger
@@ -87,7 +83,11 @@ public actor PingWriter: Service {
                         queue.poke()
                     }
                 }
-                await loop()
+                await withTaskCancellationHandler {
+                    await loop()
+                } onCancel: { [queue] in
+                    queue.poke()
+                }
                 group.cancelAll()
             }
         } onGracefulShutdown: { [queue] in
@@ -96,10 +96,18 @@ public actor PingWriter: Service {
     }
 
     private func loop() async {
-        while true {
+        var lastFailed = false
+        while !Task.isCancelled {
             let jobs = queue.take(maxPings: configuration.maxBatchPings)
             if !jobs.isEmpty {
                 await commit(jobs)
+                lastFailed = queue.commitProblem != nil
+                // Shutting down and the database is not committing: answer what waits now (503)
+                // instead of trying each batch until its deadline.
+                if queue.isClosed, lastFailed {
+                    queue.failAll(.shuttingDown)
+                    break
+                }
                 // Under sustained load the queue is never empty: the flush, the sweeper and
                 // partition upkeep must still run when they are due.
                 await periodicWork()
@@ -107,10 +115,16 @@ public actor PingWriter: Service {
                 break
             } else {
                 await periodicWork()
+                queue.noteWriterProgress()
                 await queue.waitForWork()
             }
         }
-        await flushSeen()
+        if Task.isCancelled {
+            queue.failAll(.shuttingDown)
+            logger.warning("ingest writer cancelled; waiting requests were answered 503")
+            return
+        }
+        if !lastFailed { await flushSeen() }
         logger.info("ingest writer drained and stopped")
     }
 
@@ -127,7 +141,7 @@ public actor PingWriter: Service {
             do {
                 // Never sweep on a stale last_seen: a device alive in memory is not silent.
                 guard await flushSeen(.sweepCandidates(now: sweepTime)) else { throw SweepSkipped() }
-                try await sweep(now: sweepTime)
+                try await withDeadline(configuration.commitTimeout) { [self] in try await self.sweep(now: sweepTime) }
             } catch is SweepSkipped {
                 logger.warning("silence sweep skipped: last-seen times could not be written first")
             } catch {
@@ -137,7 +151,7 @@ public actor PingWriter: Service {
         }
         if configuration.runsMaintenance, lastMaintenance.map({ now - $0 >= .seconds(3600) }) ?? true {
             do {
-                try await maintainPartitions(today: Date())
+                try await withDeadline(configuration.commitTimeout * 2) { [self] in try await self.maintainPartitions(today: Date()) }
                 lastMaintenance = now
             } catch {
                 logger.error("partition maintenance failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
@@ -153,73 +167,89 @@ public actor PingWriter: Service {
         // Flatten, and count repeats inside the batch as duplicates right away.
         var rows: [ResolvedPing] = []
         var owners: [(job: Int, ping: Int)] = []
-        var receipts = jobs.map { IngestReceipt(stored: Array(repeating: false, count: $0.job.pings.count)) }
-        var firstSeen = Set<PingKey>()
+        var outcomes = jobs.map { Array(repeating: RowOutcome.duplicate, count: $0.job.pings.count) }
+        var firstSeen = Set<BatchInserter.PingKey>()
         for (jobIndex, pending) in jobs.enumerated() {
             for (pingIndex, ping) in pending.job.pings.enumerated()
-            where firstSeen.insert(PingKey(device: ping.deviceID, micros: ping.observedMicros)).inserted {
+            where firstSeen.insert(BatchInserter.PingKey(device: ping.deviceID, micros: ping.observedMicros)).inserted {
                 rows.append(ping)
                 owners.append((jobIndex, pingIndex))
             }
         }
         let sightings = jobs.flatMap(\.job.sightings)
+        let rowOutcomes = await store(rows, sightings: sightings)
+        for (offset, outcome) in rowOutcomes.enumerated() { outcomes[owners[offset].job][owners[offset].ping] = outcome }
+
+        var failure: IngestUnavailable?
+        var accepted = 0
+        for (pending, jobOutcomes) in zip(jobs, outcomes) {
+            // A request is answered 2xx only when every ping of it was committed, found stored, or refused.
+            if case .unavailable(let problem) = jobOutcomes.first(where: \.isUnavailable) {
+                failure = problem
+                pending.continuation.resume(throwing: problem)
+                continue
+            }
+            var receipt = IngestReceipt(stored: jobOutcomes.map { $0 == .stored })
+            for (index, outcome) in jobOutcomes.enumerated() {
+                if case .refused(let reason) = outcome { receipt.refused[index] = reason }
+            }
+            accepted += receipt.accepted
+            metrics.count(pending.job.pings, receipt)
+            pending.continuation.resume(returning: receipt)
+        }
+        queue.noteWriterProgress()
+        metrics.batchSize.record(rows.count)
+        metrics.commitSeconds.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
+        if failure == nil, let problem = queue.commitProblem {
+            logger.notice("ingest batches commit again", metadata: ["previous.problem": "\(problem)"])
+            queue.setCommitProblem(nil)
+        }
+    }
+
+    /// What became of one row of a batch.
+    enum RowOutcome: Equatable {
+        case stored
+        case duplicate
+        /// The database refused the row's data; the others were committed without it.
+        case refused(String)
+        /// Not committed: the client must retry.
+        case unavailable(IngestUnavailable)
+
+        var isUnavailable: Bool {
+            if case .unavailable = self { return true }
+            return false
+        }
+    }
+
+    /// Commits `rows` and `sightings` in one transaction. When the database refuses the data itself
+    /// (SQLSTATE class 22 or 23 — e.g. a NUL byte validation missed), the batch is split in halves and
+    /// each committed on its own, down to the one row at fault, so one client's bad record never fails
+    /// the others' requests. Sightings that the database refuses are dropped with a log line.
+    private func store(_ rows: [ResolvedPing], sightings: [Sighting]) async -> [RowOutcome] {
         do {
-            let now = Date()
-            let seenBefore = pendingSeen
-            let batch = rows
-            let newDays = partitionDays(for: batch).subtracting(knownPartitions)
-            let (storedMask, seen) = try await withDeadline(configuration.commitTimeout) { [client, logger, state] in
-                for day in newDays.sorted() { try await Self.ensurePartition(day: day, client: client, logger: logger) }
-                return try await client.transaction(logger: logger) { connection in
-                    let mask = try await Self.insert(batch, on: connection, logger: logger)
-                    var stored: [Int64: [TimelinePing]] = [:]
-                    var intervals: [Int64: Int] = [:]
-                    for (row, kept) in zip(batch, mask) where kept {
-                        stored[row.deviceID, default: []].append(
-                            TimelinePing(
-                                at: Date(timeIntervalSince1970: Double(row.observedMicros) / 1_000_000), status: row.status,
-                                reason: row.reason))
-                        intervals[row.deviceID] = row.intervalSeconds
-                    }
-                    let seen = try await state.apply(
-                        stored: stored, intervals: intervals, pendingSeen: seenBefore, now: now, on: connection)
-                    try await Self.recordSightings(sightings, on: connection, logger: logger)
-                    return (mask, seen)
+            return try await attempt(rows, sightings: sightings)
+        } catch let error where PostgresErrorText.isDataError(error) {
+            let reason = "the database refused this record's data (SQLSTATE \(PostgresErrorText.sqlState(error) ?? "?")); it was not stored"
+            if !sightings.isEmpty {
+                if rows.isEmpty {
+                    logger.warning(
+                        "unregistered sightings refused by the database; dropped",
+                        metadata: ["error": "\(PostgresErrorText.describe(error))"])
+                    return []
                 }
+                let outcomes = await store(rows, sightings: [])
+                _ = await store([], sightings: sightings)
+                return outcomes
             }
-            knownPartitions.formUnion(newDays)
-            for (id, update) in seen {
-                if var entry = pendingSeen[id] {
-                    entry.newest = max(entry.newest, update.newest)
-                    entry.stored = update.stored
-                    pendingSeen[id] = entry
-                } else {
-                    pendingSeen[id] = update
-                }
+            guard rows.count > 1 else {
+                logger.warning(
+                    "a ping refused by the database; its request gets the reason",
+                    metadata: ["error": "\(PostgresErrorText.describe(error))"])
+                return [.refused(reason)]
             }
-            for (offset, kept) in storedMask.enumerated() where kept {
-                receipts[owners[offset].job].stored[owners[offset].ping] = true
-            }
-            var byKind: [DeviceKind: (Int, Int)] = [:]
-            for (jobIndex, pending) in jobs.enumerated() {
-                for (ping, kept) in zip(pending.job.pings, receipts[jobIndex].stored) {
-                    byKind[ping.kind, default: (0, 0)].0 += kept ? 1 : 0
-                    byKind[ping.kind, default: (0, 0)].1 += kept ? 0 : 1
-                }
-            }
-            for (kind, (accepted, duplicates)) in byKind {
-                Counter(label: "nadi_pings_accepted_total", dimensions: [("kind", kind.rawValue)], factory: metrics).increment(by: accepted)
-                Counter(label: "nadi_pings_duplicate_total", dimensions: [("kind", kind.rawValue)], factory: metrics).increment(
-                    by: duplicates)
-            }
-            batchSize.record(rows.count)
-            let elapsed = ContinuousClock.now - started
-            commitSeconds.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-            for (pending, receipt) in zip(jobs, receipts) { pending.continuation.resume(returning: receipt) }
-            if let problem = queue.commitProblem {
-                logger.notice("ingest batches commit again", metadata: ["previous.problem": "\(problem)"])
-                queue.setCommitProblem(nil)
-            }
+            let middle = rows.count / 2
+            let first = await store(Array(rows[..<middle]), sightings: [])
+            return first + (await store(Array(rows[middle...]), sightings: []))
         } catch {
             let refusal = PostgresErrorText.writeRefusal(error)
             let reason = refusal.map { "\($0): \(PostgresErrorText.describe(error))" } ?? PostgresErrorText.describe(error)
@@ -229,85 +259,44 @@ public actor PingWriter: Service {
                     "ingest batch not committed; clients get 503 and retry",
                     metadata: ["batch.pings": "\(rows.count)", "error": "\(reason)", "similar.suppressed": "\(suppressed)"])
             }
-            for pending in jobs { pending.continuation.resume(throwing: IngestUnavailable.databaseUnavailable(refusal ?? "")) }
+            return Array(repeating: .unavailable(.databaseUnavailable(refusal ?? "")), count: rows.count)
         }
     }
 
-    struct PingKey: Hashable {
-        var device: Int64
-        var micros: Int64
-    }
-
-    /// Stores `rows`: one COPY when nothing collides; `ON CONFLICT DO NOTHING` when something does.
-    /// Returns, per row, whether it was stored (false: it was already there).
-    private static func insert(_ rows: [ResolvedPing], on connection: PostgresConnection, logger: Logger) async throws -> [Bool] {
-        guard !rows.isEmpty else { return [] }
-        _ = try await connection.query("SAVEPOINT nadi_copy", logger: logger)
-        do {
-            try await connection.copyFrom(
-                table: "ping", columns: ["device_id", "observed_at", "status", "latency_ms", "reason", "metrics"],
-                format: .text(.init()), logger: logger
-            ) { writer in
-                var buffer = ByteBuffer()
-                buffer.reserveCapacity(min(rows.count * 96, 1 << 20))
-                for row in rows {
-                    CopyText.append(row, to: &buffer)
-                    if buffer.readableBytes >= 1 << 18 {
-                        try await writer.write(buffer)
-                        buffer.clear()
-                    }
+    /// One transaction: pings, device state and sightings; updates the in-memory last-seen times on success.
+    private func attempt(_ batch: [ResolvedPing], sightings: [Sighting]) async throws -> [RowOutcome] {
+        let now = Date()
+        let seenBefore = pendingSeen
+        let newDays = partitionDays(for: batch).subtracting(knownPartitions)
+        let (storedMask, seen) = try await withDeadline(configuration.commitTimeout) { [client, logger, state] in
+            for day in newDays.sorted() { try await Self.ensurePartition(day: day, client: client, logger: logger) }
+            return try await client.transaction(logger: logger) { connection in
+                let mask = try await BatchInserter.insert(batch, on: connection, logger: logger)
+                var stored: [Int64: [TimelinePing]] = [:]
+                var intervals: [Int64: Int] = [:]
+                for (row, kept) in zip(batch, mask) where kept {
+                    stored[row.deviceID, default: []].append(
+                        TimelinePing(
+                            at: Date(timeIntervalSince1970: Double(row.observedMicros) / 1_000_000), status: row.status, reason: row.reason)
+                    )
+                    intervals[row.deviceID] = row.intervalSeconds
                 }
-                if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                let seen = try await state.apply(stored: stored, intervals: intervals, pendingSeen: seenBefore, now: now, on: connection)
+                try await BatchInserter.recordSightings(sightings, on: connection, logger: logger)
+                return (mask, seen)
             }
-            _ = try await connection.query("RELEASE SAVEPOINT nadi_copy", logger: logger)
-            return Array(repeating: true, count: rows.count)
-        } catch  where PostgresErrorText.sqlState(error) == "23505" {
-            _ = try await connection.query("ROLLBACK TO SAVEPOINT nadi_copy", logger: logger)
         }
-        let result = try await connection.query(
-            """
-            INSERT INTO ping (device_id, observed_at, status, latency_ms, reason, metrics)
-            SELECT * FROM unnest(\(rows.map(\.deviceID))::bigint[],
-                                 \(rows.map { PostgresTimestamp(microseconds: $0.observedMicros) })::timestamptz[],
-                                 \(rows.map(\.status.rawValue))::text[], \(NullableArray(rows.map { $0.latencyMs.map(Float.init) }))::real[],
-                                 \(NullableArray(rows.map(\.reason)))::text[], \(NullableArray(rows.map(\.metricsJSON)))::text[]::jsonb[])
-            ON CONFLICT (device_id, observed_at) DO NOTHING
-            RETURNING device_id, observed_at
-            """, logger: logger)
-        var stored = Set<PingKey>()
-        for try await (id, at) in result.decode((Int64, PostgresTimestamp).self) {
-            stored.insert(PingKey(device: id, micros: at.microseconds))
-        }
-        return rows.map { stored.contains(PingKey(device: $0.deviceID, micros: $0.observedMicros)) }
-    }
-
-    private static func recordSightings(_ sightings: [Sighting], on connection: PostgresConnection, logger: Logger) async throws {
-        guard !sightings.isEmpty else { return }
-        var merged: [String: (source: String, first: Date, last: Date, count: Int)] = [:]
-        for sighting in sightings {
-            let key = sighting.source + "\u{0}" + sighting.externalID
-            if var entry = merged[key] {
-                entry.first = min(entry.first, sighting.at)
-                entry.last = max(entry.last, sighting.at)
-                entry.count += 1
-                merged[key] = entry
+        knownPartitions.formUnion(newDays)
+        for (id, update) in seen {
+            if var entry = pendingSeen[id] {
+                entry.newest = max(entry.newest, update.newest)
+                entry.stored = update.stored
+                pendingSeen[id] = entry
             } else {
-                merged[key] = (sighting.source, sighting.at, sighting.at, 1)
+                pendingSeen[id] = update
             }
         }
-        let keys = Array(merged.keys)
-        let values = keys.compactMap { merged[$0] }
-        _ = try await connection.query(
-            """
-            INSERT INTO unregistered_sighting (external_id, source, first_seen, last_seen, count)
-            SELECT * FROM unnest(\(keys.map { String($0.split(separator: "\u{0}", maxSplits: 1).last ?? "") })::text[],
-                                 \(values.map(\.source))::text[], \(values.map(\.first.pg))::timestamptz[],
-                                 \(values.map(\.last.pg))::timestamptz[], \(values.map { Int64($0.count) })::bigint[])
-            ON CONFLICT (external_id, source) DO UPDATE SET
-                first_seen = LEAST(unregistered_sighting.first_seen, excluded.first_seen),
-                last_seen = GREATEST(unregistered_sighting.last_seen, excluded.last_seen),
-                count = unregistered_sighting.count + excluded.count
-            """, logger: logger)
+        return storedMask.map { $0 ? .stored : .duplicate }
     }
 
     // MARK: - Partitions
@@ -388,12 +377,16 @@ public actor PingWriter: Service {
         while start < chosen.count {
             let part = chosen[start..<min(start + configuration.maxFlushRows, chosen.count)]
             do {
-                _ = try await client.query(
-                    """
-                    UPDATE device_state s SET last_seen = GREATEST(s.last_seen, v.t)
-                    FROM unnest(\(part.map(\.0))::bigint[], \(part.map(\.1.pg))::timestamptz[]) AS v(id, t)
-                    WHERE s.device_id = v.id
-                    """, logger: logger)
+                let ids = part.map(\.0)
+                let times = part.map(\.1.pg)
+                try await withDeadline(configuration.commitTimeout) { [client, logger] in
+                    _ = try await client.query(
+                        """
+                        UPDATE device_state s SET last_seen = GREATEST(s.last_seen, v.t)
+                        FROM unnest(\(ids)::bigint[], \(times)::timestamptz[]) AS v(id, t)
+                        WHERE s.device_id = v.id
+                        """, logger: logger)
+                }
             } catch {
                 logger.warning("last-seen flush failed; will retry", metadata: ["error": "\(PostgresErrorText.describe(error))"])
                 return false

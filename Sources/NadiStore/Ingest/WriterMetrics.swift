@@ -1,0 +1,44 @@
+import Metrics
+import NadiCore
+
+/// The writer's metric handles, made once (not per batch).
+struct WriterMetrics: Sendable {
+    let batchSize: Recorder
+    let commitSeconds: Metrics.Timer
+    private let accepted: [DeviceKind: Counter]
+    private let duplicates: [DeviceKind: Counter]
+    private let refused: [DeviceKind: Counter]
+
+    init(factory: any MetricsFactory) {
+        batchSize = Recorder(label: "nadi_ingest_batch_pings", factory: factory)
+        commitSeconds = Metrics.Timer(label: "nadi_ingest_commit_seconds", factory: factory)
+        func counters(_ label: String) -> [DeviceKind: Counter] {
+            Dictionary(
+                uniqueKeysWithValues: DeviceKind.allCases.map {
+                    ($0, Counter(label: label, dimensions: [("kind", $0.rawValue)], factory: factory))
+                })
+        }
+        accepted = counters("nadi_pings_accepted_total")
+        duplicates = counters("nadi_pings_duplicate_total")
+        refused = counters("nadi_pings_refused_total")
+    }
+
+    /// Counts a committed job's pings by kind and outcome.
+    func count(_ pings: [ResolvedPing], _ receipt: IngestReceipt) {
+        var tally: [DeviceKind: (accepted: Int, duplicates: Int, refused: Int)] = [:]
+        for (index, ping) in pings.enumerated() {
+            if receipt.refused[index] != nil {
+                tally[ping.kind, default: (0, 0, 0)].refused += 1
+            } else if receipt.stored[index] {
+                tally[ping.kind, default: (0, 0, 0)].accepted += 1
+            } else {
+                tally[ping.kind, default: (0, 0, 0)].duplicates += 1
+            }
+        }
+        for (kind, counts) in tally {
+            if counts.accepted > 0 { accepted[kind]?.increment(by: counts.accepted) }
+            if counts.duplicates > 0 { duplicates[kind]?.increment(by: counts.duplicates) }
+            if counts.refused > 0 { refused[kind]?.increment(by: counts.refused) }
+        }
+    }
+}
