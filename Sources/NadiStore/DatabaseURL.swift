@@ -93,31 +93,47 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         switch endpoint {
         case .unixSocket:
             return PostgresClient.Configuration(
-                unixSocketPath: endpoint.socketPath ?? "",
-                username: username,
-                password: password,
-                database: database
-            )
+                unixSocketPath: endpoint.socketPath ?? "", username: username, password: password, database: database)
         case .tcp(let host, let port):
-            var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
-            let tls: PostgresClient.Configuration.TLS
-            switch sslMode {
-            case .disable:
-                tls = .disable
-            case .allow, .prefer:
-                tlsConfiguration.certificateVerification = .none
-                tls = .prefer(tlsConfiguration)
-            case .require:
-                tlsConfiguration.certificateVerification = .none
-                tls = .require(tlsConfiguration)
-            case .verifyCA:
-                tlsConfiguration.certificateVerification = .noHostnameVerification
-                tls = .require(tlsConfiguration)
-            case .verifyFull:
-                tls = .require(tlsConfiguration)
-            }
             return PostgresClient.Configuration(
+                host: host, port: port, username: username, password: password, database: database, tls: clientTLS)
+        }
+    }
+
+    /// The configuration of one connection to this URL (the start-up probe uses it).
+    public func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        switch endpoint {
+        case .unixSocket:
+            return PostgresConnection.Configuration(
+                unixSocketPath: endpoint.socketPath ?? "", username: username, password: password, database: database)
+        case .tcp(let host, let port):
+            let tls: PostgresConnection.Configuration.TLS
+            switch sslMode {
+            case .disable: tls = .disable
+            case .allow, .prefer: tls = .prefer(try NIOSSLContext(configuration: tlsConfiguration))
+            default: tls = .require(try NIOSSLContext(configuration: tlsConfiguration))
+            }
+            return PostgresConnection.Configuration(
                 host: host, port: port, username: username, password: password, database: database, tls: tls)
+        }
+    }
+
+    /// libpq's `sslmode` as a TLS configuration: certificates checked only for verify-ca/verify-full.
+    private var tlsConfiguration: TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch sslMode {
+        case .disable, .allow, .prefer, .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: break
+        }
+        return configuration
+    }
+
+    private var clientTLS: PostgresClient.Configuration.TLS {
+        switch sslMode {
+        case .disable: .disable
+        case .allow, .prefer: .prefer(tlsConfiguration)
+        default: .require(tlsConfiguration)
         }
     }
 

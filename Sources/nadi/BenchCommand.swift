@@ -53,7 +53,7 @@ struct BenchReports: AsyncParsableCommand {
             _ = try await client.query("CREATE DATABASE nadi_bench_reports")
         }
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
-        let (small, large) = try await database.withClient(databaseName: "nadi_bench_reports", migrate: true) { client in
+        let (small, large) = try await database.withClient(databaseName: "nadi_bench_reports", schema: .migrate) { client in
             _ = try await RegionImporter(client: client, logger: CLILogger.make()).importRows(RegionImporter.builtinRows())
             return try await ReportBenchmark(client: client, settings: settingsCopy, logger: CLILogger.make()) { print($0) }.run()
         }

@@ -67,7 +67,7 @@ struct BenchIngest: AsyncParsableCommand {
             _ = try await client.query("DROP DATABASE IF EXISTS nadi_bench_ingest")
             _ = try await client.query("CREATE DATABASE nadi_bench_ingest")
         }
-        let result = try await database.withDatabase(databaseName: "nadi_bench_ingest", migrate: true) { client, databaseURL in
+        let result = try await database.withDatabase(databaseName: "nadi_bench_ingest", schema: .migrate) { client, databaseURL in
             let logger = CLILogger.make()
             _ = try await RegionImporter(client: client, logger: logger).importRows(RegionImporter.builtinRows())
             let version = try await client.query("SHOW server_version").collect().first?.decode(String.self) ?? "?"

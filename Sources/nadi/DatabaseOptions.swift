@@ -15,19 +15,31 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "State directory of the embedded PostgreSQL cluster.")
     var stateDir = "./nadi-data"
 
-    /// Opens the database, applies pending migrations when `migrate` is set (always for the embedded
-    /// cluster), runs `body` with a client, and stops an embedded server this call started.
-    /// `databaseName` picks another database on the same server (the benchmarks' scratch databases).
+    /// What a command needs of the schema before it runs.
+    enum Schema {
+        /// Migrated already (an external database that is not is an error); the embedded cluster is
+        /// migrated on the spot.
+        case current
+        /// Apply what is pending first (the benchmarks' scratch databases).
+        case migrate
+        /// Nothing: the command sees to it (`nadi migrate`).
+        case asIs
+    }
+
+    /// Opens the database, makes sure of the schema, runs `body` with a client, and stops an embedded
+    /// server this call started. `databaseName` picks another database on the same server (the
+    /// benchmarks' scratch databases). A database that cannot be reached fails within seconds, in the
+    /// server's own words.
     func withClient<T: Sendable>(
-        databaseName: String? = nil, migrate: Bool = false, _ body: @Sendable (PostgresClient) async throws -> T
+        databaseName: String? = nil, schema: Schema = .current, _ body: @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
-        try await withDatabase(databaseName: databaseName, migrate: migrate) { client, _ in try await body(client) }
+        try await withDatabase(databaseName: databaseName, schema: schema) { client, _ in try await body(client) }
     }
 
     /// `withClient`, also handing `body` the URL of the database (for a child process such as the
     /// benchmark's nadid).
     func withDatabase<T: Sendable>(
-        databaseName: String? = nil, migrate: Bool = false, _ body: @Sendable (PostgresClient, DatabaseURL) async throws -> T
+        databaseName: String? = nil, schema: Schema = .current, _ body: @Sendable (PostgresClient, DatabaseURL) async throws -> T
     ) async throws -> T {
         let logger = CLILogger.make()
         let target = try DatabaseTarget.resolve(databaseURL: databaseURL, stateDirectory: stateDir)
@@ -35,6 +47,9 @@ struct DatabaseOptions: ParsableArguments {
         do {
             var url = database.url
             if let databaseName { url.database = databaseName }
+            if let problem = await DatabaseProbe.check(url, logger: logger) {
+                throw CLIError("cannot use the database \(url): \(problem)")
+            }
             var configuration = try url.clientConfiguration()
             configuration.options.maximumConnections = 4
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
@@ -44,10 +59,17 @@ struct DatabaseOptions: ParsableArguments {
                 try await Task.sleep(for: .milliseconds(20))  // let run() start before the first query
                 let migrations = try Migration.load(from: ResourceLocator.sqlDirectory())
                 let migrator = Migrator(client: client, logger: logger)
-                if migrate || database.embedded != nil {
+                switch schema {
+                case .migrate:
                     try await migrator.migrate(migrations)
-                } else if let first = try await migrator.pending(migrations).first {
-                    throw CLIError("the database is not migrated (\(first.name) is pending); run `nadi migrate` first")
+                case .current where database.embedded != nil:
+                    try await migrator.migrate(migrations)
+                case .current:
+                    if let first = try await migrator.pending(migrations).first {
+                        throw CLIError("the database is not migrated (\(first.name) is pending); run `nadi migrate` first")
+                    }
+                case .asIs:
+                    break
                 }
                 return try await body(client, url)
             }

@@ -9,7 +9,7 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let applied = try await database.withClient { client in
+        let applied = try await database.withClient(schema: .asIs) { client in
             try await Migrator(client: client, logger: CLILogger.make()).migrate(Migration.load(from: ResourceLocator.sqlDirectory()))
         }
         if applied.isEmpty {

@@ -1,0 +1,130 @@
+public import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// Why the database cannot be used, in the server's own words, with what to do about it.
+public struct DatabaseUnreachable: Error, Sendable, CustomStringConvertible {
+    /// Whether waiting can help: a server that is down or starting up comes back; a database that
+    /// does not exist or a password that is wrong does not.
+    public enum Kind: Sendable { case transient, permanent }
+
+    public let kind: Kind
+    /// What went wrong, e.g. `SQLSTATE 3D000: database "nadi" does not exist`.
+    public let reason: String
+    /// What an operator can do.
+    public let hint: String
+
+    public var description: String { "\(reason)\nhint: \(hint)" }
+}
+
+/// One connection and `SELECT 1`, to learn before anything else whether the database can be used.
+/// postgres-nio's pool retries a failing server quietly and then reports only that its circuit
+/// breaker tripped; this says the server's own reason within seconds.
+public enum DatabaseProbe {
+    /// Nil when `url` answers within `timeout`; otherwise why not.
+    public static func check(_ url: DatabaseURL, timeout: Duration = .seconds(5), logger: Logger) async -> DatabaseUnreachable? {
+        let configuration: PostgresConnection.Configuration
+        do {
+            configuration = try url.connectionConfiguration()
+        } catch {
+            return DatabaseUnreachable(kind: .permanent, reason: "TLS set-up failed: \(error)", hint: "check sslmode in the URL")
+        }
+        var connectionConfiguration = configuration
+        connectionConfiguration.options.connectTimeout = .init(timeout)
+        let settings = connectionConfiguration
+        do {
+            try await withDeadline(timeout + .seconds(1)) {
+                let connection = try await PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.any(), configuration: settings, id: 0, logger: logger)
+                do {
+                    _ = try await connection.query("SELECT 1", logger: logger).collect()
+                    try? await connection.close()
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+            }
+            return nil
+        } catch {
+            return classify(error, url: url)
+        }
+    }
+
+    /// Waits until `url` answers: a transient failure is logged and retried with exponential
+    /// backoff (1 s doubling to `maxBackoff`); a permanent one is thrown at once. Ends with
+    /// `CancellationError` when the calling task is cancelled (a signal while waiting).
+    public static func waitUntilReachable(_ url: DatabaseURL, maxBackoff: Duration = .seconds(30), logger: Logger) async throws {
+        var backoff = Duration.seconds(1)
+        var attempt = 0
+        while true {
+            try Task.checkCancellation()
+            guard let problem = await check(url, logger: logger) else {
+                if attempt > 0 { logger.notice("database reachable", metadata: ["database.url": "\(url)"]) }
+                return
+            }
+            guard problem.kind == .transient else { throw problem }
+            attempt += 1
+            logger.warning(
+                "database not reachable yet; retrying",
+                metadata: [
+                    "database.url": "\(url)", "error": "\(problem.reason)", "hint": "\(problem.hint)", "retry.in": "\(backoff)",
+                    "attempt": "\(attempt)",
+                ])
+            try await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, maxBackoff)
+        }
+    }
+
+    static func classify(_ error: any Error, url: DatabaseURL) -> DatabaseUnreachable {
+        let place: String
+        switch url.endpoint {
+        case .tcp(let host, let port): place = "\(host):\(port)"
+        case .unixSocket: place = url.endpoint.socketPath ?? "the socket"
+        }
+        if let state = PostgresErrorText.sqlState(error) {
+            let reason = PostgresErrorText.describe(error)
+            switch state {
+            case "3D000":
+                return .init(
+                    kind: .permanent, reason: reason,
+                    hint: "create it (createdb -O \(url.username) \(url.database ?? "nadi")) or fix the database name in the URL")
+            case "28P01", "28000":
+                return .init(
+                    kind: .permanent, reason: reason,
+                    hint: "check the user and password in the URL, and pg_hba.conf on the server")
+            case "42501":
+                return .init(kind: .permanent, reason: reason, hint: "grant the role CONNECT on the database")
+            case "57P03", "53300", "53100", "53200", "57P01", "57P02":
+                return .init(kind: .transient, reason: reason, hint: "the server is starting, stopping or overloaded; it may come back")
+            default:
+                return .init(kind: .permanent, reason: reason, hint: "see the server's log")
+            }
+        }
+        if error is DeadlineExceeded {
+            return .init(
+                kind: .transient, reason: "no answer from \(place) within the connect timeout",
+                hint: "is PostgreSQL running there and reachable (firewall, host name)?")
+        }
+        if let psql = error as? PSQLError {
+            switch psql.code {
+            case .sslUnsupported:
+                return .init(kind: .permanent, reason: "the server does not support TLS", hint: "use sslmode=prefer or disable")
+            case .authMechanismRequiresPassword:
+                return .init(kind: .permanent, reason: "the server asks for a password", hint: "put the password in the URL")
+            case .unsupportedAuthMechanism:
+                return .init(
+                    kind: .permanent, reason: "the server asks for an unsupported authentication method", hint: "use scram-sha-256")
+            default:
+                break
+            }
+            let underlying = psql.underlying.map { String(describing: $0) } ?? "\(psql.code)"
+            return .init(
+                kind: .transient, reason: "cannot connect to \(place): \(underlying)",
+                hint: "is PostgreSQL running there and accepting connections?")
+        }
+        return .init(
+            kind: .transient, reason: "cannot connect to \(place): \(error)", hint: "is PostgreSQL running there and accepting connections?"
+        )
+    }
+}
