@@ -18,7 +18,13 @@ public enum BatchDecoder {
             throw SyntaxError(description: "the body must be a JSON array of records (or NDJSON with Content-Type: application/x-ndjson)")
         }
         do {
-            return try JSONDecoder().decode([Lenient<Record>].self, from: Data(body)).map(\.result)
+            var results = try JSONDecoder().decode([Lenient<Record>].self, from: Data(body)).map(\.result)
+            let duplicates = body.withUnsafeBytes { JSONDuplicateKeys.find(in: $0) }
+            for finding in duplicates {
+                guard let element = finding.element, results.indices.contains(element) else { continue }
+                results[element] = .failure(duplicateKey(finding.key))
+            }
+            return results
         } catch {
             throw SyntaxError(description: "malformed JSON: \(syntaxProblem(error))")
         }
@@ -56,6 +62,10 @@ public enum BatchDecoder {
                     results.append(.success(record))
                     continue
                 }
+                if let duplicate = JSONDuplicateKeys.find(in: line).first {
+                    results.append(.failure(duplicateKey(duplicate.key)))
+                    continue
+                }
                 do {
                     results.append(try decoder.decode(Lenient<Record>.self, from: Data(line)).result)
                 } catch {
@@ -64,6 +74,10 @@ public enum BatchDecoder {
             }
         }
         return results
+    }
+
+    static func duplicateKey(_ key: String) -> DecodeProblem {
+        DecodeProblem("key '\(key.prefix(40))' appears twice in this record; send each key once")
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool {

@@ -21,8 +21,12 @@ public enum JSONValue: Sendable, Equatable, Codable {
             self = .string(value)
         } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
+        } else if let value = try? container.decode([String: JSONValue].self) {
+            self = .object(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            // Foundation refuses numbers a Double cannot hold (1e999, 1e-99999) without saying so.
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "not a value Nadi can store (a number out of range for a 64-bit float?)")
         }
     }
 
@@ -111,6 +115,16 @@ public enum JSONValue: Sendable, Equatable, Codable {
             }
         }
         out += "\""
+    }
+
+    /// True when a key or a string anywhere in the value holds U+0000 (PostgreSQL's jsonb refuses it).
+    public var containsNUL: Bool {
+        switch self {
+        case .string(let value): value.utf8.contains(0)
+        case .array(let values): values.contains(where: \.containsNUL)
+        case .object(let members): members.contains { $0.key.utf8.contains(0) || $0.value.containsNUL }
+        default: false
+        }
     }
 
     /// How deeply arrays and objects nest.

@@ -100,8 +100,27 @@ public enum PingFastDecoder {
             return start..<at
         }
 
+        /// A number with at most 15 significant digits and an exponent of at most two digits: one
+        /// that `Double` holds as written and PostgreSQL's `numeric` takes. Anything else (`1e999`,
+        /// `1e-99999`, long integers) is left to the slow path, so both paths give one answer for it.
+        mutating func plainNumber() -> Range<Int>? {
+            guard let range = rawNumber(), range.count <= 24 else { return nil }
+            var digits = 0
+            var exponentDigits = 0
+            var inExponent = false
+            for offset in range {
+                let byte = bytes[offset]
+                if byte == 0x65 || byte == 0x45 {
+                    inExponent = true
+                } else if byte &- 0x30 < 10 {
+                    if inExponent { exponentDigits += 1 } else { digits += 1 }
+                }
+            }
+            return digits <= 15 && exponentDigits <= 2 ? range : nil
+        }
+
         mutating func number() -> Double? {
-            guard let range = rawNumber(), range.count <= 64 else { return nil }
+            guard let range = plainNumber() else { return nil }
             let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
             guard let value = Double(text), value.isFinite else { return nil }
             return value
@@ -125,7 +144,7 @@ public enum PingFastDecoder {
                     case 0x74: guard literal("true") else { return nil }
                     case 0x66: guard literal("false") else { return nil }
                     case 0x6E: guard literal("null") else { return nil }
-                    default: guard rawNumber() != nil else { return nil }
+                    default: guard plainNumber() != nil else { return nil }
                     }
                 } while take(0x2C)
                 guard take(0x7D) else { return nil }

@@ -17,6 +17,32 @@ public enum RecordValidation {
         text.utf8.count == 8 && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }
     }
 
+    /// A serial number as attendance devices send it in ZKTeco PUSH (`?SN=`): 1–64 letters, digits,
+    /// `-` or `_`. Inventory refuses any other serial, since `/iclock` could never match it.
+    public static func isDeviceSerial(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 64
+            && text.utf8.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+    }
+
+    /// Why `text` cannot be stored, if it holds a NUL character (PostgreSQL's text and jsonb refuse U+0000).
+    static func nulProblem(_ field: String, _ text: String?) -> String? {
+        guard let text, text.utf8.contains(0) else { return nil }
+        return "\(field) contains a NUL character (\\u0000), which cannot be stored"
+    }
+
+    /// Text for an error message: control characters shown as escapes, at most `limit` characters.
+    static func shown(_ text: String, limit: Int = 64) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars.prefix(limit) {
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
     }
@@ -27,7 +53,7 @@ public enum RecordValidation {
     public static func device(_ input: DeviceInput) -> Result<DeviceRecord, DecodeProblem> {
         func fail(_ reason: String) -> Result<DeviceRecord, DecodeProblem> { .failure(DecodeProblem(reason)) }
         guard isIdentifier(input.id) else {
-            return fail("id '\(input.id.prefix(64))' must be 1–128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit")
+            return fail("id '\(shown(input.id))' must be 1–128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit")
         }
         guard let kind = DeviceKind(rawValue: input.kind) else {
             return fail("unknown kind '\(input.kind.prefix(40))'; expected one of \(DeviceKind.allowedValues)")
@@ -40,6 +66,7 @@ public enum RecordValidation {
         }
         let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 300 else { return fail("name must be 1–300 characters") }
+        if let problem = nulProblem("name", name) { return fail(problem) }
         if let problem = coordinatesProblem(lat: input.lat, lon: input.lon) { return fail(problem) }
         guard let installed = CalendarDay(input.installed) else {
             return fail("installed '\(input.installed.prefix(40))' must be a date YYYY-MM-DD")
@@ -63,6 +90,7 @@ public enum RecordValidation {
 
     static func attributesProblem(kind: DeviceKind, attributes: [String: JSONValue]) -> String? {
         if JSONValue.object(attributes).depth > 8 { return "attributes nest too deeply (at most 8 levels)" }
+        if JSONValue.object(attributes).containsNUL { return "attributes contain a NUL character (\\u0000), which cannot be stored" }
         if JSONValue.object(attributes).jsonText.utf8.count > 16_384 { return "attributes are larger than 16 KiB" }
         switch kind {
         case .fiberLink:
@@ -87,8 +115,11 @@ public enum RecordValidation {
             }
             if let probe = attributes["probe"], let problem = ProbeTarget.problem(probe) { return problem }
         case .attendance:
-            guard let serial = attributes["serial"]?.stringValue, !serial.isEmpty, serial.count <= 64 else {
+            guard let serial = attributes["serial"]?.stringValue, !serial.isEmpty else {
                 return "an attendance device needs attributes.serial (its serial number, as text)"
+            }
+            guard isDeviceSerial(serial) else {
+                return "attributes.serial '\(shown(serial))' must be 1–64 letters, digits, '-' or '_', as the device sends it (SN=…)"
             }
         }
         return nil
@@ -108,12 +139,14 @@ public enum RecordValidation {
         }
         let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 300 else { return fail("name must be 1–300 characters") }
+        if let problem = nulProblem("name", name) { return fail(problem) }
         guard let region = RegionCode(input.region) else {
             return fail("region '\(input.region.prefix(40))' is not \(RegionCode.formatHelp)")
         }
         if let problem = coordinatesProblem(lat: input.lat, lon: input.lon) { return fail(problem) }
         let attributes = input.attributes ?? [:]
         if JSONValue.object(attributes).depth > 8 { return fail("attributes nest too deeply (at most 8 levels)") }
+        if JSONValue.object(attributes).containsNUL { return fail("attributes contain a NUL character (\\u0000), which cannot be stored") }
         return .success(
             SiteRecord(
                 code: input.code, kind: kind, name: name, region: region, lat: input.lat, lon: input.lon,
@@ -126,8 +159,10 @@ public enum RecordValidation {
         _ input: PingInput, receivedAt: Date, maxAhead: TimeInterval = 300, retention: TimeInterval
     ) -> Result<PingRecord, DecodeProblem> {
         func fail(_ reason: String) -> Result<PingRecord, DecodeProblem> { .failure(DecodeProblem(reason)) }
-        guard !input.device.isEmpty, input.device.utf8.count <= 128 else {
-            return fail("device must be a device id of 1–128 characters")
+        guard isIdentifier(input.device) else {
+            return fail(
+                "device '\(shown(input.device))' is not a device id (1–128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit)"
+            )
         }
         guard let status = PingStatus(rawValue: input.status) else {
             return fail("unknown status '\(input.status.prefix(40))'; expected one of \(PingStatus.allowedValues)")
@@ -149,12 +184,14 @@ public enum RecordValidation {
             return fail("latency_ms must be a number of milliseconds ≥ 0")
         }
         if let reason = input.reason, reason.count > 200 { return fail("reason must be at most 200 characters") }
+        if let problem = nulProblem("reason", input.reason) { return fail(problem) }
         var metricsJSON: String?
         if let text = input.metricsText {
             metricsJSON = text.utf8.count <= 2 ? nil : text  // "{}" is no metrics
         } else if let metrics = input.metrics {
             let value = JSONValue.object(metrics)
             if value.depth > 4 { return fail("metrics nest too deeply (at most 4 levels)") }
+            if value.containsNUL { return fail("metrics contain a NUL character (\\u0000), which cannot be stored") }
             let text = value.jsonText
             if text.utf8.count > 4096 { return fail("metrics are larger than 4 KiB") }
             metricsJSON = metrics.isEmpty ? nil : text

@@ -7,6 +7,26 @@ public struct BatchOutcome: Sendable, Equatable, Codable {
     public var accepted: Int
     public var duplicates: Int
     public var rejected: [RecordError]
+    /// How many records were rejected in all, set only when `rejected` lists just the first
+    /// `BatchOutcome.listedRejections` of them (so an answer stays small whatever was sent).
+    public var rejectedTotal: Int?
+
+    /// Most rejections an answer lists one by one.
+    public static let listedRejections = 1000
+
+    enum CodingKeys: String, CodingKey {
+        case accepted, duplicates, rejected
+        case rejectedTotal = "rejected_total"
+    }
+
+    /// Sorts the rejections by index and keeps the first `listedRejections`, counting the rest.
+    public mutating func bound() {
+        rejected.sort { $0.index < $1.index }
+        if rejected.count > Self.listedRejections {
+            rejectedTotal = rejected.count
+            rejected.removeLast(rejected.count - Self.listedRejections)
+        }
+    }
 
     public init(accepted: Int = 0, duplicates: Int = 0, rejected: [RecordError] = []) {
         self.accepted = accepted
@@ -42,9 +62,13 @@ public struct InventoryStore: Sendable {
 
     /// Stores `records` (each with its index in the request). Returns the outcome and the stored devices.
     /// With `allOrNothing`, any rejection throws `RejectedBatch` and nothing is stored.
-    public func upsertDevices(_ records: [(index: Int, record: DeviceRecord)], allOrNothing: Bool = false) async throws -> (
-        BatchOutcome, [DeviceInfo]
-    ) {
+    ///
+    /// `scope` is the writer's region subtree (a token's; nil for all of Indonesia): a record is
+    /// refused when the device it would overwrite lies outside it, or when its site does. A site
+    /// outside the scope reads like an unknown one, so a token learns nothing of other regions.
+    public func upsertDevices(
+        _ records: [(index: Int, record: DeviceRecord)], scope: RegionCode? = nil, allOrNothing: Bool = false
+    ) async throws -> (BatchOutcome, [DeviceInfo]) {
         var outcome = BatchOutcome()
         var seen: [String: Int] = [:]
         var candidates: [(index: Int, record: DeviceRecord)] = []
@@ -64,8 +88,21 @@ public struct InventoryStore: Sendable {
             let regions = try await existing(
                 "SELECT code::text FROM region WHERE code = ANY(\(Array(Set(candidates.map(\.record.region.rawValue))))::ltree[])",
                 on: connection)
-            let sites = try await existing(
-                "SELECT code FROM site WHERE code = ANY(\(Array(Set(candidates.compactMap(\.record.site)))))", on: connection)
+            var siteRegions: [String: RegionCode] = [:]
+            for try await (code, region) in try await connection.query(
+                "SELECT code, region::text FROM site WHERE code = ANY(\(Array(Set(candidates.compactMap(\.record.site)))))", logger: logger
+            ).decode((String, String).self) {
+                guard let region = RegionCode(region), scope.map({ region.isWithin($0) }) ?? true else { continue }
+                siteRegions[code] = region
+            }
+            // The devices these records would overwrite, locked so a concurrent move cannot slip between check and write.
+            var existingRegions: [String: RegionCode] = [:]
+            for try await (id, region) in try await connection.query(
+                "SELECT external_id, region::text FROM device WHERE external_id = ANY(\(candidates.map(\.record.externalID))) FOR UPDATE",
+                logger: logger
+            ).decode((String, String).self) {
+                existingRegions[id] = RegionCode(region)
+            }
             var serialOwners: [String: String] = [:]
             let serials = candidates.compactMap { $0.record.kind == .attendance ? $0.record.attributes["serial"]?.stringValue : nil }
             if !serials.isEmpty {
@@ -82,13 +119,28 @@ public struct InventoryStore: Sendable {
                         RecordError(
                             index: index,
                             error: "region \(record.region) does not exist; import regions first (nadi regions import --builtin)"))
-                } else if let site = record.site, !sites.contains(site) {
+                } else if let scope, let current = existingRegions[record.externalID], !current.isWithin(scope) {
+                    outcome.rejected.append(
+                        RecordError(
+                            index: index,
+                            error: "id '\(record.externalID)' is taken by a device this token may not change; choose another id"))
+                } else if let site = record.site, siteRegions[site] == nil {
                     outcome.rejected.append(
                         RecordError(index: index, error: "site '\(site)' does not exist; register it with POST /v1/sites first"))
+                } else if let site = record.site, let siteRegion = siteRegions[site], !siteRegion.isWithin(record.region) {
+                    outcome.rejected.append(
+                        RecordError(
+                            index: index,
+                            error:
+                                "site '\(site)' is in region \(siteRegion), outside the device's region \(record.region); a device's site lies within its region"
+                        ))
                 } else if let serial = record.kind == .attendance ? record.attributes["serial"]?.stringValue : nil,
                     let owner = serialOwners[serial] ?? batchSerials[serial], owner != record.externalID
                 {
-                    outcome.rejected.append(RecordError(index: index, error: "serial '\(serial)' already belongs to device '\(owner)'"))
+                    outcome.rejected.append(
+                        RecordError(
+                            index: index, error: "serial '\(serial)' is already used by another device; each attendance device has its own")
+                    )
                 } else {
                     if record.kind == .attendance, let serial = record.attributes["serial"]?.stringValue {
                         batchSerials[serial] = record.externalID
@@ -133,8 +185,11 @@ public struct InventoryStore: Sendable {
     }
 
     /// Stores `records` (each with its index in the request).
-    /// With `allOrNothing`, any rejection throws `RejectedBatch` and nothing is stored.
-    public func upsertSites(_ records: [(index: Int, record: SiteRecord)], allOrNothing: Bool = false) async throws -> BatchOutcome {
+    /// With `allOrNothing`, any rejection throws `RejectedBatch` and nothing is stored. A record that
+    /// would overwrite a site outside `scope` (the writer's region subtree) is refused.
+    public func upsertSites(
+        _ records: [(index: Int, record: SiteRecord)], scope: RegionCode? = nil, allOrNothing: Bool = false
+    ) async throws -> BatchOutcome {
         var outcome = BatchOutcome()
         var seen: [String: Int] = [:]
         var candidates: [(index: Int, record: SiteRecord)] = []
@@ -153,9 +208,18 @@ public struct InventoryStore: Sendable {
             let regions = try await existing(
                 "SELECT code::text FROM region WHERE code = ANY(\(Array(Set(candidates.map(\.record.region.rawValue))))::ltree[])",
                 on: connection)
+            var existingRegions: [String: RegionCode] = [:]
+            for try await (code, region) in try await connection.query(
+                "SELECT code, region::text FROM site WHERE code = ANY(\(candidates.map(\.record.code))) FOR UPDATE", logger: logger
+            ).decode((String, String).self) {
+                existingRegions[code] = RegionCode(region)
+            }
             var valid: [SiteRecord] = []
             for (index, record) in candidates {
-                if regions.contains(record.region.rawValue) {
+                if let scope, let current = existingRegions[record.code], !current.isWithin(scope) {
+                    outcome.rejected.append(
+                        RecordError(index: index, error: "code '\(record.code)' is taken by a site this token may not change"))
+                } else if regions.contains(record.region.rawValue) {
                     valid.append(record)
                 } else {
                     outcome.rejected.append(

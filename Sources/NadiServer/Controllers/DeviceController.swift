@@ -50,7 +50,9 @@ struct DeviceController: Sendable {
     func addRoutes(to router: Router<some RequestContext>) {
         router.get("/v1/devices/:id") { request, context in
             let token = try await authorizer.require(.read, for: request)
-            let id = try context.parameters.require("id")
+            // Ids may arrive percent-encoded (`PLG%3ACCTV-1`); the router hands the raw path segment.
+            let raw = try context.parameters.require("id")
+            let id = raw.removingPercentEncoding ?? raw
             return try await device(id, token: token)
         }
     }

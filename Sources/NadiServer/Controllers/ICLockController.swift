@@ -19,13 +19,15 @@ struct ICLockController: Sendable {
     let configuration: ServerConfiguration
     let store: AttendanceStore
     let queue: IngestQueue
+    let sightings: SightingLimiter
     let logger: Logger
     private let directory = SerialDirectory()
 
-    init(configuration: ServerConfiguration, store: AttendanceStore, queue: IngestQueue, logger: Logger) {
+    init(configuration: ServerConfiguration, store: AttendanceStore, queue: IngestQueue, sightings: SightingLimiter, logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.queue = queue
+        self.sightings = sightings
         self.logger = logger
     }
 
@@ -60,8 +62,7 @@ struct ICLockController: Sendable {
             "OK"
         } afterBody: { device, body in
             guard table.uppercased() == "ATTLOG", let device else { return [:] }
-            let records = body.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }).filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
-                .count
+            let records = AttendanceLog.recordCount(body)
             if records > 0 { try await store.countUpload(deviceID: device.id, records: records, at: Date()) }
             return ["attlog_records": .number(Double(records))]
         }
@@ -72,7 +73,7 @@ struct ICLockController: Sendable {
         _ request: Request, upload: Bool, answer: @escaping (DeviceInfo?, String) -> String,
         afterBody: (DeviceInfo?, [UInt8]) async throws -> [String: JSONValue] = { _, _ in [:] }
     ) async throws -> Response {
-        guard let sn = request.uri.queryParameters.get("SN"), Self.isSerial(sn) else {
+        guard let sn = request.uri.queryParameters.get("SN"), RecordValidation.isDeviceSerial(sn) else {
             return Self.text("missing or invalid SN (expected ?SN=<serial number>, 1–64 letters, digits, - or _)\n", status: .badRequest)
         }
         let receivedAt = Date()
@@ -108,21 +109,13 @@ struct ICLockController: Sendable {
                         metricsJSON: metrics.isEmpty ? nil : JSONValue.object(metrics).jsonText, intervalSeconds: device.intervalSeconds)
                     _ = try await queue.submit(IngestJob(pings: [ping]))
                 }
-            } else if directory.heartbeatDue(serial: sn, at: receivedAt) {
+            } else if directory.heartbeatDue(serial: sn, at: receivedAt), sightings.allow(source: "iclock") {
                 _ = try await queue.submit(IngestJob(pings: [], sightings: [Sighting(externalID: sn, at: receivedAt, source: "iclock")]))
             }
         } catch {
             return Self.text("not stored, retry later\n", status: .serviceUnavailable, retryAfter: configuration.retryAfterSeconds)
         }
         return Self.text(answer(device, sn))
-    }
-
-    /// A serial number as devices send it: 1–64 letters, digits, `-` or `_`.
-    static func isSerial(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.count <= 64
-            && text.utf8.allSatisfy {
-                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F
-            }
     }
 
     static func text(_ body: String, status: HTTPResponse.Status = .ok, retryAfter: Int? = nil) -> Response {

@@ -12,6 +12,7 @@ struct IngestController: Sendable {
     let directory: DeviceDirectory
     let queue: IngestQueue
     let metrics: ServerMetrics
+    let sightings: SightingLimiter
     let logger: Logger
 
     func addRoutes(to router: Router<some RequestContext>) {
@@ -27,6 +28,7 @@ struct IngestController: Sendable {
             PingInput.self, from: request, limit: configuration.maxBodyBytes, timeout: configuration.requestTimeout,
             fastPath: PingFastDecoder.decode)
         metrics.received(records.count)
+        try checkRecordCount(records.count)
         var rejected: [RecordError] = []
         var valid: [(index: Int, ping: PingRecord)] = []
         for (index, result) in records.enumerated() {
@@ -50,22 +52,26 @@ struct IngestController: Sendable {
                 "the database is unavailable; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
         }
         var job = IngestJob(pings: [], sightings: [])
+        var requestIndex: [Int] = []
+        var unknownIDs = Set<String>()
         for (index, ping) in valid {
             guard let device = devices[ping.device] else {
                 rejected.append(RecordError(index: index, error: "unknown device '\(ping.device)'; register it with POST /v1/inventory"))
-                job.sightings.append(Sighting(externalID: String(ping.device.prefix(200)), at: ping.observedAt, source: "http"))
+                // One sighting per id and request, within the per-request and per-minute limits.
+                if unknownIDs.insert(ping.device).inserted, unknownIDs.count <= SightingLimiter.perRequest,
+                    sightings.allow(source: "http")
+                {
+                    job.sightings.append(Sighting(externalID: ping.device, at: ping.observedAt, source: "http"))
+                }
                 continue
             }
             guard token.covers(device.region) else {
-                rejected.append(
-                    RecordError(
-                        index: index,
-                        error:
-                            "device '\(ping.device)' is in region \(device.region), outside this token's region \(token.region?.rawValue ?? "")"
-                    ))
+                // Worded as for an unknown device: a token learns nothing of other regions' devices.
+                rejected.append(RecordError(index: index, error: "unknown device '\(ping.device)'; register it with POST /v1/inventory"))
                 metrics.rejected(kind: device.kind.rawValue)
                 continue
             }
+            requestIndex.append(index)
             job.pings.append(
                 ResolvedPing(
                     deviceID: device.id, kind: device.kind, observedMicros: Timestamp.microseconds(ping.observedAt), status: ping.status,
@@ -78,21 +84,24 @@ struct IngestController: Sendable {
         } catch let error as IngestUnavailable {
             throw unavailable(error)
         }
-        rejected.sort { $0.index < $1.index }
-        return JSONBody.response(BatchOutcome(accepted: receipt.accepted, duplicates: receipt.duplicates, rejected: rejected))
+        for (jobIndex, reason) in receipt.refused { rejected.append(RecordError(index: requestIndex[jobIndex], error: reason)) }
+        var outcome = BatchOutcome(accepted: receipt.accepted, duplicates: receipt.duplicates, rejected: rejected)
+        outcome.bound()
+        return JSONBody.response(outcome)
     }
 
     func devices(_ request: Request) async throws -> Response {
-        try await upsert(request, DeviceInput.self, validate: RecordValidation.device, region: \.region) { [inventory, directory] records in
-            let (outcome, stored) = try await inventory.upsertDevices(records)
+        try await upsert(request, DeviceInput.self, validate: RecordValidation.device, region: \.region) {
+            [inventory, directory] records, scope in
+            let (outcome, stored) = try await inventory.upsertDevices(records, scope: scope)
             directory.remember(stored)
             return outcome
         }
     }
 
     func sites(_ request: Request) async throws -> Response {
-        try await upsert(request, SiteInput.self, validate: RecordValidation.site, region: \.region) { [inventory] records in
-            try await inventory.upsertSites(records)
+        try await upsert(request, SiteInput.self, validate: RecordValidation.site, region: \.region) { [inventory] records, scope in
+            try await inventory.upsertSites(records, scope: scope)
         }
     }
 
@@ -100,11 +109,13 @@ struct IngestController: Sendable {
     /// token's region, store the rest in one transaction, and answer with every rejection by index.
     private func upsert<Input: Decodable & Sendable, Record: Sendable>(
         _ request: Request, _ input: Input.Type, validate: (Input) -> Result<Record, DecodeProblem>,
-        region: (Record) -> RegionCode, store: @escaping @Sendable ([(index: Int, record: Record)]) async throws -> BatchOutcome
+        region: (Record) -> RegionCode,
+        store: @escaping @Sendable ([(index: Int, record: Record)], RegionCode?) async throws -> BatchOutcome
     ) async throws -> Response {
         let token = try await authorizer.require(.inventory, for: request)
         let records = try await BatchBody.decode(
             Input.self, from: request, limit: configuration.maxBodyBytes, timeout: configuration.requestTimeout)
+        try checkRecordCount(records.count)
         var rejected: [RecordError] = []
         var valid: [(index: Int, record: Record)] = []
         for (index, result) in records.enumerated() {
@@ -121,13 +132,24 @@ struct IngestController: Sendable {
         }
         do {
             let toStore = valid
-            var outcome = try await withDeadline(configuration.databaseTimeout * 2) { try await store(toStore) }
-            outcome.rejected = (outcome.rejected + rejected).sorted { $0.index < $1.index }
+            let scope = token.region
+            var outcome = try await withDeadline(configuration.databaseTimeout * 2) { try await store(toStore, scope) }
+            outcome.rejected += rejected
+            outcome.bound()
             return JSONBody.response(outcome)
         } catch {
             logger.error("inventory write failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
             throw APIError.unavailable(
                 "the database did not store the batch; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
+        }
+    }
+
+    /// 413 for a request with more records than one batch may hold (its answer and memory stay bounded).
+    private func checkRecordCount(_ count: Int) throws {
+        guard count <= configuration.maxRecordsPerRequest else {
+            throw APIError(
+                .contentTooLarge,
+                "\(count) records in one request; at most \(configuration.maxRecordsPerRequest) — nothing was stored, send smaller batches")
         }
     }
 
