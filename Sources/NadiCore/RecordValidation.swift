@@ -97,6 +97,8 @@ public enum RecordValidation {
             guard let length = attributes["length_km"]?.numberValue, length > 0, length.isFinite else {
                 return "a fiber_link needs attributes.length_km, a number of kilometres > 0"
             }
+            // Roll-ups add lengths over whole provinces: a value no link has must not overflow them.
+            guard length <= 50_000 else { return "attributes.length_km must be at most 50000 (one link, not a network)" }
             guard attributes["a_end"]?.stringValue?.isEmpty == false, attributes["z_end"]?.stringValue?.isEmpty == false else {
                 return "a fiber_link needs attributes.a_end and attributes.z_end (the two ends, as text)"
             }
@@ -110,8 +112,8 @@ public enum RecordValidation {
             }
             if let probe = attributes["probe"], let problem = ProbeTarget.problem(probe) { return problem }
         case .videotron:
-            guard let size = attributes["size_m2"]?.numberValue, size > 0, size.isFinite else {
-                return "a videotron needs attributes.size_m2, its screen area in m² > 0"
+            guard let size = attributes["size_m2"]?.numberValue, size > 0, size.isFinite, size <= 10_000 else {
+                return "a videotron needs attributes.size_m2, its screen area in m², > 0 and at most 10000"
             }
             if let probe = attributes["probe"], let problem = ProbeTarget.problem(probe) { return problem }
         case .attendance:

@@ -67,3 +67,16 @@ public struct SchoolCCTV: Sendable, Equatable, Codable {
         try container.encode(publicStreams, forKey: .publicStreams)
     }
 }
+
+/// URLs as Nadi shows them to people: without user name and password, whatever was registered.
+public enum ShownURL {
+    /// `rtsp://viewer:pass@10.1.2.3/live` → `rtsp://10.1.2.3/live`; text that is not a URL with an
+    /// authority is returned as it is.
+    public static func withoutCredentials(_ url: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return url }
+        let rest = url[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return url }
+        return String(url[..<schemeEnd.upperBound]) + String(rest[rest.index(after: at)...])
+    }
+}

@@ -12,7 +12,16 @@ public enum CSVText {
         return out
     }
 
-    static func quote(_ field: String) -> String {
+    /// A field a spreadsheet would run as a formula (`=…`, `+…`, `-…`, `@…`, or a leading tab or
+    /// carriage return) gets a leading `'`, so a device name like `=HYPERLINK(…)` stays text.
+    /// Numbers (`-2.97`) are left as they are.
+    static func neutralised(_ field: String) -> String {
+        guard let first = field.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Double(field) == nil else { return field }
+        return "'" + field
+    }
+
+    static func quote(_ raw: String) -> String {
+        let field = neutralised(raw)
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || field.hasPrefix(" ") || field.hasSuffix(" ")
         else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""

@@ -18,7 +18,7 @@ struct APIError: HTTPResponseError {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
-        let body = JSONBody.encode(["error": message])
+        let body = try JSONBody.encode(["error": message])
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
@@ -41,13 +41,23 @@ enum JSONBody {
         return encoder
     }()
 
-    static func encode(_ value: some Encodable) -> [UInt8] {
-        (try? Array(encoder.encode(value))) ?? Array("{}".utf8)
+    static func encode(_ value: some Encodable) throws -> [UInt8] {
+        Array(try encoder.encode(value))
     }
 
+    /// `value` as JSON; a value that cannot be encoded (a number that is not finite) is a 500 with
+    /// the error shape, never a 2xx with an empty object.
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: encode(value))))
+        let bytes: [UInt8]
+        let answered: HTTPResponse.Status
+        do {
+            bytes = try encode(value)
+            answered = status
+        } catch {
+            bytes = Array(#"{"error":"the answer could not be encoded (a value out of range); this is a bug, please report it"}"#.utf8)
+            answered = .internalServerError
+        }
+        return Response(
+            status: answered, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

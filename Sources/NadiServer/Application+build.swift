@@ -23,16 +23,24 @@ public func buildApplication(
     let queue = IngestQueue(capacity: configuration.queueCapacity)
     let writer = PingWriter(
         queue: queue, client: client, configuration: configuration.writer, metrics: metrics.factory, logger: logger)
+    let directory = DeviceDirectory(store: InventoryStore(client: client, logger: logger))
     let router = buildRouter(
-        configuration: configuration, client: client, queue: queue, metrics: metrics, migrations: migrations, logger: logger)
+        configuration: configuration, client: client, queue: queue, directory: directory, metrics: metrics, migrations: migrations,
+        logger: logger)
+    let listener = DeviceChangeListener(feed: DeviceChangeFeed(client: client, logger: logger), directory: directory)
     var app = Application(
         router: router,
         server: .http1(
             configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nadid"),
         services: configuration.pollDevices
-            ? [client, writer, AdapterPoller(client: client, queue: queue, logger: logger, reloadEvery: configuration.pollerReload)]
-            : [client, writer],
+            ? [
+                client, writer, listener,
+                AdapterPoller(
+                    client: client, queue: queue, policy: configuration.probePolicy, logger: logger, reloadEvery: configuration.pollerReload
+                ),
+            ]
+            : [client, writer, listener],
         logger: logger
     )
     app.beforeServerStarts {
@@ -44,11 +52,14 @@ public func buildApplication(
 
 /// The routes of `nadid`.
 func buildRouter(
-    configuration: ServerConfiguration, client: PostgresClient, queue: IngestQueue, metrics: ServerMetrics,
+    configuration: ServerConfiguration, client: PostgresClient, queue: IngestQueue, directory: DeviceDirectory, metrics: ServerMetrics,
     migrations: [Migration], logger: Logger
 ) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: MetricsMiddleware())
+    let routes = MethodMiddleware<BasicRequestContext>.Routes()
+    router.add(middleware: MethodMiddleware(routes: routes))
+    router.add(middleware: MemoryTrimMiddleware())
     let authorizer = Authorizer(
         tokens: TokenStore(client: client, logger: logger), timeout: configuration.databaseTimeout,
         retryAfterSeconds: configuration.retryAfterSeconds)
@@ -56,7 +67,7 @@ func buildRouter(
     let sightings = SightingLimiter(perMinute: configuration.sightingsPerMinute, metrics: metrics.factory)
     IngestController(
         configuration: configuration, authorizer: authorizer, inventory: inventory,
-        directory: DeviceDirectory(store: inventory), queue: queue, metrics: metrics, sightings: sightings, logger: logger
+        directory: directory, queue: queue, metrics: metrics, sightings: sightings, logger: logger
     ).addRoutes(to: router)
     DeviceController(authorizer: authorizer, client: client, logger: logger).addRoutes(to: router)
     CoverageController(authorizer: authorizer, client: client, timeZone: configuration.timeZone, logger: logger).addRoutes(to: router)
@@ -68,5 +79,6 @@ func buildRouter(
         client: client, queue: queue, metrics: metrics, migrations: migrations,
         stallLimit: configuration.writer.commitTimeout + .seconds(5), logger: logger
     ).addRoutes(to: router)
+    routes.set(router.routes.map { ("\($0.path)", $0.method) })
     return router
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import NadiCore
 import NadiStore
 
@@ -17,7 +18,16 @@ enum BatchBody {
         guard let contentType = request.headers[.contentType] else {
             throw APIError(.unsupportedMediaType, "set Content-Type: application/json (an array) or application/x-ndjson")
         }
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        let mediaType = parts.first?.lowercased() ?? ""
+        for parameter in parts.dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard pair.count == 2, pair[0] == "charset" else { continue }
+            let charset = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            guard charset == "utf-8" || charset == "utf8" else {
+                throw APIError(.unsupportedMediaType, "charset '\(charset.prefix(40))' is not accepted; send UTF-8 (charset=utf-8)")
+            }
+        }
         switch mediaType {
         case "application/json": return .jsonArray
         case "application/x-ndjson", "application/ndjson", "application/jsonl": return .ndjson
@@ -36,8 +46,15 @@ enum BatchBody {
             return try await withDeadline(timeout) { try await body.collect(upTo: limit) }
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError(.contentTooLarge, "the body is larger than \(limit) bytes; send smaller batches")
+        } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, "the body is larger than \(limit) bytes; send smaller batches")
         } catch is DeadlineExceeded {
             throw APIError(.requestTimeout, "the body did not arrive within \(timeout.components.seconds) s; nothing was stored")
+        } catch let error as HTTPError {
+            throw error
+        } catch {
+            // The client hung up or broke the stream mid-body: its fault, not the server's.
+            throw APIError(.badRequest, "the body ended before it was complete; nothing was stored")
         }
     }
 

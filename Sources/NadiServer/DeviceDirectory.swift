@@ -5,8 +5,9 @@ import NadiStore
 import Synchronization
 
 /// External device id → device, cached in memory so the ingest path resolves ids without a query.
-/// Misses are looked up in bulk; inventory writes through this daemon update the cache at once, and
-/// entries expire after `lifetime` so changes made through another `nadid` are picked up.
+/// Misses are looked up in bulk; inventory writes through this daemon update the cache at once,
+/// changes made anywhere else are announced by the database (`DeviceChangeFeed`) and drop the entry,
+/// and entries expire after `lifetime` besides.
 final class DeviceDirectory: Sendable {
     private struct Entry {
         var info: DeviceInfo
@@ -38,6 +39,16 @@ final class DeviceDirectory: Sendable {
             for info in loaded { found[info.externalID] = info }
         }
         return found
+    }
+
+    /// Drops the cached entry of `externalID` (the device moved or changed).
+    func forget(_ externalID: String) {
+        _ = cache.withLock { $0.removeValue(forKey: externalID) }
+    }
+
+    /// Drops every cached entry (changes may have been missed while the listener reconnected).
+    func forgetAll() {
+        cache.withLock { $0.removeAll() }
     }
 
     func remember(_ devices: [DeviceInfo]) {

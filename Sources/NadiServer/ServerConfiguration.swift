@@ -30,6 +30,8 @@ public struct ServerConfiguration: Sendable {
     /// Whether this nadid polls devices that cannot push (SNMP fiber links, probed cameras and
     /// videotrons); only one nadid polls at a time either way.
     public var pollDevices = true
+    /// Which addresses the poller may probe (loopback and link-local only when allowed).
+    public var probePolicy = ProbeAddressPolicy()
     /// How often the poller re-reads which devices to poll.
     public var pollerReload: Duration = .seconds(30)
     /// The batch writer's settings (miss count, retention, sweeper…).

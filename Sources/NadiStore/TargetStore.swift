@@ -32,6 +32,8 @@ public struct TargetRecord: Sendable, Equatable {
         }
         guard (2015...2045).contains(year) else { return "year \(year) is outside 2015–2045" }
         guard value.isFinite, value >= 0 else { return "value must be a number ≥ 0" }
+        // Sums of targets over thousands of regions must stay finite.
+        guard value <= 1e9 else { return "value must be at most 1,000,000,000" }
         if metric == .schoolsPct, value > 100 { return "schools_pct is a percentage: at most 100" }
         return nil
     }

@@ -50,7 +50,7 @@ public struct TokenStore: Sendable {
     public func create(name: String, region: RegionCode?, scopes: Set<TokenScope>) async throws -> (APIToken, String) {
         guard !scopes.isEmpty else { throw TokenError("a token needs at least one scope: \(TokenScope.allowedValues)") }
         let trimmed = name.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.count <= 100 else { throw TokenError("a token name must be 1–100 characters") }
+        if let problem = Self.nameProblem(trimmed) { throw TokenError(problem) }
         return try await client.transaction(logger: logger) { connection in
             if let region {
                 var exists = false
@@ -119,15 +119,27 @@ public struct TokenStore: Sendable {
 
     /// Revokes the token with this name or id; it stops working at once. Returns false when none matched.
     public func revoke(_ nameOrID: String) async throws -> Bool {
-        let id = Int64(nameOrID) ?? -1
+        // A number is an id, anything else a name (names are never all digits): never both at once.
+        let query: PostgresQuery =
+            if let id = Int64(nameOrID) {
+                "UPDATE api_token SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL RETURNING id"
+            } else {
+                "UPDATE api_token SET revoked_at = now() WHERE name = \(nameOrID) AND revoked_at IS NULL RETURNING id"
+            }
         var count = 0
-        for try await _ in try await client.query(
-            "UPDATE api_token SET revoked_at = now() WHERE (name = \(nameOrID) OR id = \(id)) AND revoked_at IS NULL RETURNING id",
-            logger: logger)
-        {
-            count += 1
-        }
+        for try await _ in try await client.query(query, logger: logger) { count += 1 }
         return count > 0
+    }
+
+    /// Why `name` cannot name a token, or nil: 1–100 characters, not all digits (those are ids), no
+    /// control characters.
+    public static func nameProblem(_ name: String) -> String? {
+        if name.isEmpty || name.count > 100 { return "a token name has 1–100 characters" }
+        if name.allSatisfy(\.isNumber) { return "a token name cannot be all digits (numbers are token ids)" }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            return "a token name cannot hold control characters"
+        }
+        return nil
     }
 
     static func randomSecret() -> String {

@@ -52,6 +52,9 @@ struct Coverage: AsyncParsableCommand {
         let zone = TimeZone(identifier: timeZone) ?? .gmt
         let (report, html) = try await database.withClient { client -> (CoverageReport, String?) in
             let query = CoverageQuery(client: client, logger: CLILogger.make())
+            if let region, try await !query.exists(region) {
+                throw CLIError("no region \(region); import regions with `nadi regions import --builtin`")
+            }
             let scope = try await query.scope(region: region, depth: depth)
             let report = try await query.report(scope: scope, at: at, kinds: kinds, metrics: metrics)
             guard format == .html else { return (report, nil) }

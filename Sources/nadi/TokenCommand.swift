@@ -21,6 +21,7 @@ struct TokenCreate: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
+        if let problem = TokenStore.nameProblem(name) { throw ValidationError("--name: \(problem)") }
         if let region, RegionCode(region) == nil { throw ValidationError("--region must be \(RegionCode.formatHelp)") }
         for part in scope.split(separator: ",") where TokenScope(rawValue: part.trimmingCharacters(in: .whitespaces)) == nil {
             throw ValidationError("unknown scope '\(part)'; expected \(TokenScope.allowedValues)")
@@ -62,7 +63,7 @@ struct TokenList: AsyncParsableCommand {
 struct TokenRevoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "revoke", abstract: "Revoke a token by name or id; it stops working at once.")
-    @Argument(help: "The token's name or id.") var token: String
+    @Argument(help: "The token's id (a number, as `nadi token list` shows) or its name.") var token: String
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {

@@ -36,18 +36,23 @@ struct Uptime: AsyncParsableCommand {
         if since != nil, from != nil || to != nil { throw ValidationError("use --since or --from/--to, not both") }
         if (from == nil) != (to == nil) { throw ValidationError("--from and --to go together") }
         if let from, let to, to < from { throw ValidationError("--to is before --from") }
-        if let since, Self.seconds(since) == nil { throw ValidationError("--since takes a number of days or hours, e.g. 30d or 12h") }
+        if let since, Self.seconds(since) == nil {
+            throw ValidationError("--since takes a number of days or hours up to 100 years (36500d), e.g. 30d or 12h")
+        }
         if let below, !(0...100).contains(below) { throw ValidationError("--below is a percentage, 0–100") }
         guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("unknown --time-zone '\(timeZone)'") }
     }
 
     static func seconds(_ text: String) -> TimeInterval? {
-        guard let unit = text.last, let value = Double(text.dropLast()), value > 0 else { return nil }
+        guard let unit = text.last, let value = Double(text.dropLast()), value > 0, value.isFinite else { return nil }
+        let seconds: TimeInterval
         switch unit {
-        case "d": return value * 86_400
-        case "h": return value * 3_600
+        case "d": seconds = value * 86_400
+        case "h": seconds = value * 3_600
         default: return nil
         }
+        // At most 100 years back: further than any installed device, and within every date type.
+        return seconds <= 36_500 * 86_400 ? seconds : nil
     }
 
     func run() async throws {

@@ -50,6 +50,13 @@ struct Nadid: AsyncParsableCommand {
     var poll = true
     @Option(help: "Seconds SIGTERM waits for queued pings to commit before cancelling what is left (answered 503).")
     var shutdownTimeout = 30
+    @Option(
+        help: ArgumentHelp(
+            "An address range the poller may probe although it is loopback or link-local (repeatable), e.g. 127.0.0.0/8.",
+            discussion:
+                "By default nadid refuses to poll 127.0.0.0/8, ::1, 169.254.0.0/16, fe80::/10 and 0.0.0.0/8: an inventory token could otherwise probe this machine or cloud metadata services and read the result.",
+            valueName: "CIDR"))
+    var probeAllow: [String] = []
     @Flag(help: "Load a demo city (Kota Palembang: real schools, devices of all four kinds, masterplan targets) and simulate pings.")
     var demo = false
 
@@ -66,6 +73,9 @@ struct Nadid: AsyncParsableCommand {
         guard retentionDays >= 1 else { throw ValidationError("--retention-days must be at least 1") }
         guard TimeZone(identifier: timeZone) != nil else {
             throw ValidationError("unknown --time-zone '\(timeZone)' (try Asia/Jakarta, Asia/Makassar, Asia/Jayapura)")
+        }
+        for range in probeAllow where ProbeAddressPolicy.Range(range) == nil {
+            throw ValidationError("--probe-allow '\(range)' is not an address range such as 127.0.0.0/8 or fe80::/10")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
     }
@@ -85,6 +95,9 @@ struct Nadid: AsyncParsableCommand {
         configuration.sightingsPerMinute = sightingsPerMinute
         configuration.idleTimeout = .seconds(idleTimeout)
         configuration.pollDevices = poll
+        // The demo's own adapters (snmpd, the HTTP probe) live on this machine.
+        let allowed = probeAllow + (demo && probeAllow.isEmpty ? ["127.0.0.0/8"] : [])
+        configuration.probePolicy = ProbeAddressPolicy(allowed: allowed.compactMap(ProbeAddressPolicy.Range.init))
         configuration.requestTimeout = .seconds(requestTimeout)
         configuration.timeZone = TimeZone(identifier: timeZone) ?? configuration.timeZone
         configuration.writer.missCount = missCount

@@ -64,7 +64,10 @@ struct AdapterTests {
         let ifIndex = try #require(
             Int(String(contentsOfFile: "/sys/class/net/\(name)a/ifindex", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
 
-        try await NadiTestApp.run(configure: { $0.pollerReload = .seconds(1) }) { app, http, client in
+        try await NadiTestApp.run(configure: {
+            $0.pollerReload = .seconds(1)
+            $0.probePolicy = ProbeAddressPolicy(allowed: [ProbeAddressPolicy.Range("127.0.0.0/8")].compactMap { $0 })
+        }) { app, http, client in
             let devices = """
                 [{"id":"PLG-FO-SNMP","kind":"fiber_link","region":"16.71","name":"Ring B","installed":"2025-01-01","interval_s":1,
                   "attributes":{"length_km":4,"a_end":"POP A","z_end":"POP C","snmp":{"host":"127.0.0.1","port":\(port),"community":"\(community)","if_index":\(ifIndex)}}},
@@ -102,7 +105,10 @@ struct AdapterTests {
         for _ in 0..<100 where !server.output.contains("ready") { try await Task.sleep(for: .milliseconds(100)) }
         try #require(server.output.contains("ready"), "the RTSP server did not start: \(server.output)")
 
-        try await NadiTestApp.run(configure: { $0.pollerReload = .seconds(1) }) { app, http, client in
+        try await NadiTestApp.run(configure: {
+            $0.pollerReload = .seconds(1)
+            $0.probePolicy = ProbeAddressPolicy(allowed: [ProbeAddressPolicy.Range("127.0.0.0/8")].compactMap { $0 })
+        }) { app, http, client in
             let appPort = try #require(http.port)
             let devices = """
                 [{"id":"PLG-CCTV-RTSP","kind":"cctv","region":"16.71","name":"Simpang RTSP","installed":"2025-01-01","interval_s":1,

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import NadiCore
 import NadiServer
 import NadiStore
@@ -110,5 +111,43 @@ struct RegionScopeTests {
                 String(buffer: view.body).replacingOccurrences(of: "OKU-CCTV-1", with: "X")
                     == String(buffer: unknown.body).replacingOccurrences(of: "NOBODY-9", with: "X"))
         }
+    }
+}
+
+/// Probes cannot be aimed at this machine or at link-local services unless the operator allows it
+/// (issue 12, "probes as a scanner").
+@Suite("Probe address policy")
+struct ProbePolicyTests {
+    @Test("inventory refuses loopback and link-local probe and SNMP hosts by default, with the flag that allows them")
+    func refusedByDefault() async throws {
+        try await NadiTestApp.run { app, http, _ in
+            let body = """
+                [{"id":"PLG-VT-M","kind":"videotron","region":"16.71.01","name":"Metadata","installed":"2024-01-01",
+                  "attributes":{"size_m2":1,"probe":{"url":"http://169.254.169.254/latest/meta-data/"}}},
+                 {"id":"PLG-VT-L","kind":"videotron","region":"16.71.01","name":"Loopback","installed":"2024-01-01",
+                  "attributes":{"size_m2":1,"probe":{"url":"tcp://127.0.0.1:5432"}}},
+                 {"id":"PLG-VT-6","kind":"videotron","region":"16.71.01","name":"Loopback v6","installed":"2024-01-01",
+                  "attributes":{"size_m2":1,"probe":{"url":"tcp://[::ffff:127.0.0.1]:22"}}},
+                 {"id":"PLG-FO-L","kind":"fiber_link","region":"16.71.01","name":"SNMP here","installed":"2024-01-01",
+                  "attributes":{"length_km":1,"a_end":"A","z_end":"B","snmp":{"host":"localhost","community":"c","if_index":1}}},
+                 {"id":"PLG-VT-OK","kind":"videotron","region":"16.71.01","name":"Real camera net","installed":"2024-01-01",
+                  "attributes":{"size_m2":1,"probe":{"url":"http://10.20.30.40/"}}}]
+                """
+            let outcome = try Outcome(try await http.post("/v1/inventory", token: app.palembang, json: body))
+            #expect(outcome.accepted == 1)
+            #expect(outcome.rejected.map(\.index) == [0, 1, 2, 3])
+            #expect(outcome.rejected.allSatisfy { $0.error.contains("--probe-allow") }, "\(outcome.rejected)")
+        }
+    }
+
+    @Test("an allowed range is probed; resolution of a name to loopback is refused at poll time")
+    func policy() throws {
+        let strict = ProbeAddressPolicy()
+        #expect(strict.refusal(try SocketAddress(ipAddress: "127.0.0.1", port: 80)) != nil)
+        #expect(strict.refusal(try SocketAddress(ipAddress: "fe80::1", port: 80)) != nil)
+        #expect(strict.refusal(try SocketAddress(ipAddress: "10.1.2.3", port: 80)) == nil)
+        let open = ProbeAddressPolicy(allowed: [ProbeAddressPolicy.Range("127.0.0.0/8")].compactMap { $0 })
+        #expect(open.refusal(try SocketAddress(ipAddress: "127.0.0.1", port: 80)) == nil)
+        #expect(open.refusal(try SocketAddress(ipAddress: "169.254.169.254", port: 80)) != nil)
     }
 }

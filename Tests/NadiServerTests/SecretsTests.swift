@@ -42,7 +42,7 @@ struct SecretsTests {
         url.password = password
         let port = ChildProcess.freePort()
         let daemon = try ChildProcess(
-            product: "nadid", arguments: ["--port", String(port), "--log-level", "trace"],
+            product: "nadid", arguments: ["--port", String(port), "--log-level", "trace", "--probe-allow", "127.0.0.0/8"],
             environment: ["NADI_DATABASE_URL": url.connectionString])
         let base = URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/")
         var ready = false

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import NadiCore
 import NadiStore
 import PostgresNIO
@@ -32,6 +33,7 @@ struct AdapterPoller: Service {
 
     let client: PostgresClient
     let queue: IngestQueue
+    let policy: ProbeAddressPolicy
     let logger: Logger
     var maxConcurrent = 64
     var reloadEvery: Duration = .seconds(30)
@@ -140,7 +142,8 @@ struct AdapterPoller: Service {
         let at = Timestamp.microseconds(Date())
         switch target.check {
         case .probe(let probe):
-            let outcome = await Prober().probe(probe)
+            guard let address = await resolve(probe.host, probe.port, target) else { return (target, nil, nil) }
+            let outcome = await Prober().probe(probe, at: address)
             return (
                 target,
                 ResolvedPing(
@@ -151,9 +154,9 @@ struct AdapterPoller: Service {
             let started = ContinuousClock.now
             var oids = [Self.ifOperStatus + [UInt32(snmp.ifIndex)], Self.ifInErrors + [UInt32(snmp.ifIndex)]]
             if let rx = snmp.rxPowerOID { oids.append(rx) }
+            guard let address = await resolve(snmp.host, snmp.port, target) else { return (target, nil, previousErrors) }
             guard
-                let response = try? await SNMPClient().get(
-                    host: snmp.host, port: snmp.port, community: snmp.community, oids: oids, timeout: .seconds(2))
+                let response = try? await SNMPClient().get(address: address, community: snmp.community, oids: oids, timeout: .seconds(2))
             else {
                 logger.debug("no SNMP answer", metadata: ["device.id": "\(target.deviceID)", "snmp.host": "\(snmp.host)"])
                 return (target, nil, previousErrors)
@@ -167,6 +170,19 @@ struct AdapterPoller: Service {
                     reason: reading.reason, metricsJSON: reading.metricsJSON, intervalSeconds: target.interval), reading.inErrors
             )
         }
+    }
+
+    /// The address to poll, or nil (no ping) when the name does not resolve or the policy refuses it.
+    private func resolve(_ host: String, _ port: Int, _ target: Target) async -> SocketAddress? {
+        do {
+            return try await policy.resolve(host: host, port: port)
+        } catch let refused as ProbeRefused {
+            logger.warning(
+                "device not polled: its address is refused", metadata: ["device.id": "\(target.deviceID)", "reason": "\(refused)"])
+        } catch {
+            logger.debug("device not polled: its host does not resolve", metadata: ["device.id": "\(target.deviceID)", "host": "\(host)"])
+        }
+        return nil
     }
 
     private func loadTargets() async throws -> [Int64: Target] {

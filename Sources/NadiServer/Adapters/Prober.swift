@@ -14,11 +14,12 @@ struct Prober: Sendable {
         var reason: String?
     }
 
-    func probe(_ target: ProbeTarget) async -> Outcome {
+    /// Probes `target` at `address` (resolved and checked by the caller).
+    func probe(_ target: ProbeTarget, at address: SocketAddress) async -> Outcome {
         let started = ContinuousClock.now
         let timeout = Duration.milliseconds(target.timeoutMilliseconds)
         do {
-            let answer = try await withDeadline(timeout) { try await exchange(target) }
+            let answer = try await withDeadline(timeout) { try await exchange(target, at: address) }
             let latency = (ContinuousClock.now - started).milliseconds
             if let problem = answer { return Outcome(status: .down, latencyMs: latency, reason: problem) }
             return Outcome(status: .up, latencyMs: latency)
@@ -31,10 +32,10 @@ struct Prober: Sendable {
 
     /// Connects and, for RTSP and HTTP, sends one request; returns nil when the answer is good, the
     /// problem otherwise.
-    private func exchange(_ target: ProbeTarget) async throws -> String? {
+    private func exchange(_ target: ProbeTarget, at address: SocketAddress) async throws -> String? {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.milliseconds(Int64(target.timeoutMilliseconds)))
-            .connect(host: target.host, port: target.port) { channel in
+            .connect(to: address) { channel in
                 channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
             }
         return try await channel.executeThenClose { inbound, outbound in

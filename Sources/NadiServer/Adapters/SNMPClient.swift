@@ -10,11 +10,10 @@ struct SNMPClient: Sendable {
         var description: String { "no SNMP answer" }
     }
 
-    /// Asks `host:port` for `oids`; tries `1 + retries` times, each waiting `timeout`.
+    /// Asks `address` for `oids`; tries `1 + retries` times, each waiting `timeout`.
     func get(
-        host: String, port: Int, community: String, oids: [[UInt32]], timeout: Duration, retries: Int = 1
+        address: SocketAddress, community: String, oids: [[UInt32]], timeout: Duration, retries: Int = 1
     ) async throws -> SNMPMessage.Response {
-        let address = try SocketAddress.makeAddressResolvingHost(host, port: port)
         for _ in 0...retries {
             let requestID = Int32.random(in: 1...Int32.max)
             let request = ByteBuffer(bytes: SNMPMessage.getRequest(community: community, requestID: requestID, oids: oids))

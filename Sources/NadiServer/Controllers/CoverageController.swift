@@ -57,8 +57,11 @@ struct CoverageController: Sendable {
             guard let day = CalendarDay(String(text)) else { throw APIError(.badRequest, "as_of must be a date YYYY-MM-DD") }
             asOf = day
         }
+        let coverage = CoverageQuery(client: client, logger: logger)
+        if let region, (try? await withDeadline(.seconds(5), { try await coverage.exists(region) })) == false {
+            throw APIError(.notFound, "no region \(region); import regions with `nadi regions import --builtin`")
+        }
         do {
-            let coverage = CoverageQuery(client: client, logger: logger)
             let scope = try await coverage.scope(region: region, depth: depth)
             let report = try await coverage.report(
                 scope: scope, at: ReportInstant(asOf: asOf, timeZone: timeZone), kinds: kinds, metrics: metrics)

@@ -91,7 +91,14 @@ struct IngestController: Sendable {
     }
 
     func devices(_ request: Request) async throws -> Response {
-        try await upsert(request, DeviceInput.self, validate: RecordValidation.device, region: \.region) {
+        let policy = configuration.probePolicy
+        let validate: (DeviceInput) -> Result<DeviceRecord, DecodeProblem> = { input in
+            RecordValidation.device(input).flatMap { record in
+                guard let refusal = Self.probeRefusal(record, policy: policy) else { return .success(record) }
+                return .failure(DecodeProblem(refusal))
+            }
+        }
+        return try await upsert(request, DeviceInput.self, validate: validate, region: \.region) {
             [inventory, directory] records, scope in
             let (outcome, stored) = try await inventory.upsertDevices(records, scope: scope)
             directory.remember(stored)
@@ -142,6 +149,14 @@ struct IngestController: Sendable {
             throw APIError.unavailable(
                 "the database did not store the batch; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
         }
+    }
+
+    /// Why the poller would refuse this device's probe or SNMP host (a literal loopback or
+    /// link-local address not allowed by `--probe-allow`), or nil.
+    static func probeRefusal(_ record: DeviceRecord, policy: ProbeAddressPolicy) -> String? {
+        let host = SNMPTarget(record.attributes["snmp"])?.host ?? ProbeTarget(record.attributes["probe"])?.host
+        guard let host, let refusal = policy.refusal(literalHost: host) else { return nil }
+        return "attributes.\(record.attributes["snmp"] != nil ? "snmp" : "probe") host: \(refusal)"
     }
 
     /// 413 for a request with more records than one batch may hold (its answer and memory stay bounded).

@@ -40,6 +40,14 @@ public struct CoverageQuery: Sendable {
 
     /// The scope for a request: `region` down to `depth` (default one level below, at most
     /// kecamatan); without a region, `defaultScope()` (with `depth` when given).
+    /// True when `region` is a known region code.
+    public func exists(_ region: RegionCode) async throws -> Bool {
+        for try await _ in try await client.query("SELECT 1 FROM region WHERE code = \(region.rawValue)::ltree", logger: logger) {
+            return true
+        }
+        return false
+    }
+
     public func scope(region: RegionCode?, depth: RegionLevel?) async throws -> ReportScope {
         var scope: ReportScope
         if let region {

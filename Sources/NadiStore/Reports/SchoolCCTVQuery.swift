@@ -49,7 +49,7 @@ public struct SchoolCCTVQuery: Sendable {
                 SchoolCCTV(
                     npsn: code, name: name, level: level, region: regionCode, regionName: regionName, lat: lat, lon: lon,
                     cctvInstalled: installed, cctvOperational: operational, cctvPublic: isPublic, uptime30dPct: nil,
-                    covered: operational > 0, lastSeen: lastSeen?.date, publicStreams: streams))
+                    covered: operational > 0, lastSeen: lastSeen?.date, publicStreams: streams.map(ShownURL.withoutCredentials)))
         }
         let uptimes = try await UptimeQuery(client: client, logger: logger).byDevice(
             region: region, kind: .cctv, window: now.addingTimeInterval(-30 * 86_400)..<now, timeZone: timeZone, now: now)
