@@ -45,7 +45,9 @@ struct WriterWedgeTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for sender in 0..<8 {
                 group.addTask {
-                    for batch in 0..<60 {
+                    // Until 3 s after PostgreSQL is back (at most 400 batches).
+                    for batch in 0..<400 {
+                        if let back = databaseBack.withLock({ $0 }), ContinuousClock.now > back + .seconds(3) { break }
                         let pings = (0..<200).map { n -> (String, String) in
                             let micros = Timestamp.microseconds(start) + Int64(sender) * 100_000_000 + Int64((batch * 200 + n) * 1000)
                             let at = Timestamp.rfc3339(microseconds: micros)
