@@ -45,37 +45,13 @@ struct CrashRecoveryTests {
             for sender in 0..<4 {
                 group.addTask {
                     for batch in 0..<Self.batchesPerSender {
-                        let pings = (0..<100).map { n -> (String, String) in
-                            // Each sender its own 100 s, a millisecond between pings: all unique, none in the future.
-                            let micros = Timestamp.microseconds(start) + Int64(sender) * 100_000_000 + Int64((batch * 100 + n) * 1000)
-                            let at = Timestamp.rfc3339(microseconds: micros)
-                            return ("CRASH-\(n % 50)|\(micros)", #"{"device":"CRASH-\#(n % 50)","at":"\#(at)","status":"up"}"#)
-                        }
-                        let body = ByteBuffer(string: "[\(pings.map(\.1).joined(separator: ","))]")
-                        let deadline = ContinuousClock.now + .seconds(120)
-                        while true {
-                            // A fresh connection per request, so none is left over from the killed
-                            // nadid, and a deadline per attempt, so a dead peer cannot stall a sender.
-                            let answer = try? await withDeadline(.seconds(10)) {
-                                try await HTTPConnection.with(host: "127.0.0.1", port: port) { http in
-                                    try await http.post(
-                                        "/v1/pings", headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")],
-                                        body: body)
-                                }
-                            }
-                            if let answer, answer.status == 200,
-                                let outcome = try? JSONDecoder().decode(Outcome.self, from: Data(answer.body.readableBytesView))
-                            {
-                                try #require(outcome.rejected.isEmpty, "pings rejected: \(outcome.rejected.prefix(2))")
-                                acknowledged.add(pings.map(\.0))
-                                tally.accepted.add(outcome.accepted, ordering: .relaxed)
-                                tally.duplicates.add(outcome.duplicates, ordering: .relaxed)
-                                break
-                            }
-                            try #require(ContinuousClock.now < deadline, "a batch was never acknowledged")
-                            try await Task.sleep(for: .milliseconds(100))
-                        }
-                        tally.sent.add(pings.count, ordering: .relaxed)
+                        let (keys, body) = LedgerSender.batch(sender: sender, batch: batch, size: 100, start: start)
+                        let outcome = try await LedgerSender.untilAcknowledged(
+                            port: port, token: token, body: body, context: { daemon.current.output.suffix(1500).description })
+                        acknowledged.add(keys)
+                        tally.accepted.add(outcome.accepted, ordering: .relaxed)
+                        tally.duplicates.add(outcome.duplicates, ordering: .relaxed)
+                        tally.sent.add(keys.count, ordering: .relaxed)
                     }
                 }
             }

@@ -48,38 +48,15 @@ struct WriterWedgeTests {
                     // Until 3 s after PostgreSQL is back (at most 400 batches).
                     for batch in 0..<400 {
                         if let back = databaseBack.withLock({ $0 }), ContinuousClock.now > back + .seconds(3) { break }
-                        let pings = (0..<200).map { n -> (String, String) in
-                            let micros = Timestamp.microseconds(start) + Int64(sender) * 100_000_000 + Int64((batch * 200 + n) * 1000)
-                            let at = Timestamp.rfc3339(microseconds: micros)
-                            return ("CRASH-\(n % 50)|\(micros)", #"{"device":"CRASH-\#(n % 50)","at":"\#(at)","status":"up"}"#)
-                        }
-                        let body = ByteBuffer(string: "[\(pings.map(\.1).joined(separator: ","))]")
-                        let deadline = ContinuousClock.now + .seconds(120)
-                        while true {
-                            let answer = try? await withDeadline(.seconds(20)) {
-                                try await HTTPConnection.with(host: "127.0.0.1", port: port) { http in
-                                    try await http.post(
-                                        "/v1/pings", headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")],
-                                        body: body)
-                                }
-                            }
-                            if let answer, answer.status == 200,
-                                let outcome = try? JSONDecoder().decode(Outcome.self, from: Data(answer.body.readableBytesView))
-                            {
-                                try #require(outcome.rejected.isEmpty, "pings rejected: \(outcome.rejected.prefix(2))")
-                                acknowledged.add(pings.map(\.0))
-                                tally.accepted.add(outcome.accepted, ordering: .relaxed)
-                                tally.duplicates.add(outcome.duplicates, ordering: .relaxed)
-                                if databaseBack.withLock({ $0 }) != nil {
-                                    firstAckAfterRestart.withLock { $0 = $0 ?? ContinuousClock.now }
-                                }
-                                break
-                            }
-                            try #require(
-                                ContinuousClock.now < deadline, "a batch was never acknowledged: \(daemon.current.output.suffix(1500))")
-                            try await Task.sleep(for: .milliseconds(200))
-                        }
-                        tally.sent.add(pings.count, ordering: .relaxed)
+                        let (keys, body) = LedgerSender.batch(sender: sender, batch: batch, size: 200, start: start)
+                        let outcome = try await LedgerSender.untilAcknowledged(
+                            port: port, token: token, body: body, attempt: .seconds(20),
+                            context: { daemon.current.output.suffix(1500).description })
+                        acknowledged.add(keys)
+                        tally.accepted.add(outcome.accepted, ordering: .relaxed)
+                        tally.duplicates.add(outcome.duplicates, ordering: .relaxed)
+                        if databaseBack.withLock({ $0 }) != nil { firstAckAfterRestart.withLock { $0 = $0 ?? ContinuousClock.now } }
+                        tally.sent.add(keys.count, ordering: .relaxed)
                     }
                 }
             }
