@@ -76,17 +76,7 @@ struct CrashRecoveryTests {
         #expect(await ProcessCheck.waitUntilGone(serverPID), "the restarted nadid adopted the embedded PostgreSQL and stopped it")
 
         _ = try await cluster.start()
-        let (rows, found) = try await TestClient.with(cluster.url) { client async throws in
-            var keys = Set<String>()
-            var rows = 0
-            for try await (device, at) in try await client.query(
-                "SELECT d.external_id, p.observed_at FROM ping p JOIN device d ON d.id = p.device_id"
-            ).decode((String, PostgresTimestamp).self) {
-                keys.insert("\(device)|\(at.microseconds)")
-                rows += 1
-            }
-            return (rows, keys)
-        }
+        let (rows, found) = try await LedgerSender.stored(cluster.url)
         try await cluster.stop()
         let ledger = acknowledged.entries
         let missing = ledger.filter { !found.contains($0) }

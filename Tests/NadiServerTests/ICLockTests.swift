@@ -48,6 +48,8 @@ struct ICLockTests {
             try await Task.sleep(for: .milliseconds(1100))
             let attlog =
                 "1001\t2026-11-22 08:01:12\t0\t1\t0\t0\t0\n1002\t2026-11-22 08:03:40\t0\t1\t0\t0\t0\n7654321\t2026-11-22 08:05:02\t1\t15\t0\t0\t0\n"
+                // Lines that are not attendance records (issue 12): not counted.
+                + "garbage\n\t\t\nOPLOG 4\t0\n1003\tyesterday\t0\n"
             let upload = try await Self.exchange(port, "POST /iclock/cdata?SN=\(Self.serial)&table=ATTLOG&Stamp=9999", body: attlog)
             #expect(upload.hasPrefix("HTTP/1.1 200") && upload.hasSuffix("OK"), "\(upload)")
             let command = try await Self.exchange(port, "POST /iclock/devicecmd?SN=\(Self.serial)", body: "ID=1&Return=0&CMD=INFO\n")

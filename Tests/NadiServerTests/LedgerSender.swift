@@ -3,6 +3,8 @@ import NIOCore
 import NadiBench
 import NadiCore
 import NadiStore
+import NadiTestSupport
+import PostgresNIO
 import Testing
 
 /// The load of the crash tests: batches of unique pings for devices CRASH-0…49, each sent until it
@@ -42,6 +44,22 @@ enum LedgerSender {
             }
             try #require(ContinuousClock.now < deadline, "a batch was never acknowledged: \(context())")
             try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// The stored pings as ledger keys (`device|microseconds`) and how many rows there are (more rows
+    /// than keys would mean a ping stored twice).
+    static func stored(_ url: DatabaseURL) async throws -> (rows: Int, keys: Set<String>) {
+        try await TestClient.with(url) { client async throws in
+            var keys = Set<String>()
+            var rows = 0
+            for try await (device, at) in try await client.query(
+                "SELECT d.external_id, p.observed_at FROM ping p JOIN device d ON d.id = p.device_id"
+            ).decode((String, PostgresTimestamp).self) {
+                keys.insert("\(device)|\(at.microseconds)")
+                rows += 1
+            }
+            return (rows, keys)
         }
     }
 }

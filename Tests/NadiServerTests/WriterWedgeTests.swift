@@ -95,17 +95,7 @@ struct WriterWedgeTests {
         let status = await daemon.current.wait(timeout: .seconds(40))
         #expect(status == 0, "SIGTERM ends nadid cleanly: \(daemon.current.output.suffix(1500))")
 
-        let (rows, found) = try await TestClient.with(cluster.url) { client async throws in
-            var keys = Set<String>()
-            var rows = 0
-            for try await (device, at) in try await client.query(
-                "SELECT d.external_id, p.observed_at FROM ping p JOIN device d ON d.id = p.device_id"
-            ).decode((String, PostgresTimestamp).self) {
-                keys.insert("\(device)|\(at.microseconds)")
-                rows += 1
-            }
-            return (rows, keys)
-        }
+        let (rows, found) = try await LedgerSender.stored(cluster.url)
         let ledger = acknowledged.entries
         let missing = ledger.filter { !found.contains($0) }
         let recovery = zip(databaseBack.withLock { $0 }.map { [$0] } ?? [], firstAckAfterRestart.withLock { $0 }.map { [$0] } ?? [])
