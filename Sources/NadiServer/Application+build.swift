@@ -9,7 +9,8 @@ import ServiceLifecycle
 public typealias NadiApplication = Application<RouterResponder<BasicRequestContext>>
 
 /// Builds the `nadid` application: routes, the batch writer and the database client as services.
-/// Migrations are applied before the server accepts connections.
+/// Migrations are applied before the writer, sweeper, poller and listener start and before the
+/// server accepts connections.
 ///
 /// - Parameters:
 ///   - configuration: listen address, limits and writer settings.
@@ -28,25 +29,28 @@ public func buildApplication(
         configuration: configuration, client: client, queue: queue, directory: directory, metrics: metrics, migrations: migrations,
         logger: logger)
     let listener = DeviceChangeListener(feed: DeviceChangeFeed(client: client, logger: logger), directory: directory)
+    let gate = MigrationGate()
+    var needSchema: [any Service] = [writer, listener]
+    if configuration.pollDevices {
+        needSchema.append(
+            AdapterPoller(
+                client: client, queue: queue, policy: configuration.probePolicy, logger: logger, reloadEvery: configuration.pollerReload))
+    }
+    let migrated = MigratedServices(
+        gate: gate,
+        migrate: {
+            let applied = try await Migrator(client: client, logger: logger).migrate(migrations)
+            if !applied.isEmpty { logger.info("database migrated", metadata: ["migrations.applied": "\(applied.count)"]) }
+        }, services: needSchema)
     var app = Application(
         router: router,
         server: .http1(
             configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nadid"),
-        services: configuration.pollDevices
-            ? [
-                client, writer, listener,
-                AdapterPoller(
-                    client: client, queue: queue, policy: configuration.probePolicy, logger: logger, reloadEvery: configuration.pollerReload
-                ),
-            ]
-            : [client, writer, listener],
+        services: [client, migrated],
         logger: logger
     )
-    app.beforeServerStarts {
-        let applied = try await Migrator(client: client, logger: logger).migrate(migrations)
-        if !applied.isEmpty { logger.info("database migrated", metadata: ["migrations.applied": "\(applied.count)"]) }
-    }
+    app.beforeServerStarts { try await gate.wait() }
     return app
 }
 

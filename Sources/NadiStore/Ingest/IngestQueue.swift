@@ -94,6 +94,8 @@ public final class IngestQueue: Sendable {
         var queuedPings = 0
         var closed = false
         var writerWaiting: CheckedContinuation<Void, Never>?
+        /// A poke that came while the writer was not waiting: its next wait returns at once.
+        var poked = false
         var commitProblem: (text: String, at: ContinuousClock.Instant)?
         /// When the writer last finished a batch (committed or not), or took work.
         var writerProgress = ContinuousClock.now
@@ -196,10 +198,26 @@ public final class IngestQueue: Sendable {
         }
     }
 
+    /// Waits until a job arrives, the queue closes, `poke()` is called, or `deadline` passes (the
+    /// writer's next periodic task).
+    func waitForWork(until deadline: ContinuousClock.Instant) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.waitForWork() }
+            group.addTask { try? await Task.sleep(until: deadline) }
+            await group.next()
+            group.cancelAll()
+            poke()  // releases the waiter when the timer (or cancellation) came first
+        }
+    }
+
     /// Waits until a job arrives, `poke()` is called, or the queue closes.
     func waitForWork() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let resumeNow = state.withLock { state -> Bool in
+                if state.poked {
+                    state.poked = false
+                    return true
+                }
                 if !state.pending.isEmpty || state.closed { return true }
                 state.writerWaiting?.resume()
                 state.writerWaiting = continuation
@@ -209,10 +227,12 @@ public final class IngestQueue: Sendable {
         }
     }
 
-    /// Wakes the writer (for its periodic work).
+    /// Wakes the writer (for its periodic work, or to notice cancellation); remembered when the
+    /// writer is not waiting, so it is never lost.
     func poke() {
         let waiting = state.withLock { state -> CheckedContinuation<Void, Never>? in
             defer { state.writerWaiting = nil }
+            if state.writerWaiting == nil { state.poked = true }
             return state.writerWaiting
         }
         waiting?.resume()

@@ -1,64 +1,33 @@
 public import Foundation
 public import Logging
 public import Metrics
-import NIOCore
 import NadiCore
 public import PostgresNIO
 public import ServiceLifecycle
 
-/// Settings of the batch writer.
-public struct PingWriterConfiguration: Sendable {
-    /// Most pings committed in one transaction.
-    public var maxBatchPings = 20_000
-    /// Missed heartbeats that make a device silent.
-    public var missCount = 3
-    /// How often the writer looks for newest ping times to write to `device_state.last_seen`.
-    public var flushInterval: Duration = .seconds(2)
-    /// How far `device_state.last_seen` may lag behind a device's newest ping (or one heartbeat
-    /// interval, when that is shorter). Writing every ping's time would cost an index update per
-    /// ping; this bounds the writes to one per device per this long. The sweeper and the state
-    /// logic use the exact time kept in memory, so silence is never declared from the lag.
-    public var lastSeenResolution: TimeInterval = 30
-    /// Most `last_seen` rows written in one statement, so a big flush never holds up a batch long.
-    public var maxFlushRows = 5000
-    /// How often the silence sweeper runs.
-    public var sweepInterval: Duration = .seconds(5)
-    /// Extra time before a device is declared silent, for pings received but not yet committed.
-    public var sweepGrace: TimeInterval = 5
-    /// Raw pings older than this are dropped (whole daily partitions).
-    public var retentionDays = 90
-    /// How long one batch may take to commit before its requests get 503 (retrying is safe: a
-    /// batch that commits late makes the retry count as duplicates).
-    public var commitTimeout: Duration = .seconds(15)
-    /// Whether this instance runs the sweeper and partition maintenance (when it wins the lock).
-    public var runsMaintenance = true
-
-    public init() {}
-}
-
 /// The one batch writer: takes every waiting request, commits their pings together (COPY, falling
 /// back to `ON CONFLICT DO NOTHING` only when a batch holds a duplicate), updates device state in the
-/// same transaction, then answers every request of the batch. Also flushes coalesced last-seen
-/// times, sweeps for silent devices and keeps the ping partitions.
+/// same transaction, then answers every request of the batch. Between batches, when due, it writes
+/// the buffered last-seen times, sweeps for silent devices and keeps the ping partitions — in the
+/// same serial loop, so none of them races a batch.
 public actor PingWriter: Service {
-    static let maintenanceLockKey: Int64 = 0x6E61_6469_0002
-
     public nonisolated let queue: IngestQueue
     let client: PostgresClient
     let logger: Logger
     let configuration: PingWriterConfiguration
     let state: StateUpdater
+    let sweeper: SilenceSweeper
+    let partitions: PingPartitions
 
-    private var pendingSeen: [Int64: SeenTime] = [:]
-    /// The last `.due` flush stopped at its row cap.
-    private var moreSeenDue = false
+    private var lastSeen: LastSeenBuffer
     /// A database that refuses every batch must not flood the log.
     private var failureLog = RepeatedFailureLog(every: .seconds(10))
     private var knownPartitions: Set<Int64> = []
-    private var lastFlush = ContinuousClock.now
-    private var lastSweep = ContinuousClock.now
-    /// First maintenance a minute after start (the daemon migrates the database in between).
-    private var lastMaintenance: ContinuousClock.Instant? = ContinuousClock.now - .seconds(3540)
+    /// When each periodic task is next due. Migrations ran before the writer started (the
+    /// application's prelude), so partition upkeep is due at once.
+    private var nextFlush: ContinuousClock.Instant
+    private var nextSweep: ContinuousClock.Instant
+    private var nextMaintenance = ContinuousClock.now
 
     private let metrics: WriterMetrics
 
@@ -72,23 +41,24 @@ public actor PingWriter: Service {
         self.configuration = configuration
         self.logger = logger
         self.state = StateUpdater(logger: logger, missCount: configuration.missCount)
+        self.sweeper = SilenceSweeper(client: client, missCount: configuration.missCount, grace: configuration.sweepGrace, logger: logger)
+        self.partitions = PingPartitions(client: client, retentionDays: configuration.retentionDays, logger: logger)
+        self.lastSeen = LastSeenBuffer(
+            resolution: configuration.lastSeenResolution, maxRows: configuration.maxFlushRows, missCount: configuration.missCount,
+            sweepGrace: configuration.sweepGrace)
+        let now = ContinuousClock.now
+        self.nextFlush = now + configuration.flushInterval
+        self.nextSweep = now + configuration.sweepInterval
     }
 
+    /// Writes until graceful shutdown has drained the queue; on cancellation (shutdown taking too
+    /// long) answers what still waits with 503 and stops.
     public func run() async throws {
-        try await withGracefulShutdownHandler {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { [queue] in
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: .milliseconds(500))
-                        queue.poke()
-                    }
-                }
-                await withTaskCancellationHandler {
-                    await loop()
-                } onCancel: { [queue] in
-                    queue.poke()
-                }
-                group.cancelAll()
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await loop()
+            } onCancel: { [queue] in
+                queue.poke()
             }
         } onGracefulShutdown: { [queue] in
             queue.close()
@@ -108,15 +78,14 @@ public actor PingWriter: Service {
                     queue.failAll(.shuttingDown)
                     break
                 }
-                // Under sustained load the queue is never empty: the flush, the sweeper and
-                // partition upkeep must still run when they are due.
+                // Under sustained load the queue is never empty: periodic work still runs when due.
                 await periodicWork()
             } else if queue.isClosed {
                 break
             } else {
                 await periodicWork()
                 queue.noteWriterProgress()
-                await queue.waitForWork()
+                await queue.waitForWork(until: nextDue)
             }
         }
         if Task.isCancelled {
@@ -124,40 +93,81 @@ public actor PingWriter: Service {
             logger.warning("ingest writer cancelled; waiting requests were answered 503")
             return
         }
-        if !lastFailed { await flushSeen() }
+        if !lastFailed { await flushSeen(.all) }
         logger.info("ingest writer drained and stopped")
+    }
+
+    /// The earliest time a periodic task is due.
+    private var nextDue: ContinuousClock.Instant {
+        configuration.runsMaintenance ? min(nextFlush, nextSweep, nextMaintenance) : nextFlush
     }
 
     /// Runs the periodic tasks that are due.
     private func periodicWork() async {
         let now = ContinuousClock.now
-        if now - lastFlush >= configuration.flushInterval {
+        if now >= nextFlush {
             await flushSeen(.due)
             // A capped flush leaves more due: go on after the next batch instead of in two seconds.
-            if !moreSeenDue { lastFlush = now }
+            nextFlush = lastSeen.moreDue ? now : now + configuration.flushInterval
         }
-        if configuration.runsMaintenance, now - lastSweep >= configuration.sweepInterval {
-            let sweepTime = Date()
-            do {
-                // Never sweep on a stale last_seen: a device alive in memory is not silent.
-                guard await flushSeen(.sweepCandidates(now: sweepTime)) else { throw SweepSkipped() }
-                try await withDeadline(configuration.commitTimeout) { [self] in try await self.sweep(now: sweepTime) }
-            } catch is SweepSkipped {
-                logger.warning("silence sweep skipped: last-seen times could not be written first")
-            } catch {
-                logger.error("silence sweep failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
-            }
-            lastSweep = now
+        if configuration.runsMaintenance, now >= nextSweep {
+            await sweep(now: Date())
+            nextSweep = now + configuration.sweepInterval
         }
-        if configuration.runsMaintenance, lastMaintenance.map({ now - $0 >= .seconds(3600) }) ?? true {
+        if configuration.runsMaintenance, now >= nextMaintenance {
             do {
-                try await withDeadline(configuration.commitTimeout * 2) { [self] in try await self.maintainPartitions(today: Date()) }
-                lastMaintenance = now
+                let kept = try await withDeadline(configuration.commitTimeout * 2) { [partitions] in
+                    try await partitions.maintain(today: Date())
+                }
+                knownPartitions = knownPartitions.filter { $0 >= kept.lowerBound }.union(kept.suffix(5))
+                nextMaintenance = now + configuration.partitionInterval
             } catch {
                 logger.error("partition maintenance failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
-                lastMaintenance = now - .seconds(3540)  // try again in a minute
+                nextMaintenance = now + .seconds(60)  // try again in a minute
             }
         }
+    }
+
+    /// Sweeps for silence as of `now` — never on a stale last_seen: the times of the devices it could
+    /// otherwise pick are written first, and the sweep is skipped if that fails.
+    private func sweep(now: Date) async {
+        guard await flushSeen(.sweepCandidates(now: now)) else {
+            logger.warning("silence sweep skipped: last-seen times could not be written first")
+            return
+        }
+        do {
+            let silenced = try await withDeadline(configuration.commitTimeout) { [sweeper] in try await sweeper.sweep(now: now) }
+            if silenced > 0 { logger.info("devices went silent", metadata: ["devices.silent": "\(silenced)"]) }
+        } catch {
+            logger.error("silence sweep failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+        }
+    }
+
+    /// Writes buffered newest ping times to `device_state.last_seen`, in parts of at most
+    /// `maxFlushRows`. Returns false when it failed (the times stay buffered).
+    @discardableResult
+    private func flushSeen(_ selection: LastSeenBuffer.Selection) async -> Bool {
+        guard !lastSeen.isEmpty else { return true }
+        let chosen = lastSeen.select(selection)
+        var start = 0
+        while start < chosen.count {
+            let part = Array(chosen[start..<min(start + configuration.maxFlushRows, chosen.count)])
+            do {
+                try await withDeadline(configuration.commitTimeout) { [sweeper] in try await sweeper.writeLastSeen(part) }
+            } catch {
+                logger.warning("last-seen flush failed; will retry", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+                return false
+            }
+            lastSeen.markWritten(part)
+            start += configuration.maxFlushRows
+        }
+        return true
+    }
+
+    /// Writes every buffered last-seen time and sweeps as of `now` (tests use it instead of waiting).
+    public func sweepNow(now: Date = Date()) async throws {
+        guard await flushSeen(.all) else { throw DeadlineExceeded() }
+        try await sweeper.sweep(now: now)
     }
 
     // MARK: - Commit
@@ -266,10 +276,10 @@ public actor PingWriter: Service {
     /// One transaction: pings, device state and sightings; updates the in-memory last-seen times on success.
     private func attempt(_ batch: [ResolvedPing], sightings: [Sighting]) async throws -> [RowOutcome] {
         let now = Date()
-        let seenBefore = pendingSeen
-        let newDays = partitionDays(for: batch).subtracting(knownPartitions)
-        let (storedMask, seen) = try await withDeadline(configuration.commitTimeout) { [client, logger, state] in
-            for day in newDays.sorted() { try await Self.ensurePartition(day: day, client: client, logger: logger) }
+        let seenBefore = lastSeen.pending
+        let newDays = PingPartitions.days(of: batch).subtracting(knownPartitions)
+        let (storedMask, seen) = try await withDeadline(configuration.commitTimeout) { [client, logger, state, partitions] in
+            for day in newDays.sorted() { try await partitions.ensure(day: day) }
             return try await client.transaction(logger: logger) { connection in
                 let mask = try await BatchInserter.insert(batch, on: connection, logger: logger)
                 var stored: [Int64: [TimelinePing]] = [:]
@@ -287,194 +297,7 @@ public actor PingWriter: Service {
             }
         }
         knownPartitions.formUnion(newDays)
-        for (id, update) in seen {
-            if var entry = pendingSeen[id] {
-                entry.newest = max(entry.newest, update.newest)
-                entry.stored = update.stored
-                pendingSeen[id] = entry
-            } else {
-                pendingSeen[id] = update
-            }
-        }
+        lastSeen.merge(seen)
         return storedMask.map { $0 ? .stored : .duplicate }
-    }
-
-    // MARK: - Partitions
-
-    /// The UTC days (since 1970) the rows fall on.
-    private func partitionDays(for rows: [ResolvedPing]) -> Set<Int64> {
-        Set(rows.map { Int64((Double($0.observedMicros) / 86_400_000_000).rounded(.down)) })
-    }
-
-    private static func ensurePartition(day: Int64, client: PostgresClient, logger: Logger) async throws {
-        let date = Date(timeIntervalSince1970: Double(day) * 86_400)
-        _ = try await client.query("SELECT nadi_ensure_ping_partition((\(date.pg) AT TIME ZONE 'UTC')::date)", logger: logger)
-    }
-
-    private func ensurePartition(day: Int64) async throws {
-        try await Self.ensurePartition(day: day, client: client, logger: logger)
-        knownPartitions.insert(day)
-    }
-
-    /// Creates partitions for yesterday to three days ahead and drops those past the retention.
-    func maintainPartitions(today: Date) async throws {
-        let day = Int64(floor(today.timeIntervalSince1970 / 86_400))
-        for offset in -1...3 { try await ensurePartition(day: day + Int64(offset)) }
-        let cutoff = Date(timeIntervalSince1970: Double(day - Int64(configuration.retentionDays)) * 86_400)
-        let dropped = try await client.transaction(logger: logger) { connection -> Int in
-            var locked = false
-            for try await flag in try await connection.query(
-                "SELECT pg_try_advisory_xact_lock(\(Self.maintenanceLockKey))", logger: logger
-            ).decode(Bool.self) { locked = flag }
-            guard locked else { return 0 }
-            var dropped = 0
-            for try await count in try await connection.query(
-                "SELECT nadi_drop_ping_partitions_before((\(cutoff.pg) AT TIME ZONE 'UTC')::date)", logger: logger
-            ).decode(Int.self) { dropped = count }
-            return dropped
-        }
-        knownPartitions = knownPartitions.filter { $0 >= day - Int64(configuration.retentionDays) }
-        if dropped > 0 { logger.info("old ping partitions dropped", metadata: ["partitions.dropped": "\(dropped)"]) }
-    }
-
-    // MARK: - Last seen and silence
-
-    /// Which pending `last_seen` times to write.
-    enum SeenSelection {
-        /// Those lagging more than the resolution (at most `maxFlushRows` of them).
-        case due
-        /// Those the silence sweep at `now` could otherwise pick although the device is alive.
-        case sweepCandidates(now: Date)
-        /// All of them (shutdown, tests).
-        case all
-    }
-
-    /// Writes pending newest ping times to `device_state.last_seen`. Returns false when it failed.
-    @discardableResult
-    func flushSeen(_ selection: SeenSelection = .all) async -> Bool {
-        guard !pendingSeen.isEmpty else { return true }
-        var chosen: [(Int64, Date)] = []
-        switch selection {
-        case .due:
-            moreSeenDue = false
-            for (id, entry) in pendingSeen where entry.lag >= min(Double(entry.interval), configuration.lastSeenResolution) {
-                chosen.append((id, entry.newest))
-                if chosen.count == configuration.maxFlushRows {
-                    moreSeenDue = true
-                    break
-                }
-            }
-        case .sweepCandidates(let now):
-            for (id, entry) in pendingSeen {
-                let silentBefore = now.addingTimeInterval(
-                    -(Double(entry.interval * configuration.missCount) + configuration.sweepGrace))
-                if (entry.stored ?? .distantPast) < silentBefore { chosen.append((id, entry.newest)) }
-            }
-        case .all:
-            chosen = pendingSeen.map { ($0.key, $0.value.newest) }
-        }
-        var start = 0
-        while start < chosen.count {
-            let part = chosen[start..<min(start + configuration.maxFlushRows, chosen.count)]
-            do {
-                let ids = part.map(\.0)
-                let times = part.map(\.1.pg)
-                try await withDeadline(configuration.commitTimeout) { [client, logger] in
-                    _ = try await client.query(
-                        """
-                        UPDATE device_state s SET last_seen = GREATEST(s.last_seen, v.t)
-                        FROM unnest(\(ids)::bigint[], \(times)::timestamptz[]) AS v(id, t)
-                        WHERE s.device_id = v.id
-                        """, logger: logger)
-                }
-            } catch {
-                logger.warning("last-seen flush failed; will retry", metadata: ["error": "\(PostgresErrorText.describe(error))"])
-                return false
-            }
-            for (id, at) in part {
-                if pendingSeen[id]?.newest == at {
-                    pendingSeen[id] = nil
-                } else {
-                    pendingSeen[id]?.stored = at
-                }
-            }
-            start += configuration.maxFlushRows
-        }
-        return true
-    }
-
-    /// Opens a silent interval for every device whose newest ping is older than miss count ×
-    /// interval (plus grace), backdated to one interval after that ping. One instance at a time.
-    func sweep(now: Date) async throws {
-        let silenced = try await client.transaction(logger: logger) { connection -> Int in
-            var locked = false
-            for try await flag in try await connection.query(
-                "SELECT pg_try_advisory_xact_lock(\(Self.maintenanceLockKey))", logger: logger
-            ).decode(Bool.self) { locked = flag }
-            guard locked else { return 0 }
-            var ids: [Int64] = []
-            var starts: [PostgresTimestamp] = []
-            for try await (id, start) in try await connection.query(
-                """
-                SELECT s.device_id, s.last_seen + make_interval(secs => d.interval_s)
-                FROM device_state s JOIN device d ON d.id = s.device_id
-                WHERE s.status <> 'unknown' AND NOT (s.status = 'down' AND s.reason = 'silent')
-                  AND s.last_seen < \(now.pg)::timestamptz - make_interval(secs => d.interval_s * \(configuration.missCount) + \(configuration.sweepGrace))
-                FOR UPDATE OF s
-                """, logger: logger
-            ).decode((Int64, PostgresTimestamp).self) {
-                ids.append(id)
-                starts.append(start)
-            }
-            guard !ids.isEmpty else { return 0 }
-            _ = try await connection.query(
-                """
-                UPDATE status_interval i SET ended_at = v.t
-                FROM unnest(\(ids)::bigint[], \(starts)::timestamptz[]) AS v(id, t)
-                WHERE i.device_id = v.id AND i.ended_at IS NULL
-                """, logger: logger)
-            _ = try await connection.query(
-                """
-                INSERT INTO status_interval (device_id, status, reason, started_at)
-                SELECT id, 'down', 'silent', t FROM unnest(\(ids)::bigint[], \(starts)::timestamptz[]) AS v(id, t)
-                """, logger: logger)
-            _ = try await connection.query(
-                """
-                UPDATE device_state s SET status = 'down', reason = 'silent', since = v.t
-                FROM unnest(\(ids)::bigint[], \(starts)::timestamptz[]) AS v(id, t) WHERE s.device_id = v.id
-                """, logger: logger)
-            return ids.count
-        }
-        if silenced > 0 { logger.info("devices went silent", metadata: ["devices.silent": "\(silenced)"]) }
-    }
-
-    /// Runs the flush and the sweep now (tests and the CLI use it instead of waiting).
-    public func sweepNow(now: Date = Date()) async throws {
-        await flushSeen()
-        try await sweep(now: now)
-    }
-}
-
-/// The sweep did not run because the last-seen times it depends on could not be written.
-private struct SweepSkipped: Error {}
-
-/// Logs a failure the first time, then the same failure at most once per period with how many
-/// were left out in between.
-struct RepeatedFailureLog {
-    let every: Duration
-    private var last: (reason: String, at: ContinuousClock.Instant)?
-    private var suppressed = 0
-
-    init(every: Duration) { self.every = every }
-
-    mutating func note(_ reason: String, log: (Int) -> Void) {
-        let now = ContinuousClock.now
-        if let last, last.reason == reason, now - last.at < every {
-            suppressed += 1
-            return
-        }
-        log(suppressed)
-        last = (reason, now)
-        suppressed = 0
     }
 }

@@ -159,16 +159,3 @@ struct StateUpdater {
             """, logger: logger)
     }
 }
-
-/// A device's newest ping time not yet written to `device_state.last_seen`, next to the value the
-/// table holds.
-struct SeenTime: Sendable {
-    var newest: Date
-    /// `device_state.last_seen` as last read or written.
-    var stored: Date?
-    /// The device's heartbeat interval in seconds.
-    var interval: Int
-
-    /// How far the table lags behind.
-    var lag: TimeInterval { newest.timeIntervalSince(stored ?? .distantPast) }
-}

@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Opens a silent interval for every device whose newest ping is older than miss count × interval
+/// (plus grace), backdated to one interval after that ping — DESIGN.md's "silence". One instance
+/// at a time (the maintenance lock). Later pings re-cut these intervals (`StateUpdater`).
+struct SilenceSweeper: Sendable {
+    let client: PostgresClient
+    let missCount: Int
+    let grace: TimeInterval
+    let logger: Logger
+
+    /// Sweeps as of `now`; returns how many devices went silent.
+    @discardableResult
+    func sweep(now: Date) async throws -> Int {
+        try await client.transaction(logger: logger) { connection -> Int in
+            guard try await MaintenanceLock.tryTake(on: connection, logger: logger) else { return 0 }
+            var ids: [Int64] = []
+            var starts: [PostgresTimestamp] = []
+            for try await (id, start) in try await connection.query(
+                """
+                SELECT s.device_id, s.last_seen + make_interval(secs => d.interval_s)
+                FROM device_state s JOIN device d ON d.id = s.device_id
+                WHERE s.status <> 'unknown' AND NOT (s.status = 'down' AND s.reason = 'silent')
+                  AND s.last_seen < \(now.pg)::timestamptz - make_interval(secs => d.interval_s * \(missCount) + \(grace))
+                FOR UPDATE OF s
+                """, logger: logger
+            ).decode((Int64, PostgresTimestamp).self) {
+                ids.append(id)
+                starts.append(start)
+            }
+            guard !ids.isEmpty else { return 0 }
+            _ = try await connection.query(
+                """
+                UPDATE status_interval i SET ended_at = v.t
+                FROM unnest(\(ids)::bigint[], \(starts)::timestamptz[]) AS v(id, t)
+                WHERE i.device_id = v.id AND i.ended_at IS NULL
+                """, logger: logger)
+            _ = try await connection.query(
+                """
+                INSERT INTO status_interval (device_id, status, reason, started_at)
+                SELECT id, 'down', 'silent', t FROM unnest(\(ids)::bigint[], \(starts)::timestamptz[]) AS v(id, t)
+                """, logger: logger)
+            _ = try await connection.query(
+                """
+                UPDATE device_state s SET status = 'down', reason = 'silent', since = v.t
+                FROM unnest(\(ids)::bigint[], \(starts)::timestamptz[]) AS v(id, t) WHERE s.device_id = v.id
+                """, logger: logger)
+            return ids.count
+        }
+    }
+
+    /// Writes newest ping times to `device_state.last_seen` (never moving one back).
+    func writeLastSeen(_ times: some Collection<(Int64, Date)>) async throws {
+        let ids = times.map(\.0)
+        let stamps = times.map(\.1.pg)
+        _ = try await client.query(
+            """
+            UPDATE device_state s SET last_seen = GREATEST(s.last_seen, v.t)
+            FROM unnest(\(ids)::bigint[], \(stamps)::timestamptz[]) AS v(id, t)
+            WHERE s.device_id = v.id
+            """, logger: logger)
+    }
+}
