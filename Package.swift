@@ -51,9 +51,34 @@ let package = Package(
         ),
         .target(
             name: "NadiReports",
+            dependencies: ["NadiCore"],
+            swiftSettings: swiftSettings
+        ),
+        // Launching processes: the embedded PostgreSQL server (initdb, pg_ctl, as an unprivileged
+        // user), child processes such as the benchmark's nadid, free local ports.
+        .target(
+            name: "NadiLauncher",
+            dependencies: [
+                "NadiStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The demo city and its ping simulator: linked by nadid only.
+        .target(
+            name: "NadiDemo",
             dependencies: [
                 "NadiCore",
-                .product(name: "CSV", package: "CSV.swift"),
+                "NadiStore",
+                "NadiServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -62,6 +87,7 @@ let package = Package(
             dependencies: [
                 "NadiCore",
                 "NadiStore",
+                "NadiLauncher",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -91,6 +117,8 @@ let package = Package(
             dependencies: [
                 "NadiServer",
                 "NadiStore",
+                "NadiLauncher",
+                "NadiDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -108,7 +136,7 @@ let package = Package(
                 "NadiCore",
                 "NadiStore",
                 "NadiReports",
-                "NadiServer",
+                "NadiLauncher",
                 "NadiBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -121,7 +149,7 @@ let package = Package(
             dependencies: [
                 "NadiCore",
                 "NadiStore",
-                "NadiBench",
+                "NadiLauncher",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -137,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NadiStoreTests",
-            dependencies: ["NadiStore", "NadiCore", "NadiTestSupport"],
+            dependencies: ["NadiStore", "NadiCore", "NadiLauncher", "NadiTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -148,7 +176,7 @@ let package = Package(
         .testTarget(
             name: "NadiServerTests",
             dependencies: [
-                "NadiServer", "NadiStore", "NadiCore", "NadiTestSupport", "NadiBench",
+                "NadiServer", "NadiStore", "NadiCore", "NadiLauncher", "NadiTestSupport", "NadiBench",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -71,8 +71,8 @@ public struct IngestBenchmark: Sendable {
     }
 
     public func run() async throws -> Result {
-        let districts = try await client.query("SELECT code::text FROM region WHERE level = 'district' ORDER BY code", logger: logger)
-            .collect().map { try $0.decode(String.self) }
+        let store = BenchmarkStore(client: client, logger: logger)
+        let districts = try await store.districtCodes()
         guard !districts.isEmpty else { throw BenchError("the scratch database has no kecamatan; import the builtin regions first") }
         let fleet = BenchFleet(count: settings.devices, districts: districts)
         let (_, token) = try await TokenStore(client: client, logger: logger).create(
@@ -125,12 +125,12 @@ public struct IngestBenchmark: Sendable {
                 paced.latency.percentile(99)))
 
         try await Task.sleep(for: .seconds(3))
-        let stored = try await client.query("SELECT count(*)::bigint FROM ping", logger: logger).collect().first?.decode(Int64.self) ?? 0
-        _ = try await client.query("DROP TABLE IF EXISTS nadi_bench_copy", logger: logger)
+        let stored = try await store.pingCount()
+        try await store.dropCopyTable()
         return Result(
             nadidPerSecond: nadidRate, copyPerSecond: median(copyRates), p50: full.latency.percentile(50),
             p99: full.latency.percentile(99), halfRate: halfRate, halfRateP50: paced.latency.percentile(50),
-            halfRateP99: paced.latency.percentile(99), acknowledged: total.accepted, stored: Int(stored), rejected: total.rejected,
+            halfRateP99: paced.latency.percentile(99), acknowledged: total.accepted, stored: stored, rejected: total.rejected,
             duplicates: total.duplicates, retries: total.retries, peakResidentBytes: peakResidentBytes())
     }
 
@@ -162,43 +162,18 @@ public struct IngestBenchmark: Sendable {
 
     /// Row ids of BENCH-0… in fleet order.
     private func deviceIDs(count: Int) async throws -> [Int64] {
-        var ids = [Int64](repeating: 0, count: count)
-        for try await (externalID, id) in try await client.query(
-            "SELECT external_id, id FROM device WHERE external_id LIKE 'BENCH-%'", logger: logger
-        ).decode((String, Int64).self) {
-            if let number = Int(externalID.dropFirst(6)), number < count { ids[number] = id }
+        guard let ids = try await BenchmarkStore(client: client, logger: logger).deviceIDs(prefix: "BENCH-", count: count) else {
+            throw BenchError("some bench devices were not registered")
         }
-        guard !ids.contains(0) else { throw BenchError("some bench devices were not registered") }
         return ids
     }
 
-    /// `nadi_bench_copy`: partitioned and indexed like `ping` (same columns, constraints, primary key).
     private func createScratchTable() async throws {
-        for statement: PostgresQuery in [
-            "DROP TABLE IF EXISTS nadi_bench_copy",
-            "CREATE TABLE nadi_bench_copy (LIKE ping INCLUDING ALL) PARTITION BY RANGE (observed_at)",
-            """
-            CREATE TABLE nadi_bench_copy_now PARTITION OF nadi_bench_copy
-            FOR VALUES FROM (date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - interval '1 day')
-                         TO (date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '2 days')
-            """,
-        ] {
-            _ = try await client.query(statement, logger: logger)
-        }
+        try await BenchmarkStore(client: client, logger: logger).createCopyTable()
     }
 
-    /// COPYs `chunks` into the scratch table in one statement; returns the time it took to commit.
     private func copy(_ chunks: [ByteBuffer]) async throws -> Duration {
-        try await client.withConnection { connection in
-            let started = ContinuousClock.now
-            try await connection.copyFrom(
-                table: "nadi_bench_copy", columns: ["device_id", "observed_at", "status", "latency_ms", "reason", "metrics"],
-                format: .text(.init()), logger: logger
-            ) { writer in
-                for chunk in chunks { try await writer.write(chunk) }
-            }
-            return ContinuousClock.now - started
-        }
+        try await BenchmarkStore(client: client, logger: logger).copy(chunks)
     }
 
     static func nowMicros() -> Int64 { Timestamp.microseconds(Date()) }

@@ -111,11 +111,4 @@ public enum Timeline {
         }
         return runs
     }
-
-    /// The silent run a sweeper opens for a device whose newest ping was at `lastSeen`, or nil
-    /// when the device is not silent at `now`.
-    public static func silence(lastSeen: Date, heartbeat: Heartbeat, now: Date) -> StateRun? {
-        guard now.timeIntervalSince(lastSeen) > heartbeat.silenceAfter else { return nil }
-        return StateRun(status: .down, reason: StatusReason.silent, start: lastSeen.addingTimeInterval(heartbeat.interval))
-    }
 }

@@ -19,20 +19,3 @@ public struct UptimeTally: Equatable, Sendable {
         UptimeTally(operational: lhs.operational + rhs.operational, known: lhs.known + rhs.known)
     }
 }
-
-/// DESIGN.md's uptime: from state runs, clipped to the window and to the device's installed life.
-public enum UptimeMath {
-    /// Tallies `runs` over `window`; open runs end at `now`.
-    public static func tally(runs: [StateRun], window: Range<Date>, now: Date) -> UptimeTally {
-        var tally = UptimeTally()
-        for run in runs {
-            let end = min(run.end ?? now, window.upperBound)
-            let start = max(run.start, window.lowerBound)
-            guard end > start else { continue }
-            let seconds = end.timeIntervalSince(start)
-            tally.known += seconds
-            if run.status.isOperational { tally.operational += seconds }
-        }
-        return tally
-    }
-}

@@ -1,4 +1,3 @@
-import CSV
 public import Foundation
 
 /// RFC 4180 CSV text (fields with commas, quotes or line breaks are quoted; quotes doubled).

@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 public import NadiCore
 public import PostgresNIO
@@ -244,6 +245,19 @@ public struct InventoryStore: Sendable {
         }
         outcome.rejected.sort { $0.index < $1.index }
         return outcome
+    }
+
+    /// True when any region is imported.
+    public func hasRegions() async throws -> Bool {
+        try await !client.query("SELECT 1 FROM region LIMIT 1", logger: logger).collect().isEmpty
+    }
+
+    /// True when a device's external id starts with `idPrefix`.
+    public func hasDevices(idPrefix: String) async throws -> Bool {
+        let pattern =
+            idPrefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        return try await !client.query("SELECT 1 FROM device WHERE external_id LIKE \(pattern) LIMIT 1", logger: logger).collect().isEmpty
     }
 
     /// Looks devices up by external id.

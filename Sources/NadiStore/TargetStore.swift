@@ -74,4 +74,30 @@ public struct TargetStore: Sendable {
             return targets.count
         }
     }
+
+    /// A stored milestone with its region's name.
+    public struct Listed: Sendable {
+        public var region: String
+        public var regionName: String
+        public var kind: String
+        public var metric: String
+        public var year: Int
+        public var value: Double
+        public var source: String?
+    }
+
+    /// The milestones of regions under `region` (all when nil), by region, kind, metric and year.
+    public func list(under region: RegionCode?) async throws -> [Listed] {
+        let code = region?.rawValue ?? ""
+        var rows: [Listed] = []
+        for try await (region, name, kind, metric, year, value, source) in try await client.query(
+            """
+            SELECT t.region::text, r.name, t.kind, t.metric, t.year, t.value, t.source FROM target t JOIN region r ON r.code = t.region
+            WHERE \(code) = '' OR t.region <@ nullif(\(code), '')::ltree ORDER BY 1, 3, 4, 5
+            """, logger: logger
+        ).decode((String, String, String, String, Int, Double, String?).self) {
+            rows.append(Listed(region: region, regionName: name, kind: kind, metric: metric, year: year, value: value, source: source))
+        }
+        return rows
+    }
 }

@@ -49,11 +49,10 @@ struct BenchReports: AsyncParsableCommand {
         settings.rounds = rounds
         let settingsCopy = settings
         try await database.withClient { client in
-            _ = try await client.query("DROP DATABASE IF EXISTS nadi_bench_reports")
-            _ = try await client.query("CREATE DATABASE nadi_bench_reports")
+            try await BenchmarkStore(client: client, logger: CLILogger.make()).recreateScratchDatabase(BenchmarkStore.reportsDatabase)
         }
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
-        let (small, large) = try await database.withClient(databaseName: "nadi_bench_reports", schema: .migrate) { client in
+        let (small, large) = try await database.withClient(databaseName: BenchmarkStore.reportsDatabase, schema: .migrate) { client in
             _ = try await RegionImporter(client: client, logger: CLILogger.make()).importRows(RegionImporter.builtinRows())
             return try await ReportBenchmark(client: client, settings: settingsCopy, logger: CLILogger.make()) { print($0) }.run()
         }

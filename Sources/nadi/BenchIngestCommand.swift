@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import NadiBench
+import NadiLauncher
 import NadiStore
 import PostgresNIO
 
@@ -64,10 +65,9 @@ struct BenchIngest: AsyncParsableCommand {
         let daemonPath = try nadidPath()
         let remote = url.flatMap(URL.init(string:))
         try await database.withClient { client in
-            _ = try await client.query("DROP DATABASE IF EXISTS nadi_bench_ingest")
-            _ = try await client.query("CREATE DATABASE nadi_bench_ingest")
+            try await BenchmarkStore(client: client, logger: CLILogger.make()).recreateScratchDatabase(BenchmarkStore.ingestDatabase)
         }
-        let result = try await database.withDatabase(databaseName: "nadi_bench_ingest", schema: .migrate) { client, databaseURL in
+        let result = try await database.withDatabase(databaseName: BenchmarkStore.ingestDatabase, schema: .migrate) { client, databaseURL in
             let logger = CLILogger.make()
             _ = try await RegionImporter(client: client, logger: logger).importRows(RegionImporter.builtinRows())
             let version = try await client.query("SHOW server_version").collect().first?.decode(String.self) ?? "?"

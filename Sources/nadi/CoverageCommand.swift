@@ -60,10 +60,7 @@ struct Coverage: AsyncParsableCommand {
             guard format == .html else { return (report, nil) }
             let schools = try await SchoolCCTVQuery(client: client, logger: CLILogger.make()).schools(
                 region: scope.region, level: nil, timeZone: zone)
-            var newest: Date?
-            for try await value in try await client.query("SELECT max(last_seen) FROM device_state").decode(PostgresTimestamp?.self) {
-                newest = value?.date
-            }
+            let newest = try await DeviceStateStore(client: client, logger: CLILogger.make()).newestSeen()
             let place = report.rows.first { $0.region == scope.region?.rawValue }?.name ?? "Indonesia"
             let input = HTMLReport.Input(title: "Smart city coverage — \(place)", coverage: report, schools: schools, newestPing: newest)
             return (report, HTMLReport.render(input))

@@ -104,31 +104,15 @@ struct DevicesList: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let region = self.region ?? ""
-        let kind = self.kind ?? ""
-        let status = self.status ?? ""
-        let silent = self.silent
+        let filter = DeviceFilter(
+            region: self.region.flatMap { RegionCode($0) }, kind: self.kind.flatMap { DeviceKind(rawValue: $0) },
+            status: self.status.flatMap { DeviceStatus(rawValue: $0) }, silent: silent)
         let rows: [Row] = try await database.withClient { client in
-            var rows: [Row] = []
-            for try await (device, kind, region, name, status, reason, since, lastSeen) in try await client.query(
-                """
-                SELECT d.external_id, d.kind, d.region::text, d.name, coalesce(s.status, 'unknown'),
-                       coalesce(s.reason, CASE WHEN s.status IS NULL OR s.status = 'unknown' THEN 'never_seen' END), s.since, s.last_seen
-                FROM device d LEFT JOIN device_state s ON s.device_id = d.id
-                WHERE (\(region) = '' OR d.region <@ nullif(\(region), '')::ltree)
-                  AND (\(kind) = '' OR d.kind = \(kind))
-                  AND (\(status) = '' OR coalesce(s.status, 'unknown') = \(status))
-                  AND (NOT \(silent) OR coalesce(s.status, 'unknown') = 'unknown' OR (s.status = 'down' AND s.reason = 'silent'))
-                  AND (d.decommissioned_on IS NULL OR d.decommissioned_on > current_date)
-                ORDER BY d.region, d.external_id
-                """, logger: CLILogger.make()
-            ).decode((String, String, String, String, String, String?, PostgresTimestamp?, PostgresTimestamp?).self) {
-                rows.append(
-                    Row(
-                        device: device, kind: kind, region: region, name: name, status: status, reason: reason,
-                        since: since.map { Timestamp.format($0.date) }, lastSeen: lastSeen.map { Timestamp.format($0.date) }))
+            try await DeviceStateStore(client: client, logger: CLILogger.make()).list(filter).map {
+                Row(
+                    device: $0.externalID, kind: $0.kind, region: $0.region, name: $0.name, status: $0.status, reason: $0.reason,
+                    since: $0.since.map(Timestamp.format), lastSeen: $0.lastSeen.map(Timestamp.format))
             }
-            return rows
         }
         switch format {
         case .json:

@@ -102,18 +102,11 @@ struct TargetsList: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let region = self.region ?? ""
+        let region = self.region.flatMap { RegionCode($0) }
         let rows: [[String]] = try await database.withClient { client in
-            var rows: [[String]] = []
-            for try await (code, name, kind, metric, year, value, source) in try await client.query(
-                """
-                SELECT t.region::text, r.name, t.kind, t.metric, t.year, t.value, t.source FROM target t JOIN region r ON r.code = t.region
-                WHERE \(region) = '' OR t.region <@ nullif(\(region), '')::ltree ORDER BY 1, 3, 4, 5
-                """, logger: CLILogger.make()
-            ).decode((String, String, String, String, Int, Double, String?).self) {
-                rows.append([code, name, kind, metric, String(year), Format.number(value), source ?? ""])
+            try await TargetStore(client: client, logger: CLILogger.make()).list(under: region).map {
+                [$0.region, $0.regionName, $0.kind, $0.metric, String($0.year), Format.number($0.value), $0.source ?? ""]
             }
-            return rows
         }
         print(TextTable.render(header: ["REGION", "NAME", "KIND", "METRIC", "YEAR", "VALUE", "SOURCE"], rows: rows, rightAligned: [4, 5]))
     }

@@ -3,6 +3,8 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
+import NadiDemo
+import NadiLauncher
 import NadiServer
 import NadiStore
 import PostgresNIO

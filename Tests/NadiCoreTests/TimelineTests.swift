@@ -39,17 +39,6 @@ struct TimelineTests {
             changed == [StateRun(status: .up, start: Self.at(-600), end: Self.at(60)), StateRun(status: .degraded, start: Self.at(60))])
     }
 
-    @Test("uptime counts operational over known time, clipped to the window; unknown time is not down")
-    func uptimeTally() {
-        let runs = [
-            StateRun(status: .up, start: Self.at(0), end: Self.at(3600)),
-            StateRun(status: .down, reason: "silent", start: Self.at(3600), end: Self.at(4000)),
-            StateRun(status: .degraded, start: Self.at(4000)),
-        ]
-        let tally = UptimeMath.tally(runs: runs, window: Self.at(-1000)..<Self.at(5000), now: Self.at(4500))
-        #expect(tally == UptimeTally(operational: 3600 + 500, known: 4500))
-    }
-
     @Test("SQL scripts split at semicolons outside quotes, dollar bodies and comments")
     func sqlScript() {
         let script = """

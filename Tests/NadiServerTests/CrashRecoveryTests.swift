@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NadiBench
 import NadiCore
+import NadiLauncher
 import NadiStore
 import NadiTestSupport
 import PostgresNIO

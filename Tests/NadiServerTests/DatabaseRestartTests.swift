@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NadiCore
+import NadiLauncher
 import NadiServer
 import NadiStore
 import NadiTestSupport

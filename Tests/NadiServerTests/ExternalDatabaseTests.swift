@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NadiBench
+import NadiLauncher
 import NadiStore
 import NadiTestSupport
 import PostgresNIO

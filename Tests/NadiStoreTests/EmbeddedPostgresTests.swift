@@ -1,4 +1,5 @@
 import Foundation
+import NadiLauncher
 import NadiStore
 import NadiTestSupport
 import PostgresNIO

@@ -1,5 +1,5 @@
 public import Foundation
-import NadiBench
+public import NadiLauncher
 public import NadiStore
 
 #if canImport(Glibc)

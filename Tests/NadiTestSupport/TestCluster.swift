@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+public import NadiLauncher
 public import NadiStore
 import PostgresNIO
 import Synchronization

@@ -50,19 +50,9 @@ struct AdapterPoller: Service {
         }
     }
 
-    /// Takes or renews the poller lease; true while this instance holds it. (A lease row, not a
-    /// session advisory lock: no connection is held for good, and a database restart or a killed
-    /// session does not leave two pollers or none.)
+    /// Takes or renews the poller lease; true while this instance holds it.
     private func holdLease() async throws -> Bool {
-        let rows = try await client.query(
-            """
-            INSERT INTO poller_lease AS l (id, holder, expires_at) VALUES (1, \(Self.instance), now() + interval '30 seconds')
-            ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-            WHERE l.holder = excluded.holder OR l.expires_at < now()
-            RETURNING holder
-            """, logger: logger
-        ).collect()
-        return !rows.isEmpty
+        try await PollerStore(client: client, logger: logger).holdLease(instance: Self.instance)
     }
 
     /// This process, as the lease names it.
@@ -187,25 +177,16 @@ struct AdapterPoller: Service {
 
     private func loadTargets() async throws -> [Int64: Target] {
         var targets: [Int64: Target] = [:]
-        let rows = try await client.query(
-            """
-            SELECT id, kind, interval_s, (attributes -> 'snmp')::text, (attributes -> 'probe')::text FROM device
-            WHERE ((kind = 'fiber_link' AND attributes ? 'snmp') OR (kind IN ('cctv', 'videotron') AND attributes ? 'probe'))
-              AND installed_on <= current_date AND (decommissioned_on IS NULL OR decommissioned_on > current_date)
-            """, logger: logger)
-        let decoder = JSONDecoder()
-        for try await (id, kind, interval, snmp, probe) in rows.decode((Int64, String, Int, String?, String?).self) {
-            guard let kind = DeviceKind(rawValue: kind) else { continue }
-            let snmpValue = snmp.flatMap { try? decoder.decode(JSONValue.self, from: Data($0.utf8)) }
-            let probeValue = probe.flatMap { try? decoder.decode(JSONValue.self, from: Data($0.utf8)) }
-            if kind == .fiberLink, let target = SNMPTarget(snmpValue) {
-                targets[id] = Target(deviceID: id, kind: kind, interval: interval, check: .snmp(target))
-            } else if let target = ProbeTarget(probeValue) {
-                targets[id] = Target(deviceID: id, kind: kind, interval: interval, check: .probe(target))
+        for device in try await PollerStore(client: client, logger: logger).pollableDevices() {
+            if device.kind == .fiberLink, let target = SNMPTarget(device.snmp) {
+                targets[device.id] = Target(deviceID: device.id, kind: device.kind, interval: device.interval, check: .snmp(target))
+            } else if let target = ProbeTarget(device.probe) {
+                targets[device.id] = Target(deviceID: device.id, kind: device.kind, interval: device.interval, check: .probe(target))
             }
         }
         return targets
     }
+
 }
 
 /// What an SNMP answer says about a fiber link.

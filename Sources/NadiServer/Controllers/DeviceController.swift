@@ -58,38 +58,20 @@ struct DeviceController: Sendable {
     }
 
     func device(_ externalID: String, token: APIToken) async throws -> Response {
+        let store = DeviceStateStore(client: client, logger: logger)
         do {
-            var view: DeviceView?
-            var deviceID: Int64 = 0
-            for try await (id, ext, kind, region, site, name, installed, decommissioned, interval, status, reason, since, lastSeen)
-                in try await client.query(
-                    """
-                    SELECT d.id, d.external_id, d.kind, d.region::text, d.site, d.name, d.installed_on::text, d.decommissioned_on::text,
-                           d.interval_s, coalesce(s.status, 'unknown'), coalesce(s.reason, CASE WHEN s.status IS NULL THEN 'never_seen' END),
-                           s.since, s.last_seen
-                    FROM device d LEFT JOIN device_state s ON s.device_id = d.id WHERE d.external_id = \(externalID)
-                    """, logger: logger
-                ).decode(
-                    (
-                        Int64, String, String, String, String?, String, String, String?, Int, String, String?, PostgresTimestamp?,
-                        PostgresTimestamp?
-                    ).self)
-            {
-                guard let code = RegionCode(region), token.covers(code) else { break }
-                deviceID = id
-                view = DeviceView(
-                    id: ext, kind: kind, region: region, site: site, name: name, installed: installed, decommissioned: decommissioned,
-                    intervalS: interval, status: status, reason: reason, since: since?.date, lastSeen: lastSeen?.date)
+            guard let row = try await store.device(externalID, within: token.region) else {
+                throw APIError(.notFound, "no device '\(externalID)' in this token's region")
             }
-            guard var view else { throw APIError(.notFound, "no device '\(externalID)' in this token's region") }
-            for try await (at, status, latency, reason, metrics) in try await client.query(
-                "SELECT observed_at, status, latency_ms, reason, metrics::text FROM ping WHERE device_id = \(deviceID) ORDER BY observed_at DESC LIMIT 1",
-                logger: logger
-            ).decode((PostgresTimestamp, String, Float?, String?, String?).self) {
+            var view = DeviceView(
+                id: row.externalID, kind: row.kind, region: row.region, site: row.site, name: row.name, installed: row.installed,
+                decommissioned: row.decommissioned, intervalS: row.intervalSeconds, status: row.status, reason: row.reason,
+                since: row.since, lastSeen: row.lastSeen)
+            if let ping = try await store.lastPing(rowID: row.rowID) {
                 view.lastPing = LastPing(
-                    at: at.date, status: status, latencyMs: latency, reason: reason,
-                    metrics: metrics.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) })
-                if at.date > view.lastSeen ?? .distantPast { view.lastSeen = at.date }
+                    at: ping.at, status: ping.status, latencyMs: ping.latencyMs, reason: ping.reason,
+                    metrics: ping.metricsJSON.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) })
+                if ping.at > view.lastSeen ?? .distantPast { view.lastSeen = ping.at }
             }
             return JSONBody.response(view)
         } catch let error as APIError {

@@ -40,9 +40,8 @@ struct HealthController: Sendable {
                     ["status": "unavailable", "reason": "migrations pending: \(pending.map(\.name).joined(separator: ", "))"],
                     status: .serviceUnavailable)
             }
-            let readOnly = try await withDeadline(.seconds(2)) {
-                try await client.query("SELECT current_setting('transaction_read_only') = 'on'", logger: logger).collect().first?
-                    .decode(Bool.self) ?? false
+            let readOnly = try await withDeadline(.seconds(2)) { [client, logger] in
+                try await DatabaseHealth(client: client, logger: logger).isReadOnly()
             }
             if readOnly, let refusal = PostgresErrorText.writeRefusal(sqlState: "25006") {
                 return JSONBody.response(["status": "unavailable", "reason": refusal], status: .serviceUnavailable)
@@ -59,29 +58,14 @@ struct HealthController: Sendable {
     func scrape() async -> Response {
         metrics.queueDepth(queue.depth)
         metrics.oldestQueued(queue.oldestWait)
-        if let counts = try? await withDeadline(.seconds(2), { try await deviceCounts() }) {
-            for (kind, status, count) in counts { metrics.devices(kind: kind, status: status, count: count) }
+        let store = DeviceStateStore(client: client, logger: logger)
+        if let counts = try? await withDeadline(.seconds(2), { try await store.counts() }) {
+            for (kind, status, count) in counts { metrics.devices(kind: kind.rawValue, status: status.rawValue, count: count) }
         }
         var buffer: [UInt8] = []
         metrics.registry.emit(into: &buffer)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
-    }
-
-    /// Devices by kind and state (zero where none), decommissioned ones left out.
-    private func deviceCounts() async throws -> [(String, String, Int)] {
-        var counts: [String: Int] = [:]
-        for try await (kind, status, count) in try await client.query(
-            """
-            SELECT d.kind, coalesce(s.status, 'unknown'), count(*)::int8 FROM device d
-            LEFT JOIN device_state s ON s.device_id = d.id
-            WHERE d.decommissioned_on IS NULL OR d.decommissioned_on > current_date
-            GROUP BY 1, 2
-            """, logger: logger
-        ).decode((String, String, Int).self) { counts[kind + "/" + status] = count }
-        return DeviceKind.allCases.flatMap { kind in
-            DeviceStatus.allCases.map { (kind.rawValue, $0.rawValue, counts[kind.rawValue + "/" + $0.rawValue] ?? 0) }
-        }
     }
 }

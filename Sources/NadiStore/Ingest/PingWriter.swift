@@ -177,7 +177,7 @@ public actor PingWriter: Service {
         // Flatten, and count repeats inside the batch as duplicates right away.
         var rows: [ResolvedPing] = []
         var owners: [(job: Int, ping: Int)] = []
-        var outcomes = jobs.map { Array(repeating: RowOutcome.duplicate, count: $0.job.pings.count) }
+        var outcomes = jobs.map { Array(repeating: BatchRowOutcome.duplicate, count: $0.job.pings.count) }
         var firstSeen = Set<BatchInserter.PingKey>()
         for (jobIndex, pending) in jobs.enumerated() {
             for (pingIndex, ping) in pending.job.pings.enumerated()
@@ -216,26 +216,11 @@ public actor PingWriter: Service {
         }
     }
 
-    /// What became of one row of a batch.
-    enum RowOutcome: Equatable {
-        case stored
-        case duplicate
-        /// The database refused the row's data; the others were committed without it.
-        case refused(String)
-        /// Not committed: the client must retry.
-        case unavailable(IngestUnavailable)
-
-        var isUnavailable: Bool {
-            if case .unavailable = self { return true }
-            return false
-        }
-    }
-
     /// Commits `rows` and `sightings` in one transaction. When the database refuses the data itself
     /// (SQLSTATE class 22 or 23 — e.g. a NUL byte validation missed), the batch is split in halves and
     /// each committed on its own, down to the one row at fault, so one client's bad record never fails
     /// the others' requests. Sightings that the database refuses are dropped with a log line.
-    private func store(_ rows: [ResolvedPing], sightings: [Sighting]) async -> [RowOutcome] {
+    private func store(_ rows: [ResolvedPing], sightings: [Sighting]) async -> [BatchRowOutcome] {
         do {
             return try await attempt(rows, sightings: sightings)
         } catch let error where PostgresErrorText.isDataError(error) {
@@ -274,7 +259,7 @@ public actor PingWriter: Service {
     }
 
     /// One transaction: pings, device state and sightings; updates the in-memory last-seen times on success.
-    private func attempt(_ batch: [ResolvedPing], sightings: [Sighting]) async throws -> [RowOutcome] {
+    private func attempt(_ batch: [ResolvedPing], sightings: [Sighting]) async throws -> [BatchRowOutcome] {
         let now = Date()
         let seenBefore = lastSeen.pending
         let newDays = PingPartitions.days(of: batch).subtracting(knownPartitions)

@@ -90,16 +90,7 @@ public struct CoverageQuery: Sendable {
                    count(*) FILTER (WHERE op)::int8,
                    coalesce(sum((d.attributes->>'length_km')::float8) FILTER (WHERE op AND d.kind = 'fiber_link'), 0)
             FROM device d
-            CROSS JOIN LATERAL (
-                SELECT CASE WHEN \(useCurrentState) THEN
-                    EXISTS (SELECT 1 FROM device_state s WHERE s.device_id = d.id AND s.status IN ('up', 'degraded'))
-                ELSE
-                    EXISTS (SELECT 1 FROM (SELECT status, ended_at FROM status_interval i
-                                           WHERE i.device_id = d.id AND i.started_at <= \(at.instant.pg)
-                                           ORDER BY i.started_at DESC LIMIT 1) last
-                            WHERE last.status IN ('up', 'degraded') AND (last.ended_at IS NULL OR last.ended_at > \(at.instant.pg)))
-                END AS op
-            ) o
+            CROSS JOIN LATERAL nadi_operational(d.id, \(at.instant.pg), \(useCurrentState)) o
             WHERE (\(filter) = '' OR d.region <@ nullif(\(filter), '')::ltree)
               AND d.installed_on <= \(day)::date AND (d.decommissioned_on IS NULL OR d.decommissioned_on > \(day)::date)
             GROUP BY 1, 2
@@ -122,14 +113,7 @@ public struct CoverageQuery: Sendable {
                 SELECT 1 FROM device d
                 WHERE d.site = s.code AND d.kind = 'cctv' AND d.installed_on <= \(day)::date
                   AND (d.decommissioned_on IS NULL OR d.decommissioned_on > \(day)::date)
-                  AND CASE WHEN \(useCurrentState) THEN
-                        EXISTS (SELECT 1 FROM device_state st WHERE st.device_id = d.id AND st.status IN ('up', 'degraded'))
-                      ELSE
-                        EXISTS (SELECT 1 FROM (SELECT status, ended_at FROM status_interval i
-                                               WHERE i.device_id = d.id AND i.started_at <= \(at.instant.pg)
-                                               ORDER BY i.started_at DESC LIMIT 1) last
-                                WHERE last.status IN ('up', 'degraded') AND (last.ended_at IS NULL OR last.ended_at > \(at.instant.pg)))
-                      END))::int8
+                  AND EXISTS (SELECT 1 FROM nadi_operational(d.id, \(at.instant.pg), \(useCurrentState)) o WHERE o.op)))::int8
             FROM site s WHERE s.kind = 'school' AND (\(filter) = '' OR s.region <@ nullif(\(filter), '')::ltree)
             GROUP BY 1
             """, logger: logger

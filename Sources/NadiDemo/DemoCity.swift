@@ -26,10 +26,11 @@ struct DemoCity {
 
     /// Loads what is missing; returns every device with its simulated behaviour and whether it was new.
     func load() async throws -> (devices: [Profile], created: Bool) {
-        if try await count("SELECT count(*)::int8 FROM region") == 0 {
+        let inventory = InventoryStore(client: client, logger: logger)
+        if try await !inventory.hasRegions() {
             _ = try await RegionImporter(client: client, logger: logger).importRows(RegionImporter.builtinRows())
         }
-        let created = try await count("SELECT count(*)::int8 FROM device WHERE external_id LIKE 'PLG-%'") == 0
+        let created = try await !inventory.hasDevices(idPrefix: "PLG-")
         var random = SplitMix64(seed: 1671)
         let schools = try CSVDocument(data: Data(contentsOf: ResourceLocator.dataFile("schools/schools-kota-palembang.csv")))
         var sites: [(index: Int, record: SiteRecord)] = []
@@ -147,12 +148,6 @@ struct DemoCity {
             TargetRecord(region: city, kind: .attendance, metric: .units, year: 2026, value: 5, source: source),
         ])
         return (profiles, created)
-    }
-
-    private func count(_ query: PostgresQuery) async throws -> Int {
-        var value = 0
-        for try await n in try await client.query(query, logger: logger).decode(Int.self) { value = n }
-        return value
     }
 }
 

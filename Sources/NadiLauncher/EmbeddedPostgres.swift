@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 import NIOCore
 import NIOPosix
+public import NadiStore
 import PostgresNIO
 
 #if canImport(Glibc)

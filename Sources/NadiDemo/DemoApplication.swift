@@ -2,6 +2,7 @@ public import Foundation
 public import Hummingbird
 public import Logging
 import NadiCore
+public import NadiServer
 import NadiStore
 public import PostgresNIO
 public import Prometheus

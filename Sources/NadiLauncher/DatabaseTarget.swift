@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+public import NadiStore
 public import PostgresNIO
 
 /// Where Nadi's data lives: a server named by URL, or the embedded cluster under the state directory.

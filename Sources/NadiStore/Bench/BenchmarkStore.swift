@@ -1,0 +1,145 @@
+public import Foundation
+public import Logging
+public import NIOCore
+public import PostgresNIO
+
+/// The SQL of `nadi bench …`: scratch tables, generated fleets and histories, and the COPY that
+/// measures PostgreSQL's own ceiling. Only ever run against the benchmarks' scratch databases.
+public struct BenchmarkStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// The scratch database of `nadi bench ingest`.
+    public static let ingestDatabase = "nadi_bench_ingest"
+    /// The scratch database of `nadi bench reports`.
+    public static let reportsDatabase = "nadi_bench_reports"
+
+    /// Drops and creates the scratch database `name` (one of the two above) on this server.
+    public func recreateScratchDatabase(_ name: String) async throws {
+        precondition(name == Self.ingestDatabase || name == Self.reportsDatabase, "only the benchmarks' scratch databases")
+        _ = try await client.query("DROP DATABASE IF EXISTS \(unescaped: name)", logger: logger)
+        _ = try await client.query("CREATE DATABASE \(unescaped: name)", logger: logger)
+    }
+
+    /// Every kecamatan code, in order.
+    public func districtCodes() async throws -> [String] {
+        try await client.query("SELECT code::text FROM region WHERE level = 'district' ORDER BY code", logger: logger)
+            .collect().map { try $0.decode(String.self) }
+    }
+
+    /// How many pings are stored.
+    public func pingCount() async throws -> Int {
+        Int(try await client.query("SELECT count(*)::bigint FROM ping", logger: logger).collect().first?.decode(Int64.self) ?? 0)
+    }
+
+    /// Row ids of the devices named `prefix0`, `prefix1`, …, in that order; nil if any is missing.
+    public func deviceIDs(prefix: String, count: Int) async throws -> [Int64]? {
+        var ids = [Int64](repeating: 0, count: count)
+        for try await (externalID, id) in try await client.query(
+            "SELECT external_id, id FROM device WHERE starts_with(external_id, \(prefix))", logger: logger
+        ).decode((String, Int64).self) {
+            if let number = Int(externalID.dropFirst(prefix.count)), number < count { ids[number] = id }
+        }
+        return ids.contains(0) ? nil : ids
+    }
+
+    /// `nadi_bench_copy`: partitioned and indexed like `ping` (same columns, constraints, primary
+    /// key), with one partition from yesterday to tomorrow.
+    public func createCopyTable() async throws {
+        for statement: PostgresQuery in [
+            "DROP TABLE IF EXISTS nadi_bench_copy",
+            "CREATE TABLE nadi_bench_copy (LIKE ping INCLUDING ALL) PARTITION BY RANGE (observed_at)",
+            """
+            CREATE TABLE nadi_bench_copy_now PARTITION OF nadi_bench_copy
+            FOR VALUES FROM (date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - interval '1 day')
+                         TO (date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '2 days')
+            """,
+        ] {
+            _ = try await client.query(statement, logger: logger)
+        }
+    }
+
+    public func dropCopyTable() async throws {
+        _ = try await client.query("DROP TABLE IF EXISTS nadi_bench_copy", logger: logger)
+    }
+
+    /// COPYs `chunks` (COPY text rows of `ping`'s columns) into `nadi_bench_copy` in one statement;
+    /// returns the time it took to commit.
+    public func copy(_ chunks: [ByteBuffer]) async throws -> Duration {
+        try await client.withConnection { connection in
+            let started = ContinuousClock.now
+            try await connection.copyFrom(
+                table: "nadi_bench_copy", columns: ["device_id", "observed_at", "status", "latency_ms", "reason", "metrics"],
+                format: .text(.init()), logger: logger
+            ) { writer in
+                for chunk in chunks { try await writer.write(chunk) }
+            }
+            return ContinuousClock.now - started
+        }
+    }
+
+    /// Replaces the inventory with `count` devices of all four kinds over every kecamatan, six state
+    /// stretches each over the last 30 days, and targets for every regency.
+    public func generateReportFleet(count: Int) async throws {
+        for statement: PostgresQuery in [
+            "TRUNCATE ping, status_interval, device_state, device, target RESTART IDENTITY CASCADE",
+            """
+            INSERT INTO device (external_id, kind, region, name, installed_on, interval_s, attributes)
+            SELECT 'BENCH-' || g, k, d[1 + g % cardinality(d)]::ltree, 'bench device ' || g, date '2023-01-01' + (g % 700)::int, 60,
+                   CASE k WHEN 'fiber_link' THEN jsonb_build_object('length_km', 1 + g % 20, 'a_end', 'A', 'z_end', 'Z')
+                          WHEN 'cctv' THEN jsonb_build_object('stream_url', 'rtsp://bench/' || g, 'public', g % 2 = 0)
+                          WHEN 'videotron' THEN jsonb_build_object('size_m2', 24)
+                          ELSE jsonb_build_object('serial', 'SN' || g) END
+            FROM generate_series(1, \(count)) g,
+                 LATERAL (SELECT (ARRAY['cctv', 'fiber_link', 'videotron', 'attendance'])[1 + g % 4] AS k) kinds,
+                 (SELECT array_agg(code::text ORDER BY code) AS d FROM region WHERE level = 'district') districts
+            """,
+            // Six stretches per device over 30 days: up, degraded or down (silent), the last one open.
+            """
+            INSERT INTO status_interval (device_id, status, reason, started_at, ended_at)
+            SELECT id, CASE WHEN i % 3 = 0 THEN 'up' WHEN i % 3 = 1 THEN (CASE WHEN id % 2 = 0 THEN 'down' ELSE 'degraded' END) ELSE 'up' END,
+                   CASE WHEN i % 3 = 1 AND id % 2 = 0 THEN 'silent' END,
+                   now() - interval '30 days' + (i * interval '5 days') + ((id % 3600) * interval '1 second'),
+                   CASE WHEN i < 5 THEN now() - interval '30 days' + ((i + 1) * interval '5 days') + ((id % 3600) * interval '1 second') END
+            FROM device, generate_series(0, 5) i
+            """,
+            """
+            INSERT INTO device_state (device_id, status, reason, since, last_seen)
+            SELECT device_id, status, reason, started_at, now() FROM status_interval WHERE ended_at IS NULL
+            """,
+            """
+            INSERT INTO target (region, kind, metric, year, value)
+            SELECT code, k, 'units', y, 100 + (y - 2024) * 50 FROM region, unnest(ARRAY['cctv', 'fiber_link']) k, unnest(ARRAY[2024, 2028]) y
+            WHERE level = 'regency'
+            """,
+            "ANALYZE",
+        ] {
+            _ = try await client.query(statement, logger: logger)
+        }
+    }
+
+    /// Adds `count` synthetic pings over the last 30 days for devices 1…`devices` (distinct per `seed`).
+    public func addSyntheticPings(count: Int, devices: Int, seed: Int, now: Date) async throws {
+        let today = Int64(floor(now.timeIntervalSince1970 / 86_400))
+        for day in (today - 31)...(today + 1) {
+            let date = Date(timeIntervalSince1970: Double(day) * 86_400)
+            _ = try await client.query(
+                "SELECT nadi_ensure_ping_partition((\(PostgresTimestamp(date)) AT TIME ZONE 'UTC')::date)", logger: logger)
+        }
+        // Distinct (device, time) per seed: each ping n of device d lands at its own microsecond.
+        _ = try await client.query(
+            """
+            INSERT INTO ping (device_id, observed_at, status, latency_ms, metrics)
+            SELECT 1 + n % \(devices), \(PostgresTimestamp(now))::timestamptz - interval '30 days' + (n * interval '1 microsecond' * 2 + \(seed) * interval '1 microsecond')
+                   + ((n / \(devices)) * interval '1 minute'),
+                   'up', 10, '{"fps":25}'
+            FROM generate_series(0, \(count - 1)) n
+            """, logger: logger)
+        _ = try await client.query("ANALYZE ping", logger: logger)
+    }
+}

@@ -1,0 +1,151 @@
+public import Foundation
+public import Logging
+public import NadiCore
+public import PostgresNIO
+
+/// A device with its current state, as the device view and `nadi devices list` show it.
+public struct DeviceStateRow: Sendable, Equatable {
+    public var rowID: Int64
+    public var externalID: String
+    public var kind: String
+    public var region: String
+    public var site: String?
+    public var name: String
+    public var installed: String
+    public var decommissioned: String?
+    public var intervalSeconds: Int
+    public var status: String
+    public var reason: String?
+    public var since: Date?
+    public var lastSeen: Date?
+}
+
+/// The newest stored ping of a device.
+public struct LastPingRow: Sendable, Equatable {
+    public var at: Date
+    public var status: String
+    public var latencyMs: Float?
+    public var reason: String?
+    public var metricsJSON: String?
+}
+
+/// Which devices `list` returns.
+public struct DeviceFilter: Sendable {
+    public var region: RegionCode?
+    public var kind: DeviceKind?
+    public var status: DeviceStatus?
+    /// Only devices down because they went silent, or never seen.
+    public var silent = false
+
+    public init(region: RegionCode? = nil, kind: DeviceKind? = nil, status: DeviceStatus? = nil, silent: Bool = false) {
+        self.region = region
+        self.kind = kind
+        self.status = status
+        self.silent = silent
+    }
+}
+
+/// Devices and their current state (`device` joined with `device_state`).
+///
+/// One definition of "never seen", used by every reader: a device without a `device_state` row,
+/// or whose state is `unknown`, has status `unknown` and reason `never_seen`.
+public struct DeviceStateStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// The select list shared by `device` and `list`.
+    private static let columns = """
+        d.id, d.external_id, d.kind, d.region::text, d.site, d.name, d.installed_on::text, d.decommissioned_on::text, d.interval_s,
+        coalesce(s.status, 'unknown'),
+        coalesce(s.reason, CASE WHEN s.status IS NULL OR s.status = 'unknown' THEN 'never_seen' END),
+        s.since, s.last_seen
+        """
+
+    private typealias Columns = (
+        Int64, String, String, String, String?, String, String, String?, Int, String, String?, PostgresTimestamp?, PostgresTimestamp?
+    )
+
+    private static func row(_ c: Columns) -> DeviceStateRow {
+        DeviceStateRow(
+            rowID: c.0, externalID: c.1, kind: c.2, region: c.3, site: c.4, name: c.5, installed: c.6, decommissioned: c.7,
+            intervalSeconds: c.8, status: c.9, reason: c.10, since: c.11?.date, lastSeen: c.12?.date)
+    }
+
+    /// The device `externalID` with its state, when it lies within `scope` (nil: anywhere).
+    public func device(_ externalID: String, within scope: RegionCode?) async throws -> DeviceStateRow? {
+        for try await columns in try await client.query(
+            "SELECT \(unescaped: Self.columns) FROM device d LEFT JOIN device_state s ON s.device_id = d.id WHERE d.external_id = \(externalID)",
+            logger: logger
+        ).decode(Columns.self) {
+            let row = Self.row(columns)
+            guard let code = RegionCode(row.region), scope.map({ code.isWithin($0) }) ?? true else { return nil }
+            return row
+        }
+        return nil
+    }
+
+    /// The newest stored ping of the device with row id `rowID`.
+    public func lastPing(rowID: Int64) async throws -> LastPingRow? {
+        for try await (at, status, latency, reason, metrics) in try await client.query(
+            "SELECT observed_at, status, latency_ms, reason, metrics::text FROM ping WHERE device_id = \(rowID) ORDER BY observed_at DESC LIMIT 1",
+            logger: logger
+        ).decode((PostgresTimestamp, String, Float?, String?, String?).self) {
+            return LastPingRow(at: at.date, status: status, latencyMs: latency, reason: reason, metricsJSON: metrics)
+        }
+        return nil
+    }
+
+    /// Devices in service (not decommissioned) matching `filter`, by region and id.
+    public func list(_ filter: DeviceFilter) async throws -> [DeviceStateRow] {
+        let region = filter.region?.rawValue ?? ""
+        let kind = filter.kind?.rawValue ?? ""
+        let status = filter.status?.rawValue ?? ""
+        var rows: [DeviceStateRow] = []
+        for try await columns in try await client.query(
+            """
+            SELECT \(unescaped: Self.columns)
+            FROM device d LEFT JOIN device_state s ON s.device_id = d.id
+            WHERE (\(region) = '' OR d.region <@ nullif(\(region), '')::ltree)
+              AND (\(kind) = '' OR d.kind = \(kind))
+              AND (\(status) = '' OR coalesce(s.status, 'unknown') = \(status))
+              AND (NOT \(filter.silent) OR coalesce(s.status, 'unknown') = 'unknown' OR (s.status = 'down' AND s.reason = 'silent'))
+              AND (d.decommissioned_on IS NULL OR d.decommissioned_on > current_date)
+            ORDER BY d.region, d.external_id
+            """, logger: logger
+        ).decode(Columns.self) {
+            rows.append(Self.row(columns))
+        }
+        return rows
+    }
+
+    /// Devices in service by kind and state, every pair present (zero where none).
+    public func counts() async throws -> [(kind: DeviceKind, status: DeviceStatus, count: Int)] {
+        var counts: [String: Int] = [:]
+        for try await (kind, status, count) in try await client.query(
+            """
+            SELECT d.kind, coalesce(s.status, 'unknown'), count(*)::int8 FROM device d
+            LEFT JOIN device_state s ON s.device_id = d.id
+            WHERE d.decommissioned_on IS NULL OR d.decommissioned_on > current_date
+            GROUP BY 1, 2
+            """, logger: logger
+        ).decode((String, String, Int).self) { counts[kind + "/" + status] = count }
+        return DeviceKind.allCases.flatMap { kind in
+            DeviceStatus.allCases.map { (kind, $0, counts[kind.rawValue + "/" + $0.rawValue] ?? 0) }
+        }
+    }
+
+    /// The newest last-seen time of any device (the HTML report's "data as of").
+    public func newestSeen() async throws -> Date? {
+        for try await value in try await client.query("SELECT max(last_seen) FROM device_state", logger: logger).decode(
+            PostgresTimestamp?.self)
+        {
+            return value?.date
+        }
+        return nil
+    }
+}

@@ -1,0 +1,60 @@
+public import Foundation
+public import Logging
+public import NadiCore
+public import PostgresNIO
+
+/// What the device poller reads and writes: its lease, and the devices it polls.
+public struct PollerStore: Sendable {
+    /// A device in service with an `attributes.snmp` (fiber link) or `attributes.probe` (camera,
+    /// videotron).
+    public struct PollableDevice: Sendable {
+        public var id: Int64
+        public var kind: DeviceKind
+        public var interval: Int
+        public var snmp: JSONValue?
+        public var probe: JSONValue?
+    }
+
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Takes or renews the poller lease for `instance`; true while it holds it. (A lease row, not a
+    /// session advisory lock: no connection is held for good, and a database restart or a killed
+    /// session does not leave two pollers or none.) The lease lasts 30 s unless renewed.
+    public func holdLease(instance: String) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            INSERT INTO poller_lease AS l (id, holder, expires_at) VALUES (1, \(instance), now() + interval '30 seconds')
+            ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+            WHERE l.holder = excluded.holder OR l.expires_at < now()
+            RETURNING holder
+            """, logger: logger
+        ).collect()
+        return !rows.isEmpty
+    }
+
+    /// The devices in service that the poller checks.
+    public func pollableDevices() async throws -> [PollableDevice] {
+        let rows = try await client.query(
+            """
+            SELECT id, kind, interval_s, (attributes -> 'snmp')::text, (attributes -> 'probe')::text FROM device
+            WHERE ((kind = 'fiber_link' AND attributes ? 'snmp') OR (kind IN ('cctv', 'videotron') AND attributes ? 'probe'))
+              AND installed_on <= current_date AND (decommissioned_on IS NULL OR decommissioned_on > current_date)
+            """, logger: logger)
+        let decoder = JSONDecoder()
+        var devices: [PollableDevice] = []
+        for try await (id, kind, interval, snmp, probe) in rows.decode((Int64, String, Int, String?, String?).self) {
+            guard let kind = DeviceKind(rawValue: kind) else { continue }
+            devices.append(
+                PollableDevice(
+                    id: id, kind: kind, interval: interval, snmp: snmp.flatMap { try? decoder.decode(JSONValue.self, from: Data($0.utf8)) },
+                    probe: probe.flatMap { try? decoder.decode(JSONValue.self, from: Data($0.utf8)) }))
+        }
+        return devices
+    }
+}
