@@ -93,9 +93,8 @@ public struct TokenStore: Sendable {
         for try await (id, name, hash, region, scopes, created, revoked) in rows.decode(
             (Int64, String, ByteBuffer, String?, [String], Date, Date?).self)
         {
-            let expected = Array(hash.readableBytesView)
-            let actual = [UInt8](SHA256.hash(data: Data(presented.utf8)))
-            guard Self.constantTimeEqual(expected, actual), revoked == nil else { return nil }
+            // swift-crypto compares a digest with bytes in constant time.
+            guard SHA256.hash(data: Data(presented.utf8)) == hash.readableBytesView, revoked == nil else { return nil }
             return APIToken(
                 id: id, name: name, region: region.flatMap { RegionCode($0) },
                 scopes: Set(scopes.compactMap(TokenScope.init(rawValue:))), createdAt: created, revokedAt: revoked)
@@ -146,13 +145,6 @@ public struct TokenStore: Sendable {
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
         return String((0..<40).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
-    }
-
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for (x, y) in zip(a, b) { difference |= x ^ y }
-        return difference == 0
     }
 }
 

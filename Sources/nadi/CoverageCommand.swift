@@ -22,34 +22,37 @@ struct Coverage: AsyncParsableCommand {
             """)
 
     @Option(help: "Region code (default: the only regency or province with data, else all of Indonesia).") var region: String?
-    @Option(help: "Deepest level listed: province, regency or district (default: one below --region).") var depth: RegionLevel?
-    @Option(help: "Only this kind: \(DeviceKind.allowedValues).") var kind: DeviceKind?
-    @Option(help: "Only this metric: \(TargetMetric.allowedValues).") var metric: TargetMetric?
-    @Option(help: "Report as of the end of this day (YYYY-MM-DD; default: now).") var asOf: CalendarDay?
-    @Option(help: "Time zone of the deployment.") var timeZone = "Asia/Jakarta"
+    @Option(help: "Deepest level listed: province, regency or district (default: one below --region).") var depth: String?
+    @Option(help: "Only this kind: \(DeviceKind.allowedValues).") var kind: String?
+    @Option(help: "Only this metric: \(TargetMetric.allowedValues).") var metric: String?
+    @Option(help: "Report as of the end of this day (YYYY-MM-DD; default: now).") var asOf: String?
+    @OptionGroup var time: ReportTimeZone
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json, html }
 
     @Option(help: "table, csv, json, or html (a self-contained page with charts and the school panel).") var format: Format = .table
     @Option(help: "Write to this file instead of standard output.") var output: String?
     @OptionGroup var database: DatabaseOptions
 
+    /// The request, validated the same way as `GET /v1/coverage`'s.
+    var request: Result<CoverageRequest, CoverageRequestError> {
+        CoverageRequest.parse(region: region, depth: depth, kind: kind, metric: metric, asOf: asOf)
+    }
+
     func validate() throws {
-        if let region, RegionCode(region) == nil { throw ValidationError("--region must be \(RegionCode.formatHelp)") }
-        if depth == .village { throw ValidationError("--depth must be province, regency or district") }
-        if let kind, let metric, !kind.allowedMetrics.contains(metric) {
-            throw ValidationError("metric \(metric.rawValue) does not apply to \(kind.rawValue)")
+        if case .failure(let problem) = request {
+            throw ValidationError("--\(problem.field.replacingOccurrences(of: "_", with: "-")) \(problem.problem)")
         }
-        guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("unknown --time-zone '\(timeZone)'") }
     }
 
     func run() async throws {
-        let region = self.region.flatMap { RegionCode($0) }
-        let depth = self.depth
-        let at = ReportInstant(asOf: asOf, timeZone: TimeZone(identifier: timeZone) ?? .gmt)
-        let kinds: Set<DeviceKind> = kind.map { [$0] } ?? []
-        let metrics: Set<TargetMetric> = metric.map { [$0] } ?? []
+        let parsed = try request.get()
+        let region = parsed.region
+        let depth = parsed.depth
+        let at = ReportInstant(asOf: parsed.asOf, timeZone: time.zone)
+        let kinds = parsed.kinds
+        let metrics = parsed.metrics
         let format = self.format
-        let zone = TimeZone(identifier: timeZone) ?? .gmt
+        let zone = time.zone
         let (report, html) = try await database.withClient { client -> (CoverageReport, String?) in
             let query = CoverageQuery(client: client, logger: CLILogger.make())
             if let region, try await !query.exists(region) {

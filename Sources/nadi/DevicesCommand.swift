@@ -25,32 +25,7 @@ struct DevicesImport: AsyncParsableCommand {
 
     func run() async throws {
         guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
-        let trimmed = data.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }
-        let decoded: [Result<DeviceInput, DecodeProblem>]
-        if trimmed.first == UInt8(ascii: "[") {
-            do {
-                decoded = try JSONDecoder().decode([Lenient<DeviceInput>].self, from: Data(trimmed)).map(\.result)
-            } catch {
-                throw CLIError("\(file): malformed JSON: \(error); nothing was imported")
-            }
-        } else {
-            let decoder = JSONDecoder()
-            decoded = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).compactMap { line in
-                let text = line.last == 0x0D ? line.dropLast() : line[...]
-                if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
-                do { return try decoder.decode(Lenient<DeviceInput>.self, from: Data(text)).result } catch {
-                    return .failure(DecodeProblem("malformed JSON"))
-                }
-            }
-        }
-        var records: [(index: Int, record: DeviceRecord)] = []
-        var problems: [String] = []
-        for (index, result) in decoded.enumerated() {
-            switch result.flatMap(RecordValidation.device) {
-            case .success(let record): records.append((index, record))
-            case .failure(let problem): problems.append("record \(index): \(problem)")
-            }
-        }
+        let (records, problems) = InventoryFiles.devices(data)
         guard problems.isEmpty else {
             throw CLIError((problems.prefix(10).map { "\(file): \($0)" } + ["nothing was imported"]).joined(separator: "\n"))
         }
@@ -87,58 +62,23 @@ struct DevicesList: AsyncParsableCommand {
         if let status, DeviceStatus(rawValue: status) == nil { throw ValidationError("--status must be up, degraded, down or unknown") }
     }
 
-    struct Row: Encodable {
-        var device: String
-        var kind: String
-        var region: String
-        var name: String
-        var status: String
-        var reason: String?
-        var since: String?
-        var lastSeen: String?
-
-        enum CodingKeys: String, CodingKey {
-            case device, kind, region, name, status, reason, since
-            case lastSeen = "last_seen"
-        }
-    }
-
     func run() async throws {
         let filter = DeviceFilter(
             region: self.region.flatMap { RegionCode($0) }, kind: self.kind.flatMap { DeviceKind(rawValue: $0) },
             status: self.status.flatMap { DeviceStatus(rawValue: $0) }, silent: silent)
-        let rows: [Row] = try await database.withClient { client in
+        let rows: [DeviceListing] = try await database.withClient { client in
             try await DeviceStateStore(client: client, logger: CLILogger.make()).list(filter).map {
-                Row(
+                DeviceListing(
                     device: $0.externalID, kind: $0.kind, region: $0.region, name: $0.name, status: $0.status, reason: $0.reason,
-                    since: $0.since.map(Timestamp.format), lastSeen: $0.lastSeen.map(Timestamp.format))
+                    since: $0.since, lastSeen: $0.lastSeen)
             }
         }
         switch format {
-        case .json:
-            print(String(decoding: try JSONEncoder.report.encode(rows), as: UTF8.self))
-        case .csv:
-            print(
-                CSVText.render(
-                    header: ["device", "kind", "region", "name", "status", "reason", "since", "last_seen"],
-                    rows: rows.map {
-                        [$0.device, $0.kind, $0.region, $0.name, $0.status, $0.reason ?? "", $0.since ?? "", $0.lastSeen ?? ""]
-                    }), terminator: "")
+        case .json: print(String(decoding: try JSONEncoder.report.encode(rows), as: UTF8.self))
+        case .csv: print(DeviceListRenderer.csv(rows), terminator: "")
         case .table:
-            let colours = Terminal.colours
-            print(
-                TextTable.render(
-                    header: ["DEVICE", "KIND", "REGION", "STATUS", "REASON", "SINCE (UTC)", "LAST SEEN (UTC)", "NAME"],
-                    rows: rows.map {
-                        [$0.device, $0.kind, $0.region, $0.status, $0.reason ?? "", short($0.since), short($0.lastSeen), $0.name]
-                    },
-                    colour: colours ? { column, cell in column == 3 ? StatusColour.code(cell) : nil } : nil))
+            print(DeviceListRenderer.table(rows, colours: Terminal.colours))
             print("\(rows.count) devices")
         }
-    }
-
-    private func short(_ timestamp: String?) -> String {
-        guard let timestamp else { return "-" }
-        return String(timestamp.prefix(19)).replacingOccurrences(of: "T", with: " ")
     }
 }

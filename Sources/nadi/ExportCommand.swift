@@ -29,18 +29,17 @@ struct ExportSchoolCCTV: AsyncParsableCommand {
     @Option(help: "Only this level: SD, SMP, SMA, SMK, SLB, …") var level: String?
     @Option(help: "csv, geojson or json.") var format: Format = .csv
     @Option(help: "Write to this file instead of standard output.") var output: String?
-    @Option(help: "Time zone of the deployment.") var timeZone = "Asia/Jakarta"
+    @OptionGroup var time: ReportTimeZone
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         if let region, RegionCode(region) == nil { throw ValidationError("--region must be \(RegionCode.formatHelp)") }
-        guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("unknown --time-zone '\(timeZone)'") }
     }
 
     func run() async throws {
         let region = self.region.flatMap { RegionCode($0) }
         let level = self.level
-        let zone = TimeZone(identifier: timeZone) ?? .gmt
+        let zone = time.zone
         let schools = try await database.withClient { client in
             try await SchoolCCTVQuery(client: client, logger: CLILogger.make()).schools(region: region, level: level, timeZone: zone)
         }

@@ -26,34 +26,7 @@ struct SitesImport: AsyncParsableCommand {
         let records: [(index: Int, record: SiteRecord)]
         let lines: [Int]
         do {
-            let document = try CSVDocument(data: data)
-            let column = try document.columns(required: ["code", "kind", "name", "region", "lat", "lon"], optional: ["level"])
-            try document.requireRectangular()
-            var parsed: [(Int, SiteRecord)] = []
-            var lineNumbers: [Int] = []
-            for (index, row) in document.records.enumerated() {
-                func field(_ name: String) -> String { column[name].map { row.fields[$0].trimmingCharacters(in: .whitespaces) } ?? "" }
-                var coordinates: (Double?, Double?) = (nil, nil)
-                if !field("lat").isEmpty || !field("lon").isEmpty {
-                    guard let lat = Double(field("lat")), let lon = Double(field("lon")) else {
-                        throw ImportError(line: row.line, "lat and lon must be decimal degrees, or both empty")
-                    }
-                    coordinates = (lat, lon)
-                }
-                var attributes: [String: JSONValue] = [:]
-                if !field("level").isEmpty { attributes["level"] = .string(field("level")) }
-                let input = SiteInput(
-                    code: field("code"), kind: field("kind"), name: field("name"), region: field("region"), lat: coordinates.0,
-                    lon: coordinates.1, attributes: attributes)
-                switch RecordValidation.site(input) {
-                case .success(let record):
-                    parsed.append((index, record))
-                    lineNumbers.append(row.line)
-                case .failure(let problem): throw ImportError(line: row.line, problem.description)
-                }
-            }
-            records = parsed
-            lines = document.records.map(\.line)
+            (records, lines) = try InventoryFiles.sites(csv: data)
         } catch let error as ImportError {
             throw CLIError("\(file): \(error); nothing was imported")
         }

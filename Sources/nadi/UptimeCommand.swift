@@ -27,7 +27,7 @@ struct Uptime: AsyncParsableCommand {
     @Option(help: "device or region.") var by: Grouping = .device
     @Option(help: "With --by region: the level to group by (default: one below --region).") var depth: RegionLevel?
     @Option(help: "Only rows with uptime below this percentage, worst first.") var below: Double?
-    @Option(help: "Time zone of the deployment.") var timeZone = "Asia/Jakarta"
+    @OptionGroup var time: ReportTimeZone
     @Option(help: "table, csv or json.") var format: OutputFormat = .table
     @OptionGroup var database: DatabaseOptions
 
@@ -40,7 +40,6 @@ struct Uptime: AsyncParsableCommand {
             throw ValidationError("--since takes a number of days or hours up to 100 years (36500d), e.g. 30d or 12h")
         }
         if let below, !(0...100).contains(below) { throw ValidationError("--below is a percentage, 0–100") }
-        guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("unknown --time-zone '\(timeZone)'") }
     }
 
     static func seconds(_ text: String) -> TimeInterval? {
@@ -56,7 +55,7 @@ struct Uptime: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let zone = TimeZone(identifier: timeZone) ?? .gmt
+        let zone = time.zone
         let now = Date()
         let window: Range<Date>
         if let from, let to {
@@ -78,30 +77,9 @@ struct Uptime: AsyncParsableCommand {
             }
             switch format {
             case .json: print(String(decoding: try JSONEncoder.report.encode(rows), as: UTF8.self))
-            case .csv:
-                print(
-                    CSVText.render(
-                        header: ["device", "kind", "region", "uptime_pct", "operational_s", "known_s", "status", "since"],
-                        rows: rows.map {
-                            [
-                                $0.device, $0.kind.rawValue, $0.region, $0.uptimePct.map { "\($0)" } ?? "", "\($0.operationalS)",
-                                "\($0.knownS)",
-                                $0.status.rawValue, $0.since.map(Timestamp.format) ?? "",
-                            ]
-                        }), terminator: "")
+            case .csv: print(UptimeRenderer.csv(rows), terminator: "")
             case .table:
-                print(
-                    TextTable.render(
-                        header: ["DEVICE", "KIND", "REGION", "UPTIME", "OPERATIONAL", "KNOWN", "STATUS", "SINCE (UTC)"],
-                        rows: rows.map {
-                            [
-                                $0.device, $0.kind.rawValue, $0.region, Format.percent($0.uptimePct), Self.duration($0.operationalS),
-                                Self.duration($0.knownS), $0.status.rawValue,
-                                $0.since.map { String(Timestamp.format($0).prefix(16)) } ?? "-",
-                            ]
-                        },
-                        rightAligned: [3, 4, 5],
-                        colour: Terminal.colours ? { column, cell in column == 6 ? StatusColour.code(cell) : nil } : nil))
+                print(UptimeRenderer.table(rows, colours: Terminal.colours))
                 print("\(rows.count) devices, window \(Timestamp.format(window.lowerBound)) – \(Timestamp.format(window.upperBound))")
             }
         case .region:
@@ -115,36 +93,9 @@ struct Uptime: AsyncParsableCommand {
             }
             switch format {
             case .json: print(String(decoding: try JSONEncoder.report.encode(rows), as: UTF8.self))
-            case .csv:
-                print(
-                    CSVText.render(
-                        header: ["region", "name", "devices", "uptime_pct", "operational_s", "known_s"],
-                        rows: rows.map {
-                            [
-                                $0.region, $0.name, String($0.devices), $0.uptimePct.map { "\($0)" } ?? "", "\($0.operationalS)",
-                                "\($0.knownS)",
-                            ]
-                        }),
-                    terminator: "")
-            case .table:
-                print(
-                    TextTable.render(
-                        header: ["REGION", "NAME", "DEVICES", "UPTIME", "OPERATIONAL", "KNOWN"],
-                        rows: rows.map {
-                            [
-                                $0.region, $0.name, String($0.devices), Format.percent($0.uptimePct), Self.duration($0.operationalS),
-                                Self.duration($0.knownS),
-                            ]
-                        },
-                        rightAligned: [2, 3, 4, 5]))
+            case .csv: print(UptimeRenderer.csv(rows), terminator: "")
+            case .table: print(UptimeRenderer.table(rows))
             }
         }
-    }
-
-    static func duration(_ seconds: Double) -> String {
-        let total = Int(seconds)
-        if total >= 86_400 { return "\(total / 86_400)d \((total % 86_400) / 3600)h" }
-        if total >= 3600 { return "\(total / 3600)h \((total % 3600) / 60)m" }
-        return "\(total / 60)m \(total % 60)s"
     }
 }

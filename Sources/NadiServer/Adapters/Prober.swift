@@ -4,6 +4,10 @@ import NIOPosix
 import NadiCore
 import NadiStore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Checks that a camera or videotron answers: an RTSP `OPTIONS` (expects `RTSP/1.0 200`), an HTTP
 /// `GET` (expects 2xx or 3xx), or a bare TCP connect. Reasons never carry the URL's credentials.
 struct Prober: Sendable {
@@ -67,12 +71,28 @@ struct Prober: Sendable {
         }
     }
 
+    /// A probe failure in a few words, from NIO's error types (never the URL, which may hold credentials).
     static func describe(_ error: any Error) -> String {
-        let text = String(describing: error)
-        if text.contains("refused") || text.contains("ECONNREFUSED") { return "connection refused" }
-        if text.contains("connectTimeout") || text.contains("timed out") { return "connect timed out" }
-        if text.contains("unreachable") { return "host unreachable" }
-        return "connection failed"
+        switch error {
+        case let error as NIOConnectionError:
+            // Every address that was tried failed: say why the first one did.
+            return error.connectionErrors.first.map { describe($0.error) } ?? (error.dnsAAAAError ?? error.dnsAError).map { _ in
+                "name not resolved"
+            }
+                ?? "connection failed"
+        case ChannelError.connectTimeout:
+            return "connect timed out"
+        case let error as IOError:
+            switch error.errnoCode {
+            case ECONNREFUSED: return "connection refused"
+            case ETIMEDOUT: return "connect timed out"
+            case EHOSTUNREACH, ENETUNREACH: return "host unreachable"
+            case ECONNRESET: return "connection reset"
+            default: return "connection failed"
+            }
+        default:
+            return "connection failed"
+        }
     }
 }
 

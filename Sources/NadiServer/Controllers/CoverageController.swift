@@ -20,51 +20,29 @@ struct CoverageController: Sendable {
     func coverage(_ request: Request) async throws -> Response {
         let token = try await authorizer.require(.read, for: request)
         let query = request.uri.queryParameters
-        var region: RegionCode?
-        if let text = query["region"] {
-            guard let code = RegionCode(String(text)) else { throw APIError(.badRequest, "region must be \(RegionCode.formatHelp)") }
-            region = code
+        var parsed: CoverageRequest
+        switch CoverageRequest.parse(
+            region: query["region"].map(String.init), depth: query["depth"].map(String.init), kind: query["kind"].map(String.init),
+            metric: query["metric"].map(String.init), asOf: query["as_of"].map(String.init))
+        {
+        case .success(let request): parsed = request
+        case .failure(let problem): throw APIError(.badRequest, problem.description)
         }
         if let scope = token.region {
-            guard let chosen = region ?? Optional(scope), chosen.isWithin(scope) else {
+            guard let chosen = parsed.region ?? Optional(scope), chosen.isWithin(scope) else {
                 throw APIError(.forbidden, "this token may read region \(scope) and below only")
             }
-            region = chosen
+            parsed.region = chosen
         }
-        var depth: RegionLevel?
-        if let text = query["depth"] {
-            guard let level = RegionLevel(rawValue: String(text)), level != .village else {
-                throw APIError(.badRequest, "depth must be province, regency or district")
-            }
-            depth = level
-        }
-        var kinds: Set<DeviceKind> = []
-        if let text = query["kind"] {
-            guard let kind = DeviceKind(rawValue: String(text)) else {
-                throw APIError(.badRequest, "kind must be one of \(DeviceKind.allowedValues)")
-            }
-            kinds = [kind]
-        }
-        var metrics: Set<TargetMetric> = []
-        if let text = query["metric"] {
-            guard let metric = TargetMetric(rawValue: String(text)) else {
-                throw APIError(.badRequest, "metric must be one of \(TargetMetric.allowedValues)")
-            }
-            metrics = [metric]
-        }
-        var asOf: CalendarDay?
-        if let text = query["as_of"] {
-            guard let day = CalendarDay(String(text)) else { throw APIError(.badRequest, "as_of must be a date YYYY-MM-DD") }
-            asOf = day
-        }
+        let region = parsed.region
         let coverage = CoverageQuery(client: client, logger: logger)
         if let region, (try? await withDeadline(.seconds(5), { try await coverage.exists(region) })) == false {
             throw APIError(.notFound, "no region \(region); import regions with `nadi regions import --builtin`")
         }
         do {
-            let scope = try await coverage.scope(region: region, depth: depth)
+            let scope = try await coverage.scope(region: region, depth: parsed.depth)
             let report = try await coverage.report(
-                scope: scope, at: ReportInstant(asOf: asOf, timeZone: timeZone), kinds: kinds, metrics: metrics)
+                scope: scope, at: ReportInstant(asOf: parsed.asOf, timeZone: timeZone), kinds: parsed.kinds, metrics: parsed.metrics)
             return JSONBody.response(report)
         } catch {
             logger.error("coverage query failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])

@@ -14,12 +14,6 @@ public struct CoverageQuery: Sendable {
         self.logger = logger
     }
 
-    struct Tally {
-        var installed = 0
-        var operational = 0
-        var operationalKm = 0.0
-    }
-
     /// Picks the default scope: the only regency (then districts) or the only province (then
     /// regencies) that has devices, sites or targets; otherwise all of Indonesia by province.
     public func defaultScope() async throws -> ReportScope {
@@ -38,8 +32,6 @@ public struct CoverageQuery: Sendable {
         return ReportScope(region: nil, depth: .province)
     }
 
-    /// The scope for a request: `region` down to `depth` (default one level below, at most
-    /// kecamatan); without a region, `defaultScope()` (with `depth` when given).
     /// True when `region` is a known region code.
     public func exists(_ region: RegionCode) async throws -> Bool {
         for try await _ in try await client.query("SELECT 1 FROM region WHERE code = \(region.rawValue)::ltree", logger: logger) {
@@ -48,6 +40,8 @@ public struct CoverageQuery: Sendable {
         return false
     }
 
+    /// The scope for a request: `region` down to `depth` (default one level below, at most
+    /// kecamatan); without a region, `defaultScope()` (with `depth` when given).
     public func scope(region: RegionCode?, depth: RegionLevel?) async throws -> ReportScope {
         var scope: ReportScope
         if let region {
@@ -67,8 +61,7 @@ public struct CoverageQuery: Sendable {
     {
         let filter = scope.filter
         // The regions listed: the scope's region itself and everything under it down to the depth.
-        var names: [RegionCode: (String, RegionLevel)] = [:]
-        var children: [RegionCode: [RegionCode]] = [:]
+        var listed: [RegionCode: (name: String, level: RegionLevel)] = [:]
         for try await (code, name, level) in try await client.query(
             """
             SELECT code::text, name, level FROM region
@@ -76,13 +69,12 @@ public struct CoverageQuery: Sendable {
             """, logger: logger
         ).decode((String, String, String).self) {
             guard let region = RegionCode(code), let level = RegionLevel(rawValue: level) else { continue }
-            names[region] = (name, level)
-            if let parent = region.parent { children[parent, default: []].append(region) }
+            listed[region] = (name, level)
         }
+        var rollup = CoverageRollup(listed: listed)
         // Devices: installed and operational at the instant, per device region and kind.
         let now = Date()
         let useCurrentState = at.instant >= now.addingTimeInterval(-1)
-        var tallies: [TargetTree.Key: Tally] = [:]
         let day = at.day.description
         for try await (code, kind, installed, operational, km) in try await client.query(
             """
@@ -97,16 +89,9 @@ public struct CoverageQuery: Sendable {
             """, logger: logger
         ).decode((String, String, Int, Int, Double).self) {
             guard let region = RegionCode(code), let kind = DeviceKind(rawValue: kind) else { continue }
-            for ancestor in Self.listedAncestors(of: region, in: names) {
-                var tally = tallies[TargetTree.Key(region: ancestor, kind: kind, metric: .units), default: Tally()]
-                tally.installed += installed
-                tally.operational += operational
-                tally.operationalKm += km
-                tallies[TargetTree.Key(region: ancestor, kind: kind, metric: .units)] = tally
-            }
+            rollup.addDevices(region: region, kind: kind, installed: installed, operational: operational, operationalKm: km)
         }
         // Schools: how many, and how many have an operational camera at the site.
-        var schools: [RegionCode: (total: Int, covered: Int)] = [:]
         for try await (code, total, covered) in try await client.query(
             """
             SELECT s.region::text, count(*)::int8, count(*) FILTER (WHERE EXISTS (
@@ -119,14 +104,9 @@ public struct CoverageQuery: Sendable {
             """, logger: logger
         ).decode((String, Int, Int).self) {
             guard let region = RegionCode(code) else { continue }
-            for ancestor in Self.listedAncestors(of: region, in: names) {
-                let current = schools[ancestor] ?? (0, 0)
-                schools[ancestor] = (current.total + total, current.covered + covered)
-            }
+            rollup.addSchools(region: region, total: total, covered: covered)
         }
         // Targets of every region in scope and below (children's targets sum up).
-        var milestones: [TargetTree.Key: [Milestone]] = [:]
-        var allChildren = children
         for try await (code, kind, metric, year, value) in try await client.query(
             """
             SELECT region::text, kind, metric, year, value FROM target
@@ -136,53 +116,8 @@ public struct CoverageQuery: Sendable {
             guard let region = RegionCode(code), let kind = DeviceKind(rawValue: kind), let metric = TargetMetric(rawValue: metric) else {
                 continue
             }
-            milestones[TargetTree.Key(region: region, kind: kind, metric: metric), default: []].append(Milestone(year: year, value: value))
-            // Targets deeper than the listed depth still sum into their listed ancestors.
-            var child = region
-            while let parent = child.parent, names[child] == nil {
-                if !(allChildren[parent] ?? []).contains(child) { allChildren[parent, default: []].append(child) }
-                child = parent
-            }
+            rollup.addMilestone(region: region, kind: kind, metric: metric, Milestone(year: year, value: value))
         }
-        let tree = TargetTree(milestones: milestones, children: allChildren)
-        let year = at.day.year
-        var rows: [CoverageRow] = []
-        for region in names.keys.sorted() {
-            guard let (name, level) = names[region] else { continue }
-            for kind in DeviceKind.allCases where kinds.isEmpty || kinds.contains(kind) {
-                let tally = tallies[TargetTree.Key(region: region, kind: kind, metric: .units)] ?? Tally()
-                for metric in kind.allowedMetrics where metrics.isEmpty || metrics.contains(metric) {
-                    let key = TargetTree.Key(region: region, kind: kind, metric: metric)
-                    let target = tree.target(key, year: year)
-                    let achieved: Double
-                    switch metric {
-                    case .units: achieved = Double(tally.operational)
-                    case .km: achieved = tally.operationalKm
-                    case .schoolsPct:
-                        let count = schools[region] ?? (0, 0)
-                        achieved = count.total > 0 ? 100 * Double(count.covered) / Double(count.total) : 0
-                    }
-                    let hasDevices = tally.installed > 0
-                    guard target != nil || hasDevices else { continue }
-                    rows.append(
-                        CoverageRow(
-                            region: region.rawValue, name: name, level: level.rawValue, kind: kind, metric: metric, target: target,
-                            installed: tally.installed, operational: tally.operational, achieved: achieved,
-                            nextMilestone: tree.nextMilestone(key, year: year)))
-                }
-            }
-        }
-        return CoverageReport(asOf: at.day, year: year, rows: rows)
-    }
-
-    /// The listed regions a device in `region` counts toward: itself and its ancestors that are listed.
-    static func listedAncestors(of region: RegionCode, in listed: [RegionCode: (String, RegionLevel)]) -> [RegionCode] {
-        var result: [RegionCode] = []
-        var current: RegionCode? = region
-        while let code = current {
-            if listed[code] != nil { result.append(code) }
-            current = code.parent
-        }
-        return result
+        return rollup.report(asOf: at.day, kinds: kinds, metrics: metrics)
     }
 }

@@ -3,66 +3,6 @@ public import Logging
 public import NadiCore
 public import PostgresNIO
 
-/// One row of `nadi uptime --by device`.
-public struct DeviceUptime: Codable, Sendable, Equatable {
-    public var device: String
-    public var kind: DeviceKind
-    public var region: String
-    public var uptimePct: Double?
-    public var operationalS: Double
-    public var knownS: Double
-    public var status: DeviceStatus
-    public var since: Date?
-
-    enum CodingKeys: String, CodingKey {
-        case device, kind, region, status, since
-        case uptimePct = "uptime_pct"
-        case operationalS = "operational_s"
-        case knownS = "known_s"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(device, forKey: .device)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(region, forKey: .region)
-        try container.encode(uptimePct, forKey: .uptimePct)
-        try container.encode(operationalS, forKey: .operationalS)
-        try container.encode(knownS, forKey: .knownS)
-        try container.encode(status, forKey: .status)
-        try container.encode(since.map(Timestamp.format), forKey: .since)
-    }
-}
-
-/// One row of `nadi uptime --by region`: time-weighted over the region's devices.
-public struct RegionUptime: Codable, Sendable, Equatable {
-    public var region: String
-    public var name: String
-    public var devices: Int
-    public var uptimePct: Double?
-    public var operationalS: Double
-    public var knownS: Double
-
-    enum CodingKeys: String, CodingKey {
-        case region, name, devices
-        case uptimePct = "uptime_pct"
-        case operationalS = "operational_s"
-        case knownS = "known_s"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(region, forKey: .region)
-        try container.encode(name, forKey: .name)
-        try container.encode(devices, forKey: .devices)
-        try container.encode(uptimePct, forKey: .uptimePct)
-        try container.encode(operationalS, forKey: .operationalS)
-        try container.encode(knownS, forKey: .knownS)
-    }
-}
-
-/// DESIGN.md's uptime, from state intervals: time before a device's first ping is unknown (not
-/// down), silence counts as down, the device's installed life clips the window, open intervals end now.
 public struct UptimeQuery: Sendable {
     let client: PostgresClient
     let logger: Logger
@@ -139,12 +79,5 @@ public struct UptimeQuery: Sendable {
                 region: code, name: names[code] ?? code, devices: entry.devices, uptimePct: entry.tally.percent,
                 operationalS: entry.tally.operational, knownS: entry.tally.known)
         }
-    }
-}
-
-/// The SLA breach list: rows under a percentage, worst first (rows with nothing known are left out).
-public enum UptimeFilter {
-    public static func below<Row>(_ percent: Double, _ rows: [Row], uptime: (Row) -> Double?) -> [Row] {
-        rows.filter { uptime($0).map { $0 < percent } ?? false }.sorted { (uptime($0) ?? 0) < (uptime($1) ?? 0) }
     }
 }

@@ -1,0 +1,43 @@
+public import Foundation
+
+/// One row of `nadi devices list`: a device in service with its state.
+public struct DeviceListing: Sendable, Equatable, Encodable {
+    public var device: String
+    public var kind: String
+    public var region: String
+    public var name: String
+    public var status: String
+    public var reason: String?
+    public var since: Date?
+    public var lastSeen: Date?
+
+    public init(
+        device: String, kind: String, region: String, name: String, status: String, reason: String?, since: Date?, lastSeen: Date?
+    ) {
+        self.device = device
+        self.kind = kind
+        self.region = region
+        self.name = name
+        self.status = status
+        self.reason = reason
+        self.since = since
+        self.lastSeen = lastSeen
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case device, kind, region, name, status, reason, since
+        case lastSeen = "last_seen"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(device, forKey: .device)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(region, forKey: .region)
+        try container.encode(name, forKey: .name)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(reason, forKey: .reason)
+        try container.encodeIfPresent(since.map(Timestamp.format), forKey: .since)
+        try container.encodeIfPresent(lastSeen.map(Timestamp.format), forKey: .lastSeen)
+    }
+}
