@@ -1,35 +1,35 @@
-public import NIOCore
-public import NadiCore
-public import NadiStore
+package import NIOCore
+package import NadiCore
+package import NadiStore
 
 /// A synthetic but realistic fleet for `nadi bench ingest`: all four kinds spread over real
 /// kecamatan, each ping carrying the metrics its kind reports.
-public struct BenchFleet: Sendable {
+package struct BenchFleet: Sendable {
     /// One device of the fleet.
-    public struct Device: Sendable {
-        public var externalID: String
-        public var kind: DeviceKind
-        public var region: String
+    package struct Device: Sendable {
+        package var externalID: String
+        package var kind: DeviceKind
+        package var region: String
     }
 
     /// One ping, in the form both loaders (nadid over HTTP, COPY) are given.
-    public struct Ping: Sendable {
-        public var device: Int32
-        public var observedMicros: Int64
-        public var status: PingStatus
-        public var latencyMs: Double
-        public var metricsJSON: String
+    package struct Ping: Sendable {
+        package var device: Int32
+        package var observedMicros: Int64
+        package var status: PingStatus
+        package var latencyMs: Double
+        package var metricsJSON: String
     }
 
     /// Seconds between heartbeats of every bench device; long enough that no device goes silent
     /// between rounds, so the sweeper's work is not part of the figure.
-    public static let intervalSeconds = 300
+    package static let intervalSeconds = 300
 
-    public let devices: [Device]
+    package let devices: [Device]
 
     /// `count` devices over `districts` (kecamatan codes), in the proportions a masterplan rollout
     /// has: half CCTV, a fifth fiber links, a fifth attendance devices, a tenth videotrons.
-    public init(count: Int, districts: [String]) {
+    package init(count: Int, districts: [String]) {
         precondition(!districts.isEmpty, "the fleet needs at least one kecamatan")
         devices = (0..<count).map { number in
             let kind: DeviceKind
@@ -46,7 +46,7 @@ public struct BenchFleet: Sendable {
     }
 
     /// The fleet as `POST /v1/inventory` JSON arrays of at most `chunk` devices.
-    public func inventoryBodies(chunk: Int) -> [ByteBuffer] {
+    package func inventoryBodies(chunk: Int) -> [ByteBuffer] {
         stride(from: 0, to: devices.count, by: chunk).map { start in
             var buffer = ByteBuffer()
             buffer.writeString("[")
@@ -76,7 +76,7 @@ public struct BenchFleet: Sendable {
     /// `perDevice` pings for every device, one step after another (each step: every device once,
     /// the way a crowd of agents reports), observed in the `perDevice` × 10 ms before `endMicros`.
     /// About one ping in sixty changes its device's status, so state changes are part of the load.
-    public func pings(perDevice: Int, endMicros: Int64, round: Int) -> [Ping] {
+    package func pings(perDevice: Int, endMicros: Int64, round: Int) -> [Ping] {
         var pings: [Ping] = []
         pings.reserveCapacity(devices.count * perDevice)
         for step in 0..<perDevice {
@@ -104,7 +104,7 @@ public struct BenchFleet: Sendable {
     }
 
     /// The pings as NDJSON bodies of `batch` lines each.
-    public func ndjsonBodies(_ pings: [Ping], batch: Int) -> [ByteBuffer] {
+    package func ndjsonBodies(_ pings: [Ping], batch: Int) -> [ByteBuffer] {
         stride(from: 0, to: pings.count, by: batch).map { start in
             var buffer = ByteBuffer()
             buffer.reserveCapacity(batch * 150)
@@ -120,7 +120,7 @@ public struct BenchFleet: Sendable {
     }
 
     /// The same pings as COPY text rows of the `ping` table's columns, given each device's row id.
-    public func copyChunks(_ pings: [Ping], ids: [Int64], rowsPerChunk: Int = 5000) -> [ByteBuffer] {
+    package func copyChunks(_ pings: [Ping], ids: [Int64], rowsPerChunk: Int = 5000) -> [ByteBuffer] {
         stride(from: 0, to: pings.count, by: rowsPerChunk).map { start in
             var buffer = ByteBuffer()
             for ping in pings[start..<min(start + rowsPerChunk, pings.count)] {

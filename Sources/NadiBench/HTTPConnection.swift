@@ -1,23 +1,23 @@
-public import NIOCore
-public import NIOHTTP1
+package import NIOCore
+package import NIOHTTP1
 import NIOPosix
 
 /// One keep-alive HTTP/1.1 connection, for load generators: requests go one after another, each
 /// answer is read whole. Built on SwiftNIO so that thousands of requests a second cost the sender
 /// little next to the server it measures.
-public enum HTTPConnection {
+package enum HTTPConnection {
     /// A whole answer.
-    public struct Response: Sendable {
-        public var status: Int
-        public var headers: [(String, String)]
-        public var body: ByteBuffer
+    package struct Response: Sendable {
+        package var status: Int
+        package var headers: [(String, String)]
+        package var body: ByteBuffer
 
         /// The body as text.
-        public var text: String { String(buffer: body) }
+        package var text: String { String(buffer: body) }
     }
 
     /// Opens a connection to `host:port`, runs `body` with it, and closes it.
-    public static func with<Result: Sendable>(
+    package static func with<Result: Sendable>(
         host: String, port: Int, maxResponseBytes: Int = 16 << 20,
         _ body: (HTTPConnection.Requester) async throws -> Result
     ) async throws -> Result {
@@ -38,7 +38,7 @@ public enum HTTPConnection {
     }
 
     /// Sends requests over the open connection; one at a time.
-    public final class Requester {
+    package final class Requester {
         let host: String
         var inbound: NIOAsyncChannelInboundStream<NIOHTTPClientResponseFull>.AsyncIterator
         let outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>
@@ -53,17 +53,17 @@ public enum HTTPConnection {
         }
 
         /// `GET path`.
-        public func get(_ path: String, headers: [(String, String)] = []) async throws -> Response {
+        package func get(_ path: String, headers: [(String, String)] = []) async throws -> Response {
             try await send(method: .GET, path: path, headers: headers)
         }
 
         /// `POST path` with `body`.
-        public func post(_ path: String, headers: [(String, String)] = [], body: ByteBuffer) async throws -> Response {
+        package func post(_ path: String, headers: [(String, String)] = [], body: ByteBuffer) async throws -> Response {
             try await send(method: .POST, path: path, headers: headers, body: body)
         }
 
         /// Sends one request and reads its whole answer. Throws when the server closes the connection.
-        public func send(
+        package func send(
             method: HTTPMethod, path: String, headers: [(String, String)] = [], body: ByteBuffer? = nil
         ) async throws -> Response {
             var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
@@ -82,6 +82,6 @@ public enum HTTPConnection {
 }
 
 /// The server closed the connection before answering.
-public struct HTTPConnectionClosed: Error, CustomStringConvertible {
-    public var description: String { "the server closed the connection before answering" }
+package struct HTTPConnectionClosed: Error, CustomStringConvertible {
+    package var description: String { "the server closed the connection before answering" }
 }

@@ -1,10 +1,10 @@
-public import Foundation
-public import Logging
+package import Foundation
+package import Logging
 import NIOCore
 import NIOHTTP1
 import NadiCore
-public import NadiStore
-public import PostgresNIO
+package import NadiStore
+package import PostgresNIO
 
 /// `nadi bench ingest`: how many pings a second nadid stores, next to what PostgreSQL's own COPY
 /// stores of the very same rows into an identically indexed table of the same database.
@@ -12,38 +12,38 @@ public import PostgresNIO
 /// Runs against a scratch database that nadid (at `host:port`) also uses. Each round sends a fresh
 /// set of pings to nadid over HTTP, waits for nadid to settle, then COPYs the same rows; the rounds
 /// alternate so that both loaders meet the same table sizes, checkpoints and background work.
-public struct IngestBenchmark: Sendable {
-    public struct Settings: Sendable {
-        public var devices = 100_000
+package struct IngestBenchmark: Sendable {
+    package struct Settings: Sendable {
+        package var devices = 100_000
         /// Pings sent to nadid (and COPYed) in each round.
-        public var pings = 1_000_000
-        public var batch = 1000
-        public var connections = 8
-        public var rounds = 3
+        package var pings = 1_000_000
+        package var batch = 1000
+        package var connections = 8
+        package var rounds = 3
 
-        public init() {}
+        package init() {}
 
         var pingsPerDevice: Int { max(1, pings / devices) }
     }
 
     /// The figures, medians over the rounds.
-    public struct Result: Sendable {
-        public var nadidPerSecond: Double
-        public var copyPerSecond: Double
-        public var p50: Double
-        public var p99: Double
-        public var halfRate: Double
-        public var halfRateP50: Double
-        public var halfRateP99: Double
-        public var acknowledged: Int
-        public var stored: Int
-        public var rejected: Int
-        public var duplicates: Int
-        public var retries: Int
-        public var peakResidentBytes: Int?
+    package struct Result: Sendable {
+        package var nadidPerSecond: Double
+        package var copyPerSecond: Double
+        package var p50: Double
+        package var p99: Double
+        package var halfRate: Double
+        package var halfRateP50: Double
+        package var halfRateP99: Double
+        package var acknowledged: Int
+        package var stored: Int
+        package var rejected: Int
+        package var duplicates: Int
+        package var retries: Int
+        package var peakResidentBytes: Int?
 
         /// nadid's rate over COPY's.
-        public var ratio: Double { copyPerSecond > 0 ? nadidPerSecond / copyPerSecond : 0 }
+        package var ratio: Double { copyPerSecond > 0 ? nadidPerSecond / copyPerSecond : 0 }
     }
 
     let client: PostgresClient
@@ -57,7 +57,7 @@ public struct IngestBenchmark: Sendable {
     /// - Parameters:
     ///   - client: the scratch database nadid writes to, regions already imported.
     ///   - peakResidentBytes: nadid's peak resident memory so far, when the benchmark can see it.
-    public init(
+    package init(
         client: PostgresClient, host: String, port: Int, settings: Settings, logger: Logger,
         peakResidentBytes: @escaping @Sendable () -> Int?, say: @escaping @Sendable (String) -> Void
     ) {
@@ -70,7 +70,7 @@ public struct IngestBenchmark: Sendable {
         self.say = say
     }
 
-    public func run() async throws -> Result {
+    package func run() async throws -> Result {
         let store = BenchmarkStore(client: client, logger: logger)
         let districts = try await store.districtCodes()
         guard !districts.isEmpty else { throw BenchError("the scratch database has no kecamatan; import the builtin regions first") }

@@ -1,10 +1,10 @@
 import NadiCore
 
 /// Durations collected during a benchmark, summarised by percentiles.
-public struct LatencySample: Sendable {
+package struct LatencySample: Sendable {
     private(set) var milliseconds: [Double] = []
 
-    public init() {}
+    package init() {}
 
     mutating func add(_ duration: Duration) {
         milliseconds.append(duration.milliseconds)
@@ -15,18 +15,18 @@ public struct LatencySample: Sendable {
     }
 
     /// The `p`-th percentile (0…100) by the nearest-rank method; 0 when empty.
-    public func percentile(_ p: Double) -> Double {
+    package func percentile(_ p: Double) -> Double {
         guard !milliseconds.isEmpty else { return 0 }
         let sorted = milliseconds.sorted()
         let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
         return sorted[min(max(rank - 1, 0), sorted.count - 1)]
     }
 
-    public var count: Int { milliseconds.count }
+    package var count: Int { milliseconds.count }
 }
 
 /// The median of `values` (the mean of the middle two for an even count); 0 when empty.
-public func median(_ values: [Double]) -> Double {
+package func median(_ values: [Double]) -> Double {
     guard !values.isEmpty else { return 0 }
     let sorted = values.sorted()
     let middle = sorted.count / 2

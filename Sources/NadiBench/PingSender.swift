@@ -109,7 +109,7 @@ final class Cursor: Sendable {
 }
 
 /// A benchmark that cannot go on, with the reason.
-public struct BenchError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+package struct BenchError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }

@@ -1,27 +1,27 @@
-public import Foundation
-public import Logging
-public import NadiCore
+package import Foundation
+package import Logging
+package import NadiCore
 import NadiStore
-public import PostgresNIO
+package import PostgresNIO
 
 /// `nadi bench reports`: a large synthetic state (devices over every kabupaten/kota, 30 days of state
 /// history), then the time of `coverage` for all regencies and `uptime --by region` over 30 days, at
 /// two ping volumes an order of magnitude apart. The reports read state, not raw pings, so their time
 /// must not grow with the ping volume.
-public struct ReportBenchmark: Sendable {
-    public struct Settings: Sendable {
-        public var devices = 200_000
-        public var pingsPerDevice = 10
-        public var rounds = 5
+package struct ReportBenchmark: Sendable {
+    package struct Settings: Sendable {
+        package var devices = 200_000
+        package var pingsPerDevice = 10
+        package var rounds = 5
 
-        public init() {}
+        package init() {}
     }
 
     /// Medians of one ping volume.
-    public struct Timing: Sendable {
-        public var pings: Int
-        public var coverage: Duration
-        public var uptime: Duration
+    package struct Timing: Sendable {
+        package var pings: Int
+        package var coverage: Duration
+        package var uptime: Duration
     }
 
     let client: PostgresClient
@@ -29,7 +29,7 @@ public struct ReportBenchmark: Sendable {
     let settings: Settings
     let say: @Sendable (String) -> Void
 
-    public init(client: PostgresClient, settings: Settings, logger: Logger, say: @escaping @Sendable (String) -> Void) {
+    package init(client: PostgresClient, settings: Settings, logger: Logger, say: @escaping @Sendable (String) -> Void) {
         self.client = client
         self.settings = settings
         self.logger = logger
@@ -37,7 +37,7 @@ public struct ReportBenchmark: Sendable {
     }
 
     /// Builds the state and measures both volumes; returns (1×, 10×).
-    public func run() async throws -> (Timing, Timing) {
+    package func run() async throws -> (Timing, Timing) {
         let started = ContinuousClock.now
         try await generateFleet()
         say("fleet: \(settings.devices) devices over 514 kabupaten/kota, 30 days of state history (\(ContinuousClock.now - started))")

@@ -1,21 +1,21 @@
 import Foundation
 
 /// `attributes.snmp` of a fiber link: the switch port that lights it, polled with SNMPv2c GET.
-public struct SNMPTarget: Sendable, Equatable {
-    public var host: String
-    public var port: Int
+package struct SNMPTarget: Sendable, Equatable {
+    package var host: String
+    package var port: Int
     /// The SNMP community: a secret; never logged.
-    public var community: String
-    public var ifIndex: Int
+    package var community: String
+    package var ifIndex: Int
     /// An OID that gives the optical receive power, where the switch offers one.
-    public var rxPowerOID: [UInt32]?
+    package var rxPowerOID: [UInt32]?
     /// The unit of the rx power value in dBm (e.g. 0.01 when the switch reports hundredths).
-    public var rxPowerScale: Double
+    package var rxPowerScale: Double
     /// Below this receive power (dBm) the link is degraded.
-    public var minRxDBm: Double
+    package var minRxDBm: Double
 
     /// Reads `attributes.snmp`; nil when absent or invalid (`problem` says why).
-    public init?(_ value: JSONValue?) {
+    package init?(_ value: JSONValue?) {
         guard let value, Self.problem(value) == nil, let host = value["host"]?.stringValue,
             let community = value["community"]?.stringValue, let ifIndex = value["if_index"]?.numberValue
         else { return nil }
@@ -29,7 +29,7 @@ public struct SNMPTarget: Sendable, Equatable {
     }
 
     /// What is wrong with an `attributes.snmp` value, or nil.
-    public static func problem(_ value: JSONValue) -> String? {
+    package static func problem(_ value: JSONValue) -> String? {
         guard case .object = value else { return "attributes.snmp must be an object {host, port, community, if_index}" }
         guard let host = value["host"]?.stringValue, !host.isEmpty, host.utf8.count <= 253 else {
             return "attributes.snmp.host must be the switch's address"
@@ -55,7 +55,7 @@ public struct SNMPTarget: Sendable, Equatable {
     }
 
     /// Parses a dotted numeric OID (at least two arcs).
-    public static func oid(_ text: String) -> [UInt32]? {
+    package static func oid(_ text: String) -> [UInt32]? {
         let arcs = text.split(separator: ".", omittingEmptySubsequences: false).map { UInt32($0) }
         guard arcs.count >= 2, arcs.count <= 64, arcs.allSatisfy({ $0 != nil }) else { return nil }
         return arcs.compactMap { $0 }
@@ -63,20 +63,20 @@ public struct SNMPTarget: Sendable, Equatable {
 }
 
 /// `attributes.probe` of a CCTV or videotron: how to check that it answers.
-public struct ProbeTarget: Sendable, Equatable {
-    public enum Method: String, Sendable {
+package struct ProbeTarget: Sendable, Equatable {
+    package enum Method: String, Sendable {
         case rtsp, http, tcp
     }
 
-    public var method: Method
-    public var host: String
-    public var port: Int
+    package var method: Method
+    package var host: String
+    package var port: Int
     /// The whole URL (may hold credentials: never logged; `redacted` is).
-    public var url: String
-    public var timeoutMilliseconds: Int
+    package var url: String
+    package var timeoutMilliseconds: Int
 
     /// Reads `attributes.probe`; nil when absent or invalid.
-    public init?(_ value: JSONValue?) {
+    package init?(_ value: JSONValue?) {
         guard let value, Self.problem(value) == nil, let url = value["url"]?.stringValue, let parts = Self.split(url) else {
             return nil
         }
@@ -86,10 +86,10 @@ public struct ProbeTarget: Sendable, Equatable {
     }
 
     /// The URL without user name and password, for logs and reasons.
-    public var redacted: String { "\(method.rawValue)://\(host):\(port)" }
+    package var redacted: String { "\(method.rawValue)://\(host):\(port)" }
 
     /// What is wrong with an `attributes.probe` value, or nil.
-    public static func problem(_ value: JSONValue) -> String? {
+    package static func problem(_ value: JSONValue) -> String? {
         guard case .object = value, let url = value["url"]?.stringValue else {
             return "attributes.probe must be an object {url: \"rtsp://…\" | \"http://…\" | \"tcp://host:port\", timeout_ms}"
         }

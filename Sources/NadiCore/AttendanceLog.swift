@@ -1,10 +1,10 @@
 /// ZKTeco PUSH attendance uploads (`POST /iclock/cdata?table=ATTLOG`): one record a line,
 /// `PIN<TAB>YYYY-MM-DD HH:MM:SS<TAB>status<TAB>verify…`. Nadi counts records per device and day and
 /// keeps nothing of their content.
-public enum AttendanceLog {
+package enum AttendanceLog {
     /// The lines of `body` that are attendance records: a non-empty PIN, then a tab and a punch time
     /// `YYYY-MM-DD HH:MM:SS`. Blank lines, stamps and garbage do not count.
-    public static func recordCount(_ body: [UInt8]) -> Int {
+    package static func recordCount(_ body: [UInt8]) -> Int {
         body.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }).filter(isRecord).count
     }
 

@@ -1,16 +1,16 @@
-public import Foundation
+package import Foundation
 
 /// Decodes a batch body — a JSON array of records, or NDJSON (one record a line) — record by
 /// record, so one bad record is reported with its index and the others are still kept. Lives in
 /// NadiCore, free of the HTTP server, so the fuzz target (`Deploy/fuzz.sh`) links it on its own.
-public enum BatchDecoder {
+package enum BatchDecoder {
     /// A body that is not a batch at all (nothing in it can be stored).
-    public struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
-        public let description: String
+    package struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+        package let description: String
     }
 
     /// A JSON array (a leading UTF-8 BOM is allowed); each element decodes on its own.
-    public static func decodeArray<Record: Decodable & Sendable>(
+    package static func decodeArray<Record: Decodable & Sendable>(
         _ type: Record.Type, _ data: Data
     ) throws(SyntaxError) -> [Result<Record, DecodeProblem>] {
         let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
@@ -32,17 +32,17 @@ public enum BatchDecoder {
 
     /// NDJSON: one record a line (CRLF and blank lines allowed, a leading BOM too); a line that is not
     /// JSON is a failed record at its index, not a failed batch.
-    public static func decodeLines<Record: Decodable & Sendable>(_ type: Record.Type, _ data: Data) -> [Result<Record, DecodeProblem>] {
+    package static func decodeLines<Record: Decodable & Sendable>(_ type: Record.Type, _ data: Data) -> [Result<Record, DecodeProblem>] {
         decodeLines(type, data, fastPath: nil)
     }
 
     /// NDJSON pings: each line through `PingFastDecoder` first, `JSONDecoder` when it declines.
-    public static func decodePingLines(_ data: Data) -> [Result<PingInput, DecodeProblem>] {
+    package static func decodePingLines(_ data: Data) -> [Result<PingInput, DecodeProblem>] {
         decodeLines(PingInput.self, data, fastPath: PingFastDecoder.decode)
     }
 
     /// NDJSON with an optional fast path tried on each line before `JSONDecoder`.
-    public static func decodeLines<Record: Decodable & Sendable>(
+    package static func decodeLines<Record: Decodable & Sendable>(
         _ type: Record.Type, _ data: Data, fastPath: ((UnsafeRawBufferPointer) -> Record?)?
     ) -> [Result<Record, DecodeProblem>] {
         let decoder = JSONDecoder()

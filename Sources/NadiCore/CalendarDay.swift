@@ -1,13 +1,13 @@
-public import Foundation
+package import Foundation
 
 /// A calendar date (`YYYY-MM-DD`), as used for installation dates and report days.
-public struct CalendarDay: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
-    public var year: Int
-    public var month: Int
-    public var day: Int
+package struct CalendarDay: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
+    package var year: Int
+    package var month: Int
+    package var day: Int
 
     /// Parses `YYYY-MM-DD` strictly (a real date between 1900 and 2200); nil otherwise.
-    public init?(_ text: some StringProtocol) {
+    package init?(_ text: some StringProtocol) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
             parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
@@ -19,14 +19,14 @@ public struct CalendarDay: Hashable, Sendable, Comparable, CustomStringConvertib
         self.day = day
     }
 
-    public init(year: Int, month: Int, day: Int) {
+    package init(year: Int, month: Int, day: Int) {
         self.year = year
         self.month = month
         self.day = day
     }
 
     /// The day `date` falls on in `timeZone`.
-    public init(_ date: Date, in timeZone: TimeZone) {
+    package init(_ date: Date, in timeZone: TimeZone) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
@@ -34,27 +34,27 @@ public struct CalendarDay: Hashable, Sendable, Comparable, CustomStringConvertib
     }
 
     /// Midnight at the start of this day in `timeZone`.
-    public func start(in timeZone: TimeZone) -> Date {
+    package func start(in timeZone: TimeZone) -> Date {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         return calendar.date(from: DateComponents(year: year, month: month, day: day)) ?? Date(timeIntervalSince1970: 0)
     }
 
     /// Midnight at the end of this day (the start of the next) in `timeZone`.
-    public func end(in timeZone: TimeZone) -> Date {
+    package func end(in timeZone: TimeZone) -> Date {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         return calendar.date(byAdding: .day, value: 1, to: start(in: timeZone)) ?? start(in: timeZone)
     }
 
-    public var description: String {
+    package var description: String {
         let y = String(year)
         let m = month < 10 ? "0\(month)" : "\(month)"
         let d = day < 10 ? "0\(day)" : "\(day)"
         return "\(y)-\(m)-\(d)"
     }
 
-    public static func < (lhs: CalendarDay, rhs: CalendarDay) -> Bool {
+    package static func < (lhs: CalendarDay, rhs: CalendarDay) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 
@@ -66,7 +66,7 @@ public struct CalendarDay: Hashable, Sendable, Comparable, CustomStringConvertib
         }
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let day = CalendarDay(text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected YYYY-MM-DD"))
@@ -74,7 +74,7 @@ public struct CalendarDay: Hashable, Sendable, Comparable, CustomStringConvertib
         self = day
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }

@@ -1,18 +1,18 @@
 /// One row of the coverage report (the JSON contract of `nadi coverage --format json` and
 /// `GET /v1/coverage`).
-public struct CoverageRow: Codable, Sendable, Equatable {
-    public var region: String
-    public var name: String
-    public var level: String
-    public var kind: DeviceKind
-    public var metric: TargetMetric
-    public var target: Double?
-    public var installed: Int
-    public var operational: Int
-    public var achieved: Double
-    public var achievementPct: Double?
-    public var status: CoverageStatus
-    public var nextMilestone: Milestone?
+package struct CoverageRow: Codable, Sendable, Equatable {
+    package var region: String
+    package var name: String
+    package var level: String
+    package var kind: DeviceKind
+    package var metric: TargetMetric
+    package var target: Double?
+    package var installed: Int
+    package var operational: Int
+    package var achieved: Double
+    package var achievementPct: Double?
+    package var status: CoverageStatus
+    package var nextMilestone: Milestone?
 
     enum CodingKeys: String, CodingKey {
         case region, name, level, kind, metric, target, installed, operational, achieved, status
@@ -20,7 +20,7 @@ public struct CoverageRow: Codable, Sendable, Equatable {
         case nextMilestone = "next_milestone"
     }
 
-    public init(
+    package init(
         region: String, name: String, level: String, kind: DeviceKind, metric: TargetMetric, target: Double?, installed: Int,
         operational: Int, achieved: Double, nextMilestone: Milestone?
     ) {
@@ -39,7 +39,7 @@ public struct CoverageRow: Codable, Sendable, Equatable {
     }
 
     // Encode nil fields as null (the contract lists them), not leave them out.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(region, forKey: .region)
         try container.encode(name, forKey: .name)
@@ -57,17 +57,17 @@ public struct CoverageRow: Codable, Sendable, Equatable {
 }
 
 /// The whole coverage report.
-public struct CoverageReport: Codable, Sendable, Equatable {
-    public var asOf: CalendarDay
-    public var year: Int
-    public var rows: [CoverageRow]
+package struct CoverageReport: Codable, Sendable, Equatable {
+    package var asOf: CalendarDay
+    package var year: Int
+    package var rows: [CoverageRow]
 
     enum CodingKeys: String, CodingKey {
         case asOf = "as_of"
         case year, rows
     }
 
-    public init(asOf: CalendarDay, year: Int, rows: [CoverageRow]) {
+    package init(asOf: CalendarDay, year: Int, rows: [CoverageRow]) {
         self.asOf = asOf
         self.year = year
         self.rows = rows
@@ -76,13 +76,13 @@ public struct CoverageReport: Codable, Sendable, Equatable {
 
 /// Masterplan targets over the region tree: a region's own milestones, or — for `units` and `km`
 /// — the sum of its children's targets when it has none of its own (recursively).
-public struct TargetTree: Sendable {
-    public struct Key: Hashable, Sendable {
-        public var region: RegionCode
-        public var kind: DeviceKind
-        public var metric: TargetMetric
+package struct TargetTree: Sendable {
+    package struct Key: Hashable, Sendable {
+        package var region: RegionCode
+        package var kind: DeviceKind
+        package var metric: TargetMetric
 
-        public init(region: RegionCode, kind: DeviceKind, metric: TargetMetric) {
+        package init(region: RegionCode, kind: DeviceKind, metric: TargetMetric) {
             self.region = region
             self.kind = kind
             self.metric = metric
@@ -95,14 +95,14 @@ public struct TargetTree: Sendable {
     /// - Parameters:
     ///   - milestones: every region's own milestones.
     ///   - children: the region tree (parent → children) below the regions of interest.
-    public init(milestones: [Key: [Milestone]], children: [RegionCode: [RegionCode]]) {
+    package init(milestones: [Key: [Milestone]], children: [RegionCode: [RegionCode]]) {
         self.milestones = milestones
         self.children = children
     }
 
     /// The target of `key` in `year`, or nil when neither the region nor (for units/km) any
     /// descendant has a milestone.
-    public func target(_ key: Key, year: Int) -> Double? {
+    package func target(_ key: Key, year: Int) -> Double? {
         if let own = milestones[key], !own.isEmpty { return MilestoneMath.target(in: year, milestones: own) }
         guard key.metric != .schoolsPct else { return nil }
         var sum: Double?
@@ -116,7 +116,7 @@ public struct TargetTree: Sendable {
 
     /// The next milestone in or after `year`: the region's own, or for a summed target the first
     /// year any descendant has a milestone, with the summed target of that year.
-    public func nextMilestone(_ key: Key, year: Int) -> Milestone? {
+    package func nextMilestone(_ key: Key, year: Int) -> Milestone? {
         if let own = milestones[key], !own.isEmpty { return MilestoneMath.next(after: year, milestones: own) }
         guard key.metric != .schoolsPct else { return nil }
         guard let nextYear = milestoneYears(key).filter({ $0 >= year }).min(), let value = target(key, year: nextYear) else {

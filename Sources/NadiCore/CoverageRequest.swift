@@ -1,12 +1,12 @@
 /// What a coverage report is asked for, validated once for `nadi coverage` and `GET /v1/coverage`.
-public struct CoverageRequest: Sendable, Equatable {
-    public var region: RegionCode?
-    public var depth: RegionLevel?
-    public var kinds: Set<DeviceKind> = []
-    public var metrics: Set<TargetMetric> = []
-    public var asOf: CalendarDay?
+package struct CoverageRequest: Sendable, Equatable {
+    package var region: RegionCode?
+    package var depth: RegionLevel?
+    package var kinds: Set<DeviceKind> = []
+    package var metrics: Set<TargetMetric> = []
+    package var asOf: CalendarDay?
 
-    public init(
+    package init(
         region: RegionCode? = nil, depth: RegionLevel? = nil, kinds: Set<DeviceKind> = [], metrics: Set<TargetMetric> = [],
         asOf: CalendarDay? = nil
     ) {
@@ -19,7 +19,7 @@ public struct CoverageRequest: Sendable, Equatable {
 
     /// Parses the request from text (CLI flags or query parameters); the failure names the field
     /// (`region`, `depth`, …) and says what it must be.
-    public static func parse(
+    package static func parse(
         region: String?, depth: String?, kind: String?, metric: String?, asOf: String?
     ) -> Result<CoverageRequest, CoverageRequestError> {
         var request = CoverageRequest()
@@ -59,10 +59,10 @@ public struct CoverageRequest: Sendable, Equatable {
 }
 
 /// A coverage request field that is wrong, and what it must be.
-public struct CoverageRequestError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct CoverageRequestError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The field as the API names it (`region`, `depth`, `kind`, `metric`, `as_of`).
-    public var field: String
-    public var problem: String
+    package var field: String
+    package var problem: String
 
-    public var description: String { "\(field) \(problem)" }
+    package var description: String { "\(field) \(problem)" }
 }

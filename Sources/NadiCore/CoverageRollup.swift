@@ -2,7 +2,7 @@
 /// operational fiber km, schools and covered schools) summed into every listed region above them,
 /// milestones summed up the region tree where a region has none of its own, and one row per listed
 /// region, kind and metric that has a target or devices.
-public struct CoverageRollup: Sendable {
+package struct CoverageRollup: Sendable {
     struct Tally: Sendable {
         var installed = 0
         var operational = 0
@@ -10,13 +10,13 @@ public struct CoverageRollup: Sendable {
     }
 
     /// The regions the report lists (the scope's region and everything under it down to its depth).
-    public let listed: [RegionCode: (name: String, level: RegionLevel)]
+    package let listed: [RegionCode: (name: String, level: RegionLevel)]
     private var tallies: [TargetTree.Key: Tally] = [:]
     private var schools: [RegionCode: (total: Int, covered: Int)] = [:]
     private var milestones: [TargetTree.Key: [Milestone]] = [:]
     private var children: [RegionCode: [RegionCode]] = [:]
 
-    public init(listed: [RegionCode: (name: String, level: RegionLevel)]) {
+    package init(listed: [RegionCode: (name: String, level: RegionLevel)]) {
         self.listed = listed
         for region in listed.keys {
             if let parent = region.parent { children[parent, default: []].append(region) }
@@ -25,7 +25,7 @@ public struct CoverageRollup: Sendable {
 
     /// Devices of `kind` in `region` (any depth): how many are installed, how many operational, and
     /// the operational length in km (fiber links).
-    public mutating func addDevices(region: RegionCode, kind: DeviceKind, installed: Int, operational: Int, operationalKm: Double) {
+    package mutating func addDevices(region: RegionCode, kind: DeviceKind, installed: Int, operational: Int, operationalKm: Double) {
         for ancestor in listedAncestors(of: region) {
             let key = TargetTree.Key(region: ancestor, kind: kind, metric: .units)
             var tally = tallies[key, default: Tally()]
@@ -37,7 +37,7 @@ public struct CoverageRollup: Sendable {
     }
 
     /// Schools in `region`, and how many have an operational camera.
-    public mutating func addSchools(region: RegionCode, total: Int, covered: Int) {
+    package mutating func addSchools(region: RegionCode, total: Int, covered: Int) {
         for ancestor in listedAncestors(of: region) {
             let current = schools[ancestor] ?? (0, 0)
             schools[ancestor] = (current.total + total, current.covered + covered)
@@ -46,7 +46,7 @@ public struct CoverageRollup: Sendable {
 
     /// A masterplan milestone of `region` (targets deeper than the listed depth still sum into
     /// their listed ancestors).
-    public mutating func addMilestone(region: RegionCode, kind: DeviceKind, metric: TargetMetric, _ milestone: Milestone) {
+    package mutating func addMilestone(region: RegionCode, kind: DeviceKind, metric: TargetMetric, _ milestone: Milestone) {
         milestones[TargetTree.Key(region: region, kind: kind, metric: metric), default: []].append(milestone)
         var child = region
         while let parent = child.parent, listed[child] == nil {
@@ -56,7 +56,7 @@ public struct CoverageRollup: Sendable {
     }
 
     /// The report as of `asOf`, for `kinds` and `metrics` (all when empty).
-    public func report(asOf: CalendarDay, kinds: Set<DeviceKind> = [], metrics: Set<TargetMetric> = []) -> CoverageReport {
+    package func report(asOf: CalendarDay, kinds: Set<DeviceKind> = [], metrics: Set<TargetMetric> = []) -> CoverageReport {
         let tree = TargetTree(milestones: milestones, children: children)
         let year = asOf.year
         var rows: [CoverageRow] = []

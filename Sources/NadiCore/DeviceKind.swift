@@ -1,12 +1,12 @@
 /// The four kinds of smart-city infrastructure Nadi tracks.
-public enum DeviceKind: String, CaseIterable, Codable, Sendable, Comparable {
+package enum DeviceKind: String, CaseIterable, Codable, Sendable, Comparable {
     case fiberLink = "fiber_link"
     case cctv
     case videotron
     case attendance
 
     /// The metrics a masterplan target may use for this kind.
-    public var allowedMetrics: [TargetMetric] {
+    package var allowedMetrics: [TargetMetric] {
         switch self {
         case .fiberLink: [.units, .km]
         case .cctv: [.units, .schoolsPct]
@@ -15,15 +15,15 @@ public enum DeviceKind: String, CaseIterable, Codable, Sendable, Comparable {
     }
 
     /// Lists the allowed raw values, for error messages.
-    public static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    package static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
-    public static func < (lhs: DeviceKind, rhs: DeviceKind) -> Bool {
+    package static func < (lhs: DeviceKind, rhs: DeviceKind) -> Bool {
         (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)
     }
 }
 
 /// The kinds of places devices serve.
-public enum SiteKind: String, CaseIterable, Codable, Sendable {
+package enum SiteKind: String, CaseIterable, Codable, Sendable {
     case school
     case office
     case intersection
@@ -31,11 +31,11 @@ public enum SiteKind: String, CaseIterable, Codable, Sendable {
     case pop
 
     /// Lists the allowed raw values, for error messages.
-    public static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    package static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
 /// What a masterplan milestone counts.
-public enum TargetMetric: String, CaseIterable, Codable, Sendable, Comparable {
+package enum TargetMetric: String, CaseIterable, Codable, Sendable, Comparable {
     /// Operational devices.
     case units
     /// Kilometres of operational fiber (fiber_link only).
@@ -44,9 +44,9 @@ public enum TargetMetric: String, CaseIterable, Codable, Sendable, Comparable {
     case schoolsPct = "schools_pct"
 
     /// Lists the allowed raw values, for error messages.
-    public static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    package static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
-    public static func < (lhs: TargetMetric, rhs: TargetMetric) -> Bool {
+    package static func < (lhs: TargetMetric, rhs: TargetMetric) -> Bool {
         (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)
     }
 }

@@ -1,17 +1,17 @@
-public import Foundation
+package import Foundation
 
 /// One row of `nadi devices list`: a device in service with its state.
-public struct DeviceListing: Sendable, Equatable, Encodable {
-    public var device: String
-    public var kind: String
-    public var region: String
-    public var name: String
-    public var status: String
-    public var reason: String?
-    public var since: Date?
-    public var lastSeen: Date?
+package struct DeviceListing: Sendable, Equatable, Encodable {
+    package var device: String
+    package var kind: String
+    package var region: String
+    package var name: String
+    package var status: String
+    package var reason: String?
+    package var since: Date?
+    package var lastSeen: Date?
 
-    public init(
+    package init(
         device: String, kind: String, region: String, name: String, status: String, reason: String?, since: Date?, lastSeen: Date?
     ) {
         self.device = device
@@ -29,7 +29,7 @@ public struct DeviceListing: Sendable, Equatable, Encodable {
         case lastSeen = "last_seen"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(device, forKey: .device)
         try container.encode(kind, forKey: .kind)

@@ -1,14 +1,14 @@
 /// The status a ping reports.
-public enum PingStatus: String, CaseIterable, Codable, Sendable {
+package enum PingStatus: String, CaseIterable, Codable, Sendable {
     case up
     case degraded
     case down
 
     /// Lists the allowed raw values, for error messages.
-    public static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    package static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
     /// The device status this ping puts a device in.
-    public var deviceStatus: DeviceStatus {
+    package var deviceStatus: DeviceStatus {
         switch self {
         case .up: .up
         case .degraded: .degraded
@@ -18,20 +18,20 @@ public enum PingStatus: String, CaseIterable, Codable, Sendable {
 }
 
 /// The state of a device: what its pings said, or `unknown` before the first ping.
-public enum DeviceStatus: String, CaseIterable, Codable, Sendable {
+package enum DeviceStatus: String, CaseIterable, Codable, Sendable {
     case up
     case degraded
     case down
     case unknown
 
     /// A device is operational when it is `up` or `degraded`.
-    public var isOperational: Bool { self == .up || self == .degraded }
+    package var isOperational: Bool { self == .up || self == .degraded }
 }
 
 /// Well-known reasons attached to device states.
-public enum StatusReason {
+package enum StatusReason {
     /// The device missed `missCount` heartbeats in a row.
-    public static let silent = "silent"
+    package static let silent = "silent"
     /// The device is registered but has never pinged.
-    public static let neverSeen = "never_seen"
+    package static let neverSeen = "never_seen"
 }

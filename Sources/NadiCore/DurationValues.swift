@@ -1,10 +1,10 @@
 /// A `Duration` as the plain numbers that reports, metrics and benchmarks print.
 extension Duration {
     /// In milliseconds, with fractions.
-    public var milliseconds: Double {
+    package var milliseconds: Double {
         Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
     }
 
     /// In seconds, with fractions.
-    public var seconds: Double { milliseconds / 1000 }
+    package var seconds: Double { milliseconds / 1000 }
 }

@@ -1,18 +1,18 @@
 /// Finds objects that name a key twice. JSON leaves duplicate keys undefined and Foundation's
 /// decoder silently keeps one of them, so `{"status":"down","status":"up"}` would mean whatever the
 /// parser picked; Nadi refuses such a record instead.
-public enum JSONDuplicateKeys {
+package enum JSONDuplicateKeys {
     /// A key named twice in one object, and which element of a top-level array it is in (nil when
     /// the text is not an array).
-    public struct Finding: Sendable, Equatable {
-        public var element: Int?
-        public var key: String
+    package struct Finding: Sendable, Equatable {
+        package var element: Int?
+        package var key: String
     }
 
     /// Every record with a duplicate key: for a top-level array, one finding per element at most;
     /// otherwise at most one finding for the whole text. Text that is not well-formed JSON is scanned
     /// as far as it goes (the decoder words the syntax error).
-    public static func find(in bytes: UnsafeRawBufferPointer) -> [Finding] {
+    package static func find(in bytes: UnsafeRawBufferPointer) -> [Finding] {
         var scanner = Scanner(bytes: bytes)
         return scanner.run()
     }

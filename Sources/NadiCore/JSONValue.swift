@@ -1,7 +1,7 @@
-public import Foundation
+package import Foundation
 
 /// Any JSON value, for free-form `attributes` and `metrics`.
-public enum JSONValue: Sendable, Equatable, Codable {
+package enum JSONValue: Sendable, Equatable, Codable {
     case null
     case bool(Bool)
     case number(Double)
@@ -9,7 +9,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -30,7 +30,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -43,28 +43,28 @@ public enum JSONValue: Sendable, Equatable, Codable {
     }
 
     /// The member `key` of an object.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { return members[key] }
         return nil
     }
 
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
-    public var numberValue: Double? {
+    package var numberValue: Double? {
         if case .number(let value) = self { return value }
         return nil
     }
 
-    public var boolValue: Bool? {
+    package var boolValue: Bool? {
         if case .bool(let value) = self { return value }
         return nil
     }
 
     /// Compact JSON text with keys sorted, as PostgreSQL's `jsonb` input accepts it.
-    public var jsonText: String {
+    package var jsonText: String {
         var out = ""
         write(to: &out)
         return out
@@ -118,7 +118,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
     }
 
     /// True when a key or a string anywhere in the value holds U+0000 (PostgreSQL's jsonb refuses it).
-    public var containsNUL: Bool {
+    package var containsNUL: Bool {
         switch self {
         case .string(let value): value.utf8.contains(0)
         case .array(let values): values.contains(where: \.containsNUL)
@@ -128,7 +128,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
     }
 
     /// How deeply arrays and objects nest.
-    public var depth: Int {
+    package var depth: Int {
         switch self {
         case .array(let values): 1 + (values.map(\.depth).max() ?? 0)
         case .object(let members): 1 + (members.values.map(\.depth).max() ?? 0)

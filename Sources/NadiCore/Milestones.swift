@@ -1,20 +1,20 @@
 /// A masterplan milestone: by `year`, reach `value`.
-public struct Milestone: Equatable, Sendable, Codable {
-    public var year: Int
-    public var value: Double
+package struct Milestone: Equatable, Sendable, Codable {
+    package var year: Int
+    package var value: Double
 
-    public init(year: Int, value: Double) {
+    package init(year: Int, value: Double) {
         self.year = year
         self.value = value
     }
 }
 
 /// The masterplan's target for a year, from its milestones (DESIGN.md "Coverage").
-public enum MilestoneMath {
+package enum MilestoneMath {
     /// The target in `year`: the milestone of that year; between two milestones, linear
     /// interpolation by year; before the first, the first; after the last, the last.
     /// Nil when there are no milestones.
-    public static func target(in year: Int, milestones: [Milestone]) -> Double? {
+    package static func target(in year: Int, milestones: [Milestone]) -> Double? {
         let sorted = milestones.sorted { $0.year < $1.year }
         guard let first = sorted.first, let last = sorted.last else { return nil }
         if year <= first.year { return first.value }
@@ -29,19 +29,19 @@ public enum MilestoneMath {
     }
 
     /// The first milestone in or after `year`, or nil.
-    public static func next(after year: Int, milestones: [Milestone]) -> Milestone? {
+    package static func next(after year: Int, milestones: [Milestone]) -> Milestone? {
         milestones.filter { $0.year >= year }.min { $0.year < $1.year }
     }
 }
 
 /// Whether a region met its target.
-public enum CoverageStatus: String, Codable, Sendable, CaseIterable {
+package enum CoverageStatus: String, Codable, Sendable, CaseIterable {
     case met
     case behind
     case noTarget = "no_target"
 
     /// `met` when achieved ≥ target, `behind` otherwise, `no_target` without a target.
-    public init(achieved: Double, target: Double?) {
+    package init(achieved: Double, target: Double?) {
         guard let target else {
             self = .noTarget
             return
@@ -52,7 +52,7 @@ public enum CoverageStatus: String, Codable, Sendable, CaseIterable {
 
 extension MilestoneMath {
     /// 100 × achieved ÷ target; nil without a target. A zero target counts as fully achieved.
-    public static func achievementPercent(achieved: Double, target: Double?) -> Double? {
+    package static func achievementPercent(achieved: Double, target: Double?) -> Double? {
         guard let target else { return nil }
         guard target > 0 else { return 100 }
         return 100 * achieved / target

@@ -7,9 +7,9 @@
 /// Why: `nadi bench ingest` showed Foundation's `JSONDecoder` taking half of nadid's CPU time per
 /// ping (its metrics dictionary a fifth). `metrics` is kept as the exact JSON text received, which
 /// is what PostgreSQL parses into `jsonb` anyway.
-public enum PingFastDecoder {
+package enum PingFastDecoder {
     /// The ping in `bytes` (one JSON object, surrounding whitespace allowed), or nil for the slow path.
-    public static func decode(_ bytes: UnsafeRawBufferPointer) -> PingInput? {
+    package static func decode(_ bytes: UnsafeRawBufferPointer) -> PingInput? {
         var scanner = Scanner(bytes: bytes)
         return scanner.ping()
     }

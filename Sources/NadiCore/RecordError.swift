@@ -1,10 +1,10 @@
 /// Why one record of a batch was not stored, with its position in the batch.
-public struct RecordError: Error, Equatable, Sendable, Codable {
+package struct RecordError: Error, Equatable, Sendable, Codable {
     /// Zero-based position of the record in the request (or line index in NDJSON).
-    public var index: Int
-    public var error: String
+    package var index: Int
+    package var error: String
 
-    public init(index: Int, error: String) {
+    package init(index: Int, error: String) {
         self.index = index
         self.error = error
     }
@@ -12,10 +12,10 @@ public struct RecordError: Error, Equatable, Sendable, Codable {
 
 /// Decodes an element of a batch without failing the whole batch: a record that does not decode is
 /// kept as the reason it failed.
-public struct Lenient<Wrapped: Decodable & Sendable>: Decodable, Sendable {
-    public let result: Result<Wrapped, DecodeProblem>
+package struct Lenient<Wrapped: Decodable & Sendable>: Decodable, Sendable {
+    package let result: Result<Wrapped, DecodeProblem>
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         do {
             result = .success(try Wrapped(from: decoder))
         } catch {
@@ -25,12 +25,12 @@ public struct Lenient<Wrapped: Decodable & Sendable>: Decodable, Sendable {
 }
 
 /// A decoding failure, said for people: "field 'lat' must be a number".
-public struct DecodeProblem: Error, Sendable, Equatable, CustomStringConvertible {
-    public let description: String
+package struct DecodeProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    package let description: String
 
-    public init(_ description: String) { self.description = description }
+    package init(_ description: String) { self.description = description }
 
-    public init(describing error: any Error) {
+    package init(describing error: any Error) {
         guard let error = error as? DecodingError else {
             self.description = "invalid record: \(error)"
             return

@@ -1,10 +1,10 @@
-public import Foundation
+package import Foundation
 
 /// Per-record, kind-aware validation. Each function returns the stored form or the reason, said for
 /// the person who sent it.
-public enum RecordValidation {
+package enum RecordValidation {
     /// 1–`maxLength` ASCII letters, digits, '.', '_', ':' or '-', starting with a letter or digit.
-    public static func isIdentifier(_ text: String, maxLength: Int = 128) -> Bool {
+    package static func isIdentifier(_ text: String, maxLength: Int = 128) -> Bool {
         let bytes = text.utf8
         guard let first = bytes.first, bytes.count <= maxLength, isAlphanumeric(first) else { return false }
         return bytes.allSatisfy {
@@ -13,13 +13,13 @@ public enum RecordValidation {
     }
 
     /// An NPSN: 8 digits or capital letters.
-    public static func isNPSN(_ text: String) -> Bool {
+    package static func isNPSN(_ text: String) -> Bool {
         text.utf8.count == 8 && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }
     }
 
     /// A serial number as attendance devices send it in ZKTeco PUSH (`?SN=`): 1–64 letters, digits,
     /// `-` or `_`. Inventory refuses any other serial, since `/iclock` could never match it.
-    public static func isDeviceSerial(_ text: String) -> Bool {
+    package static func isDeviceSerial(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.count <= 64
             && text.utf8.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
     }
@@ -50,7 +50,7 @@ public enum RecordValidation {
     /// Validates a device. Kind rules: `fiber_link` needs `length_km` > 0, `a_end`, `z_end`;
     /// `cctv` needs `stream_url` (and `public` is a boolean when given); `videotron` needs
     /// `size_m2` > 0; `attendance` needs `serial`.
-    public static func device(_ input: DeviceInput) -> Result<DeviceRecord, DecodeProblem> {
+    package static func device(_ input: DeviceInput) -> Result<DeviceRecord, DecodeProblem> {
         func fail(_ reason: String) -> Result<DeviceRecord, DecodeProblem> { .failure(DecodeProblem(reason)) }
         guard isIdentifier(input.id) else {
             return fail("id '\(shown(input.id))' must be 1–128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit")
@@ -128,7 +128,7 @@ public enum RecordValidation {
     }
 
     /// Validates a site; a school's code is its NPSN (8 characters, digits or capital letters).
-    public static func site(_ input: SiteInput) -> Result<SiteRecord, DecodeProblem> {
+    package static func site(_ input: SiteInput) -> Result<SiteRecord, DecodeProblem> {
         func fail(_ reason: String) -> Result<SiteRecord, DecodeProblem> { .failure(DecodeProblem(reason)) }
         guard let kind = SiteKind(rawValue: input.kind) else {
             return fail("unknown kind '\(input.kind.prefix(40))'; expected one of \(SiteKind.allowedValues)")
@@ -157,7 +157,7 @@ public enum RecordValidation {
 
     /// Validates a ping against the server clock: `at` no more than `maxAhead` in the future and no
     /// older than `retention`; an omitted `at` means `receivedAt`.
-    public static func ping(
+    package static func ping(
         _ input: PingInput, receivedAt: Date, maxAhead: TimeInterval = 300, retention: TimeInterval
     ) -> Result<PingRecord, DecodeProblem> {
         func fail(_ reason: String) -> Result<PingRecord, DecodeProblem> { .failure(DecodeProblem(reason)) }
@@ -169,18 +169,20 @@ public enum RecordValidation {
         guard let status = PingStatus(rawValue: input.status) else {
             return fail("unknown status '\(input.status.prefix(40))'; expected one of \(PingStatus.allowedValues)")
         }
-        var observedAt = receivedAt
+        // Microseconds from the text on: the stored time is exactly the time sent.
+        let received = Timestamp.microseconds(receivedAt)
+        var observed = received
         if let text = input.at {
-            guard let parsed = Timestamp.parse(text) else {
+            guard let parsed = Timestamp.parseMicroseconds(text) else {
                 return fail("at '\(text.prefix(40))' must be an RFC 3339 timestamp with a zone, e.g. 2026-11-22T10:00:00Z")
             }
-            guard parsed.timeIntervalSince(receivedAt) <= maxAhead else {
+            guard parsed - received <= Int64(maxAhead * 1_000_000) else {
                 return fail("at \(text) is more than \(Int(maxAhead / 60)) minutes ahead of the server clock")
             }
-            guard receivedAt.timeIntervalSince(parsed) <= retention else {
+            guard received - parsed <= Int64(retention * 1_000_000) else {
                 return fail("at \(text) is older than the raw-ping retention (\(Int(retention / 86_400)) days)")
             }
-            observedAt = parsed
+            observed = parsed
         }
         if let latency = input.latencyMs, !(latency >= 0 && latency < 3_600_000) {
             return fail("latency_ms must be a number of milliseconds ≥ 0")
@@ -200,7 +202,7 @@ public enum RecordValidation {
         }
         return .success(
             PingRecord(
-                device: input.device, observedAt: observedAt, status: status, latencyMs: input.latencyMs,
+                device: input.device, observedMicros: observed, status: status, latencyMs: input.latencyMs,
                 reason: input.reason, metricsJSON: metricsJSON))
     }
 

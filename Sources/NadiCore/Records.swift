@@ -1,18 +1,18 @@
-public import Foundation
+package import Foundation
 
 /// A device as `POST /v1/inventory` and `nadi devices import` take it.
-public struct DeviceInput: Decodable, Sendable {
-    public var id: String
-    public var kind: String
-    public var region: String
-    public var site: String?
-    public var name: String
-    public var lat: Double?
-    public var lon: Double?
-    public var installed: String
-    public var decommissioned: String?
-    public var intervalS: Int?
-    public var attributes: [String: JSONValue]?
+package struct DeviceInput: Decodable, Sendable {
+    package var id: String
+    package var kind: String
+    package var region: String
+    package var site: String?
+    package var name: String
+    package var lat: Double?
+    package var lon: Double?
+    package var installed: String
+    package var decommissioned: String?
+    package var intervalS: Int?
+    package var attributes: [String: JSONValue]?
 
     enum CodingKeys: String, CodingKey {
         case id, kind, region, site, name, lat, lon, installed, decommissioned
@@ -22,20 +22,20 @@ public struct DeviceInput: Decodable, Sendable {
 }
 
 /// A validated device, ready to store.
-public struct DeviceRecord: Sendable, Equatable {
-    public var externalID: String
-    public var kind: DeviceKind
-    public var region: RegionCode
-    public var site: String?
-    public var name: String
-    public var lat: Double?
-    public var lon: Double?
-    public var installed: CalendarDay
-    public var decommissioned: CalendarDay?
-    public var intervalSeconds: Int
-    public var attributes: JSONValue
+package struct DeviceRecord: Sendable, Equatable {
+    package var externalID: String
+    package var kind: DeviceKind
+    package var region: RegionCode
+    package var site: String?
+    package var name: String
+    package var lat: Double?
+    package var lon: Double?
+    package var installed: CalendarDay
+    package var decommissioned: CalendarDay?
+    package var intervalSeconds: Int
+    package var attributes: JSONValue
 
-    public init(
+    package init(
         externalID: String, kind: DeviceKind, region: RegionCode, site: String?, name: String, lat: Double?, lon: Double?,
         installed: CalendarDay, decommissioned: CalendarDay?, intervalSeconds: Int, attributes: JSONValue
     ) {
@@ -54,16 +54,16 @@ public struct DeviceRecord: Sendable, Equatable {
 }
 
 /// A site as `POST /v1/sites` and `nadi sites import` take it.
-public struct SiteInput: Decodable, Sendable {
-    public var code: String
-    public var kind: String
-    public var name: String
-    public var region: String
-    public var lat: Double?
-    public var lon: Double?
-    public var attributes: [String: JSONValue]?
+package struct SiteInput: Decodable, Sendable {
+    package var code: String
+    package var kind: String
+    package var name: String
+    package var region: String
+    package var lat: Double?
+    package var lon: Double?
+    package var attributes: [String: JSONValue]?
 
-    public init(code: String, kind: String, name: String, region: String, lat: Double?, lon: Double?, attributes: [String: JSONValue]?) {
+    package init(code: String, kind: String, name: String, region: String, lat: Double?, lon: Double?, attributes: [String: JSONValue]?) {
         self.code = code
         self.kind = kind
         self.name = name
@@ -75,16 +75,16 @@ public struct SiteInput: Decodable, Sendable {
 }
 
 /// A validated site.
-public struct SiteRecord: Sendable, Equatable {
-    public var code: String
-    public var kind: SiteKind
-    public var name: String
-    public var region: RegionCode
-    public var lat: Double?
-    public var lon: Double?
-    public var attributes: JSONValue
+package struct SiteRecord: Sendable, Equatable {
+    package var code: String
+    package var kind: SiteKind
+    package var name: String
+    package var region: RegionCode
+    package var lat: Double?
+    package var lon: Double?
+    package var attributes: JSONValue
 
-    public init(code: String, kind: SiteKind, name: String, region: RegionCode, lat: Double?, lon: Double?, attributes: JSONValue) {
+    package init(code: String, kind: SiteKind, name: String, region: RegionCode, lat: Double?, lon: Double?, attributes: JSONValue) {
         self.code = code
         self.kind = kind
         self.name = name
@@ -96,23 +96,23 @@ public struct SiteRecord: Sendable, Equatable {
 }
 
 /// A health ping as `POST /v1/pings` takes it.
-public struct PingInput: Decodable, Sendable {
-    public var device: String
-    public var at: String?
-    public var status: String
-    public var latencyMs: Double?
-    public var reason: String?
-    public var metrics: [String: JSONValue]?
+package struct PingInput: Decodable, Sendable {
+    package var device: String
+    package var at: String?
+    package var status: String
+    package var latencyMs: Double?
+    package var reason: String?
+    package var metrics: [String: JSONValue]?
     /// `metrics` as the exact JSON text received, when `PingFastDecoder` read the ping (then
     /// `metrics` is nil): a flat object of scalars, at most 4 KiB.
-    public var metricsText: String? = nil
+    package var metricsText: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case device, at, status, reason, metrics
         case latencyMs = "latency_ms"
     }
 
-    public init(
+    package init(
         device: String, at: String?, status: String, latencyMs: Double? = nil, reason: String? = nil,
         metrics: [String: JSONValue]? = nil
     ) {
@@ -126,12 +126,16 @@ public struct PingInput: Decodable, Sendable {
 }
 
 /// A validated ping (the device not yet resolved).
-public struct PingRecord: Sendable, Equatable {
-    public var device: String
-    public var observedAt: Date
-    public var status: PingStatus
-    public var latencyMs: Double?
-    public var reason: String?
+package struct PingRecord: Sendable, Equatable {
+    package var device: String
+    /// `at` in microseconds since 1970, as sent (or when received).
+    package var observedMicros: Int64
+    package var status: PingStatus
+    package var latencyMs: Double?
+    package var reason: String?
     /// The metrics as compact JSON text, or nil.
-    public var metricsJSON: String?
+    package var metricsJSON: String?
+
+    /// `at` as a date.
+    package var observedAt: Date { Date(timeIntervalSince1970: Double(observedMicros) / 1_000_000) }
 }

@@ -1,11 +1,11 @@
 /// A Kemendagri region code: `16` (province), `16.71` (regency or city), `16.71.01` (district),
 /// `16.71.01.1001` (village). Dotted codes are valid PostgreSQL `ltree` paths.
-public struct RegionCode: Hashable, Sendable, Comparable, CustomStringConvertible {
+package struct RegionCode: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The dotted code, e.g. `16.71.01`.
-    public let rawValue: String
+    package let rawValue: String
 
     /// Parses and validates a dotted code; returns nil when it is not one.
-    public init?(_ text: some StringProtocol) {
+    package init?(_ text: some StringProtocol) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...4).contains(parts.count) else { return nil }
         for (index, part) in parts.enumerated() {
@@ -17,7 +17,7 @@ public struct RegionCode: Hashable, Sendable, Comparable, CustomStringConvertibl
 
     /// A code from its numbers, e.g. `RegionCode(16, 71, 1)` is `16.71.01`. Each part is taken
     /// modulo 100, so the result is always a valid code.
-    public init(_ province: Int, _ regency: Int? = nil, _ district: Int? = nil) {
+    package init(_ province: Int, _ regency: Int? = nil, _ district: Int? = nil) {
         func two(_ value: Int) -> String {
             let part = abs(value) % 100
             return part < 10 ? "0\(part)" : "\(part)"
@@ -31,7 +31,7 @@ public struct RegionCode: Hashable, Sendable, Comparable, CustomStringConvertibl
     }
 
     /// How deep the code is.
-    public var level: RegionLevel {
+    package var level: RegionLevel {
         switch rawValue.utf8.count {
         case 2: .province
         case 5: .regency
@@ -41,41 +41,41 @@ public struct RegionCode: Hashable, Sendable, Comparable, CustomStringConvertibl
     }
 
     /// The code with its last part removed; nil for a province.
-    public var parent: RegionCode? {
+    package var parent: RegionCode? {
         guard let dot = rawValue.lastIndex(of: ".") else { return nil }
         return RegionCode(rawValue[..<dot])
     }
 
     /// True when `self` is `other` or lies under it.
-    public func isWithin(_ other: RegionCode) -> Bool {
+    package func isWithin(_ other: RegionCode) -> Bool {
         rawValue == other.rawValue || rawValue.hasPrefix(other.rawValue + ".")
     }
 
     /// This code's ancestor at `level`, or itself when it is at that level; nil when it is shallower.
-    public func ancestor(at level: RegionLevel) -> RegionCode? {
+    package func ancestor(at level: RegionLevel) -> RegionCode? {
         let parts = rawValue.split(separator: ".")
         guard parts.count >= level.depth else { return nil }
         return RegionCode(parts.prefix(level.depth).joined(separator: "."))
     }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
-    public static func < (lhs: RegionCode, rhs: RegionCode) -> Bool { lhs.rawValue < rhs.rawValue }
+    package static func < (lhs: RegionCode, rhs: RegionCode) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// A sentence explaining the code format, for error messages.
-    public static let formatHelp =
+    package static let formatHelp =
         "a Kemendagri code such as 16 (province), 16.71 (kabupaten/kota) or 16.71.01 (kecamatan)"
 }
 
 /// The administrative levels of Indonesia below the nation.
-public enum RegionLevel: String, CaseIterable, Codable, Sendable, Comparable {
+package enum RegionLevel: String, CaseIterable, Codable, Sendable, Comparable {
     case province
     case regency
     case district
     case village
 
     /// The number of parts in a code at this level.
-    public var depth: Int {
+    package var depth: Int {
         switch self {
         case .province: 1
         case .regency: 2
@@ -84,5 +84,5 @@ public enum RegionLevel: String, CaseIterable, Codable, Sendable, Comparable {
         }
     }
 
-    public static func < (lhs: RegionLevel, rhs: RegionLevel) -> Bool { lhs.depth < rhs.depth }
+    package static func < (lhs: RegionLevel, rhs: RegionLevel) -> Bool { lhs.depth < rhs.depth }
 }

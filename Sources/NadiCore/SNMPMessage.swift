@@ -1,9 +1,9 @@
 /// SNMPv2c GetRequest and Response messages in BER (X.690), the little of ASN.1 that polling a
 /// switch port needs. Decoding checks every length against the bytes it has, so a malformed or
 /// hostile datagram is an error, never a crash.
-public enum SNMPMessage {
+package enum SNMPMessage {
     /// A variable's value in a response.
-    public enum Value: Sendable, Equatable {
+    package enum Value: Sendable, Equatable {
         case integer(Int64)
         /// Counter32, Gauge32, TimeTicks, Counter64.
         case unsigned(UInt64)
@@ -14,7 +14,7 @@ public enum SNMPMessage {
         case other(tag: UInt8)
 
         /// The value as a number, when it is one.
-        public var number: Double? {
+        package var number: Double? {
             switch self {
             case .integer(let value): Double(value)
             case .unsigned(let value): Double(value)
@@ -24,26 +24,26 @@ public enum SNMPMessage {
     }
 
     /// A decoded Response-PDU.
-    public struct Response: Sendable, Equatable {
-        public var requestID: Int32
-        public var errorStatus: Int64
-        public var bindings: [(oid: [UInt32], value: Value)]
+    package struct Response: Sendable, Equatable {
+        package var requestID: Int32
+        package var errorStatus: Int64
+        package var bindings: [(oid: [UInt32], value: Value)]
 
-        public static func == (lhs: Response, rhs: Response) -> Bool {
+        package static func == (lhs: Response, rhs: Response) -> Bool {
             lhs.requestID == rhs.requestID && lhs.errorStatus == rhs.errorStatus && lhs.bindings.count == rhs.bindings.count
                 && zip(lhs.bindings, rhs.bindings).allSatisfy { $0.oid == $1.oid && $0.value == $1.value }
         }
     }
 
     /// A malformed message.
-    public struct DecodingError: Error, Sendable, Equatable, CustomStringConvertible {
-        public let description: String
+    package struct DecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+        package let description: String
     }
 
     // MARK: Encoding
 
     /// `GetRequest` (SNMPv2c) for `oids`.
-    public static func getRequest(community: String, requestID: Int32, oids: [[UInt32]]) -> [UInt8] {
+    package static func getRequest(community: String, requestID: Int32, oids: [[UInt32]]) -> [UInt8] {
         let bindings = oids.flatMap { tlv(0x30, tlv(0x06, encodeOID($0)) + [0x05, 0x00]) }
         let pdu = tlv(0xA0, tlv(0x02, encodeInteger(Int64(requestID))) + tlv(0x02, [0]) + tlv(0x02, [0]) + tlv(0x30, bindings))
         return tlv(0x30, tlv(0x02, [1]) + tlv(0x04, Array(community.utf8)) + pdu)
@@ -92,7 +92,7 @@ public enum SNMPMessage {
     // MARK: Decoding
 
     /// Decodes a `Response` (SNMPv2c); throws for anything else.
-    public static func decodeResponse(_ bytes: [UInt8]) throws(DecodingError) -> Response {
+    package static func decodeResponse(_ bytes: [UInt8]) throws(DecodingError) -> Response {
         var reader = Reader(bytes: bytes[...])
         var message = try reader.reader(expecting: 0x30)
         let version = try integer(message.element(expecting: 0x02))

@@ -3,8 +3,8 @@ import Foundation
 /// Splits a PostgreSQL script into statements, the way psql does: at semicolons outside
 /// single-quoted strings, double-quoted identifiers, dollar-quoted bodies (`$$ … $$`, `$tag$ … $tag$`)
 /// and comments (`-- …`, nested `/* … */`). Statements that hold only comments are dropped.
-public enum SQLScript {
-    public static func statements(in script: String) -> [String] {
+package enum SQLScript {
+    package static func statements(in script: String) -> [String] {
         let chars = Array(script.unicodeScalars)
         var statements: [String] = []
         var current = String.UnicodeScalarView()

@@ -1,24 +1,24 @@
-public import Foundation
+package import Foundation
 
 /// One school of the CCTV export: its cameras, whether a working one covers it, its 30-day uptime.
-public struct SchoolCCTV: Sendable, Equatable, Codable {
-    public var npsn: String
-    public var name: String
-    public var level: String?
-    public var region: String
-    public var regionName: String
-    public var lat: Double?
-    public var lon: Double?
-    public var cctvInstalled: Int
-    public var cctvOperational: Int
-    public var cctvPublic: Int
-    public var uptime30dPct: Double?
-    public var covered: Bool
-    public var lastSeen: Date?
+package struct SchoolCCTV: Sendable, Equatable, Codable {
+    package var npsn: String
+    package var name: String
+    package var level: String?
+    package var region: String
+    package var regionName: String
+    package var lat: Double?
+    package var lon: Double?
+    package var cctvInstalled: Int
+    package var cctvOperational: Int
+    package var cctvPublic: Int
+    package var uptime30dPct: Double?
+    package var covered: Bool
+    package var lastSeen: Date?
     /// Stream URLs of cameras flagged viewable by parents. Private streams never appear.
-    public var publicStreams: [String]
+    package var publicStreams: [String]
 
-    public init(
+    package init(
         npsn: String, name: String, level: String?, region: String, regionName: String, lat: Double?, lon: Double?, cctvInstalled: Int,
         cctvOperational: Int, cctvPublic: Int, uptime30dPct: Double?, covered: Bool, lastSeen: Date?, publicStreams: [String]
     ) {
@@ -49,7 +49,7 @@ public struct SchoolCCTV: Sendable, Equatable, Codable {
         case publicStreams = "public_streams"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(npsn, forKey: .npsn)
         try container.encode(name, forKey: .name)
@@ -69,10 +69,10 @@ public struct SchoolCCTV: Sendable, Equatable, Codable {
 }
 
 /// URLs as Nadi shows them to people: without user name and password, whatever was registered.
-public enum ShownURL {
+package enum ShownURL {
     /// `rtsp://viewer:pass@10.1.2.3/live` → `rtsp://10.1.2.3/live`; text that is not a URL with an
     /// authority is returned as it is.
-    public static func withoutCredentials(_ url: String) -> String {
+    package static func withoutCredentials(_ url: String) -> String {
         guard let schemeEnd = url.range(of: "://") else { return url }
         let rest = url[schemeEnd.upperBound...]
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex

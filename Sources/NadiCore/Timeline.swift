@@ -1,13 +1,13 @@
-public import Foundation
+package import Foundation
 
 /// One stretch of a device's state history: `[start, end)`, open-ended when `end` is nil.
-public struct StateRun: Equatable, Sendable, CustomStringConvertible {
-    public var status: DeviceStatus
-    public var reason: String?
-    public var start: Date
-    public var end: Date?
+package struct StateRun: Equatable, Sendable, CustomStringConvertible {
+    package var status: DeviceStatus
+    package var reason: String?
+    package var start: Date
+    package var end: Date?
 
-    public init(status: DeviceStatus, reason: String? = nil, start: Date, end: Date? = nil) {
+    package init(status: DeviceStatus, reason: String? = nil, start: Date, end: Date? = nil) {
         self.status = status
         self.reason = reason
         self.start = start
@@ -15,25 +15,25 @@ public struct StateRun: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// True for the `down` stretch the timeline inserts when heartbeats were missed.
-    public var isSilent: Bool { status == .down && reason == StatusReason.silent }
+    package var isSilent: Bool { status == .down && reason == StatusReason.silent }
 
     /// Two runs continue each other when they have the same status and both are, or both are not, silence.
     func continues(_ status: DeviceStatus, silent: Bool) -> Bool {
         self.status == status && isSilent == silent
     }
 
-    public var description: String {
+    package var description: String {
         "\(status.rawValue)\(reason.map { "(\($0))" } ?? "") [\(start.timeIntervalSince1970), \(end.map { "\($0.timeIntervalSince1970)" } ?? "open"))"
     }
 }
 
 /// A stored ping as the timeline sees it.
-public struct TimelinePing: Equatable, Sendable {
-    public var at: Date
-    public var status: PingStatus
-    public var reason: String?
+package struct TimelinePing: Equatable, Sendable {
+    package var at: Date
+    package var status: PingStatus
+    package var reason: String?
 
-    public init(at: Date, status: PingStatus, reason: String? = nil) {
+    package init(at: Date, status: PingStatus, reason: String? = nil) {
         self.at = at
         self.status = status
         self.reason = reason
@@ -41,19 +41,19 @@ public struct TimelinePing: Equatable, Sendable {
 }
 
 /// The heartbeat rules of one device.
-public struct Heartbeat: Equatable, Sendable {
+package struct Heartbeat: Equatable, Sendable {
     /// Seconds between expected pings (`interval_s`).
-    public var interval: TimeInterval
+    package var interval: TimeInterval
     /// How many missed pings in a row make a device silent.
-    public var missCount: Int
+    package var missCount: Int
 
-    public init(interval: TimeInterval, missCount: Int = 3) {
+    package init(interval: TimeInterval, missCount: Int = 3) {
         self.interval = interval
         self.missCount = missCount
     }
 
     /// The longest gap between pings that is not silence: `missCount × interval`.
-    public var silenceAfter: TimeInterval { interval * Double(missCount) }
+    package var silenceAfter: TimeInterval { interval * Double(missCount) }
 }
 
 /// DESIGN.md's timeline: the state history as a function of the stored pings.
@@ -62,7 +62,7 @@ public struct Heartbeat: Equatable, Sendable {
 /// t(i+1) − ti > M·I it holds only until ti + I and the device is `down` (reason `silent`) from
 /// ti + I until t(i+1). After tn the device is silent from tn + I when now − tn > M·I.
 /// Consecutive pings with the same status form one run.
-public enum Timeline {
+package enum Timeline {
     /// Builds the runs for `pings` (sorted ascending, distinct), continuing `anchor`.
     ///
     /// - Parameters:
@@ -73,7 +73,7 @@ public enum Timeline {
     ///   - pings: the pings to apply, sorted by time, without duplicates.
     ///   - heartbeat: the device's interval and miss count.
     ///   - now: the present, for the silent tail.
-    public static func runs(
+    package static func runs(
         continuing anchor: StateRun?,
         pings: [TimelinePing],
         heartbeat: Heartbeat,

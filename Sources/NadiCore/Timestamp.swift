@@ -1,18 +1,18 @@
-public import Foundation
+package import Foundation
 
 /// RFC 3339 timestamps (`2026-11-22T10:00:00Z`, `2026-11-22T17:00:00.250+07:00`).
 ///
 /// Parsed and formatted by hand: every ping carries one, and Foundation's ISO 8601 styles cost
 /// more per call than the rest of a ping's validation together (measured with `nadi bench ingest`).
-public enum Timestamp {
+package enum Timestamp {
     /// Parses an RFC 3339 timestamp with a zone (`Z` or `±hh:mm`); nil otherwise.
-    public static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         parseMicroseconds(text).map { Date(timeIntervalSince1970: Double($0) / 1_000_000) }
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm)` (`t`, `z` and a space for `T` too, as RFC 3339
     /// allows) into microseconds since 1970; digits past the sixth of the fraction are dropped.
-    public static func parseMicroseconds(_ text: String) -> Int64? {
+    package static func parseMicroseconds(_ text: String) -> Int64? {
         var text = text
         return text.withUTF8 { bytes -> Int64? in
             guard bytes.count >= 20, bytes.count <= 40 else { return nil }
@@ -65,14 +65,14 @@ public enum Timestamp {
     }
 
     /// Formats with milliseconds in UTC: `2026-11-22T10:00:00.000Z`.
-    public static func format(_ date: Date) -> String {
+    package static func format(_ date: Date) -> String {
         let micros = microseconds(date)
         let millis = micros >= 0 ? micros / 1000 : (micros - 999) / 1000
         return civilText(microseconds: millis * 1000, dateTimeSeparator: 0x54, fractionDigits: 3, zone: [0x5A])
     }
 
     /// Formats with microseconds in UTC: `2026-11-22T10:00:00.123456Z`.
-    public static func rfc3339(microseconds: Int64) -> String {
+    package static func rfc3339(microseconds: Int64) -> String {
         civilText(microseconds: microseconds, dateTimeSeparator: 0x54, fractionDigits: 6, zone: [0x5A])
     }
 }
@@ -80,12 +80,12 @@ public enum Timestamp {
 extension Timestamp {
     /// Microseconds since 1970, the precision PostgreSQL stores: two pings are the same ping when
     /// these are equal.
-    public static func microseconds(_ date: Date) -> Int64 {
+    package static func microseconds(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
     }
 
     /// `YYYY-MM-DD HH:MM:SS.ffffff+00` for PostgreSQL's COPY text format (UTC, exact to the microsecond).
-    public static func postgresText(microseconds: Int64) -> String {
+    package static func postgresText(microseconds: Int64) -> String {
         civilText(microseconds: microseconds, dateTimeSeparator: 0x20, fractionDigits: 6, zone: [0x2B, 0x30, 0x30])
     }
 

@@ -1,17 +1,17 @@
-public import Foundation
+package import Foundation
 
 /// One row of `nadi uptime --by device`.
-public struct DeviceUptime: Codable, Sendable, Equatable {
-    public var device: String
-    public var kind: DeviceKind
-    public var region: String
-    public var uptimePct: Double?
-    public var operationalS: Double
-    public var knownS: Double
-    public var status: DeviceStatus
-    public var since: Date?
+package struct DeviceUptime: Codable, Sendable, Equatable {
+    package var device: String
+    package var kind: DeviceKind
+    package var region: String
+    package var uptimePct: Double?
+    package var operationalS: Double
+    package var knownS: Double
+    package var status: DeviceStatus
+    package var since: Date?
 
-    public init(
+    package init(
         device: String, kind: DeviceKind, region: String, uptimePct: Double?, operationalS: Double, knownS: Double, status: DeviceStatus,
         since: Date?
     ) {
@@ -32,7 +32,7 @@ public struct DeviceUptime: Codable, Sendable, Equatable {
         case knownS = "known_s"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(device, forKey: .device)
         try container.encode(kind, forKey: .kind)
@@ -46,15 +46,15 @@ public struct DeviceUptime: Codable, Sendable, Equatable {
 }
 
 /// One row of `nadi uptime --by region`: time-weighted over the region's devices.
-public struct RegionUptime: Codable, Sendable, Equatable {
-    public var region: String
-    public var name: String
-    public var devices: Int
-    public var uptimePct: Double?
-    public var operationalS: Double
-    public var knownS: Double
+package struct RegionUptime: Codable, Sendable, Equatable {
+    package var region: String
+    package var name: String
+    package var devices: Int
+    package var uptimePct: Double?
+    package var operationalS: Double
+    package var knownS: Double
 
-    public init(region: String, name: String, devices: Int, uptimePct: Double?, operationalS: Double, knownS: Double) {
+    package init(region: String, name: String, devices: Int, uptimePct: Double?, operationalS: Double, knownS: Double) {
         self.region = region
         self.name = name
         self.devices = devices
@@ -70,7 +70,7 @@ public struct RegionUptime: Codable, Sendable, Equatable {
         case knownS = "known_s"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(region, forKey: .region)
         try container.encode(name, forKey: .name)
@@ -85,8 +85,8 @@ public struct RegionUptime: Codable, Sendable, Equatable {
 /// down), silence counts as down, the device's installed life clips the window, open intervals end now.
 
 /// The SLA breach list: rows under a percentage, worst first (rows with nothing known are left out).
-public enum UptimeFilter {
-    public static func below<Row>(_ percent: Double, _ rows: [Row], uptime: (Row) -> Double?) -> [Row] {
+package enum UptimeFilter {
+    package static func below<Row>(_ percent: Double, _ rows: [Row], uptime: (Row) -> Double?) -> [Row] {
         rows.filter { uptime($0).map { $0 < percent } ?? false }.sorted { (uptime($0) ?? 0) < (uptime($1) ?? 0) }
     }
 }

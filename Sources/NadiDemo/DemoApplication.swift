@@ -1,15 +1,15 @@
-public import Foundation
-public import Hummingbird
-public import Logging
+package import Foundation
+package import Hummingbird
+package import Logging
 import NadiCore
-public import NadiServer
+package import NadiServer
 import NadiStore
-public import PostgresNIO
-public import Prometheus
+package import PostgresNIO
+package import Prometheus
 import ServiceLifecycle
 
 /// `nadid --demo`: the daemon, a demo city, its token, and the ping simulator.
-public func buildDemoApplication(
+package func buildDemoApplication(
     configuration: ServerConfiguration, client: PostgresClient, registry: PrometheusCollectorRegistry, stateDirectory: String,
     logger: Logger
 ) throws -> NadiApplication {

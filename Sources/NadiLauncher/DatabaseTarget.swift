@@ -1,15 +1,15 @@
-public import Foundation
-public import Logging
-public import NadiStore
-public import PostgresNIO
+package import Foundation
+package import Logging
+package import NadiStore
+package import PostgresNIO
 
 /// Where Nadi's data lives: a server named by URL, or the embedded cluster under the state directory.
-public enum DatabaseTarget: Sendable {
+package enum DatabaseTarget: Sendable {
     case url(DatabaseURL)
     case embedded(stateDirectory: URL)
 
     /// `--database-url`, else `$NADI_DATABASE_URL`, else the embedded cluster under `stateDirectory`.
-    public static func resolve(
+    package static func resolve(
         databaseURL: String?, stateDirectory: String,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> DatabaseTarget {
@@ -21,15 +21,15 @@ public enum DatabaseTarget: Sendable {
 }
 
 /// A database made ready for use: the embedded cluster started when needed, a client configured.
-public struct OpenedDatabase: Sendable {
-    public let url: DatabaseURL
+package struct OpenedDatabase: Sendable {
+    package let url: DatabaseURL
     /// The embedded cluster, when that is what is used.
-    public let embedded: EmbeddedPostgres?
+    package let embedded: EmbeddedPostgres?
     /// True when this process started the embedded server and so should stop it.
-    public let startedServer: Bool
+    package let startedServer: Bool
 
     /// Starts the embedded cluster when the target is embedded.
-    public static func open(_ target: DatabaseTarget, logger: Logger) async throws -> OpenedDatabase {
+    package static func open(_ target: DatabaseTarget, logger: Logger) async throws -> OpenedDatabase {
         switch target {
         case .url(let url):
             return OpenedDatabase(url: url, embedded: nil, startedServer: false)
@@ -42,7 +42,7 @@ public struct OpenedDatabase: Sendable {
     }
 
     /// A client for this database (call its `run()` in a task while using it).
-    public func makeClient(maximumConnections: Int = 20, logger: Logger) throws -> PostgresClient {
+    package func makeClient(maximumConnections: Int = 20, logger: Logger) throws -> PostgresClient {
         var configuration = try url.clientConfiguration()
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
@@ -50,7 +50,7 @@ public struct OpenedDatabase: Sendable {
     }
 
     /// Stops the embedded server if this process started it.
-    public func close() async throws {
+    package func close() async throws {
         if startedServer, let embedded { try await embedded.stop() }
     }
 }

@@ -1,8 +1,8 @@
-public import Foundation
-public import Logging
+package import Foundation
+package import Logging
 import NIOCore
 import NIOPosix
-public import NadiStore
+package import NadiStore
 import PostgresNIO
 
 #if canImport(Glibc)
@@ -14,24 +14,24 @@ import PostgresNIO
 /// Created with the installed server programs on first use and reused afterwards. PostgreSQL refuses
 /// to run as root; when Nadi runs as root the server runs as an unprivileged user (`$NADI_PG_USER`,
 /// else `postgres`, else `nobody`). The same launcher gives tests their throwaway clusters.
-public struct EmbeddedPostgres: Sendable {
+package struct EmbeddedPostgres: Sendable {
     /// The role and database Nadi uses inside the cluster.
-    public static let roleName = "nadi"
-    public static let databaseName = "nadi"
+    package static let roleName = "nadi"
+    package static let databaseName = "nadi"
     static let port = 5432
 
-    public let stateDirectory: URL
-    public let installation: PostgresInstallation
+    package let stateDirectory: URL
+    package let installation: PostgresInstallation
     /// When false (tests only), fsync and synchronous commit are off: fast and not crash-safe.
-    public let durable: Bool
+    package let durable: Bool
     let logger: Logger
 
     /// The cluster's data directory.
-    public var dataDirectory: URL { stateDirectory.appendingPathComponent("pg", isDirectory: true) }
+    package var dataDirectory: URL { stateDirectory.appendingPathComponent("pg", isDirectory: true) }
     /// The directory holding the server's socket (mode 0700).
-    public var socketDirectory: URL { stateDirectory.appendingPathComponent("run", isDirectory: true) }
+    package var socketDirectory: URL { stateDirectory.appendingPathComponent("run", isDirectory: true) }
 
-    public init(stateDirectory: URL, installation: PostgresInstallation, durable: Bool = true, logger: Logger) {
+    package init(stateDirectory: URL, installation: PostgresInstallation, durable: Bool = true, logger: Logger) {
         self.stateDirectory = stateDirectory.standardizedFileURL
         self.installation = installation
         self.durable = durable
@@ -39,10 +39,10 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     /// The URL that reaches the cluster.
-    public var url: DatabaseURL { url(database: Self.databaseName) }
+    package var url: DatabaseURL { url(database: Self.databaseName) }
 
     /// The URL of another database in the cluster.
-    public func url(database: String) -> DatabaseURL {
+    package func url(database: String) -> DatabaseURL {
         DatabaseURL(
             username: Self.roleName, database: database,
             endpoint: .unixSocket(directory: socketDirectory.path, port: Self.port), sslMode: .disable)
@@ -50,7 +50,7 @@ public struct EmbeddedPostgres: Sendable {
 
     /// Creates the cluster when it does not exist yet and starts it when it is not running.
     /// Returns true when this call started the server (and so should stop it when done).
-    public func start() async throws -> Bool {
+    package func start() async throws -> Bool {
         let serverUser = try Self.serverUser()
         return try await withStateLock {
             try prepareDirectories(serverUser: serverUser)
@@ -81,7 +81,7 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     /// Stops the server (fast shutdown: sessions are ended, committed data is safe).
-    public func stop() async throws {
+    package func stop() async throws {
         guard await isRunning() else { return }
         let result = try await ProcessRunner.run(
             installation.tool("pg_ctl"), ["-D", dataDirectory.path, "-m", "fast", "-w", "-t", "60", "-s", "stop"],
@@ -92,7 +92,7 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     /// True when the cluster's server is running.
-    public func isRunning() async -> Bool {
+    package func isRunning() async -> Bool {
         guard FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) else {
             return false
         }
@@ -124,7 +124,7 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     /// The server's process id, when it runs.
-    public func serverPID() -> Int32? {
+    package func serverPID() -> Int32? {
         let pidFile = dataDirectory.appendingPathComponent("postmaster.pid")
         guard let text = try? String(contentsOf: pidFile, encoding: .utf8),
             let first = text.split(separator: "\n").first

@@ -1,5 +1,5 @@
 /// Why the embedded PostgreSQL cluster could not be used.
-public struct EmbeddedPostgresError: Error, CustomStringConvertible {
+package struct EmbeddedPostgresError: Error, CustomStringConvertible {
     private enum Base {
         case serverNotInstalled
         case toolFailed(tool: String, output: String)
@@ -10,14 +10,14 @@ public struct EmbeddedPostgresError: Error, CustomStringConvertible {
     private let base: Base
 
     /// PostgreSQL's server programs are not on this machine.
-    public static let serverNotInstalled = EmbeddedPostgresError(base: .serverNotInstalled)
+    package static let serverNotInstalled = EmbeddedPostgresError(base: .serverNotInstalled)
     /// Running as root, and no unprivileged user exists to run the server.
-    public static let noUnprivilegedUser = EmbeddedPostgresError(base: .noUnprivilegedUser)
+    package static let noUnprivilegedUser = EmbeddedPostgresError(base: .noUnprivilegedUser)
 
     static func toolFailed(_ tool: String, output: String) -> Self { .init(base: .toolFailed(tool: tool, output: output)) }
     static func stateDirectory(_ reason: String) -> Self { .init(base: .stateDirectory(reason)) }
 
-    public var description: String {
+    package var description: String {
         switch base {
         case .serverNotInstalled:
             return """

@@ -3,9 +3,9 @@
 #endif
 
 /// Loopback TCP ports for children started by benchmarks and tests.
-public enum LocalPort {
+package enum LocalPort {
     /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, read back, released).
-    public static func free() -> Int {
+    package static func free() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()

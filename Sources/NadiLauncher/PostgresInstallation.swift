@@ -1,15 +1,15 @@
-public import Foundation
+package import Foundation
 
 /// The PostgreSQL server programs installed on this machine.
-public struct PostgresInstallation: Sendable {
+package struct PostgresInstallation: Sendable {
     /// The directory holding `initdb`, `pg_ctl` and `postgres`.
-    public let binDirectory: String
+    package let binDirectory: String
 
     func tool(_ name: String) -> String { "\(binDirectory)/\(name)" }
 
     /// Finds the server programs: `$NADI_PG_BINDIR`, then `pg_config --bindir`, then Debian's
     /// `/usr/lib/postgresql/<version>/bin` (newest first), then `$PATH`.
-    public static func locate(
+    package static func locate(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         pgConfigs: [String] = ["/usr/bin/pg_config", "/usr/local/bin/pg_config"],
         debianRoot: String = "/usr/lib/postgresql"

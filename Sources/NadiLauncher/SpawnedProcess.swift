@@ -1,7 +1,7 @@
-public import Foundation
+package import Foundation
 
 #if canImport(Glibc)
-    public import Glibc
+    package import Glibc
 #endif
 
 /// A child program started with `posix_spawn`, its output going to a file.
@@ -10,14 +10,14 @@ public import Foundation
 /// zombies); this polls `waitpid(WNOHANG)` instead, which needs no handler and no extra thread. The
 /// child gets stdin from /dev/null and stdout/stderr in `logPath` (a file, not a pipe, so a server it
 /// forks cannot hold anyone up by keeping a pipe open).
-public final class SpawnedProcess: Sendable {
+package final class SpawnedProcess: Sendable {
     /// The child's process id.
-    public let pid: pid_t
+    package let pid: pid_t
     /// Where its stdout and stderr go.
-    public let logPath: String
+    package let logPath: String
 
     /// Starts `executable` with `arguments`; `environment` entries are added to (or replace) ours.
-    public init(executable: String, arguments: [String], environment: [String: String] = [:], logPath: String? = nil) throws {
+    package init(executable: String, arguments: [String], environment: [String: String] = [:], logPath: String? = nil) throws {
         self.logPath =
             logPath ?? FileManager.default.temporaryDirectory.appendingPathComponent("nadi-proc-\(UUID().uuidString.prefix(12)).log").path
         var actions = posix_spawn_file_actions_t()
@@ -41,11 +41,11 @@ public final class SpawnedProcess: Sendable {
     }
 
     /// Sends `signal` (SIGTERM, SIGKILL, …).
-    public func send(_ signal: Int32) { kill(pid, signal) }
+    package func send(_ signal: Int32) { kill(pid, signal) }
 
     /// Waits for the child to exit, up to `timeout` (forever when nil); returns its exit status
     /// (128 + signal when a signal ended it), or nil on timeout.
-    public func wait(timeout: Duration? = nil) async -> Int32? {
+    package func wait(timeout: Duration? = nil) async -> Int32? {
         let deadline = timeout.map { ContinuousClock.now + $0 }
         var status: Int32 = 0
         var delay = Duration.milliseconds(2)
@@ -60,11 +60,11 @@ public final class SpawnedProcess: Sendable {
     }
 
     /// What the child printed so far.
-    public var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    package var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// The child's peak resident memory in bytes (`VmHWM` in /proc), nil once it is gone or where
     /// /proc does not say.
-    public var peakResidentBytes: Int? {
+    package var peakResidentBytes: Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             let kilobytes = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) }
@@ -75,6 +75,6 @@ public final class SpawnedProcess: Sendable {
 }
 
 /// A program could not be started.
-public struct SpawnError: Error, CustomStringConvertible {
-    public let description: String
+package struct SpawnError: Error, CustomStringConvertible {
+    package let description: String
 }

@@ -1,8 +1,8 @@
-public import Foundation
+package import Foundation
 
 /// RFC 4180 CSV text (fields with commas, quotes or line breaks are quoted; quotes doubled).
-public enum CSVText {
-    public static func render(header: [String], rows: [[String]]) -> String {
+package enum CSVText {
+    package static func render(header: [String], rows: [[String]]) -> String {
         var out = ""
         for row in [header] + rows {
             out += row.map(quote).joined(separator: ",")
@@ -28,9 +28,9 @@ public enum CSVText {
 }
 
 /// ANSI colours for states and statuses.
-public enum StatusColour {
+package enum StatusColour {
     /// The SGR code for a status word, or nil to leave it plain.
-    public static func code(_ status: String) -> String? {
+    package static func code(_ status: String) -> String? {
         switch status {
         case "up", "met": "32"
         case "degraded", "behind": "33"
@@ -43,7 +43,7 @@ public enum StatusColour {
 
 extension JSONEncoder {
     /// Stable, readable JSON for reports.
-    public static var report: JSONEncoder {
+    package static var report: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder

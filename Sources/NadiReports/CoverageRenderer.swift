@@ -1,14 +1,14 @@
-public import Foundation
-public import NadiCore
+package import Foundation
+package import NadiCore
 
 /// Renders the coverage report as a table (people) or CSV (machines). JSON is `CoverageReport` itself.
-public enum CoverageRenderer {
-    public static let csvHeader = [
+package enum CoverageRenderer {
+    package static let csvHeader = [
         "region", "name", "level", "kind", "metric", "target", "installed", "operational", "achieved", "achievement_pct", "status",
         "next_milestone_year", "next_milestone_value",
     ]
 
-    public static func csv(_ report: CoverageReport) -> String {
+    package static func csv(_ report: CoverageReport) -> String {
         CSVText.render(
             header: csvHeader,
             rows: report.rows.map { row in
@@ -22,7 +22,7 @@ public enum CoverageRenderer {
     }
 
     /// An aligned table, regions indented by depth, status coloured when `colours`.
-    public static func table(_ report: CoverageReport, colours: Bool) -> String {
+    package static func table(_ report: CoverageReport, colours: Bool) -> String {
         let rows = report.rows.map { row -> [String] in
             let depth = RegionCode(row.region).map { $0.level.depth - 1 } ?? 0
             let unit = row.metric == .schoolsPct ? "%" : row.metric == .km ? " km" : ""

@@ -1,11 +1,11 @@
 import Foundation
-public import NadiCore
+package import NadiCore
 
 /// `nadi devices list` as a table (people) or CSV (machines, stable columns).
-public enum DeviceListRenderer {
-    public static let columns = ["device", "kind", "region", "name", "status", "reason", "since", "last_seen"]
+package enum DeviceListRenderer {
+    package static let columns = ["device", "kind", "region", "name", "status", "reason", "since", "last_seen"]
 
-    public static func csv(_ rows: [DeviceListing]) -> String {
+    package static func csv(_ rows: [DeviceListing]) -> String {
         CSVText.render(
             header: columns,
             rows: rows.map {
@@ -16,7 +16,7 @@ public enum DeviceListRenderer {
             })
     }
 
-    public static func table(_ rows: [DeviceListing], colours: Bool) -> String {
+    package static func table(_ rows: [DeviceListing], colours: Bool) -> String {
         TextTable.render(
             header: ["DEVICE", "KIND", "REGION", "STATUS", "REASON", "SINCE (UTC)", "LAST SEEN (UTC)", "NAME"],
             rows: rows.map {

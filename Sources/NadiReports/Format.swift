@@ -1,14 +1,14 @@
 import Foundation
 
 /// Numbers for people: no trailing ".0", one decimal for fractions.
-public enum Format {
-    public static func number(_ value: Double, decimals: Int = 1) -> String {
+package enum Format {
+    package static func number(_ value: Double, decimals: Int = 1) -> String {
         if value == value.rounded(), abs(value) < 1e12 { return String(Int64(value)) }
         return String(format: "%.\(decimals)f", value)
     }
 
     /// "87.5%"; "-" for nil.
-    public static func percent(_ value: Double?) -> String {
+    package static func percent(_ value: Double?) -> String {
         guard let value else { return "-" }
         return String(format: "%.1f%%", value)
     }

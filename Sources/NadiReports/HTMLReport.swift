@@ -1,19 +1,19 @@
-public import Foundation
-public import NadiCore
+package import Foundation
+package import NadiCore
 
 /// One self-contained HTML page (inline CSS and SVG, nothing fetched): coverage against the
 /// masterplan per region and kind, the next milestones, a school-coverage panel, the as-of date and
 /// the data's freshness. Readable on a phone; prints on A4.
-public enum HTMLReport {
-    public struct Input: Sendable {
-        public var title: String
-        public var coverage: CoverageReport
-        public var schools: [SchoolCCTV]
+package enum HTMLReport {
+    package struct Input: Sendable {
+        package var title: String
+        package var coverage: CoverageReport
+        package var schools: [SchoolCCTV]
         /// The newest ping in the database, if any.
-        public var newestPing: Date?
-        public var generatedAt: Date
+        package var newestPing: Date?
+        package var generatedAt: Date
 
-        public init(title: String, coverage: CoverageReport, schools: [SchoolCCTV], newestPing: Date?, generatedAt: Date = Date()) {
+        package init(title: String, coverage: CoverageReport, schools: [SchoolCCTV], newestPing: Date?, generatedAt: Date = Date()) {
             self.title = title
             self.coverage = coverage
             self.schools = schools
@@ -22,7 +22,7 @@ public enum HTMLReport {
         }
     }
 
-    public static func render(_ input: Input) -> String {
+    package static func render(_ input: Input) -> String {
         var html = """
             <!DOCTYPE html>
             <html lang="id"><head><meta charset="utf-8">

@@ -1,15 +1,15 @@
-public import Foundation
-public import NadiCore
+package import Foundation
+package import NadiCore
 
 /// The school CCTV export as CSV (RFC 4180, UTF-8), GeoJSON or JSON.
-public enum SchoolExportRenderer {
+package enum SchoolExportRenderer {
     /// The CSV columns, in order (a documented contract).
-    public static let csvHeader = [
+    package static let csvHeader = [
         "npsn", "name", "level", "region", "region_name", "lat", "lon", "cctv_installed", "cctv_operational", "cctv_public",
         "uptime_30d_pct", "covered", "last_seen",
     ]
 
-    public static func csv(_ schools: [SchoolCCTV]) -> String {
+    package static func csv(_ schools: [SchoolCCTV]) -> String {
         CSVText.render(
             header: csvHeader,
             rows: schools.map { school in
@@ -23,7 +23,7 @@ public enum SchoolExportRenderer {
             })
     }
 
-    public static func json(_ schools: [SchoolCCTV]) throws -> String {
+    package static func json(_ schools: [SchoolCCTV]) throws -> String {
         String(decoding: try JSONEncoder.report.encode(schools), as: UTF8.self)
     }
 
@@ -44,7 +44,7 @@ public enum SchoolExportRenderer {
 
     /// A GeoJSON FeatureCollection of Point features (`[lon, lat]`); schools without coordinates are
     /// left out and counted in `leftOut`.
-    public static func geojson(_ schools: [SchoolCCTV]) throws -> (text: String, leftOut: Int) {
+    package static func geojson(_ schools: [SchoolCCTV]) throws -> (text: String, leftOut: Int) {
         var features: [Feature] = []
         for school in schools {
             guard let lat = school.lat, let lon = school.lon else { continue }

@@ -1,10 +1,10 @@
 import Foundation
 
 /// Aligned plain-text tables for people.
-public enum TextTable {
+package enum TextTable {
     /// Renders `rows` under `header`, columns padded to their widest cell; the columns in
     /// `rightAligned` (numbers) are right-aligned. `colour` wraps a cell in ANSI colour.
-    public static func render(
+    package static func render(
         header: [String], rows: [[String]], rightAligned: Set<Int> = [], colour: ((_ column: Int, _ cell: String) -> String?)? = nil
     ) -> String {
         let rows = rows.map { $0.map(visible) }

@@ -1,11 +1,11 @@
-public import NadiCore
+package import NadiCore
 
 /// `nadi uptime` as a table (people) or CSV (machines, stable columns). JSON is the rows themselves.
-public enum UptimeRenderer {
-    public static let deviceColumns = ["device", "kind", "region", "uptime_pct", "operational_s", "known_s", "status", "since"]
-    public static let regionColumns = ["region", "name", "devices", "uptime_pct", "operational_s", "known_s"]
+package enum UptimeRenderer {
+    package static let deviceColumns = ["device", "kind", "region", "uptime_pct", "operational_s", "known_s", "status", "since"]
+    package static let regionColumns = ["region", "name", "devices", "uptime_pct", "operational_s", "known_s"]
 
-    public static func csv(_ rows: [DeviceUptime]) -> String {
+    package static func csv(_ rows: [DeviceUptime]) -> String {
         CSVText.render(
             header: deviceColumns,
             rows: rows.map {
@@ -16,7 +16,7 @@ public enum UptimeRenderer {
             })
     }
 
-    public static func table(_ rows: [DeviceUptime], colours: Bool) -> String {
+    package static func table(_ rows: [DeviceUptime], colours: Bool) -> String {
         TextTable.render(
             header: ["DEVICE", "KIND", "REGION", "UPTIME", "OPERATIONAL", "KNOWN", "STATUS", "SINCE (UTC)"],
             rows: rows.map {
@@ -29,7 +29,7 @@ public enum UptimeRenderer {
             colour: colours ? { column, cell in column == 6 ? StatusColour.code(cell) : nil } : nil)
     }
 
-    public static func csv(_ rows: [RegionUptime]) -> String {
+    package static func csv(_ rows: [RegionUptime]) -> String {
         CSVText.render(
             header: regionColumns,
             rows: rows.map {
@@ -37,7 +37,7 @@ public enum UptimeRenderer {
             })
     }
 
-    public static func table(_ rows: [RegionUptime]) -> String {
+    package static func table(_ rows: [RegionUptime]) -> String {
         TextTable.render(
             header: ["REGION", "NAME", "DEVICES", "UPTIME", "OPERATIONAL", "KNOWN"],
             rows: rows.map {
@@ -47,7 +47,7 @@ public enum UptimeRenderer {
     }
 
     /// `3d 4h`, `5h 12m`, `12m 30s`.
-    public static func duration(_ seconds: Double) -> String {
+    package static func duration(_ seconds: Double) -> String {
         let total = Int(seconds)
         if total >= 86_400 { return "\(total / 86_400)d \((total % 86_400) / 3600)h" }
         if total >= 3600 { return "\(total / 3600)h \((total % 3600) / 60)m" }

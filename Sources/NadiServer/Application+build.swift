@@ -1,12 +1,12 @@
-public import Hummingbird
-public import Logging
-public import NadiStore
-public import PostgresNIO
-public import Prometheus
+package import Hummingbird
+package import Logging
+package import NadiStore
+package import PostgresNIO
+package import Prometheus
 import ServiceLifecycle
 
 /// The `nadid` application type.
-public typealias NadiApplication = Application<RouterResponder<BasicRequestContext>>
+package typealias NadiApplication = Application<RouterResponder<BasicRequestContext>>
 
 /// Builds the `nadid` application: routes, the batch writer and the database client as services.
 /// Migrations are applied before the writer, sweeper, poller and listener start and before the
@@ -16,7 +16,7 @@ public typealias NadiApplication = Application<RouterResponder<BasicRequestConte
 ///   - configuration: listen address, limits and writer settings.
 ///   - client: the PostgreSQL client; the application runs it as a service.
 ///   - registry: the Prometheus registry `/metrics` serves (tests pass a fresh one).
-public func buildApplication(
+package func buildApplication(
     configuration: ServerConfiguration, client: PostgresClient, registry: PrometheusCollectorRegistry, logger: Logger
 ) throws -> NadiApplication {
     let metrics = ServerMetrics(registry: registry)

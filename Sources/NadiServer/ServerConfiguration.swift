@@ -1,44 +1,44 @@
-public import Foundation
-public import NadiStore
+package import Foundation
+package import NadiStore
 
 /// Everything `nadid` needs, built from flags and environment by the executable and directly by tests.
-public struct ServerConfiguration: Sendable {
+package struct ServerConfiguration: Sendable {
     /// Address to listen on.
-    public var host = "127.0.0.1"
+    package var host = "127.0.0.1"
     /// Port to listen on; 0 picks a free one.
-    public var port = 8080
+    package var port = 8080
     /// Largest request body accepted (bigger gets 413).
-    public var maxBodyBytes = 16 << 20
+    package var maxBodyBytes = 16 << 20
     /// Most records one request may carry (more gets 413): bounds the answer and the memory a request takes.
-    public var maxRecordsPerRequest = 100_000
+    package var maxRecordsPerRequest = 100_000
     /// Most new unregistered sightings recorded per source (`http`, `iclock`) per minute; more are
     /// counted in `nadi_sightings_dropped_total` and not stored.
-    public var sightingsPerMinute = 120
+    package var sightingsPerMinute = 120
     /// Most pings that may wait for the writer (more gets 503 with Retry-After).
-    public var queueCapacity = 200_000
+    package var queueCapacity = 200_000
     /// Close keep-alive connections idle this long between requests.
-    public var idleTimeout: Duration = .seconds(30)
+    package var idleTimeout: Duration = .seconds(30)
     /// Longest a request body may take to arrive (bounds a client that stalls or trickles
     /// mid-request); 408 and the connection closed after.
-    public var requestTimeout: Duration = .seconds(60)
+    package var requestTimeout: Duration = .seconds(60)
     /// How long a request waits for the database before it gets 503.
-    public var databaseTimeout: Duration = .seconds(5)
+    package var databaseTimeout: Duration = .seconds(5)
     /// Seconds a client is told to wait after a 503.
-    public var retryAfterSeconds = 1
+    package var retryAfterSeconds = 1
     /// The deployment's time zone, for dates in reports.
-    public var timeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt
+    package var timeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt
     /// Whether this nadid polls devices that cannot push (SNMP fiber links, probed cameras and
     /// videotrons); only one nadid polls at a time either way.
-    public var pollDevices = true
+    package var pollDevices = true
     /// Which addresses the poller may probe (loopback and link-local only when allowed).
-    public var probePolicy = ProbeAddressPolicy()
+    package var probePolicy = ProbeAddressPolicy()
     /// How often the poller re-reads which devices to poll.
-    public var pollerReload: Duration = .seconds(30)
+    package var pollerReload: Duration = .seconds(30)
     /// The batch writer's settings (miss count, retention, sweeper…).
-    public var writer = PingWriterConfiguration()
+    package var writer = PingWriterConfiguration()
 
-    public init() {}
+    package init() {}
 
     /// How far back a ping may be observed: the raw-ping retention.
-    public var retention: TimeInterval { TimeInterval(writer.retentionDays) * 86_400 }
+    package var retention: TimeInterval { TimeInterval(writer.retentionDays) * 86_400 }
 }

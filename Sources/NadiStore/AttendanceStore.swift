@@ -1,22 +1,22 @@
-public import Foundation
-public import Logging
+package import Foundation
+package import Logging
 import NadiCore
-public import PostgresNIO
+package import PostgresNIO
 
 /// What the ZKTeco PUSH intake needs from the database: attendance devices by serial number, and
 /// the per-day count of attendance records (never their content).
-public struct AttendanceStore: Sendable {
+package struct AttendanceStore: Sendable {
     let client: PostgresClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
     /// The attendance device whose `attributes.serial` is `serial` (the oldest, if several claim it),
     /// unless it is decommissioned.
-    public func device(serial: String) async throws -> DeviceInfo? {
+    package func device(serial: String) async throws -> DeviceInfo? {
         let rows = try await client.query(
             """
             SELECT id, external_id, region::text, interval_s FROM device
@@ -32,7 +32,7 @@ public struct AttendanceStore: Sendable {
     }
 
     /// Adds `records` to the device's count for the UTC day of `at`.
-    public func countUpload(deviceID: Int64, records: Int, at: Date) async throws {
+    package func countUpload(deviceID: Int64, records: Int, at: Date) async throws {
         _ = try await client.query(
             """
             INSERT INTO attendance_upload (device_id, day, records, last_at)

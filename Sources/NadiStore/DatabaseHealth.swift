@@ -1,19 +1,19 @@
-public import Logging
-public import PostgresNIO
+package import Logging
+package import PostgresNIO
 
 /// What `/readyz` asks the database beyond "are you there".
-public struct DatabaseHealth: Sendable {
+package struct DatabaseHealth: Sendable {
     let client: PostgresClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
     /// True when the database refuses writes (`transaction_read_only` is on: a standby, or
     /// `default_transaction_read_only`).
-    public func isReadOnly() async throws -> Bool {
+    package func isReadOnly() async throws -> Bool {
         for try await flag in try await client.query("SELECT current_setting('transaction_read_only') = 'on'", logger: logger).decode(
             Bool.self)
         {

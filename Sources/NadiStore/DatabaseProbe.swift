@@ -1,29 +1,29 @@
-public import Logging
+package import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
 
 /// Why the database cannot be used, in the server's own words, with what to do about it.
-public struct DatabaseUnreachable: Error, Sendable, CustomStringConvertible {
+package struct DatabaseUnreachable: Error, Sendable, CustomStringConvertible {
     /// Whether waiting can help: a server that is down or starting up comes back; a database that
     /// does not exist or a password that is wrong does not.
-    public enum Kind: Sendable { case transient, permanent }
+    package enum Kind: Sendable { case transient, permanent }
 
-    public let kind: Kind
+    package let kind: Kind
     /// What went wrong, e.g. `SQLSTATE 3D000: database "nadi" does not exist`.
-    public let reason: String
+    package let reason: String
     /// What an operator can do.
-    public let hint: String
+    package let hint: String
 
-    public var description: String { "\(reason)\nhint: \(hint)" }
+    package var description: String { "\(reason)\nhint: \(hint)" }
 }
 
 /// One connection and `SELECT 1`, to learn before anything else whether the database can be used.
 /// postgres-nio's pool retries a failing server quietly and then reports only that its circuit
 /// breaker tripped; this says the server's own reason within seconds.
-public enum DatabaseProbe {
+package enum DatabaseProbe {
     /// Nil when `url` answers within `timeout`; otherwise why not.
-    public static func check(_ url: DatabaseURL, timeout: Duration = .seconds(5), logger: Logger) async -> DatabaseUnreachable? {
+    package static func check(_ url: DatabaseURL, timeout: Duration = .seconds(5), logger: Logger) async -> DatabaseUnreachable? {
         let configuration: PostgresConnection.Configuration
         do {
             configuration = try url.connectionConfiguration()
@@ -54,7 +54,7 @@ public enum DatabaseProbe {
     /// Waits until `url` answers: a transient failure is logged and retried with exponential
     /// backoff (1 s doubling to `maxBackoff`); a permanent one is thrown at once. Ends with
     /// `CancellationError` when the calling task is cancelled (a signal while waiting).
-    public static func waitUntilReachable(_ url: DatabaseURL, maxBackoff: Duration = .seconds(30), logger: Logger) async throws {
+    package static func waitUntilReachable(_ url: DatabaseURL, maxBackoff: Duration = .seconds(30), logger: Logger) async throws {
         var backoff = Duration.seconds(1)
         var attempt = 0
         while true {

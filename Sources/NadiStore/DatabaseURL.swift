@@ -1,38 +1,38 @@
-public import Foundation
+package import Foundation
 import NIOSSL
-public import PostgresNIO
+package import PostgresNIO
 
 /// A PostgreSQL connection URI in the form `psql` takes, so operators paste the same string into both:
 /// `postgres://user:pass@host:5432/db?sslmode=require`, or `postgres://user@/db?host=/run/postgresql`
 /// for a Unix socket.
-public struct DatabaseURL: Sendable, CustomStringConvertible {
-    public var username: String
-    public var password: String?
-    public var database: String?
-    public var endpoint: Endpoint
-    public var sslMode: SSLMode
+package struct DatabaseURL: Sendable, CustomStringConvertible {
+    package var username: String
+    package var password: String?
+    package var database: String?
+    package var endpoint: Endpoint
+    package var sslMode: SSLMode
 
     /// Where the server is.
-    public enum Endpoint: Sendable, Equatable {
+    package enum Endpoint: Sendable, Equatable {
         case tcp(host: String, port: Int)
         /// The socket file's directory (as libpq's `host=/dir`) and the port that names the file.
         case unixSocket(directory: String, port: Int)
 
         /// The socket file path for a Unix endpoint.
-        public var socketPath: String? {
+        package var socketPath: String? {
             guard case .unixSocket(let directory, let port) = self else { return nil }
             return "\(directory)/.s.PGSQL.\(port)"
         }
     }
 
     /// libpq's `sslmode` values.
-    public enum SSLMode: String, Sendable, CaseIterable {
+    package enum SSLMode: String, Sendable, CaseIterable {
         case disable, allow, prefer, require
         case verifyCA = "verify-ca"
         case verifyFull = "verify-full"
     }
 
-    public init(username: String, password: String? = nil, database: String?, endpoint: Endpoint, sslMode: SSLMode = .prefer) {
+    package init(username: String, password: String? = nil, database: String?, endpoint: Endpoint, sslMode: SSLMode = .prefer) {
         self.username = username
         self.password = password
         self.database = database
@@ -41,7 +41,7 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     }
 
     /// Parses a `postgres://` or `postgresql://` URI; throws a `DatabaseURLError` that says what is wrong.
-    public init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         guard let components = URLComponents(string: text) else {
             throw DatabaseURLError("not a URI; expected postgres://user:password@host:5432/database")
         }
@@ -89,7 +89,7 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     }
 
     /// The postgres-nio client configuration for this URL.
-    public func clientConfiguration() throws -> PostgresClient.Configuration {
+    package func clientConfiguration() throws -> PostgresClient.Configuration {
         switch endpoint {
         case .unixSocket:
             return PostgresClient.Configuration(
@@ -101,7 +101,7 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     }
 
     /// The configuration of one connection to this URL (the start-up probe uses it).
-    public func connectionConfiguration() throws -> PostgresConnection.Configuration {
+    package func connectionConfiguration() throws -> PostgresConnection.Configuration {
         switch endpoint {
         case .unixSocket:
             return PostgresConnection.Configuration(
@@ -139,7 +139,7 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
 
     /// The whole URL, password included, as `init(parsing:)` reads it back. Hand it to a child
     /// process through its environment, never on a command line (which `ps` shows) or in a log.
-    public var connectionString: String {
+    package var connectionString: String {
         var components = URLComponents()
         components.scheme = "postgres"
         components.user = username
@@ -160,7 +160,7 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     }
 
     /// The URL without its password, for logs and messages.
-    public var description: String {
+    package var description: String {
         let credentials = username + (password == nil ? "" : ":***")
         switch endpoint {
         case .tcp(let host, let port):
@@ -172,7 +172,7 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
 }
 
 /// A connection URI that could not be used, with the reason.
-public struct DatabaseURLError: Error, CustomStringConvertible {
-    public let description: String
+package struct DatabaseURLError: Error, CustomStringConvertible {
+    package let description: String
     init(_ reason: String) { self.description = "invalid database URL: \(reason)" }
 }

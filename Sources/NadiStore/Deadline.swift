@@ -1,9 +1,9 @@
 import Synchronization
 
 /// The database did not answer in time.
-public struct DeadlineExceeded: Error, CustomStringConvertible {
-    public let description = "the database did not answer in time"
-    public init() {}
+package struct DeadlineExceeded: Error, CustomStringConvertible {
+    package let description = "the database did not answer in time"
+    package init() {}
 }
 
 /// Runs `body`, giving up with `DeadlineExceeded` after `limit` — truly: the caller gets its answer
@@ -14,7 +14,7 @@ public struct DeadlineExceeded: Error, CustomStringConvertible {
 /// on its own; whatever it returns after that is dropped. Callers must treat a late completion as
 /// possible: the ingest writer does, since a batch committed after its deadline only makes the
 /// client's retry count as duplicates.
-public func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+package func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     let race = DeadlineRace<T>()
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in

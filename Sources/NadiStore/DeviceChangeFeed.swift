@@ -1,23 +1,23 @@
-public import Logging
-public import PostgresNIO
+package import Logging
+package import PostgresNIO
 
 /// The external ids of devices whose region, kind or interval changed, as the database announces
 /// them (`SQL/005_device_change_notify.sql`): LISTEN on one connection of the pool, reconnecting
 /// after a failure.
-public struct DeviceChangeFeed: Sendable {
-    public static let channel = "nadi_device_changed"
+package struct DeviceChangeFeed: Sendable {
+    package static let channel = "nadi_device_changed"
 
     let client: PostgresClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
     /// Calls `changed` with each announced id until the task is cancelled; `connected` each time the
     /// listener (re)starts, since announcements missed while disconnected are lost.
-    public func follow(connected: @Sendable () -> Void, changed: @Sendable (String) -> Void) async {
+    package func follow(connected: @Sendable () -> Void, changed: @Sendable (String) -> Void) async {
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in

@@ -1,43 +1,43 @@
-public import Foundation
-public import Logging
-public import NadiCore
-public import PostgresNIO
+package import Foundation
+package import Logging
+package import NadiCore
+package import PostgresNIO
 
 /// A device with its current state, as the device view and `nadi devices list` show it.
-public struct DeviceStateRow: Sendable, Equatable {
-    public var rowID: Int64
-    public var externalID: String
-    public var kind: String
-    public var region: String
-    public var site: String?
-    public var name: String
-    public var installed: String
-    public var decommissioned: String?
-    public var intervalSeconds: Int
-    public var status: String
-    public var reason: String?
-    public var since: Date?
-    public var lastSeen: Date?
+package struct DeviceStateRow: Sendable, Equatable {
+    package var rowID: Int64
+    package var externalID: String
+    package var kind: String
+    package var region: String
+    package var site: String?
+    package var name: String
+    package var installed: String
+    package var decommissioned: String?
+    package var intervalSeconds: Int
+    package var status: String
+    package var reason: String?
+    package var since: Date?
+    package var lastSeen: Date?
 }
 
 /// The newest stored ping of a device.
-public struct LastPingRow: Sendable, Equatable {
-    public var at: Date
-    public var status: String
-    public var latencyMs: Float?
-    public var reason: String?
-    public var metricsJSON: String?
+package struct LastPingRow: Sendable, Equatable {
+    package var at: Date
+    package var status: String
+    package var latencyMs: Float?
+    package var reason: String?
+    package var metricsJSON: String?
 }
 
 /// Which devices `list` returns.
-public struct DeviceFilter: Sendable {
-    public var region: RegionCode?
-    public var kind: DeviceKind?
-    public var status: DeviceStatus?
+package struct DeviceFilter: Sendable {
+    package var region: RegionCode?
+    package var kind: DeviceKind?
+    package var status: DeviceStatus?
     /// Only devices down because they went silent, or never seen.
-    public var silent = false
+    package var silent = false
 
-    public init(region: RegionCode? = nil, kind: DeviceKind? = nil, status: DeviceStatus? = nil, silent: Bool = false) {
+    package init(region: RegionCode? = nil, kind: DeviceKind? = nil, status: DeviceStatus? = nil, silent: Bool = false) {
         self.region = region
         self.kind = kind
         self.status = status
@@ -49,11 +49,11 @@ public struct DeviceFilter: Sendable {
 ///
 /// One definition of "never seen", used by every reader: a device without a `device_state` row,
 /// or whose state is `unknown`, has status `unknown` and reason `never_seen`.
-public struct DeviceStateStore: Sendable {
+package struct DeviceStateStore: Sendable {
     let client: PostgresClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
@@ -77,7 +77,7 @@ public struct DeviceStateStore: Sendable {
     }
 
     /// The device `externalID` with its state, when it lies within `scope` (nil: anywhere).
-    public func device(_ externalID: String, within scope: RegionCode?) async throws -> DeviceStateRow? {
+    package func device(_ externalID: String, within scope: RegionCode?) async throws -> DeviceStateRow? {
         for try await columns in try await client.query(
             "SELECT \(unescaped: Self.columns) FROM device d LEFT JOIN device_state s ON s.device_id = d.id WHERE d.external_id = \(externalID)",
             logger: logger
@@ -90,7 +90,7 @@ public struct DeviceStateStore: Sendable {
     }
 
     /// The newest stored ping of the device with row id `rowID`.
-    public func lastPing(rowID: Int64) async throws -> LastPingRow? {
+    package func lastPing(rowID: Int64) async throws -> LastPingRow? {
         for try await (at, status, latency, reason, metrics) in try await client.query(
             "SELECT observed_at, status, latency_ms, reason, metrics::text FROM ping WHERE device_id = \(rowID) ORDER BY observed_at DESC LIMIT 1",
             logger: logger
@@ -101,7 +101,7 @@ public struct DeviceStateStore: Sendable {
     }
 
     /// Devices in service (not decommissioned) matching `filter`, by region and id.
-    public func list(_ filter: DeviceFilter) async throws -> [DeviceStateRow] {
+    package func list(_ filter: DeviceFilter) async throws -> [DeviceStateRow] {
         let region = filter.region?.rawValue ?? ""
         let kind = filter.kind?.rawValue ?? ""
         let status = filter.status?.rawValue ?? ""
@@ -124,7 +124,7 @@ public struct DeviceStateStore: Sendable {
     }
 
     /// Devices in service by kind and state, every pair present (zero where none).
-    public func counts() async throws -> [(kind: DeviceKind, status: DeviceStatus, count: Int)] {
+    package func counts() async throws -> [(kind: DeviceKind, status: DeviceStatus, count: Int)] {
         var counts: [String: Int] = [:]
         for try await (kind, status, count) in try await client.query(
             """
@@ -140,7 +140,7 @@ public struct DeviceStateStore: Sendable {
     }
 
     /// The newest last-seen time of any device (the HTML report's "data as of").
-    public func newestSeen() async throws -> Date? {
+    package func newestSeen() async throws -> Date? {
         for try await value in try await client.query("SELECT max(last_seen) FROM device_state", logger: logger).decode(
             PostgresTimestamp?.self)
         {

@@ -1,19 +1,19 @@
 import Foundation
-public import Logging
-public import NadiCore
-public import PostgresNIO
+package import Logging
+package import NadiCore
+package import PostgresNIO
 
 /// The outcome of writing a batch: how many records were stored, and why the others were not.
-public struct BatchOutcome: Sendable, Equatable, Codable {
-    public var accepted: Int
-    public var duplicates: Int
-    public var rejected: [RecordError]
+package struct BatchOutcome: Sendable, Equatable, Codable {
+    package var accepted: Int
+    package var duplicates: Int
+    package var rejected: [RecordError]
     /// How many records were rejected in all, set only when `rejected` lists just the first
     /// `BatchOutcome.listedRejections` of them (so an answer stays small whatever was sent).
-    public var rejectedTotal: Int?
+    package var rejectedTotal: Int?
 
     /// Most rejections an answer lists one by one.
-    public static let listedRejections = 1000
+    package static let listedRejections = 1000
 
     enum CodingKeys: String, CodingKey {
         case accepted, duplicates, rejected
@@ -21,7 +21,7 @@ public struct BatchOutcome: Sendable, Equatable, Codable {
     }
 
     /// Sorts the rejections by index and keeps the first `listedRejections`, counting the rest.
-    public mutating func bound() {
+    package mutating func bound() {
         rejected.sort { $0.index < $1.index }
         if rejected.count > Self.listedRejections {
             rejectedTotal = rejected.count
@@ -29,7 +29,7 @@ public struct BatchOutcome: Sendable, Equatable, Codable {
         }
     }
 
-    public init(accepted: Int = 0, duplicates: Int = 0, rejected: [RecordError] = []) {
+    package init(accepted: Int = 0, duplicates: Int = 0, rejected: [RecordError] = []) {
         self.accepted = accepted
         self.duplicates = duplicates
         self.rejected = rejected
@@ -37,26 +37,26 @@ public struct BatchOutcome: Sendable, Equatable, Codable {
 }
 
 /// Records of an all-or-nothing batch that could not be stored; nothing was stored.
-public struct RejectedBatch: Error, Sendable {
-    public var rejected: [RecordError]
+package struct RejectedBatch: Error, Sendable {
+    package var rejected: [RecordError]
 }
 
 /// A device as the ingest path needs it, cached by external id.
-public struct DeviceInfo: Sendable, Equatable {
-    public var id: Int64
-    public var externalID: String
-    public var kind: DeviceKind
-    public var region: RegionCode
-    public var intervalSeconds: Int
+package struct DeviceInfo: Sendable, Equatable {
+    package var id: Int64
+    package var externalID: String
+    package var kind: DeviceKind
+    package var region: RegionCode
+    package var intervalSeconds: Int
 }
 
 /// Upserts sites and devices. Records that cannot be stored are rejected one by one with their index;
 /// the rest of the batch is committed in one transaction.
-public struct InventoryStore: Sendable {
+package struct InventoryStore: Sendable {
     let client: PostgresClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
@@ -67,7 +67,7 @@ public struct InventoryStore: Sendable {
     /// `scope` is the writer's region subtree (a token's; nil for all of Indonesia): a record is
     /// refused when the device it would overwrite lies outside it, or when its site does. A site
     /// outside the scope reads like an unknown one, so a token learns nothing of other regions.
-    public func upsertDevices(
+    package func upsertDevices(
         _ records: [(index: Int, record: DeviceRecord)], scope: RegionCode? = nil, allOrNothing: Bool = false
     ) async throws -> (BatchOutcome, [DeviceInfo]) {
         var outcome = BatchOutcome()
@@ -188,7 +188,7 @@ public struct InventoryStore: Sendable {
     /// Stores `records` (each with its index in the request).
     /// With `allOrNothing`, any rejection throws `RejectedBatch` and nothing is stored. A record that
     /// would overwrite a site outside `scope` (the writer's region subtree) is refused.
-    public func upsertSites(
+    package func upsertSites(
         _ records: [(index: Int, record: SiteRecord)], scope: RegionCode? = nil, allOrNothing: Bool = false
     ) async throws -> BatchOutcome {
         var outcome = BatchOutcome()
@@ -248,12 +248,12 @@ public struct InventoryStore: Sendable {
     }
 
     /// True when any region is imported.
-    public func hasRegions() async throws -> Bool {
+    package func hasRegions() async throws -> Bool {
         try await !client.query("SELECT 1 FROM region LIMIT 1", logger: logger).collect().isEmpty
     }
 
     /// True when a device's external id starts with `idPrefix`.
-    public func hasDevices(idPrefix: String) async throws -> Bool {
+    package func hasDevices(idPrefix: String) async throws -> Bool {
         let pattern =
             idPrefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%"
@@ -261,7 +261,7 @@ public struct InventoryStore: Sendable {
     }
 
     /// Looks devices up by external id.
-    public func devices(externalIDs: [String]) async throws -> [DeviceInfo] {
+    package func devices(externalIDs: [String]) async throws -> [DeviceInfo] {
         let rows = try await client.query(
             "SELECT id, external_id, kind, region::text, interval_s FROM device WHERE external_id = ANY(\(externalIDs))",
             logger: logger)

@@ -1,21 +1,21 @@
 import Crypto
-public import Foundation
-public import Logging
+package import Foundation
+package import Logging
 import NadiCore
-public import PostgresNIO
+package import PostgresNIO
 
 /// One numbered migration file from `SQL/`.
-public struct Migration: Sendable, Equatable {
+package struct Migration: Sendable, Equatable {
     /// The number the file name starts with.
-    public var version: Int
+    package var version: Int
     /// The file name, e.g. `001_regions_sites_devices.sql`.
-    public var name: String
+    package var name: String
     /// The file's text.
-    public var sql: String
+    package var sql: String
     /// Hex SHA-256 of the text: a changed file is an error, never silently skipped.
-    public var checksum: String
+    package var checksum: String
 
-    public init(version: Int, name: String, sql: String) {
+    package init(version: Int, name: String, sql: String) {
         self.version = version
         self.name = name
         self.sql = sql
@@ -23,7 +23,7 @@ public struct Migration: Sendable, Equatable {
     }
 
     /// Reads `NNN_name.sql` files from `directory`, ordered by number.
-    public static func load(from directory: URL) throws -> [Migration] {
+    package static func load(from directory: URL) throws -> [Migration] {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }
         var migrations: [Migration] = []
         for name in names {
@@ -43,20 +43,20 @@ public struct Migration: Sendable, Equatable {
 
 /// Applies pending migrations, each in its own transaction, under a PostgreSQL advisory lock so that
 /// several `nadi migrate` / `nadid` starts at once are safe.
-public struct Migrator: Sendable {
+package struct Migrator: Sendable {
     static let advisoryLockKey: Int64 = 0x6E61_6469_0001  // "nadi" 1
 
     let client: PostgresClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
     /// Applies what is pending; returns the migrations applied by this call (empty when up to date).
     @discardableResult
-    public func migrate(_ migrations: [Migration]) async throws -> [Migration] {
+    package func migrate(_ migrations: [Migration]) async throws -> [Migration] {
         try await client.withConnection { connection in
             _ = try await connection.query("SELECT pg_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
             do {
@@ -71,7 +71,7 @@ public struct Migrator: Sendable {
     }
 
     /// The migrations not applied yet; throws when an applied one changed.
-    public func pending(_ migrations: [Migration]) async throws -> [Migration] {
+    package func pending(_ migrations: [Migration]) async throws -> [Migration] {
         try await client.withConnection { connection in
             let applied = try await appliedChecksums(on: connection)
             return try Self.unapplied(migrations, applied: applied)
@@ -142,8 +142,8 @@ public struct Migrator: Sendable {
 }
 
 /// A migration problem, said so an operator knows what to do.
-public struct MigrationError: Error, CustomStringConvertible {
-    public let description: String
+package struct MigrationError: Error, CustomStringConvertible {
+    package let description: String
 
     static func badFileName(_ name: String) -> Self {
         .init(description: "migration file '\(name)' must start with its number, e.g. 004_add_index.sql")

@@ -1,21 +1,21 @@
-public import NIOCore
-public import PostgresNIO
+package import NIOCore
+package import PostgresNIO
 
 /// A one-dimensional PostgreSQL array whose elements may be NULL, for binding `unnest($1::float8[])`
 /// style bulk statements with optional columns (postgres-nio's `Array` encoding has no NULL elements).
-public struct NullableArray<Element: PostgresArrayEncodable & PostgresNonThrowingEncodable>: PostgresNonThrowingEncodable,
+package struct NullableArray<Element: PostgresArrayEncodable & PostgresNonThrowingEncodable>: PostgresNonThrowingEncodable,
     PostgresDynamicTypeEncodable
 {
-    public var elements: [Element?]
+    package var elements: [Element?]
 
-    public init(_ elements: [Element?]) { self.elements = elements }
+    package init(_ elements: [Element?]) { self.elements = elements }
 
-    public static var psqlType: PostgresDataType { Element.psqlArrayType }
-    public static var psqlFormat: PostgresFormat { .binary }
-    public var psqlType: PostgresDataType { Element.psqlArrayType }
-    public var psqlFormat: PostgresFormat { .binary }
+    package static var psqlType: PostgresDataType { Element.psqlArrayType }
+    package static var psqlFormat: PostgresFormat { .binary }
+    package var psqlType: PostgresDataType { Element.psqlArrayType }
+    package var psqlFormat: PostgresFormat { .binary }
 
-    public func encode<JSONEncoder: PostgresJSONEncoder>(
+    package func encode<JSONEncoder: PostgresJSONEncoder>(
         into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
     ) {
         buffer.writeInteger(elements.isEmpty ? 0 : 1, as: UInt32.self)  // dimensions

@@ -1,24 +1,24 @@
-public import Foundation
-public import Logging
-public import NadiCore
-public import PostgresNIO
+package import Foundation
+package import Logging
+package import NadiCore
+package import PostgresNIO
 
 /// What the device poller reads and writes: its lease, and the devices it polls.
-public struct PollerStore: Sendable {
+package struct PollerStore: Sendable {
     /// A device in service with an `attributes.snmp` (fiber link) or `attributes.probe` (camera,
     /// videotron).
-    public struct PollableDevice: Sendable {
-        public var id: Int64
-        public var kind: DeviceKind
-        public var interval: Int
-        public var snmp: JSONValue?
-        public var probe: JSONValue?
+    package struct PollableDevice: Sendable {
+        package var id: Int64
+        package var kind: DeviceKind
+        package var interval: Int
+        package var snmp: JSONValue?
+        package var probe: JSONValue?
     }
 
     let client: PostgresClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
@@ -26,7 +26,7 @@ public struct PollerStore: Sendable {
     /// Takes or renews the poller lease for `instance`; true while it holds it. (A lease row, not a
     /// session advisory lock: no connection is held for good, and a database restart or a killed
     /// session does not leave two pollers or none.) The lease lasts 30 s unless renewed.
-    public func holdLease(instance: String) async throws -> Bool {
+    package func holdLease(instance: String) async throws -> Bool {
         let rows = try await client.query(
             """
             INSERT INTO poller_lease AS l (id, holder, expires_at) VALUES (1, \(instance), now() + interval '30 seconds')
@@ -39,7 +39,7 @@ public struct PollerStore: Sendable {
     }
 
     /// The devices in service that the poller checks.
-    public func pollableDevices() async throws -> [PollableDevice] {
+    package func pollableDevices() async throws -> [PollableDevice] {
         let rows = try await client.query(
             """
             SELECT id, kind, interval_s, (attributes -> 'snmp')::text, (attributes -> 'probe')::text FROM device

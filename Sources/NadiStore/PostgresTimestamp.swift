@@ -1,36 +1,36 @@
-public import Foundation
-public import NIOCore
+package import Foundation
+package import NIOCore
 import NadiCore
-public import PostgresNIO
+package import PostgresNIO
 
 /// A `timestamptz` exact to the microsecond both ways. (postgres-nio's `Date` coding truncates, so a
 /// value read and written back can move by a microsecond, and interval boundaries must not move.)
-public struct PostgresTimestamp: Sendable, Hashable, Comparable {
+package struct PostgresTimestamp: Sendable, Hashable, Comparable {
     /// Microseconds since 1970-01-01 UTC.
-    public var microseconds: Int64
+    package var microseconds: Int64
 
     static let epochOffset: Int64 = 946_684_800_000_000  // 1970 → 2000 in µs
 
-    public init(microseconds: Int64) { self.microseconds = microseconds }
-    public init(_ date: Date) { self.microseconds = Timestamp.microseconds(date) }
+    package init(microseconds: Int64) { self.microseconds = microseconds }
+    package init(_ date: Date) { self.microseconds = Timestamp.microseconds(date) }
 
-    public var date: Date { Date(timeIntervalSince1970: Double(microseconds) / 1_000_000) }
+    package var date: Date { Date(timeIntervalSince1970: Double(microseconds) / 1_000_000) }
 
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.microseconds < rhs.microseconds }
+    package static func < (lhs: Self, rhs: Self) -> Bool { lhs.microseconds < rhs.microseconds }
 }
 
 extension PostgresTimestamp: PostgresNonThrowingEncodable, PostgresArrayEncodable {
-    public static var psqlType: PostgresDataType { .timestamptz }
-    public static var psqlFormat: PostgresFormat { .binary }
-    public static var psqlArrayType: PostgresDataType { .timestamptzArray }
+    package static var psqlType: PostgresDataType { .timestamptz }
+    package static var psqlFormat: PostgresFormat { .binary }
+    package static var psqlArrayType: PostgresDataType { .timestamptzArray }
 
-    public func encode<JSONEncoder: PostgresJSONEncoder>(into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
+    package func encode<JSONEncoder: PostgresJSONEncoder>(into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
         buffer.writeInteger(microseconds - Self.epochOffset)
     }
 }
 
 extension PostgresTimestamp: PostgresDecodable {
-    public init<JSONDecoder: PostgresJSONDecoder>(
+    package init<JSONDecoder: PostgresJSONDecoder>(
         from buffer: inout ByteBuffer, type: PostgresDataType, format: PostgresFormat, context: PostgresDecodingContext<JSONDecoder>
     ) throws {
         guard type == .timestamptz || type == .timestamp, buffer.readableBytes == 8, let value = buffer.readInteger(as: Int64.self) else {

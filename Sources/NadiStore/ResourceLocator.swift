@@ -1,13 +1,13 @@
-public import Foundation
+package import Foundation
 
 /// Finds the files Nadi ships: the SQL migrations and the builtin reference data.
 ///
 /// Looked up, in order: an environment override, next to the installed binary
 /// (`<prefix>/share/nadi/…`, as `Deploy/install.sh` lays it out), SwiftPM's resource bundle, and the
 /// source tree this binary was built from.
-public enum ResourceLocator {
+package enum ResourceLocator {
     /// The directory of numbered `.sql` migrations.
-    public static func sqlDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
+    package static func sqlDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
         var candidates: [URL] = []
         if let explicit = environment["NADI_SQL_DIR"] { candidates.append(URL(fileURLWithPath: explicit)) }
         candidates.append(executableDirectory.appendingPathComponent("../share/nadi/SQL"))
@@ -18,7 +18,7 @@ public enum ResourceLocator {
     }
 
     /// A builtin data file, e.g. `id-regions.csv` or `schools/schools-kota-palembang.csv`.
-    public static func dataFile(_ relativePath: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+    package static func dataFile(_ relativePath: String, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws -> URL
     {
         var candidates: [URL] = []
@@ -49,7 +49,7 @@ public enum ResourceLocator {
 }
 
 /// A shipped file that could not be found.
-public struct ResourceError: Error, CustomStringConvertible {
-    public let description: String
+package struct ResourceError: Error, CustomStringConvertible {
+    package let description: String
     init(_ description: String) { self.description = description }
 }

@@ -1,19 +1,19 @@
-public import Logging
-public import NadiCore
-public import PostgresNIO
+package import Logging
+package import NadiCore
+package import PostgresNIO
 
 /// A masterplan milestone row.
-public struct TargetRecord: Sendable, Equatable {
-    public var region: RegionCode
-    public var kind: DeviceKind
-    public var metric: TargetMetric
-    public var year: Int
-    public var value: Double
-    public var source: String?
+package struct TargetRecord: Sendable, Equatable {
+    package var region: RegionCode
+    package var kind: DeviceKind
+    package var metric: TargetMetric
+    package var year: Int
+    package var value: Double
+    package var source: String?
     /// The line of the file it came from (0 when not from a file).
-    public var line: Int
+    package var line: Int
 
-    public init(region: RegionCode, kind: DeviceKind, metric: TargetMetric, year: Int, value: Double, source: String? = nil, line: Int = 0)
+    package init(region: RegionCode, kind: DeviceKind, metric: TargetMetric, year: Int, value: Double, source: String? = nil, line: Int = 0)
     {
         self.region = region
         self.kind = kind
@@ -25,7 +25,7 @@ public struct TargetRecord: Sendable, Equatable {
     }
 
     /// Checks the kind/metric pair, the year and the value; returns the reason when invalid.
-    public var problem: String? {
+    package var problem: String? {
         guard kind.allowedMetrics.contains(metric) else {
             return
                 "metric \(metric.rawValue) does not apply to \(kind.rawValue); allowed: \(kind.allowedMetrics.map(\.rawValue).joined(separator: ", "))"
@@ -40,17 +40,17 @@ public struct TargetRecord: Sendable, Equatable {
 }
 
 /// Masterplan milestones.
-public struct TargetStore: Sendable {
+package struct TargetStore: Sendable {
     let client: PostgresClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
     /// Upserts all `targets` in one transaction; a bad row (unknown region) fails the whole import.
-    public func upsert(_ targets: [TargetRecord]) async throws -> Int {
+    package func upsert(_ targets: [TargetRecord]) async throws -> Int {
         for target in targets {
             if let problem = target.problem { throw ImportError(line: target.line == 0 ? nil : target.line, problem) }
         }
@@ -76,18 +76,18 @@ public struct TargetStore: Sendable {
     }
 
     /// A stored milestone with its region's name.
-    public struct Listed: Sendable {
-        public var region: String
-        public var regionName: String
-        public var kind: String
-        public var metric: String
-        public var year: Int
-        public var value: Double
-        public var source: String?
+    package struct Listed: Sendable {
+        package var region: String
+        package var regionName: String
+        package var kind: String
+        package var metric: String
+        package var year: Int
+        package var value: Double
+        package var source: String?
     }
 
     /// The milestones of regions under `region` (all when nil), by region, kind, metric and year.
-    public func list(under region: RegionCode?) async throws -> [Listed] {
+    package func list(under region: RegionCode?) async throws -> [Listed] {
         let code = region?.rawValue ?? ""
         var rows: [Listed] = []
         for try await (region, name, kind, metric, year, value, source) in try await client.query(

@@ -1,11 +1,11 @@
 import Crypto
-public import Foundation
-public import Logging
-public import NadiCore
-public import PostgresNIO
+package import Foundation
+package import Logging
+package import NadiCore
+package import PostgresNIO
 
 /// What a token may do.
-public enum TokenScope: String, CaseIterable, Sendable, Codable {
+package enum TokenScope: String, CaseIterable, Sendable, Codable {
     /// Send pings.
     case ingest
     /// Register and change devices and sites.
@@ -15,21 +15,21 @@ public enum TokenScope: String, CaseIterable, Sendable, Codable {
     /// Manage tokens.
     case admin
 
-    public static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    package static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
 /// A verified API token: who it is and what it may touch.
-public struct APIToken: Sendable, Equatable {
-    public var id: Int64
-    public var name: String
+package struct APIToken: Sendable, Equatable {
+    package var id: Int64
+    package var name: String
     /// The region subtree it may write and read; nil for all of Indonesia.
-    public var region: RegionCode?
-    public var scopes: Set<TokenScope>
-    public var createdAt: Date
-    public var revokedAt: Date?
+    package var region: RegionCode?
+    package var scopes: Set<TokenScope>
+    package var createdAt: Date
+    package var revokedAt: Date?
 
     /// True when `code` lies in the token's region subtree.
-    public func covers(_ code: RegionCode) -> Bool {
+    package func covers(_ code: RegionCode) -> Bool {
         guard let region else { return true }
         return code.isWithin(region)
     }
@@ -37,17 +37,17 @@ public struct APIToken: Sendable, Equatable {
 
 /// API tokens. A token reads `nadi_<id>_<secret>`; only SHA-256 of the whole token is stored, and the
 /// check compares hashes in constant time after looking the row up by id.
-public struct TokenStore: Sendable {
+package struct TokenStore: Sendable {
     let client: PostgresClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
     /// Creates a token and returns it with its secret (shown once, never stored).
-    public func create(name: String, region: RegionCode?, scopes: Set<TokenScope>) async throws -> (APIToken, String) {
+    package func create(name: String, region: RegionCode?, scopes: Set<TokenScope>) async throws -> (APIToken, String) {
         guard !scopes.isEmpty else { throw TokenError("a token needs at least one scope: \(TokenScope.allowedValues)") }
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         if let problem = Self.nameProblem(trimmed) { throw TokenError(problem) }
@@ -85,7 +85,7 @@ public struct TokenStore: Sendable {
     }
 
     /// The token behind `presented`, or nil when it is unknown, malformed or revoked.
-    public func verify(_ presented: String) async throws -> APIToken? {
+    package func verify(_ presented: String) async throws -> APIToken? {
         let parts = presented.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "nadi", let id = Int64(parts[1]), presented.utf8.count <= 200 else { return nil }
         let rows = try await client.query(
@@ -103,7 +103,7 @@ public struct TokenStore: Sendable {
     }
 
     /// Every token, newest first (no secrets: they are not stored).
-    public func list() async throws -> [APIToken] {
+    package func list() async throws -> [APIToken] {
         let rows = try await client.query(
             "SELECT id, name, region::text, scopes, created_at, revoked_at FROM api_token ORDER BY id DESC", logger: logger)
         var tokens: [APIToken] = []
@@ -117,7 +117,7 @@ public struct TokenStore: Sendable {
     }
 
     /// Revokes the token with this name or id; it stops working at once. Returns false when none matched.
-    public func revoke(_ nameOrID: String) async throws -> Bool {
+    package func revoke(_ nameOrID: String) async throws -> Bool {
         // A number is an id, anything else a name (names are never all digits): never both at once.
         let query: PostgresQuery =
             if let id = Int64(nameOrID) {
@@ -132,7 +132,7 @@ public struct TokenStore: Sendable {
 
     /// Why `name` cannot name a token, or nil: 1–100 characters, not all digits (those are ids), no
     /// control characters.
-    public static func nameProblem(_ name: String) -> String? {
+    package static func nameProblem(_ name: String) -> String? {
         if name.isEmpty || name.count > 100 { return "a token name has 1–100 characters" }
         if name.allSatisfy(\.isNumber) { return "a token name cannot be all digits (numbers are token ids)" }
         if name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
@@ -149,7 +149,7 @@ public struct TokenStore: Sendable {
 }
 
 /// A token request that cannot be carried out, with the reason.
-public struct TokenError: Error, CustomStringConvertible {
-    public let description: String
+package struct TokenError: Error, CustomStringConvertible {
+    package let description: String
     init(_ description: String) { self.description = description }
 }

@@ -47,7 +47,7 @@ struct ICLockTests {
 
             try await Task.sleep(for: .milliseconds(1100))
             let attlog =
-                "1001\t2026-11-22 08:01:12\t0\t1\t0\t0\t0\n1002\t2026-11-22 08:03:40\t0\t1\t0\t0\t0\n7654321\t2026-11-22 08:05:02\t1\t15\t0\t0\t0\n"
+                "90017331\t2026-11-22 08:01:12\t0\t1\t0\t0\t0\n90017332\t2026-11-22 08:03:40\t0\t1\t0\t0\t0\n7654321\t2026-11-22 08:05:02\t1\t15\t0\t0\t0\n"
                 // Lines that are not attendance records (issue 12): not counted.
                 + "garbage\n\t\t\nOPLOG 4\t0\n1003\tyesterday\t0\n"
             let upload = try await Self.exchange(port, "POST /iclock/cdata?SN=\(Self.serial)&table=ATTLOG&Stamp=9999", body: attlog)
@@ -70,7 +70,7 @@ struct ICLockTests {
                         UNION ALL SELECT a::text FROM attendance_upload a UNION ALL SELECT u::text FROM unregistered_sighting u) rows
                     """
                 ).collect().first?.decode(String.self) ?? ""
-            for secret in ["7654321", "08:01:12", "08:05:02", "1001", "1002"] {
+            for secret in ["7654321", "08:01:12", "08:05:02", "90017331", "90017332"] {
                 #expect(!everything.contains(secret), "attendance content '\(secret)' was stored")
             }
         }

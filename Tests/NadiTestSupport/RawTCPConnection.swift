@@ -1,14 +1,14 @@
-public import NIOCore
+package import NIOCore
 import NIOPosix
 
 /// A plain TCP connection for tests that must misbehave on purpose: send half a request, stall,
 /// trickle, hang up. Bytes in, bytes out, nothing parsed.
-public struct RawTCPConnection: ~Copyable {
+package struct RawTCPConnection: ~Copyable {
     private let inbound: NIOAsyncChannelInboundStream<ByteBuffer>
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
 
     /// Connects to `host:port`, runs `body`, and closes the connection (hangs up) when it returns.
-    public static func with<T: Sendable>(
+    package static func with<T: Sendable>(
         host: String = "127.0.0.1", port: Int, _ body: (borrowing RawTCPConnection) async throws -> T
     ) async throws -> T {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -28,13 +28,13 @@ public struct RawTCPConnection: ~Copyable {
     }
 
     /// Sends `text` as it is.
-    public func send(_ text: String) async throws {
+    package func send(_ text: String) async throws {
         try await outbound.write(ByteBuffer(string: text))
     }
 
     /// Sends `text` one byte every `interval` while reading; returns what the server sent until it
     /// closed the connection (or `timeout` passed).
-    public func trickle(_ text: String, every interval: Duration, timeout: Duration) async -> (text: String, closed: Bool) {
+    package func trickle(_ text: String, every interval: Duration, timeout: Duration) async -> (text: String, closed: Bool) {
         let writer = outbound
         return await withTaskGroup(of: (String, Bool)?.self) { group in
             group.addTask {
@@ -52,7 +52,7 @@ public struct RawTCPConnection: ~Copyable {
 
     /// Everything the server sends until it closes the connection or `timeout` passes; `closed`
     /// says which happened.
-    public func readUntilClosed(timeout: Duration) async -> (text: String, closed: Bool) {
+    package func readUntilClosed(timeout: Duration) async -> (text: String, closed: Bool) {
         let stream = inbound
         return await withTaskGroup(of: (String, Bool)?.self) { group in
             group.addTask {

@@ -1,10 +1,10 @@
 import Foundation
-public import NadiStore
-public import PostgresNIO
+package import NadiStore
+package import PostgresNIO
 
 /// Runs `body` with a connected `PostgresClient` (its `run()` going in a child task).
-public enum TestClient {
-    public static func with<T: Sendable>(
+package enum TestClient {
+    package static func with<T: Sendable>(
         _ url: DatabaseURL, maximumConnections: Int = 4, _ body: (PostgresClient) async throws -> T
     ) async throws -> T {
         var configuration = try url.clientConfiguration()
@@ -18,7 +18,7 @@ public enum TestClient {
     }
 
     /// The single value of a one-row, one-column query.
-    public static func scalar<T: PostgresDecodable & Sendable>(
+    package static func scalar<T: PostgresDecodable & Sendable>(
         _ client: PostgresClient, _ query: PostgresQuery, as type: T.Type = T.self
     ) async throws -> T? {
         var value: T?
@@ -32,10 +32,10 @@ public enum TestClient {
 #endif
 
 /// Process checks for tests.
-public enum ProcessCheck {
+package enum ProcessCheck {
     /// Waits up to `timeout` for `pid` to exit (a stopped server may take a moment to finish exiting);
     /// true when it is gone.
-    public static func waitUntilGone(_ pid: Int32, timeout: Duration = .seconds(10)) async -> Bool {
+    package static func waitUntilGone(_ pid: Int32, timeout: Duration = .seconds(10)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while isAlive(pid) {
             if ContinuousClock.now >= deadline { return false }
@@ -45,7 +45,7 @@ public enum ProcessCheck {
     }
 
     /// True when `pid` names a live process (a zombie waiting to be reaped does not count).
-    public static func isAlive(_ pid: Int32) -> Bool {
+    package static func isAlive(_ pid: Int32) -> Bool {
         guard kill(pid, 0) == 0 else { return false }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = stat.lastIndex(of: ")")

@@ -1,7 +1,7 @@
-public import Foundation
-public import Logging
-public import NadiLauncher
-public import NadiStore
+package import Foundation
+package import Logging
+package import NadiLauncher
+package import NadiStore
 import PostgresNIO
 import Synchronization
 
@@ -12,18 +12,18 @@ import Synchronization
 /// The throwaway PostgreSQL cluster of a test run: started on first use with the same launcher the
 /// daemon uses (`EmbeddedPostgres`), in a temporary directory, and stopped and removed when the
 /// test process exits. Tests never touch `./nadi-data` and need no pre-started server.
-public actor TestCluster {
-    public static let shared = TestCluster()
+package actor TestCluster {
+    package static let shared = TestCluster()
 
     private var clusterSetup = SingleFlight<EmbeddedPostgres>()
     private var templateSetup = SingleFlight<Bool>()
     private var counter = 0
 
     /// A logger that drops everything (tests do not bootstrap the logging system).
-    public static let quietLogger = Logger(label: "nadi.test") { _ in SwiftLogNoOpLogHandler() }
+    package static let quietLogger = Logger(label: "nadi.test") { _ in SwiftLogNoOpLogHandler() }
 
     /// The running cluster.
-    public func cluster() async throws -> EmbeddedPostgres {
+    package func cluster() async throws -> EmbeddedPostgres {
         if let result = clusterSetup.result { return try result.get() }
         guard clusterSetup.claim() else {
             return try await withCheckedThrowingContinuation { clusterSetup.enqueue($0) }
@@ -50,7 +50,7 @@ public actor TestCluster {
     }
 
     /// A new, empty database (no schema) in the test cluster.
-    public func emptyDatabase() async throws -> DatabaseURL {
+    package func emptyDatabase() async throws -> DatabaseURL {
         let cluster = try await cluster()
         let name = nextName()
         try await admin(cluster) { client in
@@ -61,7 +61,7 @@ public actor TestCluster {
 
     /// A new database with every migration applied and the builtin regions of Indonesia loaded
     /// (cloned from a template made once per test run).
-    public func migratedDatabase() async throws -> DatabaseURL {
+    package func migratedDatabase() async throws -> DatabaseURL {
         let cluster = try await cluster()
         if let result = templateSetup.result {
             _ = try result.get()

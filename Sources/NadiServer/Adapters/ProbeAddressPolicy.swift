@@ -1,19 +1,19 @@
-public import NIOCore
+package import NIOCore
 import NIOPosix
 
 /// Which addresses nadid may poll. An inventory token names the hosts nadid probes and can read
 /// the result, so without a limit it could use nadid as a scanner of the machine itself or of
 /// link-local services (cloud metadata at 169.254.169.254). Loopback, link-local and unspecified
 /// addresses are refused unless the operator allows a range (`nadid --probe-allow CIDR`).
-public struct ProbeAddressPolicy: Sendable {
+package struct ProbeAddressPolicy: Sendable {
     /// An address range such as `127.0.0.0/8` or `fe80::/10`.
-    public struct Range: Sendable, CustomStringConvertible {
+    package struct Range: Sendable, CustomStringConvertible {
         let bytes: [UInt8]
         let prefix: Int
-        public let description: String
+        package let description: String
 
         /// Parses `address/prefix` (a bare address is a single host).
-        public init?(_ text: String) {
+        package init?(_ text: String) {
             let parts = text.split(separator: "/", maxSplits: 1)
             guard let first = parts.first, let bytes = ProbeAddressPolicy.bytes(ofLiteral: String(first)) else { return nil }
             let prefix = parts.count == 2 ? Int(parts[1]) : bytes.count * 8
@@ -41,19 +41,19 @@ public struct ProbeAddressPolicy: Sendable {
         ("0.0.0.0/8", "unspecified"), ("::/128", "unspecified"),
     ].compactMap { text, kind in Range(text).map { ($0, kind) } }
 
-    public let allowed: [Range]
+    package let allowed: [Range]
 
-    public init(allowed: [Range] = []) { self.allowed = allowed }
+    package init(allowed: [Range] = []) { self.allowed = allowed }
 
     /// Why `address` may not be probed, or nil.
-    public func refusal(_ address: SocketAddress) -> String? {
+    package func refusal(_ address: SocketAddress) -> String? {
         guard let bytes = Self.bytes(of: address) else { return nil }
         return refusal(bytes: bytes, shown: address.ipAddress ?? "")
     }
 
     /// Why a host given as a literal address (or `localhost`) may not be probed, or nil (names that
     /// need DNS are checked when they are resolved).
-    public func refusal(literalHost host: String) -> String? {
+    package func refusal(literalHost host: String) -> String? {
         if host.lowercased() == "localhost" { return refusal(bytes: [127, 0, 0, 1], shown: host) }
         guard let bytes = Self.bytes(ofLiteral: host) else { return nil }
         return refusal(bytes: bytes, shown: host)

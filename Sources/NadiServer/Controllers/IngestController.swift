@@ -74,7 +74,7 @@ struct IngestController: Sendable {
             requestIndex.append(index)
             job.pings.append(
                 ResolvedPing(
-                    deviceID: device.id, kind: device.kind, observedMicros: Timestamp.microseconds(ping.observedAt), status: ping.status,
+                    deviceID: device.id, kind: device.kind, observedMicros: ping.observedMicros, status: ping.status,
                     latencyMs: ping.latencyMs, reason: ping.reason, metricsJSON: ping.metricsJSON, intervalSeconds: device.intervalSeconds))
         }
         if !job.sightings.isEmpty { metrics.rejected(kind: "unregistered", job.sightings.count) }

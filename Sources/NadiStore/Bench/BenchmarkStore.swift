@@ -1,44 +1,44 @@
-public import Foundation
-public import Logging
-public import NIOCore
-public import PostgresNIO
+package import Foundation
+package import Logging
+package import NIOCore
+package import PostgresNIO
 
 /// The SQL of `nadi bench …`: scratch tables, generated fleets and histories, and the COPY that
 /// measures PostgreSQL's own ceiling. Only ever run against the benchmarks' scratch databases.
-public struct BenchmarkStore: Sendable {
+package struct BenchmarkStore: Sendable {
     let client: PostgresClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
     /// The scratch database of `nadi bench ingest`.
-    public static let ingestDatabase = "nadi_bench_ingest"
+    package static let ingestDatabase = "nadi_bench_ingest"
     /// The scratch database of `nadi bench reports`.
-    public static let reportsDatabase = "nadi_bench_reports"
+    package static let reportsDatabase = "nadi_bench_reports"
 
     /// Drops and creates the scratch database `name` (one of the two above) on this server.
-    public func recreateScratchDatabase(_ name: String) async throws {
+    package func recreateScratchDatabase(_ name: String) async throws {
         precondition(name == Self.ingestDatabase || name == Self.reportsDatabase, "only the benchmarks' scratch databases")
         _ = try await client.query("DROP DATABASE IF EXISTS \(unescaped: name)", logger: logger)
         _ = try await client.query("CREATE DATABASE \(unescaped: name)", logger: logger)
     }
 
     /// Every kecamatan code, in order.
-    public func districtCodes() async throws -> [String] {
+    package func districtCodes() async throws -> [String] {
         try await client.query("SELECT code::text FROM region WHERE level = 'district' ORDER BY code", logger: logger)
             .collect().map { try $0.decode(String.self) }
     }
 
     /// How many pings are stored.
-    public func pingCount() async throws -> Int {
+    package func pingCount() async throws -> Int {
         Int(try await client.query("SELECT count(*)::bigint FROM ping", logger: logger).collect().first?.decode(Int64.self) ?? 0)
     }
 
     /// Row ids of the devices named `prefix0`, `prefix1`, …, in that order; nil if any is missing.
-    public func deviceIDs(prefix: String, count: Int) async throws -> [Int64]? {
+    package func deviceIDs(prefix: String, count: Int) async throws -> [Int64]? {
         var ids = [Int64](repeating: 0, count: count)
         for try await (externalID, id) in try await client.query(
             "SELECT external_id, id FROM device WHERE starts_with(external_id, \(prefix))", logger: logger
@@ -50,7 +50,7 @@ public struct BenchmarkStore: Sendable {
 
     /// `nadi_bench_copy`: partitioned and indexed like `ping` (same columns, constraints, primary
     /// key), with one partition from yesterday to tomorrow.
-    public func createCopyTable() async throws {
+    package func createCopyTable() async throws {
         for statement: PostgresQuery in [
             "DROP TABLE IF EXISTS nadi_bench_copy",
             "CREATE TABLE nadi_bench_copy (LIKE ping INCLUDING ALL) PARTITION BY RANGE (observed_at)",
@@ -64,13 +64,13 @@ public struct BenchmarkStore: Sendable {
         }
     }
 
-    public func dropCopyTable() async throws {
+    package func dropCopyTable() async throws {
         _ = try await client.query("DROP TABLE IF EXISTS nadi_bench_copy", logger: logger)
     }
 
     /// COPYs `chunks` (COPY text rows of `ping`'s columns) into `nadi_bench_copy` in one statement;
     /// returns the time it took to commit.
-    public func copy(_ chunks: [ByteBuffer]) async throws -> Duration {
+    package func copy(_ chunks: [ByteBuffer]) async throws -> Duration {
         try await client.withConnection { connection in
             let started = ContinuousClock.now
             try await connection.copyFrom(
@@ -85,7 +85,7 @@ public struct BenchmarkStore: Sendable {
 
     /// Replaces the inventory with `count` devices of all four kinds over every kecamatan, six state
     /// stretches each over the last 30 days, and targets for every regency.
-    public func generateReportFleet(count: Int) async throws {
+    package func generateReportFleet(count: Int) async throws {
         for statement: PostgresQuery in [
             "TRUNCATE ping, status_interval, device_state, device, target RESTART IDENTITY CASCADE",
             """
@@ -124,7 +124,7 @@ public struct BenchmarkStore: Sendable {
     }
 
     /// Adds `count` synthetic pings over the last 30 days for devices 1…`devices` (distinct per `seed`).
-    public func addSyntheticPings(count: Int, devices: Int, seed: Int, now: Date) async throws {
+    package func addSyntheticPings(count: Int, devices: Int, seed: Int, now: Date) async throws {
         let today = Int64(floor(now.timeIntervalSince1970 / 86_400))
         for day in (today - 31)...(today + 1) {
             let date = Date(timeIntervalSince1970: Double(day) * 86_400)

@@ -1,20 +1,20 @@
 import CSV
-public import Foundation
+package import Foundation
 
 /// A CSV file read whole, with the physical line number of every record, so errors can say
 /// "line 7: …". Accepts a UTF-8 byte-order mark and CRLF line ends; rejects invalid UTF-8.
-public struct CSVDocument: Sendable {
+package struct CSVDocument: Sendable {
     /// One record and the line it starts on (the header is line 1).
-    public struct Record: Sendable {
-        public var line: Int
-        public var fields: [String]
+    package struct Record: Sendable {
+        package var line: Int
+        package var fields: [String]
     }
 
-    public var header: [String]
-    public var records: [Record]
+    package var header: [String]
+    package var records: [Record]
 
     /// Parses `data`; throws an `ImportError` naming the line for malformed input.
-    public init(data: Data) throws {
+    package init(data: Data) throws {
         var bytes = data
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         guard let text = String(validating: bytes, as: UTF8.self) else {
@@ -50,7 +50,7 @@ public struct CSVDocument: Sendable {
     }
 
     /// The index of each named column; throws when a required one is missing or a column is unknown.
-    public func columns(required: [String], optional: [String] = []) throws -> [String: Int] {
+    package func columns(required: [String], optional: [String] = []) throws -> [String: Int] {
         var index: [String: Int] = [:]
         for (position, name) in header.enumerated() {
             guard required.contains(name) || optional.contains(name) else {
@@ -68,7 +68,7 @@ public struct CSVDocument: Sendable {
     }
 
     /// Checks every record has as many fields as the header.
-    public func requireRectangular() throws {
+    package func requireRectangular() throws {
         for record in records where record.fields.count != header.count {
             throw ImportError(
                 line: record.line, "expected \(header.count) columns, found \(record.fields.count)")
@@ -97,16 +97,16 @@ public struct CSVDocument: Sendable {
 }
 
 /// An import that failed, with the line (when known) and the reason. Nothing of the file was stored.
-public struct ImportError: Error, CustomStringConvertible {
-    public var line: Int?
-    public var reason: String
+package struct ImportError: Error, CustomStringConvertible {
+    package var line: Int?
+    package var reason: String
 
-    public init(line: Int?, _ reason: String) {
+    package init(line: Int?, _ reason: String) {
         self.line = line
         self.reason = reason
     }
 
-    public var description: String {
+    package var description: String {
         if let line { return "line \(line): \(reason)" }
         return reason
     }

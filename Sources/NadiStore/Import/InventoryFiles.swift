@@ -1,13 +1,13 @@
-public import Foundation
-public import NadiCore
+package import Foundation
+package import NadiCore
 
 /// Inventory files as `nadi sites import` and `nadi devices import` read them: parsed and validated
 /// here, one record at a time with the rules of the HTTP API, so the CLI only reads the file and
 /// reports.
-public enum InventoryFiles {
+package enum InventoryFiles {
     /// Sites from CSV (`code,kind,name,region,lat,lon[,level]`): each record with its index, and the
     /// file line of every record (for messages). Throws `ImportError` at the first bad row.
-    public static func sites(csv data: Data) throws -> (records: [(index: Int, record: SiteRecord)], lines: [Int]) {
+    package static func sites(csv data: Data) throws -> (records: [(index: Int, record: SiteRecord)], lines: [Int]) {
         let document = try CSVDocument(data: data)
         let column = try document.columns(required: ["code", "kind", "name", "region", "lat", "lon"], optional: ["level"])
         try document.requireRectangular()
@@ -36,7 +36,7 @@ public enum InventoryFiles {
 
     /// Devices from a JSON array or NDJSON (as `POST /v1/inventory` takes them; a leading BOM is
     /// fine): the valid records with their indexes, and every problem as "record N: reason".
-    public static func devices(_ data: Data) -> (records: [(index: Int, record: DeviceRecord)], problems: [String]) {
+    package static func devices(_ data: Data) -> (records: [(index: Int, record: DeviceRecord)], problems: [String]) {
         let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
         let decoded: [Result<DeviceInput, DecodeProblem>]
         if body.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) == UInt8(ascii: "[") {

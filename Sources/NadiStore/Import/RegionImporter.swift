@@ -1,28 +1,28 @@
-public import Foundation
-public import Logging
-public import NadiCore
-public import PostgresNIO
+package import Foundation
+package import Logging
+package import NadiCore
+package import PostgresNIO
 
 /// A region row ready to store.
-public struct RegionRow: Sendable, Equatable {
-    public var code: RegionCode
-    public var name: String
-    public var type: String
-    public var lat: Double?
-    public var lon: Double?
+package struct RegionRow: Sendable, Equatable {
+    package var code: RegionCode
+    package var name: String
+    package var type: String
+    package var lat: Double?
+    package var lon: Double?
     /// The line of the file it came from.
-    public var line: Int
+    package var line: Int
 }
 
 /// Counts of an import, by level.
-public struct RegionImportSummary: Sendable, Equatable {
-    public var byLevel: [RegionLevel: Int] = [:]
-    public var inserted = 0
-    public var updated = 0
+package struct RegionImportSummary: Sendable, Equatable {
+    package var byLevel: [RegionLevel: Int] = [:]
+    package var inserted = 0
+    package var updated = 0
 }
 
 /// Loads Kemendagri regions: `code,parent_code,level,name,type[,lat,lon]`. All or nothing.
-public struct RegionImporter: Sendable {
+package struct RegionImporter: Sendable {
     static let types: [RegionLevel: Set<String>] = [
         .province: ["provinsi"], .regency: ["kabupaten", "kota"], .district: ["kecamatan"], .village: ["desa", "kelurahan"],
     ]
@@ -30,13 +30,13 @@ public struct RegionImporter: Sendable {
     let client: PostgresClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
     /// The builtin regions of Indonesia (shipped from `shared/data`), with centre points.
-    public static func builtinRows() throws -> [RegionRow] {
+    package static func builtinRows() throws -> [RegionRow] {
         let regions = try CSVDocument(data: Data(contentsOf: ResourceLocator.dataFile("id-regions.csv")))
         let centroids = try CSVDocument(data: Data(contentsOf: ResourceLocator.dataFile("id-regions-centroids.csv")))
         var points: [String: (Double, Double)] = [:]
@@ -51,7 +51,7 @@ public struct RegionImporter: Sendable {
     /// Validates a regions file: code format, level and type matching the code, the parent column
     /// matching the code, no duplicates. Parents outside the file are checked against the database
     /// on import.
-    public static func parse(_ document: CSVDocument, centroids: [String: (Double, Double)] = [:]) throws -> [RegionRow] {
+    package static func parse(_ document: CSVDocument, centroids: [String: (Double, Double)] = [:]) throws -> [RegionRow] {
         let column = try document.columns(
             required: ["code", "parent_code", "level", "name", "type"], optional: ["lat", "lon"])
         try document.requireRectangular()
@@ -111,7 +111,7 @@ public struct RegionImporter: Sendable {
     }
 
     /// Stores `rows` in one transaction (insert or update by code); returns counts.
-    public func importRows(_ rows: [RegionRow]) async throws -> RegionImportSummary {
+    package func importRows(_ rows: [RegionRow]) async throws -> RegionImportSummary {
         let inFile = Set(rows.map(\.code.rawValue))
         let outside = Array(Set(rows.compactMap(\.code.parent?.rawValue).filter { !inFile.contains($0) }))
         return try await client.transaction(logger: logger) { connection in

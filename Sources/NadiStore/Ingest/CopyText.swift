@@ -1,11 +1,11 @@
-public import NIOCore
+package import NIOCore
 import NadiCore
 
 /// Rows of the `ping` table in PostgreSQL's COPY text format: what the batch writer streams, and
 /// what `nadi bench ingest` COPYs to measure the ceiling.
-public enum CopyText {
+package enum CopyText {
     /// Appends `row` as the columns device_id, observed_at, status, latency_ms, reason, metrics.
-    public static func append(_ row: ResolvedPing, to buffer: inout ByteBuffer) {
+    package static func append(_ row: ResolvedPing, to buffer: inout ByteBuffer) {
         buffer.writeString(String(row.deviceID))
         buffer.writeInteger(UInt8(ascii: "\t"))
         buffer.writeString(Timestamp.postgresText(microseconds: row.observedMicros))

@@ -1,20 +1,20 @@
-public import Foundation
-public import NadiCore
+package import Foundation
+package import NadiCore
 import Synchronization
 
 /// A ping resolved to its device, ready to store.
-public struct ResolvedPing: Sendable {
-    public var deviceID: Int64
-    public var kind: DeviceKind
+package struct ResolvedPing: Sendable {
+    package var deviceID: Int64
+    package var kind: DeviceKind
     /// `observed_at` in microseconds since 1970.
-    public var observedMicros: Int64
-    public var status: PingStatus
-    public var latencyMs: Double?
-    public var reason: String?
-    public var metricsJSON: String?
-    public var intervalSeconds: Int
+    package var observedMicros: Int64
+    package var status: PingStatus
+    package var latencyMs: Double?
+    package var reason: String?
+    package var metricsJSON: String?
+    package var intervalSeconds: Int
 
-    public init(
+    package init(
         deviceID: Int64, kind: DeviceKind, observedMicros: Int64, status: PingStatus, latencyMs: Double? = nil,
         reason: String? = nil, metricsJSON: String? = nil, intervalSeconds: Int
     ) {
@@ -30,12 +30,12 @@ public struct ResolvedPing: Sendable {
 }
 
 /// A ping from a device nobody registered.
-public struct Sighting: Sendable {
-    public var externalID: String
-    public var at: Date
-    public var source: String
+package struct Sighting: Sendable {
+    package var externalID: String
+    package var at: Date
+    package var source: String
 
-    public init(externalID: String, at: Date, source: String) {
+    package init(externalID: String, at: Date, source: String) {
         self.externalID = externalID
         self.at = at
         self.source = source
@@ -43,34 +43,34 @@ public struct Sighting: Sendable {
 }
 
 /// What one request asks the writer to store.
-public struct IngestJob: Sendable {
-    public var pings: [ResolvedPing]
-    public var sightings: [Sighting]
+package struct IngestJob: Sendable {
+    package var pings: [ResolvedPing]
+    package var sightings: [Sighting]
 
-    public init(pings: [ResolvedPing], sightings: [Sighting] = []) {
+    package init(pings: [ResolvedPing], sightings: [Sighting] = []) {
         self.pings = pings
         self.sightings = sightings
     }
 }
 
 /// What the writer committed for one job.
-public struct IngestReceipt: Sendable, Equatable {
+package struct IngestReceipt: Sendable, Equatable {
     /// For each ping of the job, in order: true when stored, false when it was a duplicate or refused.
-    public var stored: [Bool]
+    package var stored: [Bool]
     /// Pings the database refused (index in the job → reason); the rest of the job was committed.
-    public var refused: [Int: String]
+    package var refused: [Int: String]
 
-    public init(stored: [Bool], refused: [Int: String] = [:]) {
+    package init(stored: [Bool], refused: [Int: String] = [:]) {
         self.stored = stored
         self.refused = refused
     }
 
-    public var accepted: Int { stored.filter { $0 }.count }
-    public var duplicates: Int { stored.count - accepted - refused.count }
+    package var accepted: Int { stored.filter { $0 }.count }
+    package var duplicates: Int { stored.count - accepted - refused.count }
 }
 
 /// Why a job was not taken or not committed. Every case means: nothing of the job was stored; retry.
-public enum IngestUnavailable: Error, Sendable, Equatable {
+package enum IngestUnavailable: Error, Sendable, Equatable {
     /// The queue holds as many pings as it may; retry after a moment.
     case queueFull
     /// The daemon is shutting down.
@@ -82,7 +82,7 @@ public enum IngestUnavailable: Error, Sendable, Equatable {
 
 /// The bounded queue between request handlers and the one batch writer. Requests wait on it until
 /// their batch is committed, so an answer always follows the commit.
-public final class IngestQueue: Sendable {
+package final class IngestQueue: Sendable {
     struct Pending {
         var job: IngestJob
         var continuation: CheckedContinuation<IngestReceipt, any Error>
@@ -102,18 +102,18 @@ public final class IngestQueue: Sendable {
     }
 
     /// The most pings that may wait at once.
-    public let capacity: Int
+    package let capacity: Int
     private let state = Mutex(State())
 
-    public init(capacity: Int) { self.capacity = capacity }
+    package init(capacity: Int) { self.capacity = capacity }
 
     /// Pings waiting to be written.
-    public var depth: Int { state.withLock { $0.queuedPings } }
+    package var depth: Int { state.withLock { $0.queuedPings } }
 
     /// Why the writer's last batch was not committed, if it failed within the last `within` (and no
     /// batch committed since). `/readyz` says it; it expires so that an instance whose clients all
     /// backed off is not kept out of a load balancer for good.
-    public func commitProblem(within: Duration = .seconds(15)) -> String? {
+    package func commitProblem(within: Duration = .seconds(15)) -> String? {
         state.withLock { state in
             guard let problem = state.commitProblem, ContinuousClock.now - problem.at < within else { return nil }
             return problem.text
@@ -125,7 +125,7 @@ public final class IngestQueue: Sendable {
     /// How long the writer has made no progress while pings wait: nil when nothing waits or the
     /// writer moved within `limit`. `/readyz` reports it: a writer stuck on a database call that
     /// never returns must not look ready.
-    public func stall(limit: Duration) -> (waited: Duration, pings: Int)? {
+    package func stall(limit: Duration) -> (waited: Duration, pings: Int)? {
         state.withLock { state in
             guard let oldest = state.pending.first?.queuedAt else { return nil }
             let now = ContinuousClock.now
@@ -135,7 +135,7 @@ public final class IngestQueue: Sendable {
     }
 
     /// How long the oldest waiting job has waited (zero when none waits).
-    public var oldestWait: Duration {
+    package var oldestWait: Duration {
         state.withLock { state in state.pending.first.map { ContinuousClock.now - $0.queuedAt } ?? .zero }
     }
 
@@ -161,7 +161,7 @@ public final class IngestQueue: Sendable {
 
     /// Queues `job` and waits until it is committed. Throws `IngestUnavailable` at once when the
     /// queue is full or closed, or when the batch could not be committed.
-    public func submit(_ job: IngestJob) async throws -> IngestReceipt {
+    package func submit(_ job: IngestJob) async throws -> IngestReceipt {
         if job.pings.isEmpty && job.sightings.isEmpty { return IngestReceipt(stored: []) }
         return try await withCheckedThrowingContinuation { continuation in
             let wake: CheckedContinuation<Void, Never>? = state.withLock { state in
@@ -239,7 +239,7 @@ public final class IngestQueue: Sendable {
     }
 
     /// Refuses new jobs from now on; jobs already queued are still written.
-    public func close() {
+    package func close() {
         let waiting = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.closed = true
             defer { state.writerWaiting = nil }

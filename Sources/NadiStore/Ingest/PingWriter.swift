@@ -1,17 +1,17 @@
-public import Foundation
-public import Logging
-public import Metrics
+package import Foundation
+package import Logging
+package import Metrics
 import NadiCore
-public import PostgresNIO
-public import ServiceLifecycle
+package import PostgresNIO
+package import ServiceLifecycle
 
 /// The one batch writer: takes every waiting request, commits their pings together (COPY, falling
 /// back to `ON CONFLICT DO NOTHING` only when a batch holds a duplicate), updates device state in the
 /// same transaction, then answers every request of the batch. Between batches, when due, it writes
 /// the buffered last-seen times, sweeps for silent devices and keeps the ping partitions — in the
 /// same serial loop, so none of them races a batch.
-public actor PingWriter: Service {
-    public nonisolated let queue: IngestQueue
+package actor PingWriter: Service {
+    package nonisolated let queue: IngestQueue
     let client: PostgresClient
     let logger: Logger
     let configuration: PingWriterConfiguration
@@ -31,7 +31,7 @@ public actor PingWriter: Service {
 
     private let metrics: WriterMetrics
 
-    public init(
+    package init(
         queue: IngestQueue, client: PostgresClient, configuration: PingWriterConfiguration = .init(),
         metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
     ) {
@@ -53,7 +53,7 @@ public actor PingWriter: Service {
 
     /// Writes until graceful shutdown has drained the queue; on cancellation (shutdown taking too
     /// long) answers what still waits with 503 and stops.
-    public func run() async throws {
+    package func run() async throws {
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
                 await loop()
@@ -165,7 +165,7 @@ public actor PingWriter: Service {
     }
 
     /// Writes every buffered last-seen time and sweeps as of `now` (tests use it instead of waiting).
-    public func sweepNow(now: Date = Date()) async throws {
+    package func sweepNow(now: Date = Date()) async throws {
         guard await flushSeen(.all) else { throw DeadlineExceeded() }
         try await sweeper.sweep(now: now)
     }

@@ -1,33 +1,33 @@
-public import Foundation
+package import Foundation
 
 /// Settings of the batch writer.
-public struct PingWriterConfiguration: Sendable {
+package struct PingWriterConfiguration: Sendable {
     /// Most pings committed in one transaction.
-    public var maxBatchPings = 20_000
+    package var maxBatchPings = 20_000
     /// Missed heartbeats that make a device silent.
-    public var missCount = 3
+    package var missCount = 3
     /// How often the writer looks for newest ping times to write to `device_state.last_seen`.
-    public var flushInterval: Duration = .seconds(2)
+    package var flushInterval: Duration = .seconds(2)
     /// How far `device_state.last_seen` may lag behind a device's newest ping (or one heartbeat
     /// interval, when that is shorter). Writing every ping's time would cost an index update per
     /// ping; this bounds the writes to one per device per this long. The sweeper and the state
     /// logic use the exact time kept in memory, so silence is never declared from the lag.
-    public var lastSeenResolution: TimeInterval = 30
+    package var lastSeenResolution: TimeInterval = 30
     /// Most `last_seen` rows written in one statement, so a big flush never holds up a batch long.
-    public var maxFlushRows = 5000
+    package var maxFlushRows = 5000
     /// How often the silence sweeper runs.
-    public var sweepInterval: Duration = .seconds(5)
+    package var sweepInterval: Duration = .seconds(5)
     /// Extra time before a device is declared silent, for pings received but not yet committed.
-    public var sweepGrace: TimeInterval = 5
+    package var sweepGrace: TimeInterval = 5
     /// Raw pings older than this are dropped (whole daily partitions).
-    public var retentionDays = 90
+    package var retentionDays = 90
     /// How often partitions are created ahead and old ones dropped.
-    public var partitionInterval: Duration = .seconds(3600)
+    package var partitionInterval: Duration = .seconds(3600)
     /// How long one batch may take to commit before its requests get 503 (retrying is safe: a
     /// batch that commits late makes the retry count as duplicates).
-    public var commitTimeout: Duration = .seconds(15)
+    package var commitTimeout: Duration = .seconds(15)
     /// Whether this instance runs the sweeper and partition maintenance (when it wins the lock).
-    public var runsMaintenance = true
+    package var runsMaintenance = true
 
-    public init() {}
+    package init() {}
 }

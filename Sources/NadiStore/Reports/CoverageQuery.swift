@@ -1,22 +1,22 @@
-public import Foundation
-public import Logging
-public import NadiCore
-public import PostgresNIO
+package import Foundation
+package import Logging
+package import NadiCore
+package import PostgresNIO
 
 /// DESIGN.md's coverage per region against the masterplan, read from the inventory, the state
 /// history and the targets — never from raw pings.
-public struct CoverageQuery: Sendable {
+package struct CoverageQuery: Sendable {
     let client: PostgresClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
     /// Picks the default scope: the only regency (then districts) or the only province (then
     /// regencies) that has devices, sites or targets; otherwise all of Indonesia by province.
-    public func defaultScope() async throws -> ReportScope {
+    package func defaultScope() async throws -> ReportScope {
         var codes = Set<String>()
         for try await code in try await client.query(
             """
@@ -33,7 +33,7 @@ public struct CoverageQuery: Sendable {
     }
 
     /// True when `region` is a known region code.
-    public func exists(_ region: RegionCode) async throws -> Bool {
+    package func exists(_ region: RegionCode) async throws -> Bool {
         for try await _ in try await client.query("SELECT 1 FROM region WHERE code = \(region.rawValue)::ltree", logger: logger) {
             return true
         }
@@ -42,7 +42,7 @@ public struct CoverageQuery: Sendable {
 
     /// The scope for a request: `region` down to `depth` (default one level below, at most
     /// kecamatan); without a region, `defaultScope()` (with `depth` when given).
-    public func scope(region: RegionCode?, depth: RegionLevel?) async throws -> ReportScope {
+    package func scope(region: RegionCode?, depth: RegionLevel?) async throws -> ReportScope {
         var scope: ReportScope
         if let region {
             let below = RegionLevel.allCases.first { $0.depth == region.level.depth + 1 } ?? .district
@@ -56,7 +56,7 @@ public struct CoverageQuery: Sendable {
     }
 
     /// The report for `scope` at `at`, for the given kinds and metrics (all when empty).
-    public func report(scope: ReportScope, at: ReportInstant, kinds: Set<DeviceKind> = [], metrics: Set<TargetMetric> = []) async throws
+    package func report(scope: ReportScope, at: ReportInstant, kinds: Set<DeviceKind> = [], metrics: Set<TargetMetric> = []) async throws
         -> CoverageReport
     {
         let filter = scope.filter

@@ -1,14 +1,14 @@
-public import Foundation
-public import NadiCore
+package import Foundation
+package import NadiCore
 
 /// The region a report covers and how deep it goes.
-public struct ReportScope: Sendable, Equatable {
+package struct ReportScope: Sendable, Equatable {
     /// The region (nil: all of Indonesia).
-    public var region: RegionCode?
+    package var region: RegionCode?
     /// The deepest level listed.
-    public var depth: RegionLevel
+    package var depth: RegionLevel
 
-    public init(region: RegionCode?, depth: RegionLevel) {
+    package init(region: RegionCode?, depth: RegionLevel) {
         self.region = region
         self.depth = depth
     }
@@ -19,11 +19,11 @@ public struct ReportScope: Sendable, Equatable {
 
 /// The instant a report looks at, from an "as of" day in the deployment's time zone: the end of
 /// that day, or now when the day is today (or later).
-public struct ReportInstant: Sendable {
-    public var day: CalendarDay
-    public var instant: Date
+package struct ReportInstant: Sendable {
+    package var day: CalendarDay
+    package var instant: Date
 
-    public init(asOf day: CalendarDay?, timeZone: TimeZone, now: Date = Date()) {
+    package init(asOf day: CalendarDay?, timeZone: TimeZone, now: Date = Date()) {
         let today = CalendarDay(now, in: timeZone)
         let chosen = day ?? today
         self.day = chosen

@@ -1,20 +1,20 @@
-public import Foundation
-public import Logging
-public import NadiCore
-public import PostgresNIO
+package import Foundation
+package import Logging
+package import NadiCore
+package import PostgresNIO
 
 /// Every school under a region, including those with no camera: which have a working camera.
 /// A camera belongs to a school when its `site` is the school's NPSN.
-public struct SchoolCCTVQuery: Sendable {
+package struct SchoolCCTVQuery: Sendable {
     let client: PostgresClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
-    public func schools(region: RegionCode?, level: String?, timeZone: TimeZone, now: Date = Date()) async throws -> [SchoolCCTV] {
+    package func schools(region: RegionCode?, level: String?, timeZone: TimeZone, now: Date = Date()) async throws -> [SchoolCCTV] {
         let filter = region?.rawValue ?? ""
         let levelFilter = level ?? ""
         let today = CalendarDay(now, in: timeZone).description

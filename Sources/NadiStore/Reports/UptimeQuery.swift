@@ -1,19 +1,19 @@
-public import Foundation
-public import Logging
-public import NadiCore
-public import PostgresNIO
+package import Foundation
+package import Logging
+package import NadiCore
+package import PostgresNIO
 
-public struct UptimeQuery: Sendable {
+package struct UptimeQuery: Sendable {
     let client: PostgresClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
     /// Per-device uptime over `window` for devices under `region` (all when nil) of `kind` (all when nil).
-    public func byDevice(region: RegionCode?, kind: DeviceKind?, window: Range<Date>, timeZone: TimeZone, now: Date = Date())
+    package func byDevice(region: RegionCode?, kind: DeviceKind?, window: Range<Date>, timeZone: TimeZone, now: Date = Date())
         async throws -> [DeviceUptime]
     {
         let filter = region?.rawValue ?? ""
@@ -55,7 +55,7 @@ public struct UptimeQuery: Sendable {
     }
 
     /// Per-region uptime at `depth` under `region`, time-weighted: Σ operational ÷ Σ known.
-    public func byRegion(
+    package func byRegion(
         region: RegionCode?, depth: RegionLevel, kind: DeviceKind?, window: Range<Date>, timeZone: TimeZone, now: Date = Date()
     )
         async throws -> [RegionUptime]
