@@ -229,13 +229,7 @@ package struct EmbeddedPostgres: Sendable {
                 database: "postgres"),
             id: 1, logger: logger)
         do {
-            let rows = try await connection.query(
-                "SELECT 1 FROM pg_database WHERE datname = \(Self.databaseName)", logger: logger)
-            var exists = false
-            for try await _ in rows { exists = true }
-            if !exists {
-                _ = try await connection.query("CREATE DATABASE \(unescaped: Self.databaseName)", logger: logger)
-            }
+            try await DatabaseAdmin.ensureDatabase(Self.databaseName, on: connection, logger: logger)
             try await connection.close()
         } catch {
             try? await connection.close()
