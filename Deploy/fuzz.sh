@@ -14,7 +14,8 @@ seconds=${1:-600}
 out=.build/fuzz
 mkdir -p "$out/corpus" Tests/Fuzz/regressions
 echo "fuzz: building the decoder target with -sanitize=fuzzer,address…" >&2
-swiftc -O -D NADI_FUZZ -sanitize=fuzzer,address -parse-as-library -module-name NadiFuzz \
+swiftc -O -D NADI_FUZZ -sanitize=fuzzer,address -parse-as-library -module-name NadiFuzz -package-name nadi \
+    -enable-upcoming-feature InternalImportsByDefault -enable-upcoming-feature MemberImportVisibility \
     Sources/NadiCore/*.swift Tests/NadiCoreTests/DecoderFuzzHarness.swift -o "$out/decoders"
 echo "fuzz: running for ${seconds}s" >&2
 "$out/decoders" "$out/corpus" Tests/Fuzz/corpus \
