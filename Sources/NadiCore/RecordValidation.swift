@@ -81,11 +81,15 @@ package enum RecordValidation {
         guard (1...86_400).contains(interval) else { return fail("interval_s must be 1–86400 seconds") }
         let attributes = input.attributes ?? [:]
         if let problem = attributesProblem(kind: kind, attributes: attributes) { return fail(problem) }
+        if case .set(let upstream) = input.upstream {
+            guard isIdentifier(upstream) else { return fail("upstream '\(shown(upstream))' is not a device id") }
+            guard upstream != input.id else { return fail("a device cannot be its own upstream") }
+        }
         return .success(
             DeviceRecord(
                 externalID: input.id, kind: kind, region: region, site: input.site, name: name, lat: input.lat,
                 lon: input.lon, installed: installed, decommissioned: decommissioned, intervalSeconds: interval,
-                attributes: .object(attributes)))
+                attributes: .object(attributes), upstream: input.upstream))
     }
 
     static func attributesProblem(kind: DeviceKind, attributes: [String: JSONValue]) -> String? {

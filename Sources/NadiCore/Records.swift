@@ -13,11 +13,31 @@ package struct DeviceInput: Decodable, Sendable {
     package var decommissioned: String?
     package var intervalS: Int?
     package var attributes: [String: JSONValue]?
+    /// Absent: keep the device's upstream; null: clear it; an id: that device.
+    package var upstream: UpstreamChange = .keep
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, region, site, name, lat, lon, installed, decommissioned
+        case id, kind, region, site, name, lat, lon, installed, decommissioned, upstream
         case intervalS = "interval_s"
         case attributes
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        kind = try container.decode(String.self, forKey: .kind)
+        region = try container.decode(String.self, forKey: .region)
+        site = try container.decodeIfPresent(String.self, forKey: .site)
+        name = try container.decode(String.self, forKey: .name)
+        lat = try container.decodeIfPresent(Double.self, forKey: .lat)
+        lon = try container.decodeIfPresent(Double.self, forKey: .lon)
+        installed = try container.decode(String.self, forKey: .installed)
+        decommissioned = try container.decodeIfPresent(String.self, forKey: .decommissioned)
+        intervalS = try container.decodeIfPresent(Int.self, forKey: .intervalS)
+        attributes = try container.decodeIfPresent([String: JSONValue].self, forKey: .attributes)
+        if container.contains(.upstream) {
+            upstream = try container.decodeNil(forKey: .upstream) ? .clear : .set(try container.decode(String.self, forKey: .upstream))
+        }
     }
 }
 
@@ -34,11 +54,13 @@ package struct DeviceRecord: Sendable, Equatable {
     package var decommissioned: CalendarDay?
     package var intervalSeconds: Int
     package var attributes: JSONValue
+    package var upstream: UpstreamChange
 
     package init(
         externalID: String, kind: DeviceKind, region: RegionCode, site: String?, name: String, lat: Double?, lon: Double?,
-        installed: CalendarDay, decommissioned: CalendarDay?, intervalSeconds: Int, attributes: JSONValue
+        installed: CalendarDay, decommissioned: CalendarDay?, intervalSeconds: Int, attributes: JSONValue, upstream: UpstreamChange = .keep
     ) {
+        self.upstream = upstream
         self.externalID = externalID
         self.kind = kind
         self.region = region

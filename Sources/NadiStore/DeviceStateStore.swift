@@ -18,6 +18,8 @@ package struct DeviceStateRow: Sendable, Equatable {
     package var reason: String?
     package var since: Date?
     package var lastSeen: Date?
+    /// The external id of the device's upstream, if it has one.
+    package var upstream: String?
 }
 
 /// The newest stored ping of a device.
@@ -63,17 +65,18 @@ package struct DeviceStateStore: Sendable {
         d.id, d.external_id, d.kind, d.region::text, d.site, d.name, d.installed_on::text, d.decommissioned_on::text, d.interval_s,
         coalesce(s.status, 'unknown'),
         coalesce(s.reason, CASE WHEN s.status IS NULL OR s.status = 'unknown' THEN 'never_seen' END),
-        s.since, s.last_seen
+        s.since, s.last_seen, (SELECT u.external_id FROM device u WHERE u.id = d.upstream_id)
         """
 
     private typealias Columns = (
-        Int64, String, String, String, String?, String, String, String?, Int, String, String?, PostgresTimestamp?, PostgresTimestamp?
+        Int64, String, String, String, String?, String, String, String?, Int, String, String?, PostgresTimestamp?, PostgresTimestamp?,
+        String?
     )
 
     private static func row(_ c: Columns) -> DeviceStateRow {
         DeviceStateRow(
             rowID: c.0, externalID: c.1, kind: c.2, region: c.3, site: c.4, name: c.5, installed: c.6, decommissioned: c.7,
-            intervalSeconds: c.8, status: c.9, reason: c.10, since: c.11?.date, lastSeen: c.12?.date)
+            intervalSeconds: c.8, status: c.9, reason: c.10, since: c.11?.date, lastSeen: c.12?.date, upstream: c.13)
     }
 
     /// The device `externalID` with its state, when it lies within `scope` (nil: anywhere).
@@ -87,6 +90,24 @@ package struct DeviceStateStore: Sendable {
             return row
         }
         return nil
+    }
+
+    /// How many devices depend on the device with row id `rowID`: those whose chain of upstream
+    /// links passes through it.
+    package func dependents(rowID: Int64) async throws -> Int {
+        for try await count in try await client.query(
+            """
+            WITH RECURSIVE below(id) AS (
+                SELECT id FROM device WHERE upstream_id = \(rowID)
+                UNION
+                SELECT d.id FROM device d JOIN below b ON d.upstream_id = b.id
+            )
+            SELECT count(*)::int8 FROM below WHERE id <> \(rowID)
+            """, logger: logger
+        ).decode(Int.self) {
+            return count
+        }
+        return 0
     }
 
     /// The newest stored ping of the device with row id `rowID`.

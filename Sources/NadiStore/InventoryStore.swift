@@ -149,6 +149,15 @@ package struct InventoryStore: Sendable {
                     valid.append(record)
                 }
             }
+            // Upstream links: the upstream must exist and no link may close a cycle.
+            let validIDs = Set(valid.map(\.externalID))
+            let indexed = candidates.filter { validIDs.contains($0.record.externalID) }.map { ($0.index, $0.record) }
+            let refusals = try await UpstreamLinks.refusals(indexed.map { ($0.0, $0.1) }, on: connection, logger: logger)
+            for (index, reason) in refusals.sorted(by: { $0.key < $1.key }) {
+                outcome.rejected.append(RecordError(index: index, error: reason))
+            }
+            let refusedIDs = Set(indexed.filter { refusals[$0.0] != nil }.map(\.1.externalID))
+            valid.removeAll { refusedIDs.contains($0.externalID) }
             if allOrNothing, !outcome.rejected.isEmpty { throw RejectedBatch(rejected: outcome.rejected) }
             guard !valid.isEmpty else { return [] }
             let rows = try await connection.query(
@@ -172,6 +181,7 @@ package struct InventoryStore: Sendable {
                 guard let kind = DeviceKind(rawValue: kind), let region = RegionCode(region) else { continue }
                 stored.append(DeviceInfo(id: id, externalID: externalID, kind: kind, region: region, intervalSeconds: interval))
             }
+            try await UpstreamLinks.apply(valid, on: connection, logger: logger)
             _ = try await connection.query(
                 """
                 INSERT INTO device_state (device_id, status, reason)

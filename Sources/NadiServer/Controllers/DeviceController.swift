@@ -38,9 +38,13 @@ struct DeviceController: Sendable {
         var since: Date?
         var lastSeen: Date?
         var lastPing: LastPing?
+        /// The device it depends on (null when none).
+        var upstream: String?
+        /// How many devices depend on it (directly or further down).
+        var dependents: Int
 
         enum CodingKeys: String, CodingKey {
-            case id, kind, region, site, name, installed, decommissioned, status, reason, since
+            case id, kind, region, site, name, installed, decommissioned, status, reason, since, upstream, dependents
             case intervalS = "interval_s"
             case lastSeen = "last_seen"
             case lastPing = "last_ping"
@@ -66,7 +70,7 @@ struct DeviceController: Sendable {
             var view = DeviceView(
                 id: row.externalID, kind: row.kind, region: row.region, site: row.site, name: row.name, installed: row.installed,
                 decommissioned: row.decommissioned, intervalS: row.intervalSeconds, status: row.status, reason: row.reason,
-                since: row.since, lastSeen: row.lastSeen)
+                since: row.since, lastSeen: row.lastSeen, upstream: row.upstream, dependents: try await store.dependents(rowID: row.rowID))
             if let ping = try await store.lastPing(rowID: row.rowID) {
                 view.lastPing = LastPing(
                     at: ping.at, status: ping.status, latencyMs: ping.latencyMs, reason: ping.reason,

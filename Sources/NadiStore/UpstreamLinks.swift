@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+import NadiCore
+import PostgresNIO
+
+/// The upstream links an inventory batch asks for: checked before anything is written (the upstream
+/// must exist, in the database or in the batch; no link may close a cycle), then written with their
+/// history (`device_link`: a change closes the link that held and opens the new one, from now on).
+enum UpstreamLinks {
+    /// Reasons, by index, for the records whose upstream change is refused.
+    static func refusals(
+        _ records: [(index: Int, record: DeviceRecord)], on connection: PostgresConnection, logger: Logger
+    ) async throws -> [Int: String] {
+        let changing = records.filter { $0.record.upstream != .keep }
+        guard !changing.isEmpty else { return [:] }
+        let targets = changing.compactMap { entry -> String? in
+            if case .set(let target) = entry.record.upstream { return target }
+            return nil
+        }
+        // The links that hold now along every chain the proposals touch.
+        var links: [String: String] = [:]
+        var known = Set<String>()
+        for try await (device, upstream) in try await connection.query(
+            """
+            WITH RECURSIVE chain(id, upstream_id) AS (
+                SELECT id, upstream_id FROM device WHERE external_id = ANY(\(targets + changing.map(\.record.externalID)))
+                UNION
+                SELECT d.id, d.upstream_id FROM device d JOIN chain c ON d.id = c.upstream_id
+            )
+            SELECT e.external_id, u.external_id FROM chain c JOIN device e ON e.id = c.id LEFT JOIN device u ON u.id = c.upstream_id
+            """, logger: logger
+        ).decode((String, String?).self) {
+            known.insert(device)
+            if let upstream { links[device] = upstream }
+        }
+        let inBatch = Set(records.map(\.record.externalID))
+        var graph = UpstreamGraph(upstream: links)
+        var refused: [Int: String] = [:]
+        for (index, record) in changing {
+            if case .set(let target) = record.upstream, !known.contains(target), !inBatch.contains(target) {
+                refused[index] = "upstream '\(target)' does not exist; register it first (or in the same batch)"
+                continue
+            }
+            if let reason = graph.propose(device: record.externalID, record.upstream) { refused[index] = reason }
+        }
+        return refused
+    }
+
+    /// Writes the upstream of every stored record that changes it, keeping the history.
+    static func apply(_ records: [DeviceRecord], on connection: PostgresConnection, logger: Logger) async throws {
+        let changing = records.filter { $0.upstream != .keep }
+        guard !changing.isEmpty else { return }
+        let devices = changing.map(\.externalID)
+        let upstreams: [String?] = changing.map {
+            if case .set(let target) = $0.upstream { return target }
+            return nil
+        }
+        // Only links that really change: the device's current upstream differs.
+        var changedDevices: [Int64] = []
+        var changedUpstreams: [Int64?] = []
+        for try await (device, upstream) in try await connection.query(
+            """
+            WITH wanted AS (
+                SELECT d.id AS device_id, u.id AS upstream_id
+                FROM unnest(\(devices)::text[], \(NullableArray(upstreams))::text[]) AS v(device, upstream)
+                JOIN device d ON d.external_id = v.device
+                LEFT JOIN device u ON u.external_id = v.upstream
+            )
+            UPDATE device d SET upstream_id = w.upstream_id, updated_at = now()
+            FROM wanted w WHERE d.id = w.device_id AND d.upstream_id IS DISTINCT FROM w.upstream_id
+            RETURNING d.id, d.upstream_id
+            """, logger: logger
+        ).decode((Int64, Int64?).self) {
+            changedDevices.append(device)
+            changedUpstreams.append(upstream)
+        }
+        guard !changedDevices.isEmpty else { return }
+        // The link that held ends now; the new one holds from now on (separate statements: the
+        // open-link index must see the old link closed before the new one is added).
+        _ = try await connection.query(
+            "UPDATE device_link SET valid_to = now() WHERE device_id = ANY(\(changedDevices)) AND valid_to IS NULL", logger: logger)
+        _ = try await connection.query(
+            """
+            INSERT INTO device_link (device_id, upstream_id, valid_from)
+            SELECT d, u, now() FROM unnest(\(changedDevices)::bigint[], \(NullableArray(changedUpstreams))::bigint[]) AS v(d, u)
+            WHERE u IS NOT NULL
+            """, logger: logger)
+    }
+}
