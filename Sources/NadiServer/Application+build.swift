@@ -74,6 +74,9 @@ func buildRouter(
         directory: directory, queue: queue, metrics: metrics, sightings: sightings, logger: logger
     ).addRoutes(to: router)
     DeviceController(authorizer: authorizer, client: client, logger: logger).addRoutes(to: router)
+    MaintenanceController(
+        configuration: configuration, authorizer: authorizer, store: MaintenanceStore(client: client, logger: logger), logger: logger
+    ).addRoutes(to: router)
     CoverageController(authorizer: authorizer, client: client, timeZone: configuration.timeZone, logger: logger).addRoutes(to: router)
     ICLockController(
         configuration: configuration, store: AttendanceStore(client: client, logger: logger), queue: queue, sightings: sightings,

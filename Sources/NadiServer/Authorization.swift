@@ -10,6 +10,11 @@ struct Authorizer: Sendable {
 
     /// The request's token when it is valid and has `scope`; 401 without a valid token, 403 without the scope.
     func require(_ scope: TokenScope, for request: Request) async throws -> APIToken {
+        try await require(anyOf: [scope], for: request)
+    }
+
+    /// The request's token when it is valid and has one of `scopes`.
+    func require(anyOf scopes: [TokenScope], for request: Request) async throws -> APIToken {
         guard let header = request.headers[.authorization] else {
             throw APIError(.unauthorized, "missing Authorization: Bearer <token> (create one with `nadi token create`)")
         }
@@ -25,8 +30,8 @@ struct Authorizer: Sendable {
             throw APIError.unavailable("the database is unavailable; nothing was stored, retry shortly", retryAfter: retryAfterSeconds)
         }
         guard let token else { throw APIError(.unauthorized, "unknown or revoked token") }
-        guard token.scopes.contains(scope) else {
-            throw APIError(.forbidden, "this token lacks the '\(scope.rawValue)' scope")
+        guard scopes.contains(where: token.scopes.contains) else {
+            throw APIError(.forbidden, "this token lacks the '\(scopes.map(\.rawValue).joined(separator: "' or '"))' scope")
         }
         return token
     }

@@ -12,8 +12,10 @@ package enum TokenScope: String, CaseIterable, Sendable, Codable {
     case inventory
     /// Read state and reports.
     case read
-    /// Manage tokens.
+    /// Manage tokens (and everything the other scopes allow where an endpoint says so).
     case admin
+    /// Plan and cancel maintenance windows.
+    case maintenance
 
     package static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import Logging
+import NadiCore
+import NadiStore
+import PostgresNIO
+
+/// `POST /v1/maintenance`, `GET /v1/maintenance`, `DELETE /v1/maintenance/{id}`: planned work, with
+/// the `maintenance` (or `admin`) scope, limited to the token's region.
+struct MaintenanceController: Sendable {
+    let configuration: ServerConfiguration
+    let authorizer: Authorizer
+    let store: MaintenanceStore
+    let logger: Logger
+
+    /// The body of `POST /v1/maintenance`.
+    struct Input: Decodable {
+        var device: String?
+        var region: String?
+        var kind: String?
+        var from: String
+        var to: String
+        var reason: String
+    }
+
+    func addRoutes(to router: Router<some RequestContext>) {
+        router.post("/v1/maintenance") { request, _ in try await add(request) }
+        router.get("/v1/maintenance") { request, _ in try await list(request) }
+        router.delete("/v1/maintenance/:id") { request, context in
+            try await cancel(request, id: try context.parameters.require("id"))
+        }
+    }
+
+    func add(_ request: Request) async throws -> Response {
+        let token = try await authorizer.require(anyOf: [.maintenance, .admin], for: request)
+        let buffer = try await BatchBody.collect(request, limit: 64 << 10, timeout: configuration.requestTimeout)
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
+            throw APIError(.unsupportedMediaType, "set Content-Type: application/json")
+        }
+        let input: Input
+        do {
+            input = try JSONDecoder().decode(Input.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw APIError(
+                .badRequest,
+                "the body must be {\"device\" | \"region\" [, \"kind\"], \"from\", \"to\", \"reason\"}: \(DecodeProblem(describing: error))"
+            )
+        }
+        let parsed = MaintenanceRequest.parse(
+            device: input.device, region: input.region, kind: input.kind, from: input.from, to: input.to, reason: input.reason,
+            timeZone: configuration.timeZone)
+        let maintenance: MaintenanceRequest
+        switch parsed {
+        case .success(let value): maintenance = value
+        case .failure(let problem): throw APIError(.badRequest, problem.description)
+        }
+        do {
+            let window = try await withDeadline(configuration.databaseTimeout) { [store] in
+                try await store.add(maintenance, scope: token.region, createdBy: "token:\(token.name)")
+            }
+            return JSONBody.response(window, status: .created)
+        } catch let refused as MaintenanceRefused {
+            throw APIError(.unprocessableContent, refused.description)
+        } catch {
+            logger.error("maintenance write failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+            throw APIError.unavailable(
+                "the database is unavailable; nothing was stored, retry shortly", retryAfter: configuration.retryAfterSeconds)
+        }
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        let token = try await authorizer.require(anyOf: [.maintenance, .admin, .read], for: request)
+        let query = request.uri.queryParameters
+        var region: RegionCode?
+        if let text = query["region"] {
+            guard let code = RegionCode(String(text)) else { throw APIError(.badRequest, "region must be \(RegionCode.formatHelp)") }
+            region = code
+        }
+        let active = query["active"].map { $0 == "true" || $0 == "1" } ?? false
+        let under = region
+        do {
+            let windows = try await withDeadline(configuration.databaseTimeout) { [store] in
+                try await store.list(scope: token.region, region: under, activeAt: active ? Date() : nil)
+            }
+            return JSONBody.response(windows)
+        } catch {
+            throw APIError.unavailable("the database is unavailable; retry shortly", retryAfter: configuration.retryAfterSeconds)
+        }
+    }
+
+    func cancel(_ request: Request, id text: String) async throws -> Response {
+        let token = try await authorizer.require(anyOf: [.maintenance, .admin], for: request)
+        guard let id = Int64(text) else { throw APIError(.badRequest, "the window id is a number (see GET /v1/maintenance)") }
+        let cancelled: Bool
+        do {
+            cancelled = try await withDeadline(configuration.databaseTimeout) { [store] in
+                try await store.cancel(id: id, scope: token.region)
+            }
+        } catch {
+            throw APIError.unavailable(
+                "the database is unavailable; nothing was changed, retry shortly", retryAfter: configuration.retryAfterSeconds)
+        }
+        guard cancelled else { throw APIError(.notFound, "no open maintenance window #\(id) in this token's region") }
+        return Response(status: .noContent)
+    }
+}
