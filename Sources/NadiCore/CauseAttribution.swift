@@ -1,0 +1,168 @@
+package import Foundation
+
+/// Why a device was not operational (DESIGN.md, "Topology, causes and maintenance").
+package enum Cause: String, Sendable, Codable {
+    /// Planned work: a window covering the device, or one covering a non-operational ancestor.
+    case maintenance
+    /// An upstream device (the root named with it) was not operational.
+    case upstream
+    /// The device itself.
+    case own
+}
+
+/// A device's time over a window, split by cause. Unknown time (before the first ping) is in none.
+package struct CauseTally: Sendable, Equatable {
+    package var operational: TimeInterval = 0
+    package var known: TimeInterval = 0
+    package var own: TimeInterval = 0
+    package var upstream: TimeInterval = 0
+    package var maintenance: TimeInterval = 0
+
+    package init(
+        operational: TimeInterval = 0, known: TimeInterval = 0, own: TimeInterval = 0, upstream: TimeInterval = 0,
+        maintenance: TimeInterval = 0
+    ) {
+        self.operational = operational
+        self.known = known
+        self.own = own
+        self.upstream = upstream
+        self.maintenance = maintenance
+    }
+
+    /// operational ÷ (known − maintenance − upstream): what the device's own SLA is charged with.
+    package var slaPercent: Double? {
+        let charged = known - maintenance - upstream
+        return charged > 0 ? 100 * operational / charged : nil
+    }
+
+    package static func + (lhs: CauseTally, rhs: CauseTally) -> CauseTally {
+        CauseTally(
+            operational: lhs.operational + rhs.operational, known: lhs.known + rhs.known, own: lhs.own + rhs.own,
+            upstream: lhs.upstream + rhs.upstream, maintenance: lhs.maintenance + rhs.maintenance)
+    }
+}
+
+/// The state timelines, upstream links and maintenance spans of a set of devices, and the causes
+/// they imply — a pure function of them, so exact whatever order the data arrived in.
+package struct CauseAttribution: Sendable {
+    /// An upstream link that held over `[from, to)`.
+    package struct Link: Sendable, Equatable {
+        package var upstream: Int64
+        package var from: Date
+        package var to: Date?
+
+        package init(upstream: Int64, from: Date, to: Date?) {
+            self.upstream = upstream
+            self.from = from
+            self.to = to
+        }
+    }
+
+    /// Each device's state runs; open runs last until `now`.
+    package var runs: [Int64: [StateRun]]
+    /// Each device's upstream links over time.
+    package var links: [Int64: [Link]]
+    /// The maintenance spans covering each device.
+    package var maintenance: [Int64: [Range<Date>]]
+    package var now: Date
+
+    /// Chains longer than this are cut (a cycle in old history cannot loop for ever).
+    static let maxDepth = 32
+
+    package init(runs: [Int64: [StateRun]], links: [Int64: [Link]], maintenance: [Int64: [Range<Date>]], now: Date) {
+        self.runs = runs
+        self.links = links
+        self.maintenance = maintenance
+        self.now = now
+    }
+
+    /// The device's status at `t`, or nil when unknown.
+    func status(_ device: Int64, at t: Date) -> DeviceStatus? {
+        runs[device]?.first { $0.start <= t && t < ($0.end ?? now) }?.status
+    }
+
+    func upstream(_ device: Int64, at t: Date) -> Int64? {
+        links[device]?.first { $0.from <= t && t < ($0.to ?? .distantFuture) }?.upstream
+    }
+
+    func inMaintenance(_ device: Int64, at t: Date) -> Bool {
+        maintenance[device]?.contains { $0.contains(t) } ?? false
+    }
+
+    /// The ancestors of `device` at `t`, nearest first.
+    func chain(_ device: Int64, at t: Date) -> [Int64] {
+        var result: [Int64] = []
+        var current = upstream(device, at: t)
+        while let node = current, result.count < Self.maxDepth, node != device, !result.contains(node) {
+            result.append(node)
+            current = upstream(node, at: t)
+        }
+        return result
+    }
+
+    /// Why `device` is not operational at `t`, with the root device when the cause is upstream;
+    /// nil when it is operational or its state is unknown.
+    package func cause(_ device: Int64, at t: Date) -> (cause: Cause, root: Int64)? {
+        guard let own = status(device, at: t), !own.isOperational else { return nil }
+        let ancestors = chain(device, at: t)
+        func down(_ node: Int64) -> Bool { self.status(node, at: t).map { !$0.isOperational } ?? false }
+        if inMaintenance(device, at: t) || ancestors.contains(where: { inMaintenance($0, at: t) && down($0) }) {
+            return (.maintenance, device)
+        }
+        if let parent = ancestors.first, down(parent) {
+            // The root: the highest of the non-operational ancestors in an unbroken run up the chain.
+            var root = parent
+            for node in ancestors.dropFirst() {
+                guard down(node) else { break }
+                root = node
+            }
+            return (.upstream, root)
+        }
+        return (.own, device)
+    }
+
+    /// `device`'s time within `window`, split by cause.
+    package func tally(_ device: Int64, over window: Range<Date>) -> CauseTally {
+        var points: Set<Date> = [window.lowerBound, window.upperBound]
+        func add(_ date: Date?) {
+            if let date, window.contains(date) { points.insert(date) }
+        }
+        // Every instant at which anything the answer depends on can change.
+        var devices: Set<Int64> = [device]
+        var frontier: [Int64] = [device]
+        while let node = frontier.popLast(), devices.count <= Self.maxDepth * 4 {
+            for link in links[node] ?? [] where link.from < window.upperBound && (link.to ?? .distantFuture) > window.lowerBound {
+                add(link.from)
+                add(link.to)
+                if devices.insert(link.upstream).inserted { frontier.append(link.upstream) }
+            }
+        }
+        for node in devices {
+            for run in runs[node] ?? [] {
+                add(run.start)
+                add(run.end ?? now)
+            }
+            for span in maintenance[node] ?? [] {
+                add(span.lowerBound)
+                add(span.upperBound)
+            }
+        }
+        let sorted = points.sorted()
+        var tally = CauseTally()
+        for (start, end) in zip(sorted, sorted.dropFirst()) where end > start {
+            let seconds = end.timeIntervalSince(start)
+            guard let status = status(device, at: start) else { continue }
+            tally.known += seconds
+            if status.isOperational {
+                tally.operational += seconds
+                continue
+            }
+            switch cause(device, at: start)?.cause ?? .own {
+            case .maintenance: tally.maintenance += seconds
+            case .upstream: tally.upstream += seconds
+            case .own: tally.own += seconds
+            }
+        }
+        return tally
+    }
+}
