@@ -10,11 +10,21 @@ package struct DeviceUptime: Codable, Sendable, Equatable {
     package var knownS: Double
     package var status: DeviceStatus
     package var since: Date?
+    /// Down time by cause (DESIGN.md): the device's own, its upstream's, planned maintenance.
+    package var downOwnS: Double
+    package var downUpstreamS: Double
+    package var maintenanceS: Double
+    /// operational ÷ (known − maintenance − upstream).
+    package var slaPct: Double?
 
     package init(
         device: String, kind: DeviceKind, region: String, uptimePct: Double?, operationalS: Double, knownS: Double, status: DeviceStatus,
         since: Date?
     ) {
+        self.downOwnS = knownS - operationalS
+        self.downUpstreamS = 0
+        self.maintenanceS = 0
+        self.slaPct = uptimePct
         self.device = device
         self.kind = kind
         self.region = region
@@ -30,6 +40,10 @@ package struct DeviceUptime: Codable, Sendable, Equatable {
         case uptimePct = "uptime_pct"
         case operationalS = "operational_s"
         case knownS = "known_s"
+        case downOwnS = "down_own_s"
+        case downUpstreamS = "down_upstream_s"
+        case maintenanceS = "maintenance_s"
+        case slaPct = "sla_pct"
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -40,6 +54,10 @@ package struct DeviceUptime: Codable, Sendable, Equatable {
         try container.encode(uptimePct, forKey: .uptimePct)
         try container.encode(operationalS, forKey: .operationalS)
         try container.encode(knownS, forKey: .knownS)
+        try container.encode(downOwnS, forKey: .downOwnS)
+        try container.encode(downUpstreamS, forKey: .downUpstreamS)
+        try container.encode(maintenanceS, forKey: .maintenanceS)
+        try container.encode(slaPct, forKey: .slaPct)
         try container.encode(status, forKey: .status)
         try container.encode(since.map(Timestamp.format), forKey: .since)
     }
@@ -53,6 +71,11 @@ package struct RegionUptime: Codable, Sendable, Equatable {
     package var uptimePct: Double?
     package var operationalS: Double
     package var knownS: Double
+
+    package var downOwnS: Double = 0
+    package var downUpstreamS: Double = 0
+    package var maintenanceS: Double = 0
+    package var slaPct: Double?
 
     package init(region: String, name: String, devices: Int, uptimePct: Double?, operationalS: Double, knownS: Double) {
         self.region = region
@@ -68,6 +91,10 @@ package struct RegionUptime: Codable, Sendable, Equatable {
         case uptimePct = "uptime_pct"
         case operationalS = "operational_s"
         case knownS = "known_s"
+        case downOwnS = "down_own_s"
+        case downUpstreamS = "down_upstream_s"
+        case maintenanceS = "maintenance_s"
+        case slaPct = "sla_pct"
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -78,6 +105,10 @@ package struct RegionUptime: Codable, Sendable, Equatable {
         try container.encode(uptimePct, forKey: .uptimePct)
         try container.encode(operationalS, forKey: .operationalS)
         try container.encode(knownS, forKey: .knownS)
+        try container.encode(downOwnS, forKey: .downOwnS)
+        try container.encode(downUpstreamS, forKey: .downUpstreamS)
+        try container.encode(maintenanceS, forKey: .maintenanceS)
+        try container.encode(slaPct, forKey: .slaPct)
     }
 }
 

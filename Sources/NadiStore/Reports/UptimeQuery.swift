@@ -21,7 +21,9 @@ package struct UptimeQuery: Sendable {
         let windowEnd = min(window.upperBound, now)
         let offset = timeZone.secondsFromGMT(for: window.lowerBound)
         var rows: [DeviceUptime] = []
-        for try await (device, kind, region, operational, known, status, since) in try await client.query(
+        var ids: [Int64] = []
+        var lives: [Range<Date>] = []
+        for try await (id, device, kind, region, operational, known, status, since, lo, hi) in try await client.query(
             """
             WITH dev AS (
                 SELECT d.id, d.external_id, d.kind, d.region,
@@ -31,25 +33,37 @@ package struct UptimeQuery: Sendable {
                 FROM device d
                 WHERE (\(filter) = '' OR d.region <@ nullif(\(filter), '')::ltree) AND (\(kindFilter) = '' OR d.kind = \(kindFilter))
             )
-            SELECT dev.external_id, dev.kind, dev.region::text,
+            SELECT dev.id, dev.external_id, dev.kind, dev.region::text,
                    coalesce(sum(extract(epoch FROM least(coalesce(i.ended_at, \(now.pg)::timestamptz), dev.hi) - greatest(i.started_at, dev.lo)))
                             FILTER (WHERE i.status IN ('up', 'degraded')), 0)::float8,
                    coalesce(sum(extract(epoch FROM least(coalesce(i.ended_at, \(now.pg)::timestamptz), dev.hi) - greatest(i.started_at, dev.lo)))
                             FILTER (WHERE i.device_id IS NOT NULL), 0)::float8,
-                   coalesce(s.status, 'unknown'), s.since
+                   coalesce(s.status, 'unknown'), s.since, dev.lo, dev.hi
             FROM dev
             LEFT JOIN status_interval i ON i.device_id = dev.id AND dev.lo < dev.hi
                  AND i.started_at < dev.hi AND coalesce(i.ended_at, \(now.pg)::timestamptz) > dev.lo
             LEFT JOIN device_state s ON s.device_id = dev.id
-            GROUP BY dev.id, dev.external_id, dev.kind, dev.region, s.status, s.since
+            GROUP BY dev.id, dev.external_id, dev.kind, dev.region, s.status, s.since, dev.lo, dev.hi
             ORDER BY dev.region, dev.external_id
             """, logger: logger
-        ).decode((String, String, String, Double, Double, String, PostgresTimestamp?).self) {
+        ).decode((Int64, String, String, String, Double, Double, String, PostgresTimestamp?, PostgresTimestamp, PostgresTimestamp).self) {
+            ids.append(id)
+            lives.append(lo.date..<max(lo.date, hi.date))
             rows.append(
                 DeviceUptime(
                     device: device, kind: DeviceKind(rawValue: kind) ?? .cctv, region: region,
                     uptimePct: UptimeTally(operational: operational, known: known).percent, operationalS: operational, knownS: known,
                     status: DeviceStatus(rawValue: status) ?? .unknown, since: since?.date))
+        }
+        // Devices with an upstream or a maintenance window: their down time split by cause.
+        let (needed, attribution) = try await CauseQuery(client: client, logger: logger).attribution(
+            for: ids, window: window.lowerBound..<windowEnd, now: now)
+        for index in rows.indices where needed.contains(ids[index]) {
+            let tally = attribution.tally(ids[index], over: lives[index])
+            rows[index].downOwnS = tally.own
+            rows[index].downUpstreamS = tally.upstream
+            rows[index].maintenanceS = tally.maintenance
+            rows[index].slaPct = tally.slaPercent
         }
         return rows
     }
@@ -67,17 +81,26 @@ package struct UptimeQuery: Sendable {
             "SELECT code::text, name FROM region WHERE (\(filter) = '' OR code <@ nullif(\(filter), '')::ltree) AND nlevel(code) = \(depth.depth)",
             logger: logger
         ).decode((String, String).self) { names[code] = name }
-        var totals: [String: (devices: Int, tally: UptimeTally)] = [:]
+        var totals: [String: (devices: Int, tally: CauseTally)] = [:]
         for row in devices {
             guard let code = RegionCode(row.region)?.ancestor(at: depth)?.rawValue else { continue }
-            let current = totals[code] ?? (0, UptimeTally())
-            totals[code] = (current.devices + 1, current.tally + UptimeTally(operational: row.operationalS, known: row.knownS))
+            let current = totals[code] ?? (0, CauseTally())
+            let tally = CauseTally(
+                operational: row.operationalS, known: row.knownS, own: row.downOwnS, upstream: row.downUpstreamS,
+                maintenance: row.maintenanceS)
+            totals[code] = (current.devices + 1, current.tally + tally)
         }
         return totals.keys.sorted().map { code in
-            let entry = totals[code] ?? (0, UptimeTally())
-            return RegionUptime(
-                region: code, name: names[code] ?? code, devices: entry.devices, uptimePct: entry.tally.percent,
+            let entry = totals[code] ?? (0, CauseTally())
+            var row = RegionUptime(
+                region: code, name: names[code] ?? code, devices: entry.devices,
+                uptimePct: UptimeTally(operational: entry.tally.operational, known: entry.tally.known).percent,
                 operationalS: entry.tally.operational, knownS: entry.tally.known)
+            row.downOwnS = entry.tally.own
+            row.downUpstreamS = entry.tally.upstream
+            row.maintenanceS = entry.tally.maintenance
+            row.slaPct = entry.tally.slaPercent
+            return row
         }
     }
 }

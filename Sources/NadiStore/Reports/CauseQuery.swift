@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import NadiCore
+import PostgresNIO
+
+/// Reads what cause attribution needs for the devices of a report — only for those that have an
+/// upstream link or a maintenance window in the window (the others' down time is all their own),
+/// plus their ancestors: state runs, link history and maintenance spans.
+struct CauseQuery: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    /// Of `devices`, those with a link or a maintenance window over `window`, and the attribution data
+    /// for them and their ancestors.
+    func attribution(for devices: [Int64], window: Range<Date>, now: Date) async throws -> (needed: Set<Int64>, data: CauseAttribution) {
+        var needed = Set<Int64>()
+        guard !devices.isEmpty else { return (needed, CauseAttribution(runs: [:], links: [:], maintenance: [:], now: now)) }
+        let from = window.lowerBound.pg
+        let to = window.upperBound.pg
+        for try await id in try await client.query(
+            """
+            SELECT d.id FROM device d WHERE d.id = ANY(\(devices))
+              AND (EXISTS (SELECT 1 FROM device_link l WHERE l.device_id = d.id AND l.valid_from < \(to) AND coalesce(l.valid_to, 'infinity') > \(from))
+                   OR EXISTS (SELECT 1 FROM maintenance_window w
+                              WHERE w.cancelled_at IS NULL AND w.starts_at < \(to) AND w.ends_at > \(from)
+                                AND (w.device_id = d.id OR (w.region IS NOT NULL AND d.region <@ w.region AND (w.kind IS NULL OR w.kind = d.kind)))))
+            """, logger: logger
+        ).decode(Int64.self) { needed.insert(id) }
+        guard !needed.isEmpty else { return (needed, CauseAttribution(runs: [:], links: [:], maintenance: [:], now: now)) }
+        // The devices and every ancestor they had during the window, with those links.
+        var links: [Int64: [CauseAttribution.Link]] = [:]
+        var all = needed
+        for try await (device, upstream, start, end) in try await client.query(
+            """
+            WITH RECURSIVE chain(device_id) AS (
+                SELECT unnest(\(Array(needed)))
+                UNION
+                SELECT l.upstream_id FROM device_link l JOIN chain c ON l.device_id = c.device_id
+                WHERE l.valid_from < \(to) AND coalesce(l.valid_to, 'infinity') > \(from)
+            )
+            SELECT l.device_id, l.upstream_id, l.valid_from, l.valid_to FROM device_link l JOIN chain c ON l.device_id = c.device_id
+            WHERE l.valid_from < \(to) AND coalesce(l.valid_to, 'infinity') > \(from)
+            """, logger: logger
+        ).decode((Int64, Int64, PostgresTimestamp, PostgresTimestamp?).self) {
+            links[device, default: []].append(.init(upstream: upstream, from: start.date, to: end?.date))
+            all.insert(device)
+            all.insert(upstream)
+        }
+        var runs: [Int64: [StateRun]] = [:]
+        for try await (device, status, reason, start, end) in try await client.query(
+            """
+            SELECT device_id, status, reason, started_at, ended_at FROM status_interval
+            WHERE device_id = ANY(\(Array(all))) AND started_at < \(to) AND coalesce(ended_at, 'infinity') > \(from)
+            """, logger: logger
+        ).decode((Int64, String, String?, PostgresTimestamp, PostgresTimestamp?).self) {
+            runs[device, default: []].append(
+                StateRun(status: DeviceStatus(rawValue: status) ?? .unknown, reason: reason, start: start.date, end: end?.date))
+        }
+        var maintenance: [Int64: [Range<Date>]] = [:]
+        for try await (device, start, end) in try await client.query(
+            """
+            SELECT d.id, w.starts_at, w.ends_at FROM device d JOIN maintenance_window w
+              ON w.device_id = d.id OR (w.region IS NOT NULL AND d.region <@ w.region AND (w.kind IS NULL OR w.kind = d.kind))
+            WHERE d.id = ANY(\(Array(all))) AND w.cancelled_at IS NULL AND w.starts_at < \(to) AND w.ends_at > \(from)
+            """, logger: logger
+        ).decode((Int64, PostgresTimestamp, PostgresTimestamp).self) {
+            maintenance[device, default: []].append(start.date..<end.date)
+        }
+        return (needed, CauseAttribution(runs: runs, links: links, maintenance: maintenance, now: now))
+    }
+}

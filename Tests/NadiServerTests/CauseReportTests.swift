@@ -1,0 +1,76 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NadiCore
+import NadiServer
+import NadiStore
+import NadiTestSupport
+import PostgresNIO
+import Testing
+
+/// `nadi uptime` with causes, end to end (issue 14): a fiber cut under three cameras, one of them
+/// already down on its own, maintenance on the link, and the link's pings arriving after the
+/// cameras'. Expected seconds are computed by hand from the minutes below.
+@Suite("Uptime split by cause")
+struct CauseReportTests {
+    struct Row: Decodable {
+        var device: String
+        var operational_s: Double
+        var down_own_s: Double
+        var down_upstream_s: Double
+        var maintenance_s: Double
+        var sla_pct: Double?
+    }
+
+    @Test("fiber cut 120–180 min, camera C1 down 90–210, maintenance on the link 150–240, link pings sent last")
+    func fiberCut() async throws {
+        try await NadiTestApp.run { app, http, db in
+            let link =
+                #"{"id":"FO-1","kind":"fiber_link","region":"16.71.01","name":"Link","installed":"2024-01-01","attributes":{"length_km":2,"a_end":"A","z_end":"B"}}"#
+            let cameras = (1...3).map {
+                #"{"id":"C\#($0)","kind":"videotron","region":"16.71.01","name":"C\#($0)","installed":"2024-01-01","upstream":"FO-1","attributes":{"size_m2":1}}"#
+            }
+            #expect(
+                try Outcome(try await http.post("/v1/inventory", token: app.admin, json: "[\(([link] + cameras).joined(separator: ","))]"))
+                    .accepted == 4)
+            // The topology was registered before the outage (links apply from when they are made).
+            _ = try await db.query("UPDATE device_link SET valid_from = valid_from - interval '6 hours'")
+            let now = Date()
+            let start = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 60).rounded(.down) * 60 - 4 * 3600)
+            let minutes = Int(now.timeIntervalSince(start) / 60)
+            func pings(_ device: String, down: Range<Int>) -> String {
+                (0...minutes).map { minute in
+                    Fixtures.ping(device, start.addingTimeInterval(Double(minute) * 60), down.contains(minute) ? "down" : "up")
+                }.joined(separator: ",")
+            }
+            for (device, down) in [("C1", 90..<210), ("C2", 120..<180), ("C3", 120..<180), ("FO-1", 120..<180)] {
+                let outcome = try Outcome(try await http.post("/v1/pings", token: app.admin, json: "[\(pings(device, down: down))]"))
+                #expect(outcome.rejected.isEmpty, "\(outcome.rejected.prefix(2))")
+            }
+            let window =
+                #"{"device":"FO-1","from":"\#(Timestamp.format(start.addingTimeInterval(150 * 60)))","to":"\#(Timestamp.format(start.addingTimeInterval(240 * 60)))","reason":"Penyambungan"}"#
+            #expect(try await http.post("/v1/maintenance", token: app.admin, json: window).status == .created)
+
+            let cli = try await ExternalDatabaseTests.nadi(
+                ["uptime", "--since", "5h", "--format", "json"], url: ExternalDatabaseTests.text(app.url))
+            try #require(cli.status == 0, "\(cli.output)")
+            let rows = try JSONDecoder().decode([Row].self, from: Data(cli.output.utf8))
+            let byDevice = Dictionary(uniqueKeysWithValues: rows.map { ($0.device, $0) })
+            func mins(_ seconds: Double?) -> Int { Int(((seconds ?? -1) / 60).rounded()) }
+            let fo = try #require(byDevice["FO-1"])
+            #expect([mins(fo.down_own_s), mins(fo.down_upstream_s), mins(fo.maintenance_s)] as [Int] == [30, 0, 30] as [Int])
+            let c1 = try #require(byDevice["C1"])
+            #expect([mins(c1.down_own_s), mins(c1.down_upstream_s), mins(c1.maintenance_s)] as [Int] == [60, 30, 30] as [Int])
+            for name in ["C2", "C3"] {
+                let camera = try #require(byDevice[name])
+                #expect(
+                    [mins(camera.down_own_s), mins(camera.down_upstream_s), mins(camera.maintenance_s)] as [Int] == [0, 30, 30] as [Int])
+                #expect(camera.sla_pct == 100, "a camera behind the cut is not charged for it")
+            }
+            let region = try await ExternalDatabaseTests.nadi(
+                ["uptime", "--since", "5h", "--by", "region", "--region", "16.71", "--format", "csv"],
+                url: ExternalDatabaseTests.text(app.url))
+            #expect(region.output.contains("down_own_s,down_upstream_s,maintenance_s,sla_pct"), "\(region.output)")
+        }
+    }
+}
