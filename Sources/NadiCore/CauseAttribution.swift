@@ -106,9 +106,8 @@ package struct CauseAttribution: Sendable {
         guard let own = status(device, at: t), !own.isOperational else { return nil }
         let ancestors = chain(device, at: t)
         func down(_ node: Int64) -> Bool { self.status(node, at: t).map { !$0.isOperational } ?? false }
-        if inMaintenance(device, at: t) || ancestors.contains(where: { inMaintenance($0, at: t) && down($0) }) {
-            return (.maintenance, device)
-        }
+        if inMaintenance(device, at: t) { return (.maintenance, device) }
+        if let worked = ancestors.first(where: { inMaintenance($0, at: t) && down($0) }) { return (.maintenance, worked) }
         if let parent = ancestors.first, down(parent) {
             // The root: the highest of the non-operational ancestors in an unbroken run up the chain.
             var root = parent

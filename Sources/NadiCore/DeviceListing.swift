@@ -10,6 +10,9 @@ package struct DeviceListing: Sendable, Equatable, Encodable {
     package var reason: String?
     package var since: Date?
     package var lastSeen: Date?
+    /// Why a non-operational device is down now (`own`, `upstream`, `maintenance`), and the root.
+    package var cause: Cause?
+    package var root: String?
 
     package init(
         device: String, kind: String, region: String, name: String, status: String, reason: String?, since: Date?, lastSeen: Date?
@@ -25,7 +28,7 @@ package struct DeviceListing: Sendable, Equatable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case device, kind, region, name, status, reason, since
+        case device, kind, region, name, status, reason, since, cause, root
         case lastSeen = "last_seen"
     }
 
@@ -39,5 +42,7 @@ package struct DeviceListing: Sendable, Equatable, Encodable {
         try container.encodeIfPresent(reason, forKey: .reason)
         try container.encodeIfPresent(since.map(Timestamp.format), forKey: .since)
         try container.encodeIfPresent(lastSeen.map(Timestamp.format), forKey: .lastSeen)
+        try container.encodeIfPresent(cause, forKey: .cause)
+        try container.encodeIfPresent(root, forKey: .root)
     }
 }

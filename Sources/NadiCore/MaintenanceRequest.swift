@@ -14,6 +14,13 @@ package struct MaintenanceRequest: Sendable, Equatable {
     package var to: Date
     package var reason: String
 
+    package init(target: Target, from: Date, to: Date, reason: String) {
+        self.target = target
+        self.from = from
+        self.to = to
+        self.reason = reason
+    }
+
     /// The longest window.
     package static let longest: TimeInterval = 31 * 86_400
 

@@ -48,6 +48,11 @@ package func buildDemoApplication(
                    -d '[{"device":"PLG-FO-1","status":"degraded","latency_ms":40}]' \(base)/v1/pings
               curl -s \(base)/metrics | grep nadi_
               swift run nadi devices list --silent --state-dir \(stateDirectory)
+            Topology: cameras and videotrons hang off the fiber ring PLG-FO-1…8. PLG-FO-2 is cut for minutes 10–19 of
+            every half hour, and everything behind it goes dark: one incident, not dozens.
+              swift run nadi incidents --state-dir \(stateDirectory)
+              swift run nadi uptime --by region --since 1d --state-dir \(stateDirectory)
+              swift run nadi maintenance list --state-dir \(stateDirectory)     # tonight's planned work on PLG-FO-5
             Stop with Ctrl-C (the embedded PostgreSQL stops with it).
             ──────────────────────────────────────────────────────────────────────────
 

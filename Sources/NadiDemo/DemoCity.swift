@@ -11,6 +11,8 @@ struct DemoCity {
     struct Profile {
         var deviceID: String
         var behaviour: Behaviour
+        /// The device it depends on (the simulator keeps it silent while that one is cut).
+        var upstream: String? = nil
     }
 
     /// How a simulated device behaves.
@@ -19,7 +21,15 @@ struct DemoCity {
         case flaky
         case goesSilent
         case neverSeen
+        /// A fiber link cut for 10 minutes of every 30 (its dependents go dark with it).
+        case cutEvery30Minutes
     }
+
+    /// The ring link that feeds kecamatan 16.71.`district` in the demo topology.
+    static func ringLink(forDistrict district: Int) -> String { "PLG-FO-\((district - 1) % 8 + 1)" }
+
+    /// The demo's link that is cut now and then.
+    static let cutLink = "PLG-FO-2"
 
     let client: PostgresClient
     let logger: Logger
@@ -77,10 +87,22 @@ struct DemoCity {
         var devices: [DeviceRecord] = []
         var profiles: [Profile] = []
         func add(_ record: DeviceRecord) {
+            var record = record
+            // Topology: cameras and videotrons hang off the ring link of their kecamatan.
+            if record.kind == .cctv || record.kind == .videotron,
+                let district = Int(record.region.rawValue.split(separator: ".").last ?? ""),
+                record.region.level == .district
+            {
+                record.upstream = .set(Self.ringLink(forDistrict: district))
+            }
             devices.append(record)
             let roll = random.nextDouble()
-            let behaviour: Behaviour = roll < 0.05 ? .neverSeen : roll < 0.12 ? .goesSilent : roll < 0.25 ? .flaky : .healthy
-            profiles.append(Profile(deviceID: record.externalID, behaviour: behaviour))
+            var behaviour: Behaviour = roll < 0.05 ? .neverSeen : roll < 0.12 ? .goesSilent : roll < 0.25 ? .flaky : .healthy
+            if record.externalID == Self.cutLink { behaviour = .cutEvery30Minutes }
+            if record.kind == .fiberLink, behaviour != .cutEvery30Minutes { behaviour = .healthy }
+            var upstream: String?
+            if case .set(let id) = record.upstream { upstream = id }
+            profiles.append(Profile(deviceID: record.externalID, behaviour: behaviour, upstream: upstream))
         }
         let schoolSites = sites.filter { $0.record.kind == .school }
         for (number, school) in schoolSites.enumerated() where number % 4 == 0 {
@@ -134,7 +156,10 @@ struct DemoCity {
                     installed: CalendarDay(year: 2024, month: 1, day: 2), decommissioned: nil, intervalSeconds: 60,
                     attributes: .object(["serial": .string("CKJG2024\(1000 + offset)"), "vendor": .string("ZKTeco")])))
         }
-        _ = try await InventoryStore(client: client, logger: logger).upsertDevices(devices.enumerated().map { ($0.offset, $0.element) })
+        // Links first, so the cameras' upstream exists when they are stored.
+        let ordered = devices.filter { $0.kind == .fiberLink } + devices.filter { $0.kind != .fiberLink }
+        _ = try await InventoryStore(client: client, logger: logger).upsertDevices(ordered.enumerated().map { ($0.offset, $0.element) })
+        if created { try await scheduleMaintenance() }
 
         let city = RegionCode(16, 71)
         let source = "Masterplan Smart City Kota Palembang (demo figures)"
@@ -148,6 +173,18 @@ struct DemoCity {
             TargetRecord(region: city, kind: .attendance, metric: .units, year: 2026, value: 5, source: source),
         ])
         return (profiles, created)
+    }
+}
+
+extension DemoCity {
+    /// One planned window: tonight 22:00–02:00 WIB on the ring link PLG-FO-5.
+    func scheduleMaintenance() async throws {
+        let zone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt
+        let tonight = CalendarDay(Date(), in: zone).start(in: zone).addingTimeInterval(22 * 3600)
+        let request = MaintenanceRequest(
+            target: .device("PLG-FO-5"), from: tonight, to: tonight.addingTimeInterval(4 * 3600),
+            reason: "Penyambungan ulang kabel FO Sukarami (demo)")
+        _ = try? await MaintenanceStore(client: client, logger: logger).add(request, scope: nil, createdBy: "demo")
     }
 }
 

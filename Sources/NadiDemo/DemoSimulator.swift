@@ -55,7 +55,12 @@ struct DemoSimulator: Service {
     private func ping(_ device: DemoCity.Profile, number: Int, at: Date, elapsed: TimeInterval) -> String? {
         let minute = Int(at.timeIntervalSince1970 / 60)
         var status = "up"
+        // The cut link is down 10 minutes in every 30; everything behind it is dark meanwhile.
+        let cut = (10..<20).contains(minute % 30)
+        if cut, device.upstream == DemoCity.cutLink { return nil }
         switch device.behaviour {
+        case .cutEvery30Minutes:
+            if cut { status = "down" }
         case .neverSeen: return nil
         case .goesSilent where elapsed > 120: return nil
         case .flaky:

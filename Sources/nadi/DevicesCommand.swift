@@ -67,10 +67,14 @@ struct DevicesList: AsyncParsableCommand {
             region: self.region.flatMap { RegionCode($0) }, kind: self.kind.flatMap { DeviceKind(rawValue: $0) },
             status: self.status.flatMap { DeviceStatus(rawValue: $0) }, silent: silent)
         let rows: [DeviceListing] = try await database.withClient { client in
-            try await DeviceStateStore(client: client, logger: CLILogger.make()).list(filter).map {
-                DeviceListing(
+            let causes = try await IncidentQuery(client: client, logger: CLILogger.make()).currentCauses(region: filter.region)
+            return try await DeviceStateStore(client: client, logger: CLILogger.make()).list(filter).map {
+                var listing = DeviceListing(
                     device: $0.externalID, kind: $0.kind, region: $0.region, name: $0.name, status: $0.status, reason: $0.reason,
                     since: $0.since, lastSeen: $0.lastSeen)
+                listing.cause = causes[$0.externalID]?.cause
+                listing.root = causes[$0.externalID]?.root
+                return listing
             }
         }
         switch format {

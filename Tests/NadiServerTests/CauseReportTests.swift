@@ -74,3 +74,69 @@ struct CauseReportTests {
         }
     }
 }
+
+/// `nadi incidents` and the cause column of `nadi devices list` during a simulated cut.
+@Suite("Open incidents")
+struct IncidentTests {
+    struct IncidentRow: Decodable {
+        var root: String
+        var cause: String
+        var dependents_down: Int
+    }
+
+    struct DeviceRow: Decodable {
+        var device: String
+        var cause: String?
+        var root: String?
+    }
+
+    @Test("a cut link with three cameras behind it is one incident of four devices; planned work on another link is a maintenance incident")
+    func duringCut() async throws {
+        try await NadiTestApp.run { app, http, db in
+            func link(_ id: String) -> String {
+                #"{"id":"\#(id)","kind":"fiber_link","region":"16.71.01","name":"\#(id)","installed":"2024-01-01","attributes":{"length_km":2,"a_end":"A","z_end":"B"}}"#
+            }
+            let cameras = (1...3).map {
+                #"{"id":"C\#($0)","kind":"videotron","region":"16.71.01","name":"C\#($0)","installed":"2024-01-01","upstream":"FO-1","attributes":{"size_m2":1}}"#
+            }
+            let lonely =
+                #"{"id":"C9","kind":"videotron","region":"16.71.02","name":"C9","installed":"2024-01-01","attributes":{"size_m2":1}}"#
+            #expect(
+                try Outcome(
+                    try await http.post(
+                        "/v1/inventory", token: app.admin,
+                        json: "[\(([link("FO-1"), link("FO-2")] + cameras + [lonely]).joined(separator: ","))]")
+                ).accepted == 6)
+            _ = try await db.query("UPDATE device_link SET valid_from = valid_from - interval '1 hour'")
+            let now = Date()
+            var pings: [String] = []
+            for device in ["FO-1", "FO-2", "C1", "C2", "C3", "C9"] {
+                pings.append(Fixtures.ping(device, now.addingTimeInterval(-600), "up"))
+                pings.append(Fixtures.ping(device, now.addingTimeInterval(-60), device == "C9" ? "up" : "down"))
+            }
+            #expect(
+                try Outcome(try await http.post("/v1/pings", token: app.admin, json: "[\(pings.joined(separator: ","))]")).accepted == 12)
+            let window =
+                #"{"device":"FO-2","from":"\#(Timestamp.format(now.addingTimeInterval(-300)))","to":"\#(Timestamp.format(now.addingTimeInterval(3600)))","reason":"Ganti ODC"}"#
+            #expect(try await http.post("/v1/maintenance", token: app.admin, json: window).status == .created)
+
+            let incidents = try await ExternalDatabaseTests.nadi(
+                ["incidents", "--format", "json"], url: ExternalDatabaseTests.text(app.url))
+            try #require(incidents.status == 0, "\(incidents.output)")
+            let rows = try JSONDecoder().decode([IncidentRow].self, from: Data(incidents.output.utf8))
+            #expect(rows.map(\.root) == ["FO-1", "FO-2"], "\(incidents.output)")
+            #expect(rows.first?.dependents_down == 3)
+            #expect(rows.first?.cause == "own")
+            #expect(rows.last?.cause == "maintenance")
+            let list = try await ExternalDatabaseTests.nadi(
+                ["devices", "list", "--format", "json"], url: ExternalDatabaseTests.text(app.url))
+            let devices = Dictionary(
+                uniqueKeysWithValues: try JSONDecoder().decode([DeviceRow].self, from: Data(list.output.utf8)).map { ($0.device, $0) })
+            #expect(devices["C2"]?.cause == "upstream" && devices["C2"]?.root == "FO-1")
+            #expect(devices["FO-1"]?.cause == "own")
+            #expect(devices["C9"]?.cause == nil, "an operational device has no cause")
+            let table = try await ExternalDatabaseTests.nadi(["incidents"], url: ExternalDatabaseTests.text(app.url))
+            #expect(table.output.contains("2 open incidents"), "\(table.output)")
+        }
+    }
+}

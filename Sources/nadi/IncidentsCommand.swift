@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import NadiCore
+import NadiReports
+import NadiStore
+
+struct Incidents: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Open incidents: each root device that is down, with how many devices are down because of it.",
+        discussion: """
+            A camera behind a cut fiber link is not an incident of its own: it counts under the link. The cause is `own`
+            (a failure of the root) or `maintenance` (planned work, see nadi maintenance).
+            """)
+
+    @Option(help: "Only incidents with devices under this region code.") var region: String?
+    @Option(help: "table, csv or json.") var format: OutputFormat = .table
+    @OptionGroup var time: ReportTimeZone
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        if let region, RegionCode(region) == nil { throw ValidationError("--region must be \(RegionCode.formatHelp)") }
+    }
+
+    func run() async throws {
+        let region = self.region.flatMap { RegionCode($0) }
+        let incidents = try await database.withClient { client in
+            try await IncidentQuery(client: client, logger: CLILogger.make()).open(region: region)
+        }
+        let zone = time.zone
+        switch format {
+        case .json: print(String(decoding: try JSONEncoder.report.encode(incidents), as: UTF8.self))
+        case .csv:
+            print(
+                CSVText.render(
+                    header: ["root", "name", "kind", "region", "since", "cause", "dependents_down"],
+                    rows: incidents.map {
+                        [
+                            $0.root, $0.name, $0.kind, $0.region, $0.since.map(Timestamp.format) ?? "", $0.cause.rawValue,
+                            String($0.dependentsDown),
+                        ]
+                    }), terminator: "")
+        case .table:
+            let formatter = DateFormatter()
+            formatter.timeZone = zone
+            formatter.dateFormat = "yyyy-MM-dd HH:mm"
+            print(
+                TextTable.render(
+                    header: ["ROOT", "KIND", "REGION", "SINCE (\(MaintenanceTable.zoneName(zone)))", "CAUSE", "DEPENDENTS DOWN", "NAME"],
+                    rows: incidents.map {
+                        [
+                            $0.root, $0.kind, $0.region, $0.since.map(formatter.string(from:)) ?? "-", $0.cause.rawValue,
+                            String($0.dependentsDown),
+                            $0.name,
+                        ]
+                    }, rightAligned: [5]))
+            print("\(incidents.count) open incidents")
+        }
+    }
+}
