@@ -12,8 +12,14 @@ package enum HTMLReport {
         /// The newest ping in the database, if any.
         package var newestPing: Date?
         package var generatedAt: Date
+        /// Incidents open when the report was made (largest first).
+        package var incidents: [Incident]
 
-        package init(title: String, coverage: CoverageReport, schools: [SchoolCCTV], newestPing: Date?, generatedAt: Date = Date()) {
+        package init(
+            title: String, coverage: CoverageReport, schools: [SchoolCCTV], newestPing: Date?, generatedAt: Date = Date(),
+            incidents: [Incident] = []
+        ) {
+            self.incidents = incidents
             self.title = title
             self.coverage = coverage
             self.schools = schools
@@ -36,6 +42,7 @@ package enum HTMLReport {
             <p class="legend"><span class="k target"></span>target <span class="k installed"></span>installed
             <span class="k operational"></span>operational (achieved)</p></header>
             """
+        html += incidentPanel(input.incidents)
         let byRegion = Dictionary(grouping: input.coverage.rows, by: \.region)
         for (position, region) in byRegion.keys.sorted().enumerated() {
             // The school panel follows the top region's summary, before the per-kecamatan detail.
@@ -97,6 +104,20 @@ package enum HTMLReport {
         html += scatter(schools)
         html += "</div></div></section>"
         return html
+    }
+
+    /// Open incidents: each root that is down, with its cause and how many devices are down because of it.
+    static func incidentPanel(_ incidents: [Incident]) -> String {
+        guard !incidents.isEmpty else { return "<section class=\"incidents\"><h2>Open incidents <small>none</small></h2></section>" }
+        var html = "<section class=\"incidents\"><h2>Open incidents <small>\(incidents.count)</small></h2><table>"
+        html += "<tr><th>Root</th><th>Kind</th><th>Region</th><th>Since (UTC)</th><th>Cause</th><th>Dependents down</th></tr>"
+        for incident in incidents {
+            let since = incident.since.map { String(Timestamp.format($0).prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "–"
+            html +=
+                "<tr><td>\(escape(incident.root)) <small>\(escape(incident.name))</small></td><td>\(escape(incident.kind))</td><td>\(escape(incident.region))</td>"
+                + "<td>\(escape(since))</td><td>\(escape(incident.cause.rawValue))</td><td class=\"num\">\(incident.dependentsDown)</td></tr>"
+        }
+        return html + "</table></section>"
     }
 
     static func scatter(_ schools: [SchoolCCTV]) -> String {

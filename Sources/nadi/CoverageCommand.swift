@@ -65,7 +65,9 @@ struct Coverage: AsyncParsableCommand {
                 region: scope.region, level: nil, timeZone: zone)
             let newest = try await DeviceStateStore(client: client, logger: CLILogger.make()).newestSeen()
             let place = report.rows.first { $0.region == scope.region?.rawValue }?.name ?? "Indonesia"
-            let input = HTMLReport.Input(title: "Smart city coverage — \(place)", coverage: report, schools: schools, newestPing: newest)
+            let incidents = try await IncidentQuery(client: client, logger: CLILogger.make()).open(region: scope.region)
+            let input = HTMLReport.Input(
+                title: "Smart city coverage — \(place)", coverage: report, schools: schools, newestPing: newest, incidents: incidents)
             return (report, HTMLReport.render(input))
         }
         let text: String

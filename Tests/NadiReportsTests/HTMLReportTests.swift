@@ -32,4 +32,18 @@ struct HTMLReportTests {
         #expect(html.contains("@media print") && html.contains("size:A4"))
         #expect(html.contains("name=\"viewport\""))
     }
+
+    @Test("open incidents are listed with root, cause and dependents down, escaped; none says so")
+    func incidents() {
+        let report = CoverageReport(asOf: CalendarDay(year: 2026, month: 11, day: 22), year: 2026, rows: [])
+        let incident = Incident(
+            root: "PLG-FO-2", name: "Backbone <Ilir>", kind: "fiber_link", region: "16.71.02",
+            since: Timestamp.parse("2026-11-22T10:10:00Z"), cause: .own, dependentsDown: 38)
+        let html = HTMLReport.render(.init(title: "t", coverage: report, schools: [], newestPing: nil, incidents: [incident]))
+        #expect(html.contains("Open incidents <small>1</small>"))
+        #expect(html.contains("PLG-FO-2 <small>Backbone &lt;Ilir&gt;</small>"))
+        #expect(html.contains("2026-11-22 10:10") && html.contains(">own<") && html.contains(">38<"))
+        let quiet = HTMLReport.render(.init(title: "t", coverage: report, schools: [], newestPing: nil))
+        #expect(quiet.contains("Open incidents <small>none</small>"))
+    }
 }
