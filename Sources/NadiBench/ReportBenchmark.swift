@@ -48,6 +48,13 @@ package struct ReportBenchmark: Sendable {
         try await addPings(count: settings.devices * settings.pingsPerDevice * 9, seed: 1, now: now)
         let large = try await measure(pings: settings.devices * settings.pingsPerDevice * 10, now: now)
         say(line(large))
+        // The same uptime report once devices have upstreams and links have maintenance windows:
+        // down time split by cause.
+        let (links, windows) = try await BenchmarkStore(client: client, logger: logger).addReportTopology(now: now)
+        let topology = try await measure(pings: settings.devices * settings.pingsPerDevice * 10, now: now)
+        say(
+            "with topology (\(links) upstream links, \(windows) maintenance windows): uptime --by region 30d with causes \(Self.ms(topology.uptime)) ms (median of \(settings.rounds))"
+        )
         return (small, large)
     }
 

@@ -120,46 +120,66 @@ package struct CauseAttribution: Sendable {
         return (.own, device)
     }
 
-    /// `device`'s time within `window`, split by cause.
+    /// `device`'s time within `window`, split by cause. Only the device's non-operational stretches
+    /// are cut further (at every instant an ancestor, a link or a window changes within them), so the
+    /// cost follows its down time, not the length of the window.
     package func tally(_ device: Int64, over window: Range<Date>) -> CauseTally {
-        var points: Set<Date> = [window.lowerBound, window.upperBound]
-        func add(_ date: Date?) {
-            if let date, window.contains(date) { points.insert(date) }
-        }
-        // Every instant at which anything the answer depends on can change.
-        var devices: Set<Int64> = [device]
+        var tally = CauseTally()
+        guard let own = runs[device], !own.isEmpty else { return tally }
+        // Every instant inside the window at which anything the cause depends on can change.
+        var related: Set<Int64> = [device]
         var frontier: [Int64] = [device]
-        while let node = frontier.popLast(), devices.count <= Self.maxDepth * 4 {
+        var boundaries: [Date] = []
+        while let node = frontier.popLast(), related.count <= Self.maxDepth * 4 {
             for link in links[node] ?? [] where link.from < window.upperBound && (link.to ?? .distantFuture) > window.lowerBound {
-                add(link.from)
-                add(link.to)
-                if devices.insert(link.upstream).inserted { frontier.append(link.upstream) }
+                boundaries.append(link.from)
+                if let to = link.to { boundaries.append(to) }
+                if related.insert(link.upstream).inserted { frontier.append(link.upstream) }
             }
         }
-        for node in devices {
-            for run in runs[node] ?? [] {
-                add(run.start)
-                add(run.end ?? now)
+        for node in related {
+            if node != device {
+                for run in runs[node] ?? [] {
+                    boundaries.append(run.start)
+                    boundaries.append(run.end ?? now)
+                }
             }
             for span in maintenance[node] ?? [] {
-                add(span.lowerBound)
-                add(span.upperBound)
+                boundaries.append(span.lowerBound)
+                boundaries.append(span.upperBound)
             }
         }
-        let sorted = points.sorted()
-        var tally = CauseTally()
-        for (start, end) in zip(sorted, sorted.dropFirst()) where end > start {
+        boundaries.sort()
+        for run in own {
+            let start = max(run.start, window.lowerBound)
+            let end = min(run.end ?? now, window.upperBound)
+            guard end > start else { continue }
             let seconds = end.timeIntervalSince(start)
-            guard let status = status(device, at: start) else { continue }
             tally.known += seconds
-            if status.isOperational {
+            if run.status.isOperational {
                 tally.operational += seconds
                 continue
             }
-            switch cause(device, at: start)?.cause ?? .own {
-            case .maintenance: tally.maintenance += seconds
-            case .upstream: tally.upstream += seconds
-            case .own: tally.own += seconds
+            // Cut the stretch at the boundaries inside it (binary search for the first).
+            var low = 0
+            var high = boundaries.count
+            while low < high {
+                let middle = (low + high) / 2
+                if boundaries[middle] <= start { low = middle + 1 } else { high = middle }
+            }
+            var cursor = start
+            var index = low
+            while cursor < end {
+                var next = end
+                while index < boundaries.count, boundaries[index] <= cursor { index += 1 }
+                if index < boundaries.count, boundaries[index] < end { next = boundaries[index] }
+                let span = next.timeIntervalSince(cursor)
+                switch cause(device, at: cursor)?.cause ?? .own {
+                case .maintenance: tally.maintenance += span
+                case .upstream: tally.upstream += span
+                case .own: tally.own += span
+                }
+                cursor = next
             }
         }
         return tally

@@ -142,4 +142,32 @@ package struct BenchmarkStore: Sendable {
             """, logger: logger)
         _ = try await client.query("ANALYZE ping", logger: logger)
     }
+
+    /// Puts every non-fiber device of the report fleet behind a fiber link (the nearest lower
+    /// fiber id), linked 31 days ago, and plans a 2-hour maintenance window over each province's
+    /// fiber links 10 days ago; returns (links, windows).
+    package func addReportTopology(now: Date) async throws -> (links: Int, windows: Int) {
+        let since = now.addingTimeInterval(-31 * 86_400)
+        let links = try await client.query(
+            """
+            WITH linked AS (
+                UPDATE device d SET upstream_id = d.id - ((d.id - 1) % 4)
+                WHERE d.kind <> 'fiber_link' AND d.id > 1 AND EXISTS (SELECT 1 FROM device u WHERE u.id = d.id - ((d.id - 1) % 4) AND u.kind = 'fiber_link')
+                RETURNING d.id, d.upstream_id
+            )
+            INSERT INTO device_link (device_id, upstream_id, valid_from) SELECT id, upstream_id, \(since.pg) FROM linked
+            RETURNING device_id
+            """, logger: logger
+        ).collect().count
+        let start = now.addingTimeInterval(-10 * 86_400)
+        let windows = try await client.query(
+            """
+            INSERT INTO maintenance_window (region, kind, starts_at, ends_at, reason, created_by)
+            SELECT code, 'fiber_link', \(start.pg), \(start.addingTimeInterval(7200).pg), 'bench', 'bench' FROM region WHERE level = 'province'
+            RETURNING id
+            """, logger: logger
+        ).collect().count
+        _ = try await client.query("ANALYZE device_link", logger: logger)
+        return (links, windows)
+    }
 }

@@ -5,7 +5,9 @@ import PostgresNIO
 
 /// Reads what cause attribution needs for the devices of a report — only for those that have an
 /// upstream link or a maintenance window in the window (the others' down time is all their own),
-/// plus their ancestors: state runs, link history and maintenance spans.
+/// plus their ancestors: non-operational state runs, link history and maintenance spans. The
+/// attribution it returns answers `cause(_:at:)` and the down-time split of `tally`; its
+/// operational and known times are left to the report, which reads them from all intervals.
 struct CauseQuery: Sendable {
     let client: PostgresClient
     let logger: Logger
@@ -47,14 +49,16 @@ struct CauseQuery: Sendable {
             all.insert(upstream)
         }
         var runs: [Int64: [StateRun]] = [:]
-        for try await (device, status, reason, start, end) in try await client.query(
+        // Only the non-operational stretches: causes split down time, and a device with no such
+        // stretch at an instant is not down then (operational and known time come from the report).
+        for try await (device, status, start, end) in try await client.query(
             """
-            SELECT device_id, status, reason, started_at, ended_at FROM status_interval
-            WHERE device_id = ANY(\(Array(all))) AND started_at < \(to) AND coalesce(ended_at, 'infinity') > \(from)
+            SELECT device_id, status, started_at, ended_at FROM status_interval
+            WHERE device_id = ANY(\(Array(all))) AND status NOT IN ('up', 'degraded')
+              AND started_at < \(to) AND coalesce(ended_at, 'infinity') > \(from)
             """, logger: logger
-        ).decode((Int64, String, String?, PostgresTimestamp, PostgresTimestamp?).self) {
-            runs[device, default: []].append(
-                StateRun(status: DeviceStatus(rawValue: status) ?? .unknown, reason: reason, start: start.date, end: end?.date))
+        ).decode((Int64, String, PostgresTimestamp, PostgresTimestamp?).self) {
+            runs[device, default: []].append(StateRun(status: DeviceStatus(rawValue: status) ?? .down, start: start.date, end: end?.date))
         }
         var maintenance: [Int64: [Range<Date>]] = [:]
         for try await (device, start, end) in try await client.query(

@@ -59,7 +59,10 @@ package struct UptimeQuery: Sendable {
         let (needed, attribution) = try await CauseQuery(client: client, logger: logger).attribution(
             for: ids, window: window.lowerBound..<windowEnd, now: now)
         for index in rows.indices where needed.contains(ids[index]) {
-            let tally = attribution.tally(ids[index], over: lives[index])
+            let split = attribution.tally(ids[index], over: lives[index])
+            let tally = CauseTally(
+                operational: rows[index].operationalS, known: rows[index].knownS, own: split.own, upstream: split.upstream,
+                maintenance: split.maintenance)
             rows[index].downOwnS = tally.own
             rows[index].downUpstreamS = tally.upstream
             rows[index].maintenanceS = tally.maintenance
