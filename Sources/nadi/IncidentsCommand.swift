@@ -40,15 +40,13 @@ struct Incidents: AsyncParsableCommand {
                         ]
                     }), terminator: "")
         case .table:
-            let formatter = DateFormatter()
-            formatter.timeZone = zone
-            formatter.dateFormat = "yyyy-MM-dd HH:mm"
+            let local = LocalTime(zone: zone)
             print(
                 TextTable.render(
-                    header: ["ROOT", "KIND", "REGION", "SINCE (\(MaintenanceTable.zoneName(zone)))", "CAUSE", "DEPENDENTS DOWN", "NAME"],
+                    header: ["ROOT", "KIND", "REGION", "SINCE (\(local.zoneName))", "CAUSE", "DEPENDENTS DOWN", "NAME"],
                     rows: incidents.map {
                         [
-                            $0.root, $0.kind, $0.region, $0.since.map(formatter.string(from:)) ?? "-", $0.cause.rawValue,
+                            $0.root, $0.kind, $0.region, $0.since.map(local.minutes) ?? "-", $0.cause.rawValue,
                             String($0.dependentsDown),
                             $0.name,
                         ]

@@ -92,7 +92,7 @@ struct MaintenanceList: AsyncParsableCommand {
         case .table:
             print(
                 TextTable.render(
-                    header: ["ID", "TARGET", "WHEN (\(MaintenanceTable.zoneName(time.zone)))", "REASON", "BY", "STATE"],
+                    header: ["ID", "TARGET", "WHEN (\(LocalTime(zone: time.zone).zoneName))", "REASON", "BY", "STATE"],
                     rows: windows.map {
                         [
                             String($0.id), MaintenanceTable.target($0), MaintenanceTable.span($0, zone: time.zone), $0.reason, $0.createdBy,
@@ -128,19 +128,7 @@ enum MaintenanceTable {
     }
 
     static func span(_ window: MaintenanceWindow, zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return "\(formatter.string(from: window.from)) – \(formatter.string(from: window.to)) \(zoneName(zone))"
-    }
-
-    /// WIB, WITA or WIT for Indonesia's zones; the identifier otherwise.
-    static func zoneName(_ zone: TimeZone) -> String {
-        switch zone.secondsFromGMT() {
-        case 7 * 3600: "WIB"
-        case 8 * 3600: "WITA"
-        case 9 * 3600: "WIT"
-        default: zone.identifier
-        }
+        let local = LocalTime(zone: zone)
+        return "\(local.minutes(window.from)) – \(local.minutes(window.to)) \(local.zoneName)"
     }
 }

@@ -164,12 +164,6 @@ package actor PingWriter: Service {
         return true
     }
 
-    /// Writes every buffered last-seen time and sweeps as of `now` (tests use it instead of waiting).
-    package func sweepNow(now: Date = Date()) async throws {
-        guard await flushSeen(.all) else { throw DeadlineExceeded() }
-        try await sweeper.sweep(now: now)
-    }
-
     // MARK: - Commit
 
     private func commit(_ jobs: [IngestQueue.Pending]) async {
