@@ -30,9 +30,12 @@ package struct CauseTally: Sendable, Equatable {
     }
 
     /// operational ÷ (known − maintenance − upstream): what the device's own SLA is charged with.
+    /// Known time is operational + own + upstream + maintenance, so the divisor is operational + own:
+    /// written so, a device with no down time of its own is at exactly 100 % even when its operational
+    /// and known times come from another sum (the report's SQL) than its causes.
     package var slaPercent: Double? {
-        let charged = known - maintenance - upstream
-        return charged > 0 ? 100 * operational / charged : nil
+        let charged = operational + own
+        return charged > 0 ? 100 * (operational / charged) : nil  // x / x is exactly 1; 100 * x / x need not be 100
     }
 
     package static func + (lhs: CauseTally, rhs: CauseTally) -> CauseTally {
