@@ -116,7 +116,7 @@ package actor PingWriter: Service {
         }
         if configuration.runsMaintenance, now >= nextMaintenance {
             do {
-                let kept = try await withDeadline(configuration.commitTimeout * 2) { [partitions] in
+                let kept = try await withDeadline(configuration.periodicTimeout * 2) { [partitions] in
                     try await partitions.maintain(today: Date())
                 }
                 knownPartitions = knownPartitions.filter { $0 >= kept.lowerBound }.union(kept.suffix(5))
@@ -136,7 +136,7 @@ package actor PingWriter: Service {
             return
         }
         do {
-            let silenced = try await withDeadline(configuration.commitTimeout) { [sweeper] in try await sweeper.sweep(now: now) }
+            let silenced = try await withDeadline(configuration.periodicTimeout) { [sweeper] in try await sweeper.sweep(now: now) }
             if silenced > 0 { logger.info("devices went silent", metadata: ["devices.silent": "\(silenced)"]) }
         } catch {
             logger.error("silence sweep failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
@@ -153,7 +153,7 @@ package actor PingWriter: Service {
         while start < chosen.count {
             let part = Array(chosen[start..<min(start + configuration.maxFlushRows, chosen.count)])
             do {
-                try await withDeadline(configuration.commitTimeout) { [sweeper] in try await sweeper.writeLastSeen(part) }
+                try await withDeadline(configuration.periodicTimeout) { [sweeper] in try await sweeper.writeLastSeen(part) }
             } catch {
                 logger.warning("last-seen flush failed; will retry", metadata: ["error": "\(PostgresErrorText.describe(error))"])
                 return false

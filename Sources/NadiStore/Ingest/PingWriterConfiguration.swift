@@ -26,6 +26,10 @@ package struct PingWriterConfiguration: Sendable {
     /// How long one batch may take to commit before its requests get 503 (retrying is safe: a
     /// batch that commits late makes the retry count as duplicates).
     package var commitTimeout: Duration = .seconds(15)
+    /// How long one periodic task (last-seen flush, sweep, partition upkeep) may wait for the
+    /// database. Shorter than a commit's: they retry on their next round, and requests queued
+    /// behind them must not wait out a long deadline (`/readyz` would call the writer stalled).
+    package var periodicTimeout: Duration = .seconds(5)
     /// Whether this instance runs the sweeper and partition maintenance (when it wins the lock).
     package var runsMaintenance = true
 
