@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -96,12 +97,31 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Alerts that reach people: the notifier service and its webhook and Telegram senders.
+        .target(
+            name: "NadiNotify",
+            dependencies: [
+                "NadiCore",
+                "NadiStore",
+                "NadiReports",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "NadiServer",
             dependencies: [
                 "NadiCore",
                 "NadiStore",
                 "NadiReports",
+                "NadiNotify",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -116,6 +136,7 @@ let package = Package(
             name: "nadid",
             dependencies: [
                 "NadiServer",
+                "NadiNotify",
                 "NadiStore",
                 "NadiLauncher",
                 "NadiDemo",
@@ -138,6 +159,7 @@ let package = Package(
                 "NadiReports",
                 "NadiLauncher",
                 "NadiBench",
+                "NadiNotify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -176,7 +198,7 @@ let package = Package(
         .testTarget(
             name: "NadiServerTests",
             dependencies: [
-                "NadiServer", "NadiStore", "NadiCore", "NadiLauncher", "NadiTestSupport", "NadiBench",
+                "NadiServer", "NadiStore", "NadiCore", "NadiLauncher", "NadiTestSupport", "NadiBench", "NadiNotify", "NadiReports",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

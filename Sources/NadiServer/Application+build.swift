@@ -1,5 +1,6 @@
 package import Hummingbird
 package import Logging
+import NadiNotify
 package import NadiStore
 package import PostgresNIO
 package import Prometheus
@@ -35,6 +36,11 @@ package func buildApplication(
         needSchema.append(
             AdapterPoller(
                 client: client, queue: queue, policy: configuration.probePolicy, logger: logger, reloadEvery: configuration.pollerReload))
+    }
+    if configuration.notify {
+        var notifier = configuration.notifier
+        notifier.timeZone = configuration.timeZone
+        needSchema.append(Notifier(client: client, configuration: notifier, metrics: metrics.factory, logger: logger))
     }
     let migrated = MigratedServices(
         gate: gate,

@@ -1,4 +1,5 @@
 package import Foundation
+package import NadiNotify
 package import NadiStore
 
 /// Everything `nadid` needs, built from flags and environment by the executable and directly by tests.
@@ -36,6 +37,10 @@ package struct ServerConfiguration: Sendable {
     package var pollerReload: Duration = .seconds(30)
     /// The batch writer's settings (miss count, retention, sweeper…).
     package var writer = PingWriterConfiguration()
+    /// Whether this nadid may run the notifier (one nadid sends at a time either way).
+    package var notify = true
+    /// The notifier's settings (tick, retries, lease, public URL for links).
+    package var notifier = NotifierConfiguration()
 
     package init() {}
 

@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import NadiDemo
 import NadiLauncher
+import NadiNotify
 import NadiServer
 import NadiStore
 import PostgresNIO
@@ -59,6 +60,15 @@ struct Nadid: AsyncParsableCommand {
                 "By default nadid refuses to poll 127.0.0.0/8, ::1, 169.254.0.0/16, fe80::/10 and 0.0.0.0/8: an inventory token could otherwise probe this machine or cloud metadata services and read the result.",
             valueName: "CIDR"))
     var probeAllow: [String] = []
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Send alerts to the channels of `nadi notify` (one nadid sends at a time; the others stand by).")
+    var notify = true
+    @Option(
+        help: ArgumentHelp(
+            "The address people reach this nadid at (e.g. https://nadi.palembang.go.id); alert messages then link to the device.",
+            valueName: "URL"))
+    var publicURL: String?
     @Flag(help: "Load a demo city (Kota Palembang: real schools, devices of all four kinds, masterplan targets) and simulate pings.")
     var demo = false
 
@@ -80,6 +90,11 @@ struct Nadid: AsyncParsableCommand {
             throw ValidationError("--probe-allow '\(range)' is not an address range such as 127.0.0.0/8 or fe80::/10")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        if let publicURL {
+            guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw ValidationError("--public-url must be an http:// or https:// address, e.g. https://nadi.example.go.id")
+            }
+        }
     }
 
     func run() async throws {
@@ -104,6 +119,10 @@ struct Nadid: AsyncParsableCommand {
         configuration.timeZone = TimeZone(identifier: timeZone) ?? configuration.timeZone
         configuration.writer.missCount = missCount
         configuration.writer.retentionDays = retentionDays
+        configuration.notify = notify
+        configuration.notifier.publicURL = publicURL.flatMap(URL.init(string:))
+        // A restarted nadid on the same host and port takes the notifier lease back at once.
+        if port != 0 { configuration.notifier.instance = "\(ProcessInfo.processInfo.hostName):\(port)" }
 
         let database: OpenedDatabase
         do {

@@ -1,10 +1,12 @@
 import Foundation
 import Logging
+import NadiCore
 import PostgresNIO
 
 /// Opens a silent interval for every device whose newest ping is older than miss count × interval
 /// (plus grace), backdated to one interval after that ping — DESIGN.md's "silence". One instance
-/// at a time (the maintenance lock). Later pings re-cut these intervals (`StateUpdater`).
+/// at a time (the maintenance lock). Later pings re-cut these intervals (`StateUpdater`). Each
+/// device silenced is an outbox event in the same transaction (`AlertOutbox`).
 struct SilenceSweeper: Sendable {
     let client: PostgresClient
     let missCount: Int
@@ -18,17 +20,19 @@ struct SilenceSweeper: Sendable {
             guard try await MaintenanceLock.tryTake(on: connection, logger: logger) else { return 0 }
             var ids: [Int64] = []
             var starts: [PostgresTimestamp] = []
-            for try await (id, start) in try await connection.query(
+            var previous: [DeviceStatus] = []
+            for try await (id, start, status) in try await connection.query(
                 """
-                SELECT s.device_id, s.last_seen + make_interval(secs => d.interval_s)
+                SELECT s.device_id, s.last_seen + make_interval(secs => d.interval_s), s.status
                 FROM device_state s JOIN device d ON d.id = s.device_id
                 WHERE s.status <> 'unknown' AND NOT (s.status = 'down' AND s.reason = 'silent')
                   AND s.last_seen < \(now.pg)::timestamptz - make_interval(secs => d.interval_s * \(missCount) + \(grace))
                 FOR UPDATE OF s
                 """, logger: logger
-            ).decode((Int64, PostgresTimestamp).self) {
+            ).decode((Int64, PostgresTimestamp, String).self) {
                 ids.append(id)
                 starts.append(start)
+                previous.append(DeviceStatus(rawValue: status) ?? .unknown)
             }
             guard !ids.isEmpty else { return 0 }
             _ = try await connection.query(
@@ -47,6 +51,11 @@ struct SilenceSweeper: Sendable {
                 UPDATE device_state s SET status = 'down', reason = 'silent', since = v.t
                 FROM unnest(\(ids)::bigint[], \(starts)::timestamptz[]) AS v(id, t) WHERE s.device_id = v.id
                 """, logger: logger)
+            let changes = zip(ids, zip(starts, previous)).compactMap { id, entry -> AlertOutbox.Change? in
+                entry.1 == .down
+                    ? nil : AlertOutbox.Change(deviceID: id, from: entry.1, to: .down, at: entry.0.date, reason: StatusReason.silent)
+            }
+            try await AlertOutbox(logger: logger).record(changes, now: now, on: connection)
             return ids.count
         }
     }

@@ -8,7 +8,8 @@ import PostgresNIO
 /// The common case (a newer ping, same status, no missed heartbeats) writes nothing: the device's
 /// newest time is kept in memory (`SeenTime`) and written later, in bulk, by the writer. A change of status or a gap
 /// re-cuts only the open interval; a late or out-of-order ping re-cuts the device's intervals from
-/// the ping before it. Runs inside the writer's transaction, so state and pings commit together.
+/// the ping before it. Runs inside the writer's transaction, so state and pings commit together,
+/// and so does the outbox event of every change of status (`AlertOutbox`).
 struct StateUpdater {
     struct CurrentState {
         var status: DeviceStatus
@@ -23,6 +24,8 @@ struct StateUpdater {
         var from: Date?
         var runs: [StateRun]
         var lastSeen: Date
+        /// The status `device_state` held before this batch.
+        var previous: DeviceStatus
     }
 
     let logger: Logger
@@ -58,7 +61,7 @@ struct StateUpdater {
             if state.status == .unknown || state.lastSeen == nil {
                 // First pings of this device: build its history from scratch.
                 let runs = Timeline.runs(continuing: nil, pings: pings, heartbeat: heartbeat, now: now)
-                recuts.append(Recut(deviceID: id, from: nil, runs: runs, lastSeen: newest))
+                recuts.append(Recut(deviceID: id, from: nil, runs: runs, lastSeen: newest, previous: state.status))
                 continue
             }
             let lastSeen = state.lastSeen ?? first.at
@@ -78,15 +81,16 @@ struct StateUpdater {
                 let anchor = StateRun(status: state.status, reason: state.reason, start: since)
                 let lead = silentNow ? [] : [TimelinePing(at: lastSeen, status: pingStatus(state.status), reason: state.reason)]
                 let runs = Timeline.runs(continuing: anchor, pings: lead + pings, heartbeat: heartbeat, now: now)
-                recuts.append(Recut(deviceID: id, from: since, runs: runs, lastSeen: newest))
+                recuts.append(Recut(deviceID: id, from: since, runs: runs, lastSeen: newest, previous: state.status))
             } else {
                 // Late, out of order, or contradicting a silence: re-cut from the ping before.
                 recuts.append(
                     try await recutFromHistory(
-                        deviceID: id, earliest: first.at, heartbeat: heartbeat, newest: newest, now: now, on: connection))
+                        deviceID: id, earliest: first.at, heartbeat: heartbeat, newest: newest, previous: state.status, now: now,
+                        on: connection))
             }
         }
-        try await write(recuts, on: connection)
+        try await write(recuts, now: now, on: connection)
         return seen
     }
 
@@ -100,7 +104,8 @@ struct StateUpdater {
 
     /// Rebuilds a device's runs from the stored ping before `earliest` onwards.
     func recutFromHistory(
-        deviceID: Int64, earliest: Date, heartbeat: Heartbeat, newest: Date, now: Date, on connection: PostgresConnection
+        deviceID: Int64, earliest: Date, heartbeat: Heartbeat, newest: Date, previous previousStatus: DeviceStatus, now: Date,
+        on connection: PostgresConnection
     ) async throws -> Recut {
         var previous: Date?
         for try await at in try await connection.query(
@@ -127,11 +132,14 @@ struct StateUpdater {
             pings.append(TimelinePing(at: at.date, status: PingStatus(rawValue: status) ?? .down, reason: reason))
         }
         let runs = Timeline.runs(continuing: anchor, pings: pings, heartbeat: heartbeat, now: now)
-        return Recut(deviceID: deviceID, from: previous == nil ? nil : from, runs: runs, lastSeen: max(newest, pings.last?.at ?? newest))
+        return Recut(
+            deviceID: deviceID, from: previous == nil ? nil : from, runs: runs, lastSeen: max(newest, pings.last?.at ?? newest),
+            previous: previousStatus)
     }
 
-    /// Replaces the intervals of each re-cut device from its `from` on, and sets its state.
-    func write(_ recuts: [Recut], on connection: PostgresConnection) async throws {
+    /// Replaces the intervals of each re-cut device from its `from` on, sets its state, and records
+    /// the devices whose status changed in the outbox.
+    func write(_ recuts: [Recut], now: Date, on connection: PostgresConnection) async throws {
         guard !recuts.isEmpty else { return }
         let far = Date(timeIntervalSince1970: -2_000_000_000)
         _ = try await connection.query(
@@ -157,5 +165,10 @@ struct StateUpdater {
                         \(finals.map(\.1.start.pg))::timestamptz[], \(finals.map(\.2.pg))::timestamptz[]) AS v(id, st, r, since, seen)
             WHERE s.device_id = v.id
             """, logger: logger)
+        let changes = recuts.compactMap { recut -> AlertOutbox.Change? in
+            guard let run = recut.runs.last, run.status != recut.previous else { return nil }
+            return AlertOutbox.Change(deviceID: recut.deviceID, from: recut.previous, to: run.status, at: run.start, reason: run.reason)
+        }
+        try await AlertOutbox(logger: logger).record(changes, now: now, on: connection)
     }
 }

@@ -1,0 +1,175 @@
+import AsyncHTTPClient
+package import Foundation
+package import Logging
+package import Metrics
+package import NadiCore
+package import NadiStore
+package import PostgresNIO
+package import ServiceLifecycle
+
+/// Turns the outbox into messages (DESIGN.md, "Alerts that reach people"). One nadid at a time —
+/// the holder of the `notifier` lease — each tick:
+/// 1. reads new `alert_event` rows into outages (`OutageStore`), exactly once;
+/// 2. decides: an open outage older than a channel's `min_down` whose device is, now, the root of an
+///    incident of its own (not behind a failed upstream, not in maintenance) gets one `down` message
+///    for that channel, with the count of devices down because of it; a closed outage that was
+///    announced gets its `recovery` message; an outage that closed before `min_down` never alerts;
+/// 3. sends what is due, each channel in its own task, so a dead receiver delays no other channel.
+/// Delivery is at least once: a message is marked delivered only after the receiver's 2xx.
+package actor Notifier: Service {
+    let client: PostgresClient
+    let configuration: NotifierConfiguration
+    let logger: Logger
+    let metrics: NotifierMetrics
+    private var busy: Set<Int32> = []
+    private var failureLogs: [Int32: RepeatedFailureLog] = [:]
+    private var lastDecision: (candidates: Set<Int64>, at: ContinuousClock.Instant)?
+    private var lastPrune: ContinuousClock.Instant?
+
+    package init(
+        client: PostgresClient, configuration: NotifierConfiguration, metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
+    ) {
+        self.client = client
+        self.configuration = configuration
+        self.logger = logger
+        self.metrics = NotifierMetrics(factory: metrics)
+    }
+
+    package func run() async throws {
+        let http = AlertSender.makeHTTPClient()
+        let sender = AlertSender(
+            http: http, timeout: configuration.requestTimeout, zone: configuration.timeZone, publicURL: configuration.publicURL)
+        let lease = ServiceLease(client: client, name: "notifier", seconds: configuration.leaseSeconds, logger: logger)
+        await withDiscardingTaskGroup { group in
+            var leading = false
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                do {
+                    let holds = try await lease.hold(instance: configuration.instance)
+                    if holds != leading {
+                        logger.info(holds ? "notifier running in this nadid" : "notifier handed to another nadid")
+                        leading = holds
+                    }
+                    if holds { try await tick(sender: sender, group: &group) }
+                } catch {
+                    logger.warning("notifier round failed; retrying", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+                }
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.configuration.tick) }
+            }
+            if leading { try? await lease.release(instance: configuration.instance) }
+            group.cancelAll()
+        }
+        try? await http.shutdown()
+    }
+
+    /// One round: outbox → outages → messages → sends.
+    func tick(sender: AlertSender, group: inout DiscardingTaskGroup) async throws {
+        let outages = OutageStore(client: client, logger: logger)
+        while try await outages.processEvents() == 5000 {}
+        try await decide(outages)
+        let deliveries = DeliveryStore(client: client, logger: logger)
+        let due = try await deliveries.channelsWithDue(now: Date()).subtracting(busy)
+        if !due.isEmpty {
+            let channels = try await ChannelStore(client: client, logger: logger).withSecrets()
+            for channel in channels where due.contains(channel.channel.id) && channel.channel.disabledAt == nil {
+                busy.insert(channel.channel.id)
+                group.addTask { await self.deliver(channel, sender: sender) }
+            }
+        }
+        metrics.eventsPending.record(try await outages.pendingEvents())
+        let backlog = try await deliveries.backlog(now: Date())
+        metrics.pending.record(backlog.pending)
+        metrics.oldestUndelivered.record(backlog.oldestSeconds)
+        let now = ContinuousClock.now
+        if lastPrune.map({ now - $0 > .seconds(3600) }) ?? true {
+            let before = Date().addingTimeInterval(-configuration.keep)
+            try await outages.prune(before: before)
+            try await deliveries.prune(before: before)
+            lastPrune = now
+        }
+    }
+
+    /// Queues the `down` and `recovery` messages that are due.
+    func decide(_ outages: OutageStore) async throws {
+        let deliveries = DeliveryStore(client: client, logger: logger)
+        var queued: [DeliveryStore.NewDelivery] = []
+        for found in try await outages.recoveryCandidates() {
+            guard var payload = try? AlertPayload.decode(found.down) else { continue }
+            payload.kind = .recovery
+            payload.ended = found.ended
+            queued.append(.init(channelID: found.channelID, outageID: found.outageID, payload: payload))
+        }
+        let candidates = try await outages.downCandidates(now: Date())
+        let ids = Set(candidates.map(\.outageID))
+        let now = ContinuousClock.now
+        // The incidents are computed only when there is something to decide, and again for the same
+        // outages (dependents whose root is down, devices in maintenance) at most every 15 s.
+        if !candidates.isEmpty, lastDecision.map({ $0.candidates != ids || now - $0.at > .seconds(15) }) ?? true {
+            lastDecision = (ids, now)
+            let incidents = try await IncidentQuery(client: client, logger: logger).open(region: nil)
+            let roots = Dictionary(incidents.filter { $0.cause == .own }.map { ($0.root, $0) }, uniquingKeysWith: { a, _ in a })
+            for candidate in candidates {
+                guard let incident = roots[candidate.device] else { continue }
+                queued.append(
+                    .init(
+                        channelID: candidate.channelID, outageID: candidate.outageID,
+                        payload: AlertPayload(
+                            kind: .down, device: candidate.device, name: candidate.name, deviceKind: candidate.kind,
+                            region: candidate.region,
+                            since: candidate.started, ended: nil, dependentsDown: incident.dependentsDown, channel: candidate.channel)))
+            }
+        }
+        let added = try await deliveries.enqueue(queued)
+        if added > 0 { logger.info("alert messages queued", metadata: ["messages": "\(added)"]) }
+    }
+
+    /// Sends a channel's due messages in order, then frees the channel for the next round.
+    func deliver(_ channel: NotifyChannelSecret, sender: AlertSender) async {
+        defer { busy.remove(channel.channel.id) }
+        let deliveries = DeliveryStore(client: client, logger: logger)
+        do {
+            for delivery in try await deliveries.due(channel: channel.channel.id, now: Date()) {
+                guard !Task.isCancelled, let payload = try? AlertPayload.decode(delivery.payload) else { continue }
+                let outcome = await sender.send(payload, eventID: delivery.eventID, to: channel)
+                let result: String
+                if outcome.delivered {
+                    try await deliveries.record(id: delivery.id, delivered: true, status: outcome.status, error: nil, retryAt: nil)
+                    result = "delivered"
+                } else if outcome.gone {
+                    try await deliveries.record(
+                        id: delivery.id, delivered: false, status: outcome.status, error: outcome.detail, retryAt: nil)
+                    try await ChannelStore(client: client, logger: logger).disable(
+                        id: channel.channel.id, reason: "the receiver answered 410 Gone")
+                    logger.warning(
+                        "notification channel disabled: its webhook answered 410 Gone", metadata: ["channel": "\(channel.channel.name)"])
+                    result = "failed"
+                    break
+                } else {
+                    let retryAt = configuration.retryAt(
+                        attempts: delivery.attempts + 1, created: delivery.created, now: Date(), asked: outcome.retryAfter,
+                        jitter: Double.random(in: 0...1))
+                    try await deliveries.record(
+                        id: delivery.id, delivered: false, status: outcome.status, error: outcome.detail, retryAt: retryAt)
+                    result = retryAt == nil ? "failed" : "retry"
+                    noteFailure(channel.channel, outcome, givenUp: retryAt == nil)
+                }
+                metrics.deliveries(channel: channel.channel.name, outcome: result).increment()
+                // A receiver that refuses: the rest of its queue waits for the retry time, in order.
+                if !outcome.delivered { break }
+            }
+        } catch {
+            logger.warning(
+                "alert delivery bookkeeping failed",
+                metadata: ["channel": "\(channel.channel.name)", "error": "\(PostgresErrorText.describe(error))"])
+        }
+    }
+
+    private func noteFailure(_ channel: NotifyChannel, _ outcome: SendOutcome, givenUp: Bool) {
+        var log = failureLogs[channel.id] ?? RepeatedFailureLog(every: .seconds(60))
+        log.note(outcome.detail ?? "not delivered") { suppressed in
+            logger.warning(
+                givenUp ? "alert message given up after retrying for 24 h" : "alert message not delivered; will retry",
+                metadata: ["channel": "\(channel.name)", "error": "\(outcome.detail ?? "")", "similar.suppressed": "\(suppressed)"])
+        }
+        failureLogs[channel.id] = log
+    }
+}

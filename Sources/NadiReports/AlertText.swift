@@ -1,0 +1,124 @@
+package import Foundation
+package import NadiCore
+
+/// The words of alert messages, in Bahasa Indonesia (the default) or English, with times in the
+/// deployment's zone (WIB, WITA, WIT).
+package struct AlertText: Sendable {
+    package let language: MessageLanguage
+    package let time: LocalTime
+    /// The console's or API's public address; with it, messages link to the device.
+    package let publicURL: URL?
+
+    package init(language: MessageLanguage, zone: TimeZone, publicURL: URL? = nil) {
+        self.language = language
+        self.time = LocalTime(zone: zone)
+        self.publicURL = publicURL
+    }
+
+    /// The message as plain text (webhook bodies carry it in `message`).
+    package func plain(_ payload: AlertPayload) -> String {
+        render(payload, bold: { $0 }, escape: { $0 })
+    }
+
+    /// The message for Telegram's `parse_mode: HTML`: everything from the inventory escaped.
+    package func telegramHTML(_ payload: AlertPayload) -> String {
+        render(payload, bold: { "<b>\($0)</b>" }, escape: Self.escapeHTML)
+    }
+
+    /// A link to the device, when the public address is known.
+    package func deviceLink(_ payload: AlertPayload) -> URL? {
+        guard let publicURL, !payload.device.isEmpty else { return nil }
+        let id = payload.device.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? payload.device
+        return URL(string: publicURL.absoluteString.trimmingSuffix("/") + "/v1/devices/" + id)
+    }
+
+    private func render(_ payload: AlertPayload, bold: (String) -> String, escape: (String) -> String) -> String {
+        let who = bold(escape([payload.device, payload.name].filter { !$0.isEmpty }.joined(separator: " ")))
+        let en = language == .en
+        var lines: [String]
+        switch payload.kind {
+        case .test:
+            lines = [
+                en
+                    ? "🔔 Test message from Nadi for channel \(escape(payload.channel)). If you can read this, alerts work."
+                    : "🔔 Pesan uji dari Nadi untuk kanal \(escape(payload.channel)). Jika pesan ini terbaca, notifikasi berfungsi."
+            ]
+        case .down:
+            let since = payload.since.map(moment) ?? "?"
+            var line = en ? "🔴 \(who) down since \(since)" : "🔴 \(who) mati sejak \(since)"
+            if payload.dependentsDown > 0 {
+                line +=
+                    en
+                    ? " — \(payload.dependentsDown) \(payload.dependentsDown == 1 ? "device" : "devices") behind it unreachable"
+                    : " — \(payload.dependentsDown) perangkat di belakangnya tidak terjangkau"
+            }
+            lines = [line + "."]
+        case .recovery:
+            let back = payload.ended.map(moment) ?? "?"
+            let lasted = payload.duration.map { DurationText.spoken($0, language: language) } ?? "?"
+            var line = en ? "✅ \(who) back up at \(back) after \(lasted) down." : "✅ \(who) pulih pukul \(back) setelah mati \(lasted)."
+            if payload.dependentsDown > 0 {
+                line +=
+                    en
+                    ? " \(payload.dependentsDown) \(payload.dependentsDown == 1 ? "device" : "devices") behind it were affected."
+                    : " \(payload.dependentsDown) perangkat di belakangnya ikut terdampak."
+            }
+            lines = [line]
+        }
+        if payload.kind != .test {
+            let kind = Self.kindName(payload.deviceKind, language: language)
+            lines.append(en ? "\(kind) · region \(escape(payload.region))" : "\(kind) · wilayah \(escape(payload.region))")
+            if let link = deviceLink(payload) { lines.append(escape(link.absoluteString)) }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `1 Des 2026 10:02 WIB`.
+    package func moment(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = time.zone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        let months =
+            language == .en
+            ? ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+            : ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
+        let month = months[max(0, min(11, (parts.month ?? 1) - 1))]
+        let clock = String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+        return "\(parts.day ?? 1) \(month) \(parts.year ?? 1970) \(clock) \(time.zoneName)"
+    }
+
+    static func kindName(_ kind: String, language: MessageLanguage) -> String {
+        switch (DeviceKind(rawValue: kind), language) {
+        case (.fiberLink, .id): "Link fiber"
+        case (.fiberLink, .en): "Fiber link"
+        case (.cctv, .id): "Kamera CCTV"
+        case (.cctv, .en): "CCTV camera"
+        case (.videotron, _): "Videotron"
+        case (.attendance, .id): "Mesin absensi"
+        case (.attendance, .en): "Attendance device"
+        case (nil, _): kind
+        }
+    }
+
+    /// Escapes text for Telegram's HTML parse mode (`<`, `>`, `&`).
+    package static func escapeHTML(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "\"": out += "&quot;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

@@ -1,0 +1,130 @@
+package import Foundation
+package import Logging
+package import NadiCore
+package import PostgresNIO
+
+/// The notifier's reading of the outbox: events after its cursor become outages (`OutageLedger`),
+/// exactly once — the cursor moves in the same transaction.
+package struct OutageStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    package init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Reads up to `limit` events after the cursor into outages; returns how many it read.
+    @discardableResult
+    package func processEvents(limit: Int = 5000) async throws -> Int {
+        try await client.transaction(logger: logger) { connection -> Int in
+            var cursor: Int64 = 0
+            for try await value in try await connection.query(
+                "SELECT last_event FROM notifier_cursor WHERE id = 1 FOR UPDATE", logger: logger
+            ).decode(Int64.self) { cursor = value }
+            var events: [OutageLedger.Event] = []
+            for try await (id, device, to, at) in try await connection.query(
+                "SELECT id, device_id, to_status, at FROM alert_event WHERE id > \(cursor) ORDER BY id LIMIT \(limit)", logger: logger
+            ).decode((Int64, Int64, String, PostgresTimestamp).self) {
+                events.append(OutageLedger.Event(id: id, deviceID: device, to: DeviceStatus(rawValue: to) ?? .down, at: at.date))
+            }
+            guard let last = events.last?.id else { return 0 }
+            var open: [Int64: (id: Int64, started: Date)] = [:]
+            for try await (id, device, started) in try await connection.query(
+                """
+                SELECT id, device_id, started_at FROM alert_outage
+                WHERE ended_at IS NULL AND device_id = ANY(\(Array(Set(events.map(\.deviceID)))))
+                """, logger: logger
+            ).decode((Int64, Int64, PostgresTimestamp).self) { open[device] = (id, started.date) }
+            var ledger = OutageLedger(open: open)
+            ledger.apply(events)
+            if !ledger.closed.isEmpty {
+                _ = try await connection.query(
+                    """
+                    UPDATE alert_outage o SET ended_at = v.t
+                    FROM unnest(\(Array(ledger.closed.keys))::bigint[], \(Array(ledger.closed.values).map(\.pg))::timestamptz[]) AS v(id, t)
+                    WHERE o.id = v.id
+                    """, logger: logger)
+            }
+            if !ledger.opened.isEmpty {
+                _ = try await connection.query(
+                    """
+                    INSERT INTO alert_outage (device_id, started_at, ended_at)
+                    SELECT * FROM unnest(\(ledger.opened.map(\.deviceID))::bigint[], \(ledger.opened.map(\.started.pg))::timestamptz[],
+                                         \(NullableArray(ledger.opened.map { $0.ended?.pg }))::timestamptz[])
+                    """, logger: logger)
+            }
+            _ = try await connection.query("UPDATE notifier_cursor SET last_event = \(last) WHERE id = 1", logger: logger)
+            return events.count
+        }
+    }
+
+    /// Events committed but not read by the notifier yet.
+    package func pendingEvents() async throws -> Int {
+        for try await count in try await client.query(
+            "SELECT count(*)::int8 FROM alert_event WHERE id > (SELECT last_event FROM notifier_cursor WHERE id = 1)", logger: logger
+        ).decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
+    /// An open outage that some channel has not heard of although its `min_down` has passed.
+    package struct Candidate: Sendable {
+        package var outageID: Int64
+        package var deviceID: Int64
+        package var device: String
+        package var name: String
+        package var kind: String
+        package var region: String
+        package var started: Date
+        package var channelID: Int32
+        package var channel: String
+    }
+
+    /// Open outages older than a matching channel's `min_down` (region subtree, kinds), without a
+    /// `down` message for that channel yet.
+    package func downCandidates(now: Date) async throws -> [Candidate] {
+        var candidates: [Candidate] = []
+        for try await row in try await client.query(
+            """
+            SELECT o.id, d.id, d.external_id, d.name, d.kind, d.region::text, o.started_at, c.id, c.name
+            FROM alert_outage o JOIN device d ON d.id = o.device_id
+            JOIN notify_channel c ON c.disabled_at IS NULL AND (c.region IS NULL OR d.region <@ c.region)
+                                 AND (c.kinds IS NULL OR d.kind = ANY(c.kinds))
+            WHERE o.ended_at IS NULL AND o.started_at <= \(now.pg)::timestamptz - make_interval(secs => c.min_down_s)
+              AND NOT EXISTS (SELECT 1 FROM alert_delivery a WHERE a.channel_id = c.id AND a.outage_id = o.id AND a.kind = 'down')
+            ORDER BY o.id
+            LIMIT 10000
+            """, logger: logger
+        ).decode((Int64, Int64, String, String, String, String, PostgresTimestamp, Int32, String).self) {
+            candidates.append(
+                Candidate(
+                    outageID: row.0, deviceID: row.1, device: row.2, name: row.3, kind: row.4, region: row.5, started: row.6.date,
+                    channelID: row.7, channel: row.8))
+        }
+        return candidates
+    }
+
+    /// Closed outages announced to a channel without their recovery message yet: the `down`
+    /// payload, and when the outage ended.
+    package func recoveryCandidates() async throws -> [(outageID: Int64, channelID: Int32, down: String, ended: Date)] {
+        var found: [(Int64, Int32, String, Date)] = []
+        for try await row in try await client.query(
+            """
+            SELECT o.id, a.channel_id, a.payload::text, o.ended_at FROM alert_delivery a JOIN alert_outage o ON o.id = a.outage_id
+            WHERE a.kind = 'down' AND o.ended_at IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM alert_delivery r WHERE r.channel_id = a.channel_id AND r.outage_id = o.id AND r.kind = 'recovery')
+            LIMIT 10000
+            """, logger: logger
+        ).decode((Int64, Int32, String, PostgresTimestamp).self) { found.append((row.0, row.1, row.2, row.3.date)) }
+        return found.map { (outageID: $0.0, channelID: $0.1, down: $0.2, ended: $0.3) }
+    }
+
+    /// Deletes what is long done: events the notifier read and outages closed before `before`.
+    package func prune(before: Date) async throws {
+        _ = try await client.query(
+            """
+            DELETE FROM alert_event WHERE created_at < \(before.pg) AND id <= (SELECT last_event FROM notifier_cursor WHERE id = 1)
+            """, logger: logger)
+        _ = try await client.query("DELETE FROM alert_outage WHERE ended_at < \(before.pg)", logger: logger)
+    }
+}
