@@ -25,6 +25,7 @@ package actor Notifier: Service {
     private var failureLogs: [Int32: RepeatedFailureLog] = [:]
     private var lastDecision: (candidates: Set<Int64>, at: ContinuousClock.Instant)?
     private var lastPrune: ContinuousClock.Instant?
+    private var lastMetrics: ContinuousClock.Instant?
 
     package init(
         client: PostgresClient, configuration: NotifierConfiguration, metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
@@ -42,9 +43,13 @@ package actor Notifier: Service {
         let lease = ServiceLease(client: client, name: "notifier", seconds: configuration.leaseSeconds, logger: logger)
         await withDiscardingTaskGroup { group in
             var leading = false
+            var renewed: ContinuousClock.Instant?
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 do {
-                    let holds = try await lease.hold(instance: configuration.instance)
+                    // The holder renews a few times per lease period; the others ask as often.
+                    let due = !leading || renewed.map { .now - $0 >= .seconds(max(1, configuration.leaseSeconds / 5)) } ?? true
+                    let holds = due ? try await lease.hold(instance: configuration.instance) : leading
+                    if due { renewed = .now }
                     if holds != leading {
                         logger.info(holds ? "notifier running in this nadid" : "notifier handed to another nadid")
                         leading = holds
@@ -64,22 +69,27 @@ package actor Notifier: Service {
     /// One round: outbox → outages → messages → sends.
     func tick(sender: AlertSender, group: inout DiscardingTaskGroup) async throws {
         let outages = OutageStore(client: client, logger: logger)
-        while try await outages.processEvents() == 5000 {}
-        try await decide(outages)
+        if try await outages.hasNewEvents() {
+            while try await outages.processEvents() == 5000 {}
+        }
+        let now = ContinuousClock.now
+        let channels = try await ChannelStore(client: client, logger: logger).withSecrets()
         let deliveries = DeliveryStore(client: client, logger: logger)
-        let due = try await deliveries.channelsWithDue(now: Date()).subtracting(busy)
-        if !due.isEmpty {
-            let channels = try await ChannelStore(client: client, logger: logger).withSecrets()
+        if !channels.isEmpty {
+            try await decide(outages)
+            let due = try await deliveries.channelsWithDue(now: Date()).subtracting(busy)
             for channel in channels where due.contains(channel.channel.id) && channel.channel.disabledAt == nil {
                 busy.insert(channel.channel.id)
                 group.addTask { await self.deliver(channel, sender: sender) }
             }
         }
-        metrics.eventsPending.record(try await outages.pendingEvents())
-        let backlog = try await deliveries.backlog(now: Date())
-        metrics.pending.record(backlog.pending)
-        metrics.oldestUndelivered.record(backlog.oldestSeconds)
-        let now = ContinuousClock.now
+        if lastMetrics.map({ now - $0 >= .seconds(5) }) ?? true {
+            metrics.eventsPending.record(try await outages.pendingEvents())
+            let backlog = try await deliveries.backlog(now: Date())
+            metrics.pending.record(backlog.pending)
+            metrics.oldestUndelivered.record(backlog.oldestSeconds)
+            lastMetrics = now
+        }
         if lastPrune.map({ now - $0 > .seconds(3600) }) ?? true {
             let before = Date().addingTimeInterval(-configuration.keep)
             try await outages.prune(before: before)

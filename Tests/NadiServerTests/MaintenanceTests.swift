@@ -33,27 +33,27 @@ struct MaintenanceTests {
             let (_, planner) = try await tokens.create(name: "planner-plg", region: RegionCode("16.71"), scopes: [.maintenance])
             // Without the scope: 403.
             let noScope = try await Self.post(
-                http, app.palembang, #"{"device":"PLG-FO-1","from":"2026-12-01 22:00","to":"2026-12-02 02:00","reason":"splice"}"#)
+                http, app.palembang, #"{"device":"PLG-FO-1","from":"2030-12-01 22:00","to":"2030-12-02 02:00","reason":"splice"}"#)
             #expect(noScope.status == .forbidden)
             let created = try await Self.post(
-                http, planner, #"{"device":"PLG-FO-1","from":"2026-12-01 22:00","to":"2026-12-02 02:00","reason":"Penyambungan FO"}"#)
+                http, planner, #"{"device":"PLG-FO-1","from":"2030-12-01 22:00","to":"2030-12-02 02:00","reason":"Penyambungan FO"}"#)
             #expect(created.status == .created, "\(String(buffer: created.body))")
             let window = try JSONDecoder().decode(Window.self, from: Data(created.body.readableBytesView))
-            #expect(window.from == "2026-12-01T15:00:00.000Z", "22:00 WIB is 15:00 UTC")
-            #expect(window.to == "2026-12-01T19:00:00.000Z")
+            #expect(window.from == "2030-12-01T15:00:00.000Z", "22:00 WIB is 15:00 UTC")
+            #expect(window.to == "2030-12-01T19:00:00.000Z")
             // Refusals, each with its reason; nothing stored for them.
             let cases: [(String, String)] = [
-                (#"{"device":"PLG-FO-1","from":"2026-12-02 02:00","to":"2026-12-01 22:00","reason":"x"}"#, "must be after"),
-                (#"{"device":"PLG-FO-1","from":"2026-12-01","to":"2026-12-02","reason":"x"}"#, "must be a time"),
-                (#"{"device":"PLG-FO-1","from":"2026-12-01 00:00","to":"2027-01-15 00:00","reason":"x"}"#, "at most 31 days"),
+                (#"{"device":"PLG-FO-1","from":"2030-12-02 02:00","to":"2030-12-01 22:00","reason":"x"}"#, "must be after"),
+                (#"{"device":"PLG-FO-1","from":"2030-12-01","to":"2030-12-02","reason":"x"}"#, "must be a time"),
+                (#"{"device":"PLG-FO-1","from":"2030-12-01 00:00","to":"2031-01-15 00:00","reason":"x"}"#, "at most 31 days"),
                 (
-                    #"{"device":"PLG-FO-1","from":"2026-12-02 01:00","to":"2026-12-02 03:00","reason":"again"}"#,
+                    #"{"device":"PLG-FO-1","from":"2030-12-02 01:00","to":"2030-12-02 03:00","reason":"again"}"#,
                     "overlaps maintenance window"
                 ),
-                (#"{"device":"OKU-VT-1","from":"2026-12-01 22:00","to":"2026-12-02 02:00","reason":"x"}"#, "unknown device 'OKU-VT-1'"),
-                (#"{"region":"16.01","from":"2026-12-01 22:00","to":"2026-12-02 02:00","reason":"x"}"#, "outside this token's region"),
-                (#"{"region":"16.71","device":"PLG-FO-1","from":"2026-12-01 22:00","to":"2026-12-02 02:00","reason":"x"}"#, "one of them"),
-                (#"{"region":"16.71.01","kind":"drone","from":"2026-12-01 22:00","to":"2026-12-02 02:00","reason":"x"}"#, "kind must be"),
+                (#"{"device":"OKU-VT-1","from":"2030-12-01 22:00","to":"2030-12-02 02:00","reason":"x"}"#, "unknown device 'OKU-VT-1'"),
+                (#"{"region":"16.01","from":"2030-12-01 22:00","to":"2030-12-02 02:00","reason":"x"}"#, "outside this token's region"),
+                (#"{"region":"16.71","device":"PLG-FO-1","from":"2030-12-01 22:00","to":"2030-12-02 02:00","reason":"x"}"#, "one of them"),
+                (#"{"region":"16.71.01","kind":"drone","from":"2030-12-01 22:00","to":"2030-12-02 02:00","reason":"x"}"#, "kind must be"),
             ]
             for (body, reason) in cases {
                 let refused = try await Self.post(http, planner, body)
@@ -62,7 +62,7 @@ struct MaintenanceTests {
             }
             let region = try await Self.post(
                 http, planner,
-                #"{"region":"16.71.01","kind":"cctv","from":"2026-12-03T08:00:00+07:00","to":"2026-12-03T12:00:00+07:00","reason":"Ganti NVR"}"#
+                #"{"region":"16.71.01","kind":"cctv","from":"2030-12-03T08:00:00+07:00","to":"2030-12-03T12:00:00+07:00","reason":"Ganti NVR"}"#
             )
             #expect(region.status == .created)
             let listed = try JSONDecoder().decode(

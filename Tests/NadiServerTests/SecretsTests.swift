@@ -1,6 +1,8 @@
 import Foundation
+import HTTPTypes
 import NadiCore
 import NadiLauncher
+import NadiNotify
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -16,7 +18,9 @@ import Testing
 
 @Suite("Secrets stay secret")
 struct SecretsTests {
-    @Test("at trace level, no token, database password, SNMP community or stream password reaches the log or /metrics")
+    @Test(
+        "at trace level, no token, database password, SNMP community, stream password, webhook secret or bot token reaches the log, /metrics or nadi notify"
+    )
     func nothingLeaks() async throws {
         let stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("nadi-secrets-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: stateDir) }
@@ -65,9 +69,43 @@ struct SecretsTests {
         let ping = #"[{"device":"CRASH-0","status":"up"}]"#
         #expect(await DaemonProcessTests.post(base.appendingPathComponent("v1/pings"), token: token, body: ping).0 == 200)
         #expect(await DaemonProcessTests.post(base.appendingPathComponent("v1/pings"), token: badToken, body: ping).0 == 401)
-        try await Task.sleep(for: .seconds(3))  // let the poller try both adapter devices
+        // Alert channels: a webhook and a Telegram bot whose API refuses the token.
+        let webhookSecret = "hook-canary-\(canary)"
+        let botToken = "4242:bot-canary-\(canary)"
+        let cliOutput = try await AlertReceiver.with(answer: { _, request in
+            request.path.hasPrefix("/bot")
+                ? .status(.unauthorized, #"{"ok":false,"error_code":401,"description":"Unauthorized"}"#) : .status(.ok)
+        }) { receiver in
+            try await TestClient.with(cluster.url) { client in
+                let channels = ChannelStore(client: client, logger: TestCluster.quietLogger)
+                _ = try await channels.add(
+                    NotifyChannelRequest(
+                        name: "hook", region: nil, kinds: nil, minDownSeconds: 0,
+                        target: .webhook(url: try #require(URL(string: receiver.url))),
+                        secret: webhookSecret))
+                _ = try await channels.add(
+                    NotifyChannelRequest(
+                        name: "bot", region: nil, kinds: nil, minDownSeconds: 0,
+                        target: .telegram(chat: "-100123", api: try #require(URL(string: receiver.url))), secret: botToken))
+            }
+            let down = #"[{"device":"CRASH-0","status":"down","reason":"no signal"}]"#
+            #expect(await DaemonProcessTests.post(base.appendingPathComponent("v1/pings"), token: token, body: down).0 == 200)
+            try await receiver.waitFor(2)
+            var printed = ""
+            for command in [
+                ["notify", "list"], ["notify", "list", "--format", "json"], ["notify", "log"], ["notify", "log", "--format", "csv"],
+            ] {
+                let (status, output) = try await CLITests.run(command, url: cluster.url)
+                #expect(status == 0, "\(command): \(output)")
+                printed += output
+            }
+            #expect(printed.contains("hook") && printed.contains("bot"))
+            return printed
+        }
+        try await Task.sleep(for: .seconds(2))  // let the poller try both adapter devices
         let (metricsData, _) = try await URLSession.shared.data(from: base.appendingPathComponent("metrics"))
         let metrics = String(decoding: metricsData, as: UTF8.self)
+        #expect(metrics.contains("nadi_alert_deliveries_total"), "delivery metrics are exported")
         daemon.send(SIGTERM)
         #expect(await daemon.wait(timeout: .seconds(30)) == 0)
         let log = daemon.output
@@ -75,10 +113,11 @@ struct SecretsTests {
         let secret = String(token.split(separator: "_").last ?? "")
         for (name, value) in [
             ("token", token), ("token secret", secret), ("rejected token", badToken), ("database password", password),
-            ("SNMP community", community), ("stream password", streamPassword),
+            ("SNMP community", community), ("stream password", streamPassword), ("webhook secret", webhookSecret), ("bot token", botToken),
         ] {
             #expect(!log.contains(value), "the \(name) is in the log")
             #expect(!metrics.contains(value), "the \(name) is in /metrics")
+            #expect(!cliOutput.contains(value), "the \(name) is in nadi notify list/log")
         }
     }
 }

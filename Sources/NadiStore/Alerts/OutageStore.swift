@@ -59,6 +59,14 @@ package struct OutageStore: Sendable {
         }
     }
 
+    /// Whether events wait after the cursor (one cheap query: a round with nothing new reads no more).
+    package func hasNewEvents() async throws -> Bool {
+        for try await waiting in try await client.query(
+            "SELECT EXISTS (SELECT 1 FROM alert_event WHERE id > (SELECT last_event FROM notifier_cursor WHERE id = 1))", logger: logger
+        ).decode(Bool.self) { return waiting }
+        return false
+    }
+
     /// Events committed but not read by the notifier yet.
     package func pendingEvents() async throws -> Int {
         for try await count in try await client.query(
