@@ -137,6 +137,7 @@ let package = Package(
             dependencies: [
                 "NadiServer",
                 "NadiNotify",
+                "NadiCore",
                 "NadiStore",
                 "NadiLauncher",
                 "NadiDemo",

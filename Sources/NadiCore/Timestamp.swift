@@ -165,3 +165,16 @@ extension Timestamp {
         }
     }
 }
+
+extension JSONEncoder {
+    /// Nadi's JSON: sorted keys, unescaped slashes, times as RFC 3339 with milliseconds.
+    package static func nadi() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Timestamp.format(date))
+        }
+        return encoder
+    }
+}

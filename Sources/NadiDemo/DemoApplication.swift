@@ -13,12 +13,15 @@ package func buildDemoApplication(
     configuration: ServerConfiguration, client: PostgresClient, registry: PrometheusCollectorRegistry, stateDirectory: String,
     logger: Logger
 ) throws -> NadiApplication {
-    var app = try buildApplication(configuration: configuration, client: client, registry: registry, logger: logger)
+    let telegram = DemoTelegram(zone: configuration.timeZone)
+    var app = try buildApplication(
+        configuration: configuration, client: client, registry: registry, logger: logger, extraRoutes: telegram.addRoutes)
     let runner = DemoRunner()
     let host = configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host
     let base = "http://\(host):\(configuration.port)"
     app.beforeServerStarts {
         let (devices, created) = try await DemoCity(client: client, logger: logger).load()
+        try await DemoTelegram.addChannel(base: base, client: client, logger: logger)
         let token = try await demoToken(client: client, stateDirectory: stateDirectory, logger: logger)
         let baseURL = URL(string: base) ?? URL(fileURLWithPath: "/")
         let snmp = ProcessInfo.processInfo.environment["NADI_DEMO_SNMP"]
@@ -53,6 +56,10 @@ package func buildDemoApplication(
               swift run nadi incidents --state-dir \(stateDirectory)
               swift run nadi uptime --by region --since 1d --state-dir \(stateDirectory)
               swift run nadi maintenance list --state-dir \(stateDirectory)     # tonight's planned work on PLG-FO-5
+            Alerts: the channel demo-telegram sends what an ops Telegram group would get (one message per incident,
+            2 minutes after the cut, and a recovery) to a stand-in Bot API inside this nadid:
+              curl -s \(base)/demo/telegram
+              swift run nadi notify log --state-dir \(stateDirectory)
             Stop with Ctrl-C (the embedded PostgreSQL stops with it).
             ──────────────────────────────────────────────────────────────────────────
 

@@ -16,7 +16,7 @@ package struct NotifierConfiguration: Sendable {
     /// The notifier lease: another nadid takes over this long after the holder stopped renewing it.
     package var leaseSeconds = 15
     /// This instance, as the lease names it. The same name after a restart takes the lease back at once.
-    package var instance = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    package var instance = "\(HostName.local):\(ProcessInfo.processInfo.processIdentifier)"
     /// Messages link to `<publicURL>/v1/devices/<id>` when set.
     package var publicURL: URL?
     /// The deployment's zone, for the times in messages.

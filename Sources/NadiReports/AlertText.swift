@@ -100,21 +100,8 @@ package struct AlertText: Sendable {
         }
     }
 
-    /// Escapes text for Telegram's HTML parse mode (`<`, `>`, `&`).
-    package static func escapeHTML(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "\"": out += "&quot;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// Escapes text for Telegram's HTML parse mode (it takes `&lt;`, `&gt;`, `&amp;`, `&quot;` and numeric entities).
+    package static func escapeHTML(_ text: String) -> String { HTMLReport.escape(text) }
 }
 
 extension String {

@@ -31,15 +31,7 @@ struct APIError: HTTPResponseError {
 
 /// JSON response bodies.
 enum JSONBody {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Timestamp.format(date))
-        }
-        return encoder
-    }()
+    static let encoder = JSONEncoder.nadi()
 
     static func encode(_ value: some Encodable) throws -> [UInt8] {
         Array(try encoder.encode(value))

@@ -17,8 +17,10 @@ package typealias NadiApplication = Application<RouterResponder<BasicRequestCont
 ///   - configuration: listen address, limits and writer settings.
 ///   - client: the PostgreSQL client; the application runs it as a service.
 ///   - registry: the Prometheus registry `/metrics` serves (tests pass a fresh one).
+///   - extraRoutes: more routes on the same router (the demo's stand-in Telegram).
 package func buildApplication(
-    configuration: ServerConfiguration, client: PostgresClient, registry: PrometheusCollectorRegistry, logger: Logger
+    configuration: ServerConfiguration, client: PostgresClient, registry: PrometheusCollectorRegistry, logger: Logger,
+    extraRoutes: (Router<BasicRequestContext>) -> Void = { _ in }
 ) throws -> NadiApplication {
     let metrics = ServerMetrics(registry: registry)
     let migrations = try Migration.load(from: ResourceLocator.sqlDirectory())
@@ -28,7 +30,7 @@ package func buildApplication(
     let directory = DeviceDirectory(store: InventoryStore(client: client, logger: logger))
     let router = buildRouter(
         configuration: configuration, client: client, queue: queue, directory: directory, metrics: metrics, migrations: migrations,
-        logger: logger)
+        logger: logger, extraRoutes: extraRoutes)
     let listener = DeviceChangeListener(feed: DeviceChangeFeed(client: client, logger: logger), directory: directory)
     let gate = MigrationGate()
     var needSchema: [any Service] = [writer, listener]
@@ -63,7 +65,7 @@ package func buildApplication(
 /// The routes of `nadid`.
 func buildRouter(
     configuration: ServerConfiguration, client: PostgresClient, queue: IngestQueue, directory: DeviceDirectory, metrics: ServerMetrics,
-    migrations: [Migration], logger: Logger
+    migrations: [Migration], logger: Logger, extraRoutes: (Router<BasicRequestContext>) -> Void
 ) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: MetricsMiddleware())
@@ -92,6 +94,7 @@ func buildRouter(
         client: client, queue: queue, metrics: metrics, migrations: migrations,
         stallLimit: configuration.writer.commitTimeout + .seconds(5), logger: logger
     ).addRoutes(to: router)
+    extraRoutes(router)
     routes.set(router.routes.map { ("\($0.path)", $0.method) })
     return router
 }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
+import NadiCore
 import NadiDemo
 import NadiLauncher
 import NadiNotify
@@ -122,7 +123,7 @@ struct Nadid: AsyncParsableCommand {
         configuration.notify = notify
         configuration.notifier.publicURL = publicURL.flatMap(URL.init(string:))
         // A restarted nadid on the same host and port takes the notifier lease back at once.
-        if port != 0 { configuration.notifier.instance = "\(ProcessInfo.processInfo.hostName):\(port)" }
+        if port != 0 { configuration.notifier.instance = "\(HostName.local):\(port)" }
 
         let database: OpenedDatabase
         do {

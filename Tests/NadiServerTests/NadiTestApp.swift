@@ -31,6 +31,8 @@ struct NadiTestApp: Sendable {
             let context = NadiTestApp(url: url, admin: admin, palembang: palembang)
             var configuration = ServerConfiguration()
             configuration.port = 0
+            // Only the alert tests need a notifier (they turn it on).
+            configuration.notify = false
             configure(&configuration)
             var clientConfiguration = try url.clientConfiguration()
             clientConfiguration.options.maximumConnections = 4

@@ -81,7 +81,7 @@ package actor TestCluster {
         for attempt in 1...50 {
             do {
                 try await admin(cluster) { client in
-                    _ = try await client.query("CREATE DATABASE \(unescaped: name) TEMPLATE nadi_template")
+                    _ = try await client.query("CREATE DATABASE \(unescaped: name) TEMPLATE nadi_template STRATEGY FILE_COPY")
                 }
                 break
             } catch  where PostgresErrorText.sqlState(error) == "55006" && attempt < 50 {

@@ -65,15 +65,7 @@ extension AlertPayload {
         try decoder.decode(AlertPayload.self, from: Data(text.utf8))
     }
 
-    static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Timestamp.format(date))
-        }
-        return encoder
-    }
+    static var encoder: JSONEncoder { .nadi() }
 
     static var decoder: JSONDecoder {
         let decoder = JSONDecoder()

@@ -56,7 +56,7 @@ struct AdapterPoller: Service {
     }
 
     /// This process, as the lease names it.
-    static let instance = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+    static let instance = "\(HostName.local):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
 
     private func pollLoop() async throws {
         var targets: [Int64: Target] = [:]
