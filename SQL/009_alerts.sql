@@ -57,6 +57,10 @@ CREATE TABLE alert_outage (
     device_id  bigint NOT NULL REFERENCES device (id) ON DELETE CASCADE,
     started_at timestamptz NOT NULL,
     ended_at   timestamptz,
+    -- When nadid learned of it (the opening event's commit). min_down counts from the later of the
+    -- two, so history arriving late (an agent's buffered upload, the sweeper racing a backfill)
+    -- never alerts for a stretch that is over by the time the rest of the data is in.
+    known_at   timestamptz NOT NULL,
     CONSTRAINT alert_outage_ordered CHECK (ended_at IS NULL OR ended_at >= started_at)
 );
 CREATE UNIQUE INDEX alert_outage_open_idx ON alert_outage (device_id) WHERE ended_at IS NULL;

@@ -55,7 +55,7 @@ struct AlertTests {
                     try await http.post(
                         "/v1/inventory", token: app.admin, json: Self.topology(link: "PLG-FO-3", cameras: 150, prefix: "CUT-CAM")))
                 #expect(posted.accepted == 151)
-                try await Self.addWebhook(client, name: "ops", url: receiver.url + "/hook", minDown: 60)
+                try await Self.addWebhook(client, name: "ops", url: receiver.url + "/hook", minDown: 2)
                 let now = Date()
                 let cut = now.addingTimeInterval(-600)
                 _ = try await http.post(

@@ -10,12 +10,15 @@ package struct OutageLedger: Sendable, Equatable {
         package var deviceID: Int64
         package var to: DeviceStatus
         package var at: Date
+        /// When the event was committed.
+        package var known: Date
 
-        package init(id: Int64, deviceID: Int64, to: DeviceStatus, at: Date) {
+        package init(id: Int64, deviceID: Int64, to: DeviceStatus, at: Date, known: Date) {
             self.id = id
             self.deviceID = deviceID
             self.to = to
             self.at = at
+            self.known = known
         }
     }
 
@@ -24,6 +27,7 @@ package struct OutageLedger: Sendable, Equatable {
         package var deviceID: Int64
         package var started: Date
         package var ended: Date?
+        package var known: Date
     }
 
     /// Outages already stored and still open, by device: their id and start.
@@ -48,7 +52,7 @@ package struct OutageLedger: Sendable, Equatable {
             if down {
                 guard open[event.deviceID] == nil, openedIndex[event.deviceID] == nil else { continue }
                 openedIndex[event.deviceID] = opened.count
-                opened.append(Opened(deviceID: event.deviceID, started: event.at, ended: nil))
+                opened.append(Opened(deviceID: event.deviceID, started: event.at, ended: nil, known: event.known))
             } else if let index = openedIndex.removeValue(forKey: event.deviceID) {
                 opened[index].ended = max(event.at, opened[index].started)
             } else if let stored = open.removeValue(forKey: event.deviceID) {

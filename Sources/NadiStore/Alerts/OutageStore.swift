@@ -23,10 +23,12 @@ package struct OutageStore: Sendable {
                 "SELECT last_event FROM notifier_cursor WHERE id = 1 FOR UPDATE", logger: logger
             ).decode(Int64.self) { cursor = value }
             var events: [OutageLedger.Event] = []
-            for try await (id, device, to, at) in try await connection.query(
-                "SELECT id, device_id, to_status, at FROM alert_event WHERE id > \(cursor) ORDER BY id LIMIT \(limit)", logger: logger
-            ).decode((Int64, Int64, String, PostgresTimestamp).self) {
-                events.append(OutageLedger.Event(id: id, deviceID: device, to: DeviceStatus(rawValue: to) ?? .down, at: at.date))
+            for try await (id, device, to, at, created) in try await connection.query(
+                "SELECT id, device_id, to_status, at, created_at FROM alert_event WHERE id > \(cursor) ORDER BY id LIMIT \(limit)",
+                logger: logger
+            ).decode((Int64, Int64, String, PostgresTimestamp, PostgresTimestamp).self) {
+                events.append(
+                    OutageLedger.Event(id: id, deviceID: device, to: DeviceStatus(rawValue: to) ?? .down, at: at.date, known: created.date))
             }
             guard let last = events.last?.id else { return 0 }
             var open: [Int64: (id: Int64, started: Date)] = [:]
@@ -49,9 +51,10 @@ package struct OutageStore: Sendable {
             if !ledger.opened.isEmpty {
                 _ = try await connection.query(
                     """
-                    INSERT INTO alert_outage (device_id, started_at, ended_at)
+                    INSERT INTO alert_outage (device_id, started_at, ended_at, known_at)
                     SELECT * FROM unnest(\(ledger.opened.map(\.deviceID))::bigint[], \(ledger.opened.map(\.started.pg))::timestamptz[],
-                                         \(NullableArray(ledger.opened.map { $0.ended?.pg }))::timestamptz[])
+                                         \(NullableArray(ledger.opened.map { $0.ended?.pg }))::timestamptz[],
+                                         \(ledger.opened.map(\.known.pg))::timestamptz[])
                     """, logger: logger)
             }
             _ = try await connection.query("UPDATE notifier_cursor SET last_event = \(last) WHERE id = 1", logger: logger)
@@ -88,8 +91,8 @@ package struct OutageStore: Sendable {
         package var channel: String
     }
 
-    /// Open outages older than a matching channel's `min_down` (region subtree, kinds), without a
-    /// `down` message for that channel yet.
+    /// Open outages that began, and were known, at least a matching channel's `min_down` ago (region
+    /// subtree, kinds), without a `down` message for that channel yet.
     package func downCandidates(now: Date) async throws -> [Candidate] {
         var candidates: [Candidate] = []
         for try await row in try await client.query(
@@ -98,7 +101,7 @@ package struct OutageStore: Sendable {
             FROM alert_outage o JOIN device d ON d.id = o.device_id
             JOIN notify_channel c ON c.disabled_at IS NULL AND (c.region IS NULL OR d.region <@ c.region)
                                  AND (c.kinds IS NULL OR d.kind = ANY(c.kinds))
-            WHERE o.ended_at IS NULL AND o.started_at <= \(now.pg)::timestamptz - make_interval(secs => c.min_down_s)
+            WHERE o.ended_at IS NULL AND greatest(o.started_at, o.known_at) <= \(now.pg)::timestamptz - make_interval(secs => c.min_down_s)
               AND NOT EXISTS (SELECT 1 FROM alert_delivery a WHERE a.channel_id = c.id AND a.outage_id = o.id AND a.kind = 'down')
             ORDER BY o.id
             LIMIT 10000
