@@ -167,6 +167,31 @@ struct AlertTests {
         }
     }
 
+    @Test("a webhook answering 410 Gone disables its channel after one try; notify list says why")
+    func gone() async throws {
+        try await AlertReceiver.with(answer: { _, _ in .status(.gone, "no such hook") }) { receiver in
+            try await NadiTestApp.run(configure: Self.fast) { app, http, client in
+                _ = try await http.post("/v1/inventory", token: app.admin, json: Self.topology(link: "GONE-FO", cameras: 0, prefix: "X"))
+                try await Self.addWebhook(client, name: "old-hook", url: receiver.url, minDown: 0)
+                _ = try await http.post(
+                    "/v1/pings", token: app.admin, json: Self.pings(["GONE-FO"], at: Date().addingTimeInterval(-30), "down"))
+                try await receiver.waitFor(1)
+                let channels = ChannelStore(client: client, logger: TestCluster.quietLogger)
+                var channel = try await channels.list().first
+                for _ in 0..<100 where channel?.disabledAt == nil {
+                    try await Task.sleep(for: .milliseconds(100))
+                    channel = try await channels.list().first
+                }
+                #expect(channel?.disabledReason == "the receiver answered 410 Gone")
+                _ = try await http.post("/v1/pings", token: app.admin, json: Self.pings(["GONE-FO"], at: Date(), "up"))
+                try await Task.sleep(for: .seconds(2))
+                #expect(receiver.requests.count == 1, "nothing more is sent to a disabled channel")
+                let log = try await DeliveryStore(client: client, logger: TestCluster.quietLogger).log(channel: "old-hook")
+                #expect(log.map { "\($0.kind):\($0.state):\($0.lastStatus ?? 0)" } == ["down:failed:410"])
+            }
+        }
+    }
+
     @Test("a channel whose receiver never answers does not delay a healthy channel")
     func deadChannel() async throws {
         try await AlertReceiver.with(answer: { _, _ in .hang }) { dead in

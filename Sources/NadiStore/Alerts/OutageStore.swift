@@ -115,14 +115,15 @@ package struct OutageStore: Sendable {
         return candidates
     }
 
-    /// Closed outages announced to a channel without their recovery message yet: the `down`
-    /// payload, and when the outage ended.
+    /// Closed outages announced (or being announced) to a channel that is still enabled, without
+    /// their recovery message yet: the `down` payload, and when the outage ended.
     package func recoveryCandidates() async throws -> [(outageID: Int64, channelID: Int32, down: String, ended: Date)] {
         var found: [(Int64, Int32, String, Date)] = []
         for try await row in try await client.query(
             """
             SELECT o.id, a.channel_id, a.payload::text, o.ended_at FROM alert_delivery a JOIN alert_outage o ON o.id = a.outage_id
-            WHERE a.kind = 'down' AND o.ended_at IS NOT NULL
+            JOIN notify_channel c ON c.id = a.channel_id AND c.disabled_at IS NULL
+            WHERE a.kind = 'down' AND a.state <> 'failed' AND o.ended_at IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM alert_delivery r WHERE r.channel_id = a.channel_id AND r.outage_id = o.id AND r.kind = 'recovery')
             LIMIT 10000
             """, logger: logger
