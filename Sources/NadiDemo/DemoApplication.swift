@@ -57,7 +57,7 @@ package func buildDemoApplication(
               swift run nadi uptime --by region --since 1d --state-dir \(stateDirectory)
               swift run nadi maintenance list --state-dir \(stateDirectory)     # tonight's planned work on PLG-FO-5
             Alerts: the channel demo-telegram sends what an ops Telegram group would get (one message per incident,
-            2 minutes after the cut, and a recovery) to a stand-in Bot API inside this nadid:
+            4 minutes after the cut, and a recovery) to a stand-in Bot API inside this nadid:
               curl -s \(base)/demo/telegram
               swift run nadi notify log --state-dir \(stateDirectory)
             Stop with Ctrl-C (the embedded PostgreSQL stops with it).

@@ -106,6 +106,8 @@ package actor Notifier: Service {
             guard var payload = try? AlertPayload.decode(found.down) else { continue }
             payload.kind = .recovery
             payload.ended = found.ended
+            // Dependents found silent after the announcement count too.
+            payload.dependentsDown = max(payload.dependentsDown, found.affected)
             queued.append(.init(channelID: found.channelID, outageID: found.outageID, payload: payload))
         }
         let candidates = try await outages.downCandidates(now: Date())

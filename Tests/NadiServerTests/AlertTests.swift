@@ -97,6 +97,7 @@ struct AlertTests {
                 let recovery = try #require(both.dropFirst().first)
                 #expect(recovery.json["type"] as? String == "incident.recovered")
                 #expect(recovery.json["duration_s"] as? Int == 540)
+                #expect(recovery.json["dependents_down"] as? Int == 150)
                 #expect(recovery.eventID != message.eventID)
                 #expect(AlertReceiver.signatureValid(recovery, secret: Self.secret))
             }

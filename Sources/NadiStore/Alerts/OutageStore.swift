@@ -86,6 +86,8 @@ package struct OutageStore: Sendable {
         package var name: String
         package var kind: String
         package var region: String
+        /// When the device's current stretch of not being operational began (its state's `since`;
+        /// later than the outage's start when late pings re-cut the history).
         package var started: Date
         package var channelID: Int32
         package var channel: String
@@ -97,8 +99,8 @@ package struct OutageStore: Sendable {
         var candidates: [Candidate] = []
         for try await row in try await client.query(
             """
-            SELECT o.id, d.id, d.external_id, d.name, d.kind, d.region::text, o.started_at, c.id, c.name
-            FROM alert_outage o JOIN device d ON d.id = o.device_id
+            SELECT o.id, d.id, d.external_id, d.name, d.kind, d.region::text, greatest(o.started_at, coalesce(s.since, o.started_at)), c.id, c.name
+            FROM alert_outage o JOIN device d ON d.id = o.device_id LEFT JOIN device_state s ON s.device_id = d.id
             JOIN notify_channel c ON c.disabled_at IS NULL AND (c.region IS NULL OR d.region <@ c.region)
                                  AND (c.kinds IS NULL OR d.kind = ANY(c.kinds))
             WHERE o.ended_at IS NULL AND greatest(o.started_at, o.known_at) <= \(now.pg)::timestamptz - make_interval(secs => c.min_down_s)
@@ -117,18 +119,22 @@ package struct OutageStore: Sendable {
 
     /// Closed outages announced (or being announced) to a channel that is still enabled, without
     /// their recovery message yet: the `down` payload, and when the outage ended.
-    package func recoveryCandidates() async throws -> [(outageID: Int64, channelID: Int32, down: String, ended: Date)] {
-        var found: [(Int64, Int32, String, Date)] = []
+    /// `affected` counts the devices the outbox recorded as down because of this root while it was down.
+    package func recoveryCandidates() async throws -> [(outageID: Int64, channelID: Int32, down: String, ended: Date, affected: Int)] {
+        var found: [(Int64, Int32, String, Date, Int64)] = []
         for try await row in try await client.query(
             """
-            SELECT o.id, a.channel_id, a.payload::text, o.ended_at FROM alert_delivery a JOIN alert_outage o ON o.id = a.outage_id
+            SELECT o.id, a.channel_id, a.payload::text, o.ended_at,
+                   (SELECT count(DISTINCT e.device_id) FROM alert_event e
+                    WHERE e.root_id = o.device_id AND e.cause = 'upstream' AND e.at >= o.started_at AND e.at <= o.ended_at)::int8
+            FROM alert_delivery a JOIN alert_outage o ON o.id = a.outage_id
             JOIN notify_channel c ON c.id = a.channel_id AND c.disabled_at IS NULL
             WHERE a.kind = 'down' AND a.state <> 'failed' AND o.ended_at IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM alert_delivery r WHERE r.channel_id = a.channel_id AND r.outage_id = o.id AND r.kind = 'recovery')
             LIMIT 10000
             """, logger: logger
-        ).decode((Int64, Int32, String, PostgresTimestamp).self) { found.append((row.0, row.1, row.2, row.3.date)) }
-        return found.map { (outageID: $0.0, channelID: $0.1, down: $0.2, ended: $0.3) }
+        ).decode((Int64, Int32, String, PostgresTimestamp, Int64).self) { found.append((row.0, row.1, row.2, row.3.date, row.4)) }
+        return found.map { (outageID: $0.0, channelID: $0.1, down: $0.2, ended: $0.3, affected: Int($0.4)) }
     }
 
     /// Deletes what is long done: events the notifier read and outages closed before `before`.
