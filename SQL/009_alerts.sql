@@ -95,8 +95,9 @@ CREATE TABLE notifier_cursor (
 );
 INSERT INTO notifier_cursor VALUES (1, 0);
 
--- Work that one nadid does at a time (the notifier): the holder renews its row; another instance
--- takes over once it has expired.
+-- Work that one nadid does at a time (the notifier, the device poller): the holder renews its row;
+-- another instance takes over once it has expired. It replaces the poller's own lease table.
+DROP TABLE poller_lease;
 CREATE TABLE service_lease (
     name       text PRIMARY KEY,
     holder     text NOT NULL,

@@ -3,7 +3,7 @@ package import Logging
 package import NadiCore
 package import PostgresNIO
 
-/// What the device poller reads and writes: its lease, and the devices it polls.
+/// What the device poller reads: the devices it polls (its lease is a `ServiceLease`).
 package struct PollerStore: Sendable {
     /// A device in service with an `attributes.snmp` (fiber link) or `attributes.probe` (camera,
     /// videotron).
@@ -21,21 +21,6 @@ package struct PollerStore: Sendable {
     package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
-    }
-
-    /// Takes or renews the poller lease for `instance`; true while it holds it. (A lease row, not a
-    /// session advisory lock: no connection is held for good, and a database restart or a killed
-    /// session does not leave two pollers or none.) The lease lasts 30 s unless renewed.
-    package func holdLease(instance: String) async throws -> Bool {
-        let rows = try await client.query(
-            """
-            INSERT INTO poller_lease AS l (id, holder, expires_at) VALUES (1, \(instance), now() + interval '30 seconds')
-            ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-            WHERE l.holder = excluded.holder OR l.expires_at < now()
-            RETURNING holder
-            """, logger: logger
-        ).collect()
-        return !rows.isEmpty
     }
 
     /// The devices in service that the poller checks.

@@ -14,7 +14,7 @@ import ServiceLifecycle
 ///
 /// Each device is polled every `interval_s`, its first poll placed at a point of the interval
 /// derived from its id (no thundering herd), at most `maxConcurrent` at once. One nadid polls at a
-/// time: the holder of the `poller_lease` row; the others check now and then and take over when it
+/// time: the holder of the `poller` service lease; the others check now and then and take over when it
 /// has expired (30 s after its holder stopped renewing it).
 struct AdapterPoller: Service {
     static let ifOperStatus: [UInt32] = [1, 3, 6, 1, 2, 1, 2, 2, 1, 8]
@@ -52,7 +52,7 @@ struct AdapterPoller: Service {
 
     /// Takes or renews the poller lease; true while this instance holds it.
     private func holdLease() async throws -> Bool {
-        try await PollerStore(client: client, logger: logger).holdLease(instance: Self.instance)
+        try await ServiceLease(client: client, name: "poller", seconds: 30, logger: logger).hold(instance: Self.instance)
     }
 
     /// This process, as the lease names it.
