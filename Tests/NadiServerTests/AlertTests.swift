@@ -234,7 +234,7 @@ struct AlertTests {
                     json: Self.topology(link: "TG-FO", cameras: 2, prefix: "TG-CAM", linkName: "Link <Ilir> & Barat"))
                 _ = try await ChannelStore(client: client, logger: TestCluster.quietLogger).add(
                     NotifyChannelRequest(
-                        name: "ops-tg", region: RegionCode("16.71"), kinds: nil, minDownSeconds: 0,
+                        name: "ops-tg", region: RegionCode("16.71"), kinds: nil, minDownSeconds: 2,
                         target: .telegram(chat: "-1001234567890", api: try #require(URL(string: bot.url))), secret: token))
                 let cut = Date().addingTimeInterval(-120)
                 _ = try await http.post(
