@@ -13,6 +13,8 @@ install -d /usr/local/share/nadi/SQL /usr/local/share/nadi/data/schools
 install -m 0644 SQL/*.sql /usr/local/share/nadi/SQL/
 install -m 0644 Sources/NadiStore/Resources/*.csv Sources/NadiStore/Resources/SOURCES.md /usr/local/share/nadi/data/
 install -m 0644 Sources/NadiStore/Resources/schools/*.csv /usr/local/share/nadi/data/schools/
+install -d /usr/local/share/nadi/templates
+install -m 0644 Sources/NadiConsole/Templates/* /usr/local/share/nadi/templates/
 id nadi >/dev/null 2>&1 || useradd --system --home-dir /var/lib/nadi --shell /usr/sbin/nologin nadi
 install -d -m 0750 -o root -g nadi /etc/nadi
 [ -f /etc/nadi/nadid.env ] || install -m 0640 -o root -g nadi Deploy/nadid.env.example /etc/nadi/nadid.env

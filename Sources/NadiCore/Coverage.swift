@@ -125,6 +125,12 @@ package struct TargetTree: Sendable {
         return Milestone(year: nextYear, value: value)
     }
 
+    /// Every milestone of `key`: its own, or for a summed target one per year any descendant has
+    /// a milestone, valued at the summed target of that year. Oldest first.
+    package func milestones(_ key: Key) -> [Milestone] {
+        milestoneYears(key).sorted().compactMap { year in target(key, year: year).map { Milestone(year: year, value: $0) } }
+    }
+
     private func milestoneYears(_ key: Key) -> Set<Int> {
         if let own = milestones[key], !own.isEmpty { return Set(own.map(\.year)) }
         var years = Set<Int>()

@@ -79,4 +79,24 @@ package enum ShownURL {
         guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return url }
         return String(url[..<schemeEnd.upperBound]) + String(rest[rest.index(after: at)...])
     }
+
+    /// True when the URL's host is a private, loopback or link-local IPv4 address (or `localhost`):
+    /// such a link works only inside the city's network and names its layout, so public pages
+    /// leave it out.
+    package static func hasPrivateHost(_ url: String) -> Bool {
+        let shown = withoutCredentials(url)
+        guard let schemeEnd = shown.range(of: "://") else { return true }
+        let rest = shown[schemeEnd.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let host = authority.hasPrefix("[") ? String(authority) : String(authority.split(separator: ":").first ?? "")
+        if host.lowercased() == "localhost" || host.hasPrefix("[") { return true }
+        let octets = host.split(separator: ".").compactMap { UInt8($0) }
+        guard octets.count == 4 else { return false }
+        switch (octets[0], octets[1]) {
+        case (10, _), (127, _), (169, 254), (192, 168): return true
+        case (172, 16...31): return true
+        case (100, 64...127): return true
+        default: return false
+        }
+    }
 }

@@ -23,6 +23,7 @@ package func buildDemoApplication(
         let (devices, created) = try await DemoCity(client: client, logger: logger).load()
         try await DemoTelegram.addChannel(base: base, client: client, logger: logger)
         let token = try await demoToken(client: client, stateDirectory: stateDirectory, logger: logger)
+        let consolePassword = try await demoConsoleUser(client: client, stateDirectory: stateDirectory, logger: logger)
         let baseURL = URL(string: base) ?? URL(fileURLWithPath: "/")
         let snmp = ProcessInfo.processInfo.environment["NADI_DEMO_SNMP"]
         let adapters = DemoAdapters(baseURL: baseURL, token: token, snmp: snmp, logger: logger)
@@ -41,6 +42,10 @@ package func buildDemoApplication(
 
             Demo token (read, ingest, inventory; also saved in \(stateDirectory)/demo-token):
               export NADI_TOKEN=\(token)
+
+            Console (Bahasa Indonesia; English one click away): open \(base)/ and log in as
+              demo / \(consolePassword)      (operator of Kota Palembang; also saved in \(stateDirectory)/demo-console)
+            Public school pages (what a parent sees): \(base)/sekolah?q=SMA
 
             Try next:
               curl -s \(base)/healthz
@@ -68,6 +73,26 @@ package func buildDemoApplication(
     }
     app.addServices(runner)
     return app
+}
+
+/// The demo's console user `demo` (operator of 16.71): its password is saved in the state
+/// directory and reused on the next start.
+func demoConsoleUser(client: PostgresClient, stateDirectory: String, logger: Logger) async throws -> String {
+    let file = URL(fileURLWithPath: stateDirectory).appendingPathComponent("demo-console")
+    let users = ConsoleUserStore(client: client, logger: logger)
+    if let saved = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !saved.isEmpty,
+        try await users.list().contains(where: { $0.name == "demo" })
+    {
+        return saved
+    }
+    let password = "palembang-" + String(ConsoleSessionStore.randomToken().filter(\.isLetter).prefix(8)).lowercased()
+    if try await users.list().contains(where: { $0.name == "demo" }) {
+        _ = try await users.setPassword(name: "demo", password: password)
+    } else {
+        _ = try await users.create(name: "demo", region: RegionCode("16.71"), role: .operator, password: password)
+    }
+    try password.write(to: file, atomically: true, encoding: .utf8)
+    return password
 }
 
 /// Reuses the demo token saved in the state directory, or creates one.

@@ -120,7 +120,8 @@ package enum HTMLReport {
         return html + "</table></section>"
     }
 
-    static func scatter(_ schools: [SchoolCCTV]) -> String {
+    /// The school map: one dot per school with coordinates (covered, camera down, no camera).
+    package static func scatter(_ schools: [SchoolCCTV]) -> String {
         let placed = schools.compactMap { school -> (Double, Double, String)? in
             guard let lat = school.lat, let lon = school.lon else { return nil }
             let cls = school.covered ? "covered" : school.cctvInstalled > 0 ? "broken" : "none"
@@ -153,7 +154,8 @@ package enum HTMLReport {
         }
     }
 
-    static func escape(_ text: some StringProtocol) -> String {
+    /// `text` with & < > " ' escaped for HTML.
+    package static func escape(_ text: some StringProtocol) -> String {
         var out = ""
         for character in text {
             switch character {

@@ -1,5 +1,6 @@
 package import Hummingbird
 package import Logging
+import NadiConsole
 import NadiNotify
 package import NadiStore
 package import PostgresNIO
@@ -28,9 +29,18 @@ package func buildApplication(
     let writer = PingWriter(
         queue: queue, client: client, configuration: configuration.writer, metrics: metrics.factory, logger: logger)
     let directory = DeviceDirectory(store: InventoryStore(client: client, logger: logger))
+    let renderer = configuration.console ? try ConsoleRenderer() : nil
     let router = buildRouter(
         configuration: configuration, client: client, queue: queue, directory: directory, metrics: metrics, migrations: migrations,
-        logger: logger, extraRoutes: extraRoutes)
+        logger: logger,
+        extraRoutes: { router in
+            if let renderer {
+                var console = ConsoleConfiguration(timeZone: configuration.timeZone)
+                console.publicSchools = configuration.publicSchools
+                ConsoleController(configuration: console, renderer: renderer, client: client, logger: logger).addRoutes(to: router)
+            }
+            extraRoutes(router)
+        })
     let listener = DeviceChangeListener(feed: DeviceChangeFeed(client: client, logger: logger), directory: directory)
     let gate = MigrationGate()
     var needSchema: [any Service] = [writer, listener]

@@ -42,6 +42,11 @@ package struct ServerConfiguration: Sendable {
     /// The notifier's settings (tick, retries, lease, public URL for links).
     package var notifier = NotifierConfiguration()
 
+    /// Whether nadid serves the web console at `/` (`--console`, on by default).
+    package var console = true
+    /// Whether the public school pages `/sekolah` are served to anyone (`--public-schools`).
+    package var publicSchools = false
+
     package init() {}
 
     /// How far back a ping may be observed: the raw-ping retention.

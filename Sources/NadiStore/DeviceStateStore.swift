@@ -145,13 +145,15 @@ package struct DeviceStateStore: Sendable {
     }
 
     /// Devices in service by kind and state, every pair present (zero where none).
-    package func counts() async throws -> [(kind: DeviceKind, status: DeviceStatus, count: Int)] {
+    package func counts(region: RegionCode? = nil) async throws -> [(kind: DeviceKind, status: DeviceStatus, count: Int)] {
         var counts: [String: Int] = [:]
+        let filter = region?.rawValue ?? ""
         for try await (kind, status, count) in try await client.query(
             """
             SELECT d.kind, coalesce(s.status, 'unknown'), count(*)::int8 FROM device d
             LEFT JOIN device_state s ON s.device_id = d.id
-            WHERE d.decommissioned_on IS NULL OR d.decommissioned_on > current_date
+            WHERE (d.decommissioned_on IS NULL OR d.decommissioned_on > current_date)
+              AND (\(filter) = '' OR d.region <@ nullif(\(filter), '')::ltree)
             GROUP BY 1, 2
             """, logger: logger
         ).decode((String, String, Int).self) { counts[kind + "/" + status] = count }
@@ -160,9 +162,15 @@ package struct DeviceStateStore: Sendable {
         }
     }
 
-    /// The newest last-seen time of any device (the HTML report's "data as of").
-    package func newestSeen() async throws -> Date? {
-        for try await value in try await client.query("SELECT max(last_seen) FROM device_state", logger: logger).decode(
+    /// The newest last-seen time of any device under `region` (the HTML report's "data as of").
+    package func newestSeen(region: RegionCode? = nil) async throws -> Date? {
+        let filter = region?.rawValue ?? ""
+        for try await value in try await client.query(
+            """
+            SELECT max(s.last_seen) FROM device_state s JOIN device d ON d.id = s.device_id
+            WHERE \(filter) = '' OR d.region <@ nullif(\(filter), '')::ltree
+            """, logger: logger
+        ).decode(
             PostgresTimestamp?.self)
         {
             return value?.date

@@ -33,6 +33,18 @@ package enum ResourceLocator {
         throw ResourceError("builtin data file '\(relativePath)' was not found; set NADI_DATA_DIR")
     }
 
+    /// The web console's templates and static files.
+    package static func templateDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
+        var candidates: [URL] = []
+        if let explicit = environment["NADI_TEMPLATE_DIR"] { candidates.append(URL(fileURLWithPath: explicit)) }
+        candidates.append(executableDirectory.appendingPathComponent("../share/nadi/templates"))
+        candidates.append(executableDirectory.appendingPathComponent("nadi_NadiConsole.resources/Templates"))
+        candidates.append(sourceRoot.appendingPathComponent("Sources/NadiConsole/Templates"))
+        if let found = candidates.first(where: { isDirectory($0) }) { return found.standardizedFileURL }
+        throw ResourceError(
+            "the console templates were not found (looked in \(candidates.map(\.path).joined(separator: ", "))); set NADI_TEMPLATE_DIR")
+    }
+
     static var executableDirectory: URL {
         Bundle.main.executableURL?.deletingLastPathComponent() ?? URL(fileURLWithPath: ".")
     }

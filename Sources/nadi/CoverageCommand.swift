@@ -19,6 +19,12 @@ struct Coverage: AsyncParsableCommand {
               nadi coverage --region 16.71 --depth district --kind cctv
               nadi coverage --region 16 --as-of 2025-12-31 --format csv > coverage-2025.csv
               nadi coverage --region 16.71 --format html --output report.html
+              nadi coverage --region 16.71 --trajectory --kind cctv    # month by month since the first installation
+
+            --trajectory prints, per kind, the devices installed and operational at the end of every month since the first
+            installation (operational as of the month's last instant in the deployment's zone), the masterplan milestones of
+            the units metric, and the projection at the pace of the last 12 months: the year the next target is reached, or
+            "target already met".
             """)
 
     @Option(help: "Region code (default: the only regency or province with data, else all of Indonesia).") var region: String?
@@ -31,6 +37,8 @@ struct Coverage: AsyncParsableCommand {
 
     @Option(help: "table, csv, json, or html (a self-contained page with charts and the school panel).") var format: Format = .table
     @Option(help: "Write to this file instead of standard output.") var output: String?
+    @Flag(help: "Print the rollout trajectory (monthly installed/operational and the projection) instead of the report.")
+    var trajectory = false
     @OptionGroup var database: DatabaseOptions
 
     /// The request, validated the same way as `GET /v1/coverage`'s.
@@ -42,10 +50,45 @@ struct Coverage: AsyncParsableCommand {
         if case .failure(let problem) = request {
             throw ValidationError("--\(problem.field.replacingOccurrences(of: "_", with: "-")) \(problem.problem)")
         }
+        if trajectory, format == .html { throw ValidationError("--trajectory prints table, csv or json (the console draws it)") }
+        if trajectory, asOf != nil { throw ValidationError("--trajectory runs up to now; --as-of does not apply") }
+    }
+
+    func runTrajectory(_ parsed: CoverageRequest) async throws {
+        let zone = time.zone
+        let trajectories = try await database.withClient { client -> [RolloutTrajectory] in
+            let query = CoverageQuery(client: client, logger: CLILogger.make())
+            if let region = parsed.region, try await !query.exists(region) {
+                throw CLIError("no region \(region); import regions with `nadi regions import --builtin`")
+            }
+            let scope = try await query.scope(region: parsed.region, depth: nil)
+            let kinds = parsed.kinds.isEmpty ? DeviceKind.allCases : DeviceKind.allCases.filter(parsed.kinds.contains)
+            var found: [RolloutTrajectory] = []
+            for kind in kinds {
+                let trajectory = try await TrajectoryQuery(client: client, logger: CLILogger.make()).trajectory(
+                    region: scope.region, kind: kind, timeZone: zone)
+                if !trajectory.points.isEmpty { found.append(trajectory) }
+            }
+            return found
+        }
+        let text: String
+        switch format {
+        case .json: text = String(decoding: try JSONEncoder.report.encode(trajectories), as: UTF8.self) + "\n"
+        case .csv: text = TrajectoryRenderer.csv(trajectories)
+        default: text = trajectories.isEmpty ? "no devices installed in this region yet\n" : TrajectoryRenderer.table(trajectories)
+        }
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
+                throw CLIError("cannot write \(output)")
+            }
+        } else {
+            print(text, terminator: "")
+        }
     }
 
     func run() async throws {
         let parsed = try request.get()
+        if trajectory { return try await runTrajectory(parsed) }
         let region = parsed.region
         let depth = parsed.depth
         let at = ReportInstant(asOf: parsed.asOf, timeZone: time.zone)

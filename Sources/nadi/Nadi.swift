@@ -21,7 +21,8 @@ struct Nadi: AsyncParsableCommand {
               nadi devices list --silent
             """,
         subcommands: [
-            Migrate.self, Regions.self, Sites.self, Devices.self, Targets.self, Token.self, Maintenance.self, Incidents.self, Notify.self, Coverage.self,
+            Migrate.self, Regions.self, Sites.self, Devices.self, Targets.self, Token.self, Maintenance.self, Incidents.self, Notify.self,
+            User.self, Coverage.self,
             Uptime.self,
             Export.self,
             Bench.self,

@@ -70,6 +70,15 @@ struct Nadid: AsyncParsableCommand {
             "The address people reach this nadid at (e.g. https://nadi.palembang.go.id); alert messages then link to the device.",
             valueName: "URL"))
     var publicURL: String?
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Serve the web console at / (log in with a user from `nadi user create`).")
+    var console = true
+    @Flag(
+        help:
+            "Serve the public school pages /sekolah and /sekolah/{npsn} to anyone: whether a school's public camera works now, its stream links and last 7 days' availability (never private cameras)."
+    )
+    var publicSchools = false
     @Flag(help: "Load a demo city (Kota Palembang: real schools, devices of all four kinds, masterplan targets) and simulate pings.")
     var demo = false
 
@@ -121,6 +130,8 @@ struct Nadid: AsyncParsableCommand {
         configuration.writer.missCount = missCount
         configuration.writer.retentionDays = retentionDays
         configuration.notify = notify
+        configuration.console = console
+        configuration.publicSchools = publicSchools || demo
         configuration.notifier.publicURL = publicURL.flatMap(URL.init(string:))
         // A restarted nadid on the same host and port takes the notifier lease back at once.
         if port != 0 { configuration.notifier.instance = "\(HostName.local):\(port)" }

@@ -1,0 +1,266 @@
+import Foundation
+import HTTPTypes
+package import Hummingbird
+package import Logging
+import NadiCore
+import NadiReports
+package import NadiStore
+package import PostgresNIO
+
+/// The web console at `/`: login, the pages of ops, planners and the education office, and (with
+/// `--public-schools`) the public school pages. Every page is limited to the user's region
+/// subtree; a device or region outside it answers 404, as if it did not exist.
+package struct ConsoleController: Sendable {
+    let configuration: ConsoleConfiguration
+    let renderer: ConsoleRenderer
+    let client: PostgresClient
+    let logger: Logger
+    let users: ConsoleUserStore
+    let sessions: ConsoleSessionStore
+    let limiter: LoginLimiter
+    let publicLimiter: PublicPageLimiter
+    let time: LocalTime
+
+    package init(configuration: ConsoleConfiguration, renderer: ConsoleRenderer, client: PostgresClient, logger: Logger) {
+        self.configuration = configuration
+        self.renderer = renderer
+        self.client = client
+        self.logger = logger
+        self.users = ConsoleUserStore(client: client, logger: logger)
+        self.sessions = ConsoleSessionStore(client: client, logger: logger)
+        self.limiter = LoginLimiter(attempts: configuration.loginAttempts, lockout: configuration.loginLockout)
+        self.publicLimiter = PublicPageLimiter(perSecond: configuration.publicPagesPerSecond)
+        self.time = LocalTime(zone: configuration.timeZone)
+    }
+
+    static let sessionCookie = "nadi_session"
+    static let loginCookie = "nadi_login"
+
+    package func addRoutes(to router: Router<some RequestContext>) {
+        router.get("/static/:file") { _, context in
+            let name = try context.parameters.require("file")
+            return renderer.staticFile(name) ?? Response(status: .notFound)
+        }
+        router.get("/login") { request, _ in loginPage(request, message: nil) }
+        router.post("/login") { request, _ in try await login(request) }
+        router.post("/logout") { request, _ in try await logout(request) }
+        router.get("/") { request, _ in try await page(request) { try await overview($0) } }
+        router.get("/devices") { request, _ in try await page(request) { try await devices($0) } }
+        router.get("/devices.csv") { request, _ in try await page(request) { try await devicesCSV($0) } }
+        router.get("/devices/:id") { request, context in
+            let raw = try context.parameters.require("id")
+            return try await page(request) { try await device(raw.removingPercentEncoding ?? raw, $0) }
+        }
+        router.post("/maintenance") { request, _ in try await form(request) { try await addMaintenance($0, $1) } }
+        router.get("/coverage") { request, _ in try await page(request) { try await coverage($0) } }
+        router.get("/uptime") { request, _ in try await page(request) { try await uptime($0) } }
+        router.get("/schools") { request, _ in try await page(request) { try await schools($0) } }
+        router.get("/schools.csv") { request, _ in try await page(request) { try await schoolsDownload($0, geojson: false) } }
+        router.get("/schools.geojson") { request, _ in try await page(request) { try await schoolsDownload($0, geojson: true) } }
+        if configuration.publicSchools {
+            router.get("/sekolah") { request, _ in try await publicPage(request) { try await publicSearch($0) } }
+            router.get("/sekolah/:npsn") { request, context in
+                let npsn = try context.parameters.require("npsn")
+                return try await publicPage(request) { try await publicSchool(npsn, $0) }
+            }
+        }
+    }
+
+    // MARK: Sessions
+
+    /// Runs `body` for a signed-in user; without a session, redirects to the login page.
+    func page(_ request: Request, _ body: (PageContext) async throws -> Response) async throws -> Response {
+        let session: ConsoleSession?
+        do {
+            session = try await request.cookies[Self.sessionCookie].asyncMap { try await sessions.find(cookie: $0.value) } ?? nil
+        } catch {
+            logger.error("console session lookup failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+            return errorPage(PageContext(request, session: nil), status: .serviceUnavailable, key: "unavailable")
+        }
+        guard let session else {
+            let next = PageContext.encode(request.uri.description)
+            return Response(status: .seeOther, headers: [.location: "/login?next=\(next)", .cacheControl: "no-store"])
+        }
+        let context = PageContext(request, session: session)
+        var response: Response
+        do {
+            response = try await body(context)
+        } catch let error as PageNotFound {
+            _ = error
+            response = errorPage(context, status: .notFound, key: "not_found_text")
+        } catch {
+            logger.error("console page failed", metadata: ["path": "\(request.uri.path)", "error": "\(PostgresErrorText.describe(error))"])
+            response = errorPage(context, status: .serviceUnavailable, key: "unavailable")
+        }
+        if let chosen = context.chosenLanguage { response.setCookie(languageCookie(chosen, request)) }
+        return response
+    }
+
+    /// A form post: a session and its CSRF token (`csrf` field) are required; else 403.
+    func form(_ request: Request, _ body: (PageContext, [String: String]) async throws -> Response) async throws -> Response {
+        guard let cookie = request.cookies[Self.sessionCookie]?.value, let session = try await sessions.find(cookie: cookie) else {
+            return errorPage(PageContext(request, session: nil), status: .forbidden, key: "forbidden")
+        }
+        let fields = try await FormBody.parse(request)
+        let context = PageContext(request, session: session)
+        guard let token = fields["csrf"], Self.constantTimeEqual(token, session.csrf) else {
+            logger.notice("console form refused: missing or wrong CSRF token", metadata: ["user": "\(session.user.name)"])
+            return errorPage(context, status: .forbidden, key: "forbidden")
+        }
+        return try await body(context, fields)
+    }
+
+    func publicPage(_ request: Request, _ body: (PageContext) async throws -> Response) async throws -> Response {
+        guard await publicLimiter.take() else {
+            return Response(
+                status: .tooManyRequests, headers: [.retryAfter: "1", .contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "too many requests; retry in a second\n")))
+        }
+        let context = PageContext(request, session: nil)
+        do {
+            var response = try await body(context)
+            if let chosen = context.chosenLanguage { response.setCookie(languageCookie(chosen, request)) }
+            return response
+        } catch is PageNotFound {
+            return errorPage(context, status: .notFound, key: "not_found_text")
+        } catch {
+            logger.error("public page failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+            return errorPage(context, status: .serviceUnavailable, key: "unavailable")
+        }
+    }
+
+    func loginPage(_ request: Request, message: String?, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        let context = PageContext(request, session: nil)
+        let token = ConsoleSessionStore.randomLoginToken()
+        var page = common(context, title: "login_title")
+        page["login_csrf"] = token
+        page["next"] = Self.safeNext(context.parameter("next"))
+        page["message"] = message.map { ConsoleCatalog.words(context.language)[$0] ?? $0 }
+        var response = renderer.page("login", page, status: status, headers: headers)
+        response.setCookie(
+            Cookie(
+                name: Self.loginCookie, value: token, maxAge: 3600, path: "/login", secure: isSecure(request), httpOnly: true,
+                sameSite: .strict))
+        if let chosen = context.chosenLanguage { response.setCookie(languageCookie(chosen, request)) }
+        return response
+    }
+
+    func login(_ request: Request) async throws -> Response {
+        let fields = try await FormBody.parse(request)
+        guard let token = fields["login_csrf"], let cookie = request.cookies[Self.loginCookie]?.value,
+            Self.constantTimeEqual(token, cookie)
+        else {
+            return errorPage(PageContext(request, session: nil), status: .forbidden, key: "forbidden")
+        }
+        let name = fields["name"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        let password = fields["password"] ?? ""
+        if let wait = await limiter.retryAfter(name) {
+            logger.notice("console login refused: too many failures", metadata: ["user": "\(name)"])
+            return loginPage(request, message: "login_limited", status: .tooManyRequests, headers: [.retryAfter: "\(wait)"])
+        }
+        let user: ConsoleUser?
+        do {
+            user = try await users.verify(name: name, password: password)
+        } catch {
+            logger.error("console login failed on the database", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+            return errorPage(PageContext(request, session: nil), status: .serviceUnavailable, key: "unavailable")
+        }
+        guard let user else {
+            await limiter.failed(name)
+            logger.notice("console login failed", metadata: ["user": "\(name)"])
+            return loginPage(request, message: "login_failed", status: .unauthorized)
+        }
+        await limiter.succeeded(name)
+        let (sessionCookie, _) = try await sessions.start(for: user, lifetime: configuration.sessionLifetime)
+        logger.info("console login", metadata: ["user": "\(user.name)"])
+        var response = Response(status: .seeOther, headers: [.location: Self.safeNext(fields["next"]), .cacheControl: "no-store"])
+        response.setCookie(
+            Cookie(
+                name: Self.sessionCookie, value: sessionCookie, maxAge: Int(configuration.sessionLifetime.components.seconds), path: "/",
+                secure: isSecure(request), httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    func logout(_ request: Request) async throws -> Response {
+        try await form(request) { _, _ in
+            if let cookie = request.cookies[Self.sessionCookie]?.value { try await sessions.end(cookie: cookie) }
+            var response = Response(status: .seeOther, headers: [.location: "/login?bye=1", .cacheControl: "no-store"])
+            response.setCookie(
+                Cookie(
+                    name: Self.sessionCookie, value: "", maxAge: 0, path: "/", secure: isSecure(request), httpOnly: true, sameSite: .strict)
+            )
+            return response
+        }
+    }
+
+    /// Only same-site paths may follow a login.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.hasPrefix("/login") else { return "/" }
+        return next
+    }
+
+    /// `Secure` cookies when the request came over TLS (directly or through a proxy that says so).
+    func isSecure(_ request: Request) -> Bool {
+        request.uri.scheme?.rawValue == "https" || request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
+    }
+
+    func languageCookie(_ language: MessageLanguage, _ request: Request) -> Cookie {
+        Cookie(
+            name: "nadi_lang", value: language.rawValue, maxAge: 365 * 86400, path: "/", secure: isSecure(request), httpOnly: true,
+            sameSite: .strict)
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    // MARK: Rendering
+
+    /// What every page's layout needs: words, the user, navigation, CSRF token, language switch.
+    func common(_ context: PageContext, title: String, active: String? = nil) -> [String: Any] {
+        let words = ConsoleCatalog.words(context.language)
+        var page: [String: Any] = [
+            "t": words, "lang": context.language.rawValue, "title": words[title] ?? title, "zone": time.zoneName,
+            "lang_url": context.url(["lang": context.language == .id ? "en" : "id"]),
+        ]
+        if let session = context.session {
+            page["user"] = ["name": session.user.name, "role": session.user.role.rawValue, "region": session.user.region?.rawValue ?? "ID"]
+            page["csrf"] = session.csrf
+            page["nav"] = [
+                ("/", "nav_overview"), ("/devices", "nav_devices"), ("/coverage", "nav_coverage"), ("/uptime", "nav_uptime"),
+                ("/schools", "nav_schools"),
+            ].map { path, key -> [String: Any] in ["href": path, "label": words[key] ?? key, "active": path == active] }
+        }
+        return page
+    }
+
+    func errorPage(_ context: PageContext, status: HTTPResponse.Status, key: String) -> Response {
+        var page = common(context, title: status == .notFound ? "not_found" : status == .forbidden ? "forbidden" : "error")
+        page["message"] = ConsoleCatalog.words(context.language)[key] ?? key
+        page["status"] = status.code
+        return renderer.page("error", page, status: status)
+    }
+
+    func minutes(_ date: Date?) -> String {
+        guard let date else { return "–" }
+        return time.minutes(date) + " " + time.zoneName
+    }
+}
+
+/// Thrown by a page whose subject does not exist or lies outside the user's region.
+struct PageNotFound: Error {}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}
+
+extension ConsoleSessionStore {
+    /// A random token for the login form (double-submitted: cookie and hidden field).
+    static func randomLoginToken() -> String { randomToken() }
+}

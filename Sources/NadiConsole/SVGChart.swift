@@ -1,0 +1,111 @@
+import Foundation
+import NadiCore
+import NadiReports
+
+/// The console's inline SVG charts. Every text that reaches them from data is escaped here; the
+/// templates insert the result unescaped.
+enum SVGChart {
+    static func f(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    /// A state timeline over `window`: operational green, degraded amber, down red, maintenance
+    /// blue (over whatever state), no data grey.
+    static func timeline(runs: [StateRun], maintenance: [Range<Date>], window: Range<Date>, now: Date, label: String) -> String {
+        let width = 800.0
+        let height = 28.0
+        let span = max(window.upperBound.timeIntervalSince(window.lowerBound), 1)
+        func x(_ date: Date) -> Double { width * min(max(date.timeIntervalSince(window.lowerBound) / span, 0), 1) }
+        var svg =
+            "<svg class=\"timeline\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"\(HTMLReport.escape(label))\">"
+        svg += "<rect class=\"s-unknown\" x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\"/>"
+        for run in runs {
+            let start = max(run.start, window.lowerBound)
+            let end = min(run.end ?? now, window.upperBound)
+            guard end > start else { continue }
+            let cls = run.status == .up ? "s-up" : run.status == .degraded ? "s-degraded" : "s-down"
+            svg +=
+                "<rect class=\"\(cls)\" x=\"\(f(x(start)))\" y=\"0\" width=\"\(f(max(x(end) - x(start), 0.5)))\" height=\"\(Int(height))\"><title>\(run.status.rawValue)\(run.reason.map { " (" + HTMLReport.escape($0) + ")" } ?? "")</title></rect>"
+        }
+        for window in maintenance {
+            svg +=
+                "<rect class=\"s-maint\" x=\"\(f(x(window.lowerBound)))\" y=\"0\" width=\"\(f(max(x(window.upperBound) - x(window.lowerBound), 0.5)))\" height=\"\(Int(height))\"/>"
+        }
+        return svg + "</svg>"
+    }
+
+    /// A sparkline of one metric, oldest left.
+    static func sparkline(_ values: [(Date, Double)], label: String) -> String {
+        guard values.count >= 2, let low = values.map(\.1).min(), let high = values.map(\.1).max(), let first = values.first?.0,
+            let last = values.last?.0
+        else { return "" }
+        let width = 300.0
+        let height = 60.0
+        let spanT = max(last.timeIntervalSince(first), 1)
+        let spanV = max(high - low, 0.001)
+        let points = values.map { t, v in
+            "\(f(4 + (width - 8) * t.timeIntervalSince(first) / spanT)),\(f(4 + (height - 8) * (high - v) / spanV))"
+        }
+        return
+            "<svg class=\"spark\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(HTMLReport.escape(label))\"><polyline points=\"\(points.joined(separator: " "))\"/><text x=\"4\" y=\"12\">\(Format.number(high))</text><text x=\"4\" y=\"\(Int(height) - 2)\">\(Format.number(low))</text></svg>"
+    }
+
+    /// Installed and operational devices month by month, the milestones as diamonds and the
+    /// projection as a dashed line to the target.
+    static func trajectory(_ trajectory: RolloutTrajectory, installedLabel: String, operationalLabel: String) -> String {
+        let points = trajectory.points
+        guard !points.isEmpty else { return "" }
+        let width = 640.0
+        let height = 220.0
+        let left = 44.0
+        let bottom = 24.0
+        let firstYear = Int(points[0].month.prefix(4)) ?? 2020
+        let lastMonthIndex = monthIndex(points[points.count - 1].month)
+        var endIndex = lastMonthIndex
+        if let year = trajectory.milestones.map(\.year).max() { endIndex = max(endIndex, year * 12 + 11) }
+        if let reached = trajectory.projection.reachedYear { endIndex = max(endIndex, min(reached, firstYear + 40) * 12 + 11) }
+        let startIndex = monthIndex(points[0].month)
+        let spanX = Double(max(endIndex - startIndex, 1))
+        let top = max(
+            Double(points.map(\.installed).max() ?? 1), trajectory.milestones.map(\.value).max() ?? 0,
+            trajectory.projection.target?.value ?? 0, 1)
+        func x(_ index: Int) -> Double { left + (width - left - 8) * Double(index - startIndex) / spanX }
+        func y(_ value: Double) -> Double { 8 + (height - bottom - 8) * (1 - value / top) }
+        var svg =
+            "<svg class=\"trajectory\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(HTMLReport.escape(trajectory.kind.rawValue))\">"
+        svg += "<line class=\"axis\" x1=\"\(left)\" y1=\"\(f(y(0)))\" x2=\"\(width - 8)\" y2=\"\(f(y(0)))\"/>"
+        svg +=
+            "<text class=\"tick\" x=\"2\" y=\"\(f(y(top) + 4))\">\(Int(top))</text><text class=\"tick\" x=\"2\" y=\"\(f(y(0)))\">0</text>"
+        var year = firstYear
+        while year * 12 <= endIndex {
+            let tick = x(max(year * 12, startIndex))
+            svg += "<text class=\"tick\" x=\"\(f(tick))\" y=\"\(Int(height) - 6)\">\(year)</text>"
+            year += max(1, (endIndex / 12 - firstYear) / 8)
+        }
+        let installed = points.map { "\(f(x(monthIndex($0.month)))),\(f(y(Double($0.installed))))" }
+        let operational = points.map { "\(f(x(monthIndex($0.month)))),\(f(y(Double($0.operational))))" }
+        svg +=
+            "<polyline class=\"installed\" points=\"\(installed.joined(separator: " "))\"><title>\(HTMLReport.escape(installedLabel))</title></polyline>"
+        svg +=
+            "<polyline class=\"operational\" points=\"\(operational.joined(separator: " "))\"><title>\(HTMLReport.escape(operationalLabel))</title></polyline>"
+        for milestone in trajectory.milestones {
+            let cx = x(milestone.year * 12 + 11)
+            let cy = y(milestone.value)
+            svg +=
+                "<path class=\"milestone\" d=\"M\(f(cx)) \(f(cy - 6)) L\(f(cx + 6)) \(f(cy)) L\(f(cx)) \(f(cy + 6)) L\(f(cx - 6)) \(f(cy)) Z\"><title>\(milestone.year): \(Format.number(milestone.value, decimals: 0))</title></path>"
+        }
+        if trajectory.projection.outcome == .reached, let target = trajectory.projection.target,
+            let reached = trajectory.projection.reachedYear,
+            let last = points.last
+        {
+            let endX = x(min(reached, firstYear + 40) * 12 + 6)
+            svg +=
+                "<line class=\"projection\" x1=\"\(f(x(lastMonthIndex)))\" y1=\"\(f(y(Double(last.operational))))\" x2=\"\(f(endX))\" y2=\"\(f(y(target.value)))\"/>"
+        }
+        return svg + "</svg>"
+    }
+
+    static func monthIndex(_ month: String) -> Int {
+        let parts = month.split(separator: "-")
+        guard parts.count == 2, let year = Int(parts[0]), let m = Int(parts[1]) else { return 0 }
+        return year * 12 + m - 1
+    }
+}

@@ -1,0 +1,138 @@
+package import NadiCore
+
+/// The words of the web console, in Bahasa Indonesia (the default) and English. Templates read
+/// them as `{{t.key}}`; a key missing from English falls back to Indonesian, so no page shows a
+/// blank label.
+package enum ConsoleCatalog {
+    /// Every word of `language`.
+    package static func words(_ language: MessageLanguage) -> [String: String] {
+        guard language == .en else { return indonesian }
+        return indonesian.merging(english) { _, english in english }
+    }
+
+    /// A device kind as people name it.
+    package static func kind(_ kind: DeviceKind, _ language: MessageLanguage) -> String {
+        switch (kind, language) {
+        case (.fiberLink, .id): "Link fiber"
+        case (.fiberLink, .en): "Fiber link"
+        case (.cctv, _): "CCTV"
+        case (.videotron, _): "Videotron"
+        case (.attendance, .id): "Mesin absensi"
+        case (.attendance, .en): "Attendance device"
+        }
+    }
+
+    /// A device state as people name it.
+    package static func status(_ status: String, _ language: MessageLanguage) -> String {
+        switch (status, language) {
+        case ("up", .id): "hidup"
+        case ("degraded", .id): "terganggu"
+        case ("down", .id): "mati"
+        case ("up", _): "up"
+        case ("degraded", _): "degraded"
+        case ("down", _): "down"
+        case (_, .id): "belum diketahui"
+        default: "unknown"
+        }
+    }
+
+    /// Why a device is not operational, as people name it.
+    package static func cause(_ cause: Cause, _ language: MessageLanguage) -> String {
+        switch (cause, language) {
+        case (.own, .id): "perangkat sendiri"
+        case (.own, .en): "own failure"
+        case (.upstream, .id): "hulu terputus"
+        case (.upstream, .en): "upstream down"
+        case (.maintenance, .id): "pemeliharaan"
+        case (.maintenance, .en): "maintenance"
+        }
+    }
+
+    static let indonesian: [String: String] = [
+        "app": "Nadi — infrastruktur kota cerdas",
+        "nav_overview": "Ringkasan", "nav_devices": "Perangkat", "nav_coverage": "Cakupan", "nav_uptime": "Uptime",
+        "nav_schools": "Sekolah", "logout": "Keluar", "login": "Masuk", "lang_switch": "English", "lang_other": "en",
+        "user": "Pengguna", "password": "Kata sandi", "login_title": "Masuk ke konsol Nadi",
+        "login_failed": "Nama pengguna atau kata sandi salah.",
+        "login_limited": "Terlalu banyak percobaan yang gagal. Coba lagi dalam beberapa menit.",
+        "logged_out": "Anda sudah keluar.",
+        "region": "Wilayah", "kind": "Jenis", "state": "Status", "cause": "Penyebab", "search": "Cari",
+        "all": "Semua", "filter": "Saring", "download_csv": "Unduh CSV", "download_geojson": "Unduh GeoJSON",
+        "id": "ID", "name": "Nama", "since": "Sejak", "last_seen": "Terakhir terlihat", "never": "belum pernah",
+        "devices_by_state": "Perangkat menurut jenis dan status", "total": "Jumlah",
+        "open_incidents": "Gangguan terbuka", "root": "Akar masalah", "dependents_down": "Perangkat terdampak",
+        "no_incidents": "Tidak ada gangguan terbuka.", "silent_longest": "Paling lama tidak berkabar",
+        "no_silent": "Semua perangkat berkabar.", "maintenance_now": "Pemeliharaan berlangsung",
+        "no_maintenance": "Tidak ada pemeliharaan saat ini.", "newest_ping": "Ping terbaru", "reason": "Alasan",
+        "until": "sampai", "shown": "ditampilkan", "of": "dari", "capped": "Hanya baris pertama yang ditampilkan; persempit saringan.",
+        "no_devices": "Tidak ada perangkat yang cocok.",
+        "timeline": "Riwayat status", "uptime": "Uptime", "sla": "SLA", "last_pings": "Ping terakhir",
+        "latency": "Latensi (ms)", "metrics": "Metrik", "upstream": "Hulu", "dependents": "Bergantung padanya",
+        "none": "tidak ada", "installed": "Terpasang", "operational": "Beroperasi", "target": "Target",
+        "achievement": "Capaian", "next_milestone": "Tonggak berikut", "status_met": "tercapai", "status_behind": "tertinggal",
+        "status_no_target": "tanpa target", "trajectory": "Lintasan pemasangan", "milestones": "Tonggak masterplan",
+        "projection": "Proyeksi", "target_met": "Target sudah tercapai.", "no_target": "Belum ada target masterplan.",
+        "stalled": "Dengan laju 12 bulan terakhir, target tidak tercapai.",
+        "reached_prefix": "Dengan laju 12 bulan terakhir, target", "reached_middle": "sebesar", "reached_suffix": "tercapai pada tahun",
+        "pace": "Laju pemasangan", "per_month": "per bulan", "drill_up": "Naik satu tingkat",
+        "window": "Rentang", "by_region": "Menurut wilayah", "by_device": "Menurut perangkat (terendah dulu)",
+        "devices": "Perangkat", "own_down": "Mati sendiri", "upstream_down": "Karena hulu", "maintenance": "Pemeliharaan",
+        "schools_title": "Sekolah dan CCTV", "schools": "Sekolah", "covered": "Terpantau", "coverage_pct": "Cakupan",
+        "level": "Jenjang", "kecamatan": "Kecamatan", "map": "Peta sekolah", "map_covered": "ada kamera berfungsi",
+        "map_broken": "kamera mati", "map_none": "belum ada kamera",
+        "public_title": "Kamera sekolah", "public_search_hint": "Cari nama sekolah atau NPSN",
+        "public_working": "Kamera publik sekolah ini berfungsi sekarang.",
+        "public_not_working": "Belum ada kamera publik yang berfungsi sekarang.",
+        "public_streams": "Tautan siaran", "availability_7d": "Ketersediaan 7 hari terakhir", "no_results": "Tidak ditemukan.",
+        "not_found": "Halaman tidak ditemukan", "not_found_text": "Yang Anda cari tidak ada atau tidak dalam wilayah Anda.",
+        "forbidden": "Tidak diizinkan", "error": "Terjadi kesalahan",
+        "unavailable": "Basis data sedang tidak tersedia; coba lagi sebentar.",
+        "add_maintenance": "Jadwalkan pemeliharaan", "from": "Dari", "to": "Sampai", "save": "Simpan",
+        "maintenance_saved": "Pemeliharaan dijadwalkan.", "times_in": "Waktu dalam", "data_as_of": "Data per",
+        "up_legend": "hidup", "down_legend": "mati", "maint_legend": "pemeliharaan", "unknown_legend": "tanpa data",
+        "degraded_legend": "terganggu", "sparkline": "Grafik", "sort": "Urutkan",
+    ]
+
+    static let english: [String: String] = [
+        "app": "Nadi — smart city infrastructure",
+        "nav_overview": "Overview", "nav_devices": "Devices", "nav_coverage": "Coverage", "nav_uptime": "Uptime",
+        "nav_schools": "Schools", "logout": "Log out", "login": "Log in", "lang_switch": "Bahasa Indonesia", "lang_other": "id",
+        "user": "User", "password": "Password", "login_title": "Log in to the Nadi console",
+        "login_failed": "Wrong user name or password.",
+        "login_limited": "Too many failed attempts. Try again in a few minutes.",
+        "logged_out": "You are logged out.",
+        "region": "Region", "kind": "Kind", "state": "State", "cause": "Cause", "search": "Search",
+        "all": "All", "filter": "Filter", "download_csv": "Download CSV", "download_geojson": "Download GeoJSON",
+        "id": "ID", "name": "Name", "since": "Since", "last_seen": "Last seen", "never": "never",
+        "devices_by_state": "Devices by kind and state", "total": "Total",
+        "open_incidents": "Open incidents", "root": "Root", "dependents_down": "Devices affected",
+        "no_incidents": "No open incidents.", "silent_longest": "Silent longest",
+        "no_silent": "Every device is reporting.", "maintenance_now": "Maintenance now",
+        "no_maintenance": "No maintenance right now.", "newest_ping": "Newest ping", "reason": "Reason",
+        "until": "until", "shown": "shown", "of": "of", "capped": "Only the first rows are shown; narrow the filter.",
+        "no_devices": "No device matches.",
+        "timeline": "State timeline", "uptime": "Uptime", "sla": "SLA", "last_pings": "Last pings",
+        "latency": "Latency (ms)", "metrics": "Metrics", "upstream": "Upstream", "dependents": "Depend on it",
+        "none": "none", "installed": "Installed", "operational": "Operational", "target": "Target",
+        "achievement": "Achievement", "next_milestone": "Next milestone", "status_met": "met", "status_behind": "behind",
+        "status_no_target": "no target", "trajectory": "Rollout trajectory", "milestones": "Masterplan milestones",
+        "projection": "Projection", "target_met": "Target already met.", "no_target": "No masterplan target yet.",
+        "stalled": "At the last 12 months' pace the target is not reached.",
+        "reached_prefix": "At the last 12 months' pace the", "reached_middle": "target of", "reached_suffix": "is reached in",
+        "pace": "Installation pace", "per_month": "per month", "drill_up": "Up one level",
+        "window": "Window", "by_region": "By region", "by_device": "By device (lowest first)",
+        "devices": "Devices", "own_down": "Own failure", "upstream_down": "Upstream", "maintenance": "Maintenance",
+        "schools_title": "Schools and CCTV", "schools": "Schools", "covered": "Covered", "coverage_pct": "Coverage",
+        "level": "Level", "kecamatan": "District", "map": "School map", "map_covered": "working camera",
+        "map_broken": "camera down", "map_none": "no camera yet",
+        "public_title": "School cameras", "public_search_hint": "Search a school name or NPSN",
+        "public_working": "This school's public camera works now.", "public_not_working": "No public camera works right now.",
+        "public_streams": "Stream links", "availability_7d": "Availability over the last 7 days", "no_results": "Nothing found.",
+        "not_found": "Page not found", "not_found_text": "What you are looking for does not exist or is outside your region.",
+        "forbidden": "Forbidden", "error": "Something went wrong", "unavailable": "The database is unavailable; try again shortly.",
+        "add_maintenance": "Plan maintenance", "from": "From", "to": "To", "save": "Save",
+        "maintenance_saved": "Maintenance planned.", "times_in": "Times in", "data_as_of": "Data as of",
+        "up_legend": "up", "down_legend": "down", "maint_legend": "maintenance", "unknown_legend": "no data",
+        "degraded_legend": "degraded", "sparkline": "Chart", "sort": "Sort",
+    ]
+}

@@ -1,0 +1,224 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NadiCore
+import NadiServer
+import NadiStore
+import NadiTestSupport
+import PostgresNIO
+import Prometheus
+import Testing
+
+@Suite("Web console over HTTP")
+struct ConsoleTests {
+    static func publicSchools(_ configuration: inout ServerConfiguration) { configuration.publicSchools = true }
+
+    @Test("login through the form, every page answers 200 in Indonesian, a second nadid honours the session, disabling ends it")
+    func loginPagesAndSessions() async throws {
+        try await NadiTestApp.run(configure: Self.publicSchools) { app, http, db in
+            try await ConsoleFixtures.seed(http, app, db)
+            var browser = ConsoleSessionClient()
+            let anonymous = try await browser.get(http, "/devices")
+            #expect(anonymous.status == .seeOther)
+            #expect(anonymous.headers[.location]?.hasPrefix("/login?next=") == true)
+            let login = try await browser.login(http, name: "ops-plg", password: ConsoleFixtures.password)
+            #expect(login.status == .seeOther)
+            let setCookie = login.headers[values: .setCookie].first { $0.hasPrefix("nadi_session=") } ?? ""
+            #expect(setCookie.contains("HttpOnly"), "\(setCookie)")
+            #expect(setCookie.contains("SameSite=Strict"), "\(setCookie)")
+            #expect(!setCookie.contains("Secure"), "no Secure cookie over plain HTTP")
+            for (path, marker) in [
+                ("/", "Gangguan terbuka"), ("/devices", "PLG-CCTV-PUB"), ("/devices/PLG-FO-1", "Riwayat status"),
+                ("/coverage", "Lintasan pemasangan"), ("/coverage?region=16.71.01", "16.71.01"), ("/uptime", "Menurut wilayah"),
+                ("/schools", "Peta sekolah"), ("/devices/PLG-CCTV-PUB?window=7d", "<svg class=\"timeline\""),
+            ] {
+                let page = try await browser.get(http, path)
+                let html = String(buffer: page.body)
+                #expect(page.status == .ok, "\(path): \(page.status)")
+                #expect(html.contains(marker), "\(path) lacks \(marker)")
+                #expect(html.contains("WIB"), "\(path) names the zone")
+                #expect(page.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("script-src 'self'") == true)
+            }
+            // The same session on a second nadid over the same database (a restart, or a second host).
+            let cookie = try #require(browser.cookies["nadi_session"])
+            try await Self.secondDaemon(app.url) { second in
+                let page = try await second.execute(uri: "/", method: .get, headers: [.cookie: "nadi_session=\(cookie)"])
+                #expect(page.status == .ok)
+                #expect(String(buffer: page.body).contains("ops-plg"))
+            }
+            #expect(try await ConsoleUserStore(client: db, logger: TestCluster.quietLogger).disable(name: "ops-plg"))
+            let after = try await browser.get(http, "/")
+            #expect(after.status == .seeOther, "a disabled user's session ends at once")
+            let again = try await browser.login(http, name: "ops-plg", password: ConsoleFixtures.password)
+            #expect(again.status == .unauthorized, "a disabled user cannot log in")
+        }
+    }
+
+    /// A second nadid on the same database, reached through its own socket.
+    static func secondDaemon(_ url: DatabaseURL, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.notify = false
+        configuration.pollDevices = false
+        var clientConfiguration = try url.clientConfiguration()
+        clientConfiguration.options.maximumConnections = 2
+        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: TestCluster.quietLogger)
+        let app = try buildApplication(
+            configuration: configuration, client: client, registry: PrometheusCollectorRegistry(), logger: TestCluster.quietLogger)
+        try await app.test(.live) { http in try await body(http) }
+    }
+
+    @Test("a 16.71 viewer gets 404 for 16.01 pages and sees no 16.01 row in lists or downloads; viewers cannot plan maintenance")
+    func regionScope() async throws {
+        try await NadiTestApp.run { app, http, db in
+            try await ConsoleFixtures.seed(http, app, db)
+            var viewer = ConsoleSessionClient()
+            #expect(try await viewer.login(http, name: "viewer-plg", password: ConsoleFixtures.password).status == .seeOther)
+            for path in [
+                "/devices/OKU-VT-1", "/devices/OKU-CCTV-1", "/coverage?region=16.01", "/devices?region=16.01.07", "/schools?region=16",
+                "/devices.csv?region=16.01", "/uptime?region=16.01.07",
+            ] {
+                #expect(try await viewer.get(http, path).status == .notFound, "\(path)")
+            }
+            for path in ["/", "/devices", "/devices.csv", "/coverage", "/uptime", "/schools", "/schools.csv", "/schools.geojson"] {
+                let body = String(buffer: try await viewer.get(http, path).body)
+                #expect(!body.contains("OKU-"), "\(path) shows a 16.01 device")
+                #expect(!body.contains("16.01"), "\(path) shows a 16.01 region")
+                #expect(!body.contains("BATURAJA"), "\(path) shows a 16.01 school")
+            }
+            let device = String(buffer: try await viewer.get(http, "/devices/PLG-FO-1").body)
+            #expect(!device.contains("maintenance-form"), "a viewer gets no maintenance form")
+            let csrf = try #require(ConsoleSessionClient.hidden("csrf", in: device))
+            let refused = try await viewer.post(
+                http, "/maintenance",
+                form: ["csrf": csrf, "device": "PLG-FO-1", "from": "2030-01-01 22:00", "to": "2030-01-02 01:00", "reason": "x"])
+            #expect(refused.status == .forbidden)
+            var admin = ConsoleSessionClient()
+            #expect(try await admin.login(http, name: "admin", password: ConsoleFixtures.password).status == .seeOther)
+            #expect(String(buffer: try await admin.get(http, "/devices").body).contains("OKU-VT-1"), "an all-Indonesia admin sees 16.01")
+        }
+    }
+
+    @Test("forms without the CSRF token are refused (login, logout, maintenance); with it an operator plans maintenance")
+    func csrf() async throws {
+        try await NadiTestApp.run { app, http, db in
+            try await ConsoleFixtures.seed(http, app, db)
+            var browser = ConsoleSessionClient()
+            _ = try await browser.get(http, "/login")
+            let noToken = try await browser.post(
+                http, "/login", form: ["name": "ops-plg", "password": ConsoleFixtures.password])
+            #expect(noToken.status == .forbidden, "a login post without the form's token")
+            #expect(try await browser.login(http, name: "ops-plg", password: ConsoleFixtures.password).status == .seeOther)
+            let form = ["device": "PLG-FO-1", "from": "2030-03-01 22:00", "to": "2030-03-02 02:00", "reason": "penyambungan"]
+            #expect(try await browser.post(http, "/maintenance", form: form).status == .forbidden)
+            var wrong = form
+            wrong["csrf"] = "not-the-token"
+            #expect(try await browser.post(http, "/maintenance", form: wrong).status == .forbidden)
+            #expect(try await browser.post(http, "/logout", form: [:]).status == .forbidden)
+            #expect(try await TestClient.scalar(db, "SELECT count(*)::int8 FROM maintenance_window", as: Int.self) == 0)
+            let page = String(buffer: try await browser.get(http, "/devices/PLG-FO-1").body)
+            let token = try #require(ConsoleSessionClient.hidden("csrf", in: page))
+            var good = form
+            good["csrf"] = token
+            let planned = try await browser.post(http, "/maintenance", form: good)
+            #expect(planned.status == .seeOther)
+            #expect(planned.headers[.location] == "/devices/PLG-FO-1?saved=1")
+            #expect(
+                try await TestClient.scalar(db, "SELECT created_by FROM maintenance_window", as: String.self) == "console:ops-plg")
+            let out = try await browser.post(http, "/logout", form: ["csrf": token])
+            #expect(out.status == .seeOther)
+            #expect(try await browser.get(http, "/").status == .seeOther, "logged out")
+        }
+    }
+
+    @Test("wrong passwords are rate-limited per user name: the sixth try is 429 with Retry-After, even with the right password")
+    func loginRateLimit() async throws {
+        try await NadiTestApp.run { app, http, db in
+            try await ConsoleFixtures.seed(http, app, db)
+            var browser = ConsoleSessionClient()
+            for attempt in 1...5 {
+                let answer = try await browser.login(http, name: "viewer-plg", password: "salah-salah-\(attempt)")
+                #expect(answer.status == .unauthorized, "attempt \(attempt)")
+                #expect(String(buffer: answer.body).contains("Nama pengguna atau kata sandi salah."))
+            }
+            let limited = try await browser.login(http, name: "viewer-plg", password: ConsoleFixtures.password)
+            #expect(limited.status == .tooManyRequests)
+            #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 > 0)
+            #expect(String(buffer: limited.body).contains("Terlalu banyak percobaan"))
+            #expect(
+                try await browser.login(http, name: "ops-plg", password: ConsoleFixtures.password).status == .seeOther,
+                "another user is not locked out")
+        }
+    }
+
+    @Test("English by the switch and by Accept-Language; the choice is remembered in a cookie")
+    func language() async throws {
+        try await NadiTestApp.run { app, http, db in
+            try await ConsoleFixtures.seed(http, app, db)
+            var browser = ConsoleSessionClient()
+            _ = try await browser.login(http, name: "ops-plg", password: ConsoleFixtures.password)
+            #expect(String(buffer: try await browser.get(http, "/").body).contains("<html lang=\"id\">"))
+            let english = try await browser.get(http, "/?lang=en")
+            #expect(String(buffer: english.body).contains("Open incidents"))
+            #expect(browser.cookies["nadi_lang"] == "en")
+            #expect(String(buffer: try await browser.get(http, "/coverage").body).contains("Rollout trajectory"), "remembered")
+            var fresh = ConsoleSessionClient()
+            let page = try await fresh.get(http, "/login", headers: [.acceptLanguage: "en-US,en;q=0.9"])
+            #expect(String(buffer: page.body).contains("Log in to the Nadi console"))
+        }
+    }
+
+    @Test(
+        "public school pages: search by name and NPSN, working public camera, only public non-LAN streams without credentials; off by default"
+    )
+    func publicSchoolPages() async throws {
+        try await NadiTestApp.run(configure: Self.publicSchools) { app, http, db in
+            try await ConsoleFixtures.seed(http, app, db)
+            let search = try await http.execute(uri: "/sekolah?q=sma+negeri", method: .get, headers: [:])
+            #expect(search.status == .ok)
+            #expect(String(buffer: search.body).contains("/sekolah/10603845"))
+            let byNPSN = String(buffer: try await http.execute(uri: "/sekolah?q=1060384", method: .get, headers: [:]).body)
+            #expect(byNPSN.contains("SMA NEGERI 1 PALEMBANG"))
+            let page = try await http.execute(uri: "/sekolah/10603845", method: .get, headers: [:])
+            let html = String(buffer: page.body)
+            #expect(page.status == .ok)
+            #expect(page.headers[.cacheControl] == "public, max-age=60")
+            #expect(html.contains("Kamera publik sekolah ini berfungsi sekarang."))
+            #expect(html.contains(ConsoleFixtures.publicStream))
+            #expect(!html.contains("hunter2"), "no credentials")
+            #expect(!html.contains(ConsoleFixtures.privateStream), "no private camera")
+            #expect(!html.contains("Ruang guru"), "no private camera's name")
+            #expect(!html.contains(ConsoleFixtures.lanStream), "no LAN address")
+            #expect(!html.contains("PLG-CCTV"), "no device ids")
+            #expect(try await http.execute(uri: "/sekolah/99999999", method: .get, headers: [:]).status == .notFound)
+        }
+        try await NadiTestApp.run { app, http, db in
+            let status = try await http.execute(uri: "/sekolah/10603845", method: .get, headers: [:]).status
+            #expect(status == .notFound, "no public pages without --public-schools")
+        }
+    }
+
+    @Test("the device CSV holds exactly the filtered rows, each matching GET /v1/devices/{id}")
+    func csvMatchesAPI() async throws {
+        try await NadiTestApp.run { app, http, db in
+            try await ConsoleFixtures.seed(http, app, db)
+            var browser = ConsoleSessionClient()
+            _ = try await browser.login(http, name: "ops-plg", password: ConsoleFixtures.password)
+            let page = String(buffer: try await browser.get(http, "/devices?kind=cctv&sort=id").body)
+            let csv = String(buffer: try await browser.get(http, "/devices.csv?kind=cctv&sort=id").body)
+            let lines = csv.components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }
+            let ids = lines.compactMap { $0.split(separator: ",").first.map(String.init) }
+            #expect(ids == ["PLG-CCTV-1", "PLG-CCTV-LAN", "PLG-CCTV-PRIV", "PLG-CCTV-PUB"])
+            for id in ids { #expect(page.contains("data-id=\"\(id)\""), "\(id) on the page") }
+            for line in lines {
+                let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                let api = try await http.get("/v1/devices/\(fields[0])", token: app.admin)
+                let json = try #require(try JSONSerialization.jsonObject(with: Data(api.body.readableBytesView)) as? [String: Any])
+                #expect(json["status"] as? String == fields[4], "\(fields[0]) status")
+                #expect(json["region"] as? String == fields[3], "\(fields[0]) region")
+                #expect(json["kind"] as? String == fields[2])
+            }
+        }
+    }
+}
