@@ -41,6 +41,8 @@ package struct ConsoleController: Sendable {
             let name = try context.parameters.require("file")
             return renderer.staticFile(name) ?? Response(status: .notFound)
         }
+        // Browsers ask for /favicon.ico whatever the page says.
+        router.get("/favicon.ico") { _, _ in renderer.staticFile("favicon.svg") ?? Response(status: .notFound) }
         router.get("/login") { request, _ in loginPage(request, message: nil) }
         router.post("/login") { request, _ in try await login(request) }
         router.post("/logout") { request, _ in try await logout(request) }

@@ -21,6 +21,8 @@ package struct ConsoleRenderer: Sendable {
                 try library.register(text, named: String(name.dropLast(".mustache".count)))
             } else if name.hasSuffix(".css") {
                 statics[name] = (text, "text/css; charset=utf-8")
+            } else if name.hasSuffix(".svg") {
+                statics[name] = (text, "image/svg+xml")
             } else if name.hasSuffix(".js") {
                 statics[name] = (text, "text/javascript; charset=utf-8")
             }
