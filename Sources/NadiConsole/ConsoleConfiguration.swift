@@ -13,8 +13,8 @@ package struct ConsoleConfiguration: Sendable {
     package var loginLockout: Duration = .seconds(15 * 60)
     /// Public school pages served per second before 429 (all visitors together).
     package var publicPagesPerSecond = 20.0
-    /// The most rows a device list shows (and downloads).
-    package var deviceRowLimit = 2000
+    /// The most rows a device list (all its pages) and its CSV hold.
+    package var deviceRowLimit = 100_000
 
     package init(timeZone: TimeZone) {
         self.timeZone = timeZone

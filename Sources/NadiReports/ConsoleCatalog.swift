@@ -90,7 +90,7 @@ package enum ConsoleCatalog {
         "add_maintenance": "Jadwalkan pemeliharaan", "from": "Dari", "to": "Sampai", "save": "Simpan",
         "maintenance_saved": "Pemeliharaan dijadwalkan.", "times_in": "Waktu dalam", "data_as_of": "Data per",
         "up_legend": "hidup", "down_legend": "mati", "maint_legend": "pemeliharaan", "unknown_legend": "tanpa data",
-        "degraded_legend": "terganggu", "sparkline": "Grafik", "sort": "Urutkan",
+        "degraded_legend": "terganggu", "sparkline": "Grafik", "sort": "Urutkan", "prev": "sebelumnya", "next": "berikutnya",
     ]
 
     static let english: [String: String] = [
@@ -133,6 +133,6 @@ package enum ConsoleCatalog {
         "add_maintenance": "Plan maintenance", "from": "From", "to": "To", "save": "Save",
         "maintenance_saved": "Maintenance planned.", "times_in": "Times in", "data_as_of": "Data as of",
         "up_legend": "up", "down_legend": "down", "maint_legend": "maintenance", "unknown_legend": "no data",
-        "degraded_legend": "degraded", "sparkline": "Chart", "sort": "Sort",
+        "degraded_legend": "degraded", "sparkline": "Chart", "sort": "Sort", "prev": "previous", "next": "next",
     ]
 }

@@ -16,7 +16,7 @@ struct Bench: AsyncParsableCommand {
             Both, as the README runs them:
               swift build -c release && .build/release/nadi bench ingest && .build/release/nadi bench reports
             """,
-        subcommands: [BenchIngest.self, BenchReports.self])
+        subcommands: [BenchIngest.self, BenchReports.self, BenchConsole.self])
 }
 
 struct BenchReports: AsyncParsableCommand {

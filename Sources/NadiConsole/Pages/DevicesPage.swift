@@ -41,11 +41,22 @@ extension ConsoleController {
         return (Array(rows.prefix(configuration.deviceRowLimit)), rows.count)
     }
 
-    /// Perangkat: the filtered, sortable list with a CSV of exactly the rows shown.
+    /// Rows on one page of the device list.
+    static let devicesPerPage = 200
+
+    /// Perangkat: the filtered, sortable list, 200 rows a page, with a CSV of every row the
+    /// filter matches in the same order.
     func devices(_ context: PageContext) async throws -> Response {
-        let (rows, matched) = try await filteredDevices(context)
+        let (all, matched) = try await filteredDevices(context)
         let language = context.language
+        let pages = max(1, (all.count + Self.devicesPerPage - 1) / Self.devicesPerPage)
+        let pageNumber = min(max(Int(context.parameter("page") ?? "") ?? 1, 1), pages)
+        let rows = all.dropFirst((pageNumber - 1) * Self.devicesPerPage).prefix(Self.devicesPerPage)
         var page = common(context, title: "nav_devices", active: "/devices")
+        page["first_row"] = rows.isEmpty ? 0 : (pageNumber - 1) * Self.devicesPerPage + 1
+        page["last_row"] = (pageNumber - 1) * Self.devicesPerPage + rows.count
+        if pageNumber > 1 { page["prev_url"] = context.url(["page": String(pageNumber - 1)]) }
+        if pageNumber < pages { page["next_url"] = context.url(["page": String(pageNumber + 1)]) }
         page["rows"] = rows.map { row -> [String: Any] in
             let device = row.device
             return [
@@ -56,13 +67,12 @@ extension ConsoleController {
                 "since": minutes(device.since), "last_seen": minutes(device.lastSeen),
             ]
         }
-        page["shown"] = rows.count
         page["matched"] = matched
-        page["capped"] = matched > rows.count
+        page["capped"] = matched > all.count
         page["empty"] = rows.isEmpty
         page["q"] = context.parameter("q") ?? ""
         page["region_value"] = context.parameter("region") ?? ""
-        page["csv_url"] = context.url(path: "/devices.csv")
+        page["csv_url"] = context.url(["page": nil], path: "/devices.csv")
         page["kinds"] =
             [["value": "", "label": ConsoleCatalog.words(language)["all"] ?? "", "selected": context.parameter("kind") == nil]]
             + DeviceKind.allCases.map {
@@ -81,12 +91,12 @@ extension ConsoleController {
         page["sorts"] = ["id", "name", "region", "state", "since", "last_seen"].map { key -> [String: Any] in
             let active = (context.parameter("sort") ?? "id") == key
             let nextDir = active && context.parameter("dir") != "desc" ? "desc" : "asc"
-            return ["key": key, "href": context.url(["sort": key, "dir": nextDir]), "active": active]
+            return ["key": key, "href": context.url(["sort": key, "dir": nextDir, "page": nil]), "active": active]
         }
         return renderer.page("devices", page)
     }
 
-    /// The device list as CSV: the same filters, the same order, the same rows.
+    /// The device list as CSV: the same filters and order, every matching row (all pages).
     func devicesCSV(_ context: PageContext) async throws -> Response {
         let (rows, _) = try await filteredDevices(context)
         let iso = ISO8601DateFormatter()

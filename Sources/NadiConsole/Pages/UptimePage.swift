@@ -17,10 +17,9 @@ extension ConsoleController {
         let kind = context.parameter("kind").flatMap(DeviceKind.init(rawValue:))
         let query = UptimeQuery(client: client, logger: logger)
         let depth = region.flatMap { code in RegionLevel.allCases.first { $0.depth == code.level.depth + 1 } } ?? .province
-        let regions = try await query.byRegion(
-            region: region, depth: min(depth, .district), kind: kind, window: window, timeZone: configuration.timeZone, now: now)
-        let devices = try await query.byDevice(region: region, kind: kind, window: window, timeZone: configuration.timeZone, now: now)
-            .sorted { ($0.uptimePct ?? 101, $0.device) < ($1.uptimePct ?? 101, $1.device) }
+        let all = try await query.byDevice(region: region, kind: kind, window: window, timeZone: configuration.timeZone, now: now)
+        let regions = try await query.byRegion(devices: all, region: region, depth: min(depth, .district))
+        let devices = all.sorted { ($0.uptimePct ?? 101, $0.device) < ($1.uptimePct ?? 101, $1.device) }
         var page = common(context, title: "nav_uptime", active: "/uptime")
         page["windows"] = Self.windows.map { item -> [String: Any] in
             ["key": item.key, "href": context.url(["window": item.key]), "active": item.key == windowKey.key]

@@ -19,9 +19,10 @@ package struct BenchmarkStore: Sendable {
     /// The scratch database of `nadi bench reports`.
     package static let reportsDatabase = "nadi_bench_reports"
 
-    /// Drops and creates the scratch database `name` (one of the two above) on this server.
+    /// Drops and creates the scratch database `name` (a benchmark's own) on this server.
     package func recreateScratchDatabase(_ name: String) async throws {
-        precondition(name == Self.ingestDatabase || name == Self.reportsDatabase, "only the benchmarks' scratch databases")
+        precondition(
+            [Self.ingestDatabase, Self.reportsDatabase, Self.consoleDatabase].contains(name), "only the benchmarks' scratch databases")
         _ = try await client.query("DROP DATABASE IF EXISTS \(unescaped: name)", logger: logger)
         _ = try await client.query("CREATE DATABASE \(unescaped: name)", logger: logger)
     }

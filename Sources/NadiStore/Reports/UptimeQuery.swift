@@ -78,6 +78,12 @@ package struct UptimeQuery: Sendable {
         async throws -> [RegionUptime]
     {
         let devices = try await byDevice(region: region, kind: kind, window: window, timeZone: timeZone, now: now)
+        return try await byRegion(devices: devices, region: region, depth: depth)
+    }
+
+    /// `devices` (from ``byDevice``) summed per region at `depth` under `region`; lets a caller that
+    /// shows both tables read the devices once.
+    package func byRegion(devices: [DeviceUptime], region: RegionCode?, depth: RegionLevel) async throws -> [RegionUptime] {
         let filter = region?.rawValue ?? ""
         var names: [String: String] = [:]
         for try await (code, name) in try await client.query(
