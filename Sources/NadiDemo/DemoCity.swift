@@ -172,6 +172,17 @@ struct DemoCity {
             TargetRecord(region: city, kind: .videotron, metric: .units, year: 2026, value: 6, source: source),
             TargetRecord(region: city, kind: .attendance, metric: .units, year: 2026, value: 5, source: source),
         ])
+        // Per kecamatan: CCTV units for 2026 and 2028, from the cameras planned there (the city's own
+        // milestones above still govern the city's row; the console's drill-down shows these).
+        var cameras: [RegionCode: Int] = [:]
+        for device in devices where device.kind == .cctv { cameras[device.region, default: 0] += 1 }
+        _ = try await TargetStore(client: client, logger: logger).upsert(
+            cameras.sorted { $0.key.rawValue < $1.key.rawValue }.flatMap { region, count in
+                [
+                    TargetRecord(region: region, kind: .cctv, metric: .units, year: 2026, value: Double(count + 2), source: source),
+                    TargetRecord(region: region, kind: .cctv, metric: .units, year: 2028, value: Double(count * 2 + 4), source: source),
+                ]
+            })
         return (profiles, created)
     }
 }

@@ -91,6 +91,9 @@ package enum ConsoleCatalog {
         "maintenance_saved": "Pemeliharaan dijadwalkan.", "times_in": "Waktu dalam", "data_as_of": "Data per",
         "up_legend": "hidup", "down_legend": "mati", "maint_legend": "pemeliharaan", "unknown_legend": "tanpa data",
         "degraded_legend": "terganggu", "sparkline": "Grafik", "sort": "Urutkan", "prev": "sebelumnya", "next": "berikutnya",
+        "report_as_of": "Cakupan per", "report_against": "terhadap target masterplan tahun", "report_generated": "dibuat",
+        "report_schools": "Sekolah dengan kamera berfungsi", "report_sources": "wilayah: kode Kemendagri · sekolah: Dapodik (NPSN)",
+        "no_milestone": "tidak ada tonggak berikutnya",
     ]
 
     static let english: [String: String] = [
@@ -134,5 +137,8 @@ package enum ConsoleCatalog {
         "maintenance_saved": "Maintenance planned.", "times_in": "Times in", "data_as_of": "Data as of",
         "up_legend": "up", "down_legend": "down", "maint_legend": "maintenance", "unknown_legend": "no data",
         "degraded_legend": "degraded", "sparkline": "Chart", "sort": "Sort", "prev": "previous", "next": "next",
+        "report_as_of": "Coverage as of", "report_against": "against the masterplan targets for", "report_generated": "generated",
+        "report_schools": "Schools with a working camera", "report_sources": "regions: Kemendagri codes · schools: Dapodik (NPSN)",
+        "no_milestone": "no further milestone",
     ]
 }

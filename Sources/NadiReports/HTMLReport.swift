@@ -15,10 +15,16 @@ package enum HTMLReport {
         /// Incidents open when the report was made (largest first).
         package var incidents: [Incident]
 
+        /// The report's language (the console's catalog) and the zone its times are in.
+        package var language: MessageLanguage
+        package var timeZone: TimeZone
+
         package init(
             title: String, coverage: CoverageReport, schools: [SchoolCCTV], newestPing: Date?, generatedAt: Date = Date(),
-            incidents: [Incident] = []
+            incidents: [Incident] = [], language: MessageLanguage = .id, timeZone: TimeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt
         ) {
+            self.language = language
+            self.timeZone = timeZone
             self.incidents = incidents
             self.title = title
             self.coverage = coverage
@@ -29,37 +35,41 @@ package enum HTMLReport {
     }
 
     package static func render(_ input: Input) -> String {
+        let t = ConsoleCatalog.words(input.language)
+        let time = LocalTime(zone: input.timeZone)
+        func local(_ date: Date) -> String { time.minutes(date) + " " + time.zoneName }
         var html = """
             <!DOCTYPE html>
-            <html lang="id"><head><meta charset="utf-8">
+            <html lang="\(input.language.rawValue)"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escape(input.title))</title>
             <style>\(css)</style></head><body>
             <header><h1>\(escape(input.title))</h1>
-            <p class="meta">Coverage as of <b>\(input.coverage.asOf)</b> against the masterplan targets for \(input.coverage.year) ·
-            newest ping: <b>\(input.newestPing.map { escape(Timestamp.format($0).prefix(16).replacingOccurrences(of: "T", with: " ")) + " UTC" } ?? "none yet")</b> ·
-            generated \(escape(Timestamp.format(input.generatedAt).prefix(16).replacingOccurrences(of: "T", with: " "))) UTC</p>
-            <p class="legend"><span class="k target"></span>target <span class="k installed"></span>installed
-            <span class="k operational"></span>operational (achieved)</p></header>
+            <p class="meta">\(escape(t["report_as_of"] ?? "")) <b>\(input.coverage.asOf)</b> \(escape(t["report_against"] ?? "")) \(input.coverage.year) ·
+            \(escape(t["newest_ping"] ?? "")): <b>\(input.newestPing.map { escape(local($0)) } ?? escape(t["never"] ?? ""))</b> ·
+            \(escape(t["report_generated"] ?? "")) \(escape(local(input.generatedAt)))</p>
+            <p class="legend"><span class="k target"></span>\(escape(t["target"] ?? "")) <span class="k installed"></span>\(escape(t["installed"] ?? ""))
+            <span class="k operational"></span>\(escape(t["operational"] ?? ""))</p></header>
             """
-        html += incidentPanel(input.incidents)
+        html += incidentPanel(input.incidents, t, input.language, local)
         let byRegion = Dictionary(grouping: input.coverage.rows, by: \.region)
         for (position, region) in byRegion.keys.sorted().enumerated() {
             // The school panel follows the top region's summary, before the per-kecamatan detail.
-            if position == 1 { html += schoolPanel(input.schools) }
+            if position == 1 { html += schoolPanel(input.schools, t) }
             guard let rows = byRegion[region], let first = rows.first else { continue }
             let depth = RegionCode(region).map { $0.level.depth } ?? 1
             html +=
                 "<section class=\"region depth\(depth)\"><h2>\(escape(first.name)) <small>\(escape(region)) · \(escape(first.level))</small></h2><div class=\"cards\">"
-            for row in rows { html += card(row) }
+            for row in rows { html += card(row, t, input.language) }
             html += "</div></section>"
         }
-        if byRegion.count <= 1 { html += schoolPanel(input.schools) }
-        html += "<footer>Nadi · regions: Kemendagri codes · schools: Dapodik (NPSN)</footer></body></html>\n"
+        if byRegion.count <= 1 { html += schoolPanel(input.schools, t) }
+        html +=
+            "<footer>Nadi · \(escape(t["report_sources"] ?? "")) · \(escape(t["times_in"] ?? "")) \(time.zoneName)</footer></body></html>\n"
         return html
     }
 
-    static func card(_ row: CoverageRow) -> String {
+    static func card(_ row: CoverageRow, _ t: [String: String], _ language: MessageLanguage) -> String {
         let unit = row.metric == .schoolsPct ? "%" : row.metric == .km ? " km" : ""
         let installedValue: Double? = row.metric == .units ? Double(row.installed) : nil
         let values = [row.target, installedValue, row.achieved].compactMap { $0 }
@@ -74,22 +84,24 @@ package enum HTMLReport {
         }
         let svg = """
             <svg viewBox="0 0 360 52" role="img" aria-label="\(escape(row.kind.rawValue)) \(escape(row.metric.rawValue))">\
-            \(bar(0, row.target, "target", "target"))\(bar(18, installedValue, "installed", "installed"))\(bar(36, row.achieved, "operational", "achieved"))</svg>
+            \(bar(0, row.target, "target", escape(t["target"] ?? "")))\(bar(18, installedValue, "installed", escape(t["installed"] ?? "")))\(bar(36, row.achieved, "operational", escape(t["achievement"] ?? "")))</svg>
             """
-        let next = row.nextMilestone.map { "next milestone \($0.year): \(Format.number($0.value))\(unit)" } ?? "no further milestone"
+        let next =
+            row.nextMilestone.map { "\(t["next_milestone"] ?? "") \($0.year): \(Format.number($0.value))\(unit)" }
+            ?? (t["no_milestone"] ?? "")
         return """
-            <div class="card \(row.status.rawValue)"><h3>\(escape(label(row.kind))) <small>\(escape(row.metric.rawValue))</small>
-            <span class="status">\(escape(row.status.rawValue.replacingOccurrences(of: "_", with: " ")))\(row.achievementPct.map { " · " + Format.percent($0) } ?? "")</span></h3>
-            \(svg)<p>\(row.installed) installed · \(row.operational) operational · \(escape(next))</p></div>
+            <div class="card \(row.status.rawValue)"><h3>\(escape(ConsoleCatalog.kind(row.kind, language))) <small>\(escape(row.metric.rawValue))</small>
+            <span class="status">\(escape(t["status_" + row.status.rawValue] ?? row.status.rawValue))\(row.achievementPct.map { " · " + Format.percent($0) } ?? "")</span></h3>
+            \(svg)<p>\(row.installed) \(escape(t["installed"] ?? "")) · \(row.operational) \(escape(t["operational"] ?? "")) · \(escape(next))</p></div>
             """
     }
 
-    static func schoolPanel(_ schools: [SchoolCCTV]) -> String {
+    static func schoolPanel(_ schools: [SchoolCCTV], _ t: [String: String]) -> String {
         guard !schools.isEmpty else { return "" }
         let covered = schools.filter(\.covered).count
         var html = """
-            <section class="schools"><h2>Schools with a working camera <small>\(covered) of \(schools.count) (\(Format.percent(100 * Double(covered) / Double(schools.count))))</small></h2>
-            <div class="split"><div><h3>By kecamatan</h3><table><tr><th>Kecamatan</th><th>Covered</th><th>Share</th></tr>
+            <section class="schools"><h2>\(escape(t["report_schools"] ?? "")) <small>\(covered) \(escape(t["of"] ?? "")) \(schools.count) (\(Format.percent(100 * Double(covered) / Double(schools.count))))</small></h2>
+            <div class="split"><div><h3>\(escape(t["kecamatan"] ?? ""))</h3><table><tr><th>\(escape(t["kecamatan"] ?? ""))</th><th>\(escape(t["covered"] ?? ""))</th><th>\(escape(t["coverage_pct"] ?? ""))</th></tr>
             """
         let groups = Dictionary(grouping: schools, by: \.region)
         for region in groups.keys.sorted() {
@@ -100,22 +112,30 @@ package enum HTMLReport {
                 <td><svg viewBox="0 0 100 10" class="share"><rect width="100" height="10" class="none"/><rect width="\(String(format: "%.1f", share))" height="10" class="covered"/></svg> \(Format.percent(share))</td></tr>
                 """
         }
-        html += "</table></div><div><h3>Map <small>green: covered · red: camera not working · grey: no camera</small></h3>"
+        html +=
+            "</table></div><div><h3>\(escape(t["map"] ?? "")) <small>\(escape(t["map_covered"] ?? "")) · \(escape(t["map_broken"] ?? "")) · \(escape(t["map_none"] ?? ""))</small></h3>"
         html += scatter(schools)
         html += "</div></div></section>"
         return html
     }
 
     /// Open incidents: each root that is down, with its cause and how many devices are down because of it.
-    static func incidentPanel(_ incidents: [Incident]) -> String {
-        guard !incidents.isEmpty else { return "<section class=\"incidents\"><h2>Open incidents <small>none</small></h2></section>" }
-        var html = "<section class=\"incidents\"><h2>Open incidents <small>\(incidents.count)</small></h2><table>"
-        html += "<tr><th>Root</th><th>Kind</th><th>Region</th><th>Since (UTC)</th><th>Cause</th><th>Dependents down</th></tr>"
+    static func incidentPanel(_ incidents: [Incident], _ t: [String: String], _ language: MessageLanguage, _ local: (Date) -> String)
+        -> String
+    {
+        let title = escape(t["open_incidents"] ?? "")
+        guard !incidents.isEmpty else {
+            return "<section class=\"incidents\"><h2>\(title) <small>\(escape(t["none"] ?? ""))</small></h2></section>"
+        }
+        var html = "<section class=\"incidents\"><h2>\(title) <small>\(incidents.count)</small></h2><table>"
+        html +=
+            "<tr>" + ["root", "kind", "region", "since", "cause", "dependents_down"].map { "<th>\(escape(t[$0] ?? ""))</th>" }.joined()
+            + "</tr>"
         for incident in incidents {
-            let since = incident.since.map { String(Timestamp.format($0).prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "–"
+            let since = incident.since.map(local) ?? "–"
             html +=
                 "<tr><td>\(escape(incident.root)) <small>\(escape(incident.name))</small></td><td>\(escape(incident.kind))</td><td>\(escape(incident.region))</td>"
-                + "<td>\(escape(since))</td><td>\(escape(incident.cause.rawValue))</td><td class=\"num\">\(incident.dependentsDown)</td></tr>"
+                + "<td>\(escape(since))</td><td>\(escape(ConsoleCatalog.cause(incident.cause, language)))</td><td class=\"num\">\(incident.dependentsDown)</td></tr>"
         }
         return html + "</table></section>"
     }
@@ -143,15 +163,6 @@ package enum HTMLReport {
         }
         let left = schools.count - placed.count
         return svg + "</svg>" + (left > 0 ? "<p class=\"note\">\(left) schools have no coordinates and are not on the map.</p>" : "")
-    }
-
-    static func label(_ kind: DeviceKind) -> String {
-        switch kind {
-        case .fiberLink: "Fiber backbone"
-        case .cctv: "CCTV"
-        case .videotron: "Videotron"
-        case .attendance: "Attendance devices"
-        }
     }
 
     /// `text` with & < > " ' escaped for HTML.

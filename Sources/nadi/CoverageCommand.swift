@@ -18,7 +18,7 @@ struct Coverage: AsyncParsableCommand {
               nadi coverage                                   # the only regency/province with data, or all provinces
               nadi coverage --region 16.71 --depth district --kind cctv
               nadi coverage --region 16 --as-of 2025-12-31 --format csv > coverage-2025.csv
-              nadi coverage --region 16.71 --format html --output report.html
+              nadi coverage --region 16.71 --format html --output report.html          # Bahasa Indonesia; --lang en
               nadi coverage --region 16.71 --trajectory --kind cctv    # month by month since the first installation
 
             --trajectory prints, per kind, the devices installed and operational at the end of every month since the first
@@ -37,6 +37,7 @@ struct Coverage: AsyncParsableCommand {
 
     @Option(help: "table, csv, json, or html (a self-contained page with charts and the school panel).") var format: Format = .table
     @Option(help: "Write to this file instead of standard output.") var output: String?
+    @Option(help: "Language of the HTML report: id (Bahasa Indonesia) or en.") var lang: String = "id"
     @Flag(help: "Print the rollout trajectory (monthly installed/operational and the projection) instead of the report.")
     var trajectory = false
     @OptionGroup var database: DatabaseOptions
@@ -50,6 +51,7 @@ struct Coverage: AsyncParsableCommand {
         if case .failure(let problem) = request {
             throw ValidationError("--\(problem.field.replacingOccurrences(of: "_", with: "-")) \(problem.problem)")
         }
+        guard MessageLanguage(rawValue: lang) != nil else { throw ValidationError("--lang must be id or en") }
         if trajectory, format == .html { throw ValidationError("--trajectory prints table, csv or json (the console draws it)") }
         if trajectory, asOf != nil { throw ValidationError("--trajectory runs up to now; --as-of does not apply") }
     }
@@ -109,8 +111,10 @@ struct Coverage: AsyncParsableCommand {
             let newest = try await DeviceStateStore(client: client, logger: CLILogger.make()).newestSeen()
             let place = report.rows.first { $0.region == scope.region?.rawValue }?.name ?? "Indonesia"
             let incidents = try await IncidentQuery(client: client, logger: CLILogger.make()).open(region: scope.region)
+            let language = MessageLanguage(rawValue: lang) ?? .id
             let input = HTMLReport.Input(
-                title: "Smart city coverage — \(place)", coverage: report, schools: schools, newestPing: newest, incidents: incidents)
+                title: (language == .id ? "Cakupan kota cerdas — " : "Smart city coverage — ") + place, coverage: report, schools: schools,
+                newestPing: newest, incidents: incidents, language: language, timeZone: zone)
             return (report, HTMLReport.render(input))
         }
         let text: String

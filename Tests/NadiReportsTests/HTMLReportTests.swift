@@ -19,15 +19,15 @@ struct HTMLReportTests {
             .init(
                 title: "Smart city coverage — Kota Palembang",
                 coverage: CoverageReport(asOf: CalendarDay(year: 2026, month: 11, day: 22), year: 2026, rows: [row]), schools: [school],
-                newestPing: newest))
+                newestPing: newest, language: .en))
         #expect(
             !html.contains("http://") && !html.contains("https://") && !html.contains("<link") && !html.contains("src="),
             "no network needed to open it")
         #expect(!html.contains("<script>alert"))
         #expect(html.contains("Kota &lt;Palembang&gt;"))
-        #expect(html.contains("2026-11-22") && html.contains("2026-11-22 10:15 UTC"))
+        #expect(html.contains("2026-11-22") && html.contains("2026-11-22 17:15 WIB"))
         #expect(html.contains("behind · 80.0%"))
-        #expect(html.contains("next milestone 2027: 800"))
+        #expect(html.contains("Next milestone 2027: 800"))
         #expect(html.contains("0 of 1"), "the school panel counts covered schools")
         #expect(html.contains("@media print") && html.contains("size:A4"))
         #expect(html.contains("name=\"viewport\""))
@@ -39,11 +39,29 @@ struct HTMLReportTests {
         let incident = Incident(
             root: "PLG-FO-2", name: "Backbone <Ilir>", kind: "fiber_link", region: "16.71.02",
             since: Timestamp.parse("2026-11-22T10:10:00Z"), cause: .own, dependentsDown: 38)
-        let html = HTMLReport.render(.init(title: "t", coverage: report, schools: [], newestPing: nil, incidents: [incident]))
+        let html = HTMLReport.render(
+            .init(title: "t", coverage: report, schools: [], newestPing: nil, incidents: [incident], language: .en))
         #expect(html.contains("Open incidents <small>1</small>"))
         #expect(html.contains("PLG-FO-2 <small>Backbone &lt;Ilir&gt;</small>"))
-        #expect(html.contains("2026-11-22 10:10") && html.contains(">own<") && html.contains(">38<"))
-        let quiet = HTMLReport.render(.init(title: "t", coverage: report, schools: [], newestPing: nil))
+        #expect(html.contains("2026-11-22 17:10 WIB") && html.contains(">own failure<") && html.contains(">38<"))
+        let quiet = HTMLReport.render(.init(title: "t", coverage: report, schools: [], newestPing: nil, language: .en))
         #expect(quiet.contains("Open incidents <small>none</small>"))
+    }
+
+    @Test("Bahasa Indonesia by default, from the console's catalog, with times in the deployment's zone (WITA here)")
+    func indonesian() {
+        let report = CoverageReport(asOf: CalendarDay(year: 2026, month: 11, day: 22), year: 2026, rows: [])
+        let incident = Incident(
+            root: "MKS-FO-1", name: "Backbone", kind: "fiber_link", region: "73.71.01",
+            since: Timestamp.parse("2026-11-22T10:10:00Z"), cause: .own, dependentsDown: 3)
+        let html = HTMLReport.render(
+            .init(
+                title: "t", coverage: report, schools: [], newestPing: nil, incidents: [incident],
+                timeZone: TimeZone(identifier: "Asia/Makassar") ?? .gmt))
+        #expect(html.contains("<html lang=\"id\">"))
+        #expect(html.contains("Gangguan terbuka <small>1</small>"))
+        #expect(html.contains("2026-11-22 18:10 WITA"))
+        #expect(html.contains(">perangkat sendiri<"))
+        #expect(html.contains("Cakupan per"))
     }
 }
