@@ -27,3 +27,16 @@ CREATE TABLE console_session (
 );
 CREATE INDEX console_session_user_idx ON console_session (user_id);
 CREATE INDEX console_session_expires_idx ON console_session (expires_at);
+
+-- An operator's acknowledgement of an open incident: "someone is on it". An incident is its root
+-- device and the moment its current stretch began, so a new outage of the same device is a new
+-- incident and needs its own acknowledgement.
+CREATE TABLE incident_ack (
+    device_id       bigint NOT NULL REFERENCES device (id) ON DELETE CASCADE,
+    since           timestamptz NOT NULL,
+    acknowledged_by text NOT NULL,
+    acknowledged_at timestamptz NOT NULL DEFAULT now(),
+    note            text NOT NULL DEFAULT '',
+    PRIMARY KEY (device_id, since),
+    CONSTRAINT incident_ack_note_length CHECK (length(note) <= 300)
+);

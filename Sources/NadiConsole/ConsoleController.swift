@@ -53,6 +53,7 @@ package struct ConsoleController: Sendable {
             let raw = try context.parameters.require("id")
             return try await page(request) { try await device(raw.removingPercentEncoding ?? raw, $0) }
         }
+        router.post("/incidents/ack") { request, _ in try await form(request) { try await acknowledge($0, $1) } }
         router.post("/maintenance") { request, _ in try await form(request) { try await addMaintenance($0, $1) } }
         router.get("/coverage") { request, _ in try await page(request) { try await coverage($0) } }
         router.get("/uptime") { request, _ in try await page(request) { try await uptime($0) } }

@@ -94,6 +94,7 @@ package enum ConsoleCatalog {
         "report_as_of": "Cakupan per", "report_against": "terhadap target masterplan tahun", "report_generated": "dibuat",
         "report_schools": "Sekolah dengan kamera berfungsi", "report_sources": "wilayah: kode Kemendagri · sekolah: Dapodik (NPSN)",
         "no_milestone": "tidak ada tonggak berikutnya",
+        "ack": "Ditangani", "acked_by": "ditangani oleh", "ack_button": "Tangani", "ack_note": "catatan (opsional)",
     ]
 
     static let english: [String: String] = [
@@ -140,5 +141,6 @@ package enum ConsoleCatalog {
         "report_as_of": "Coverage as of", "report_against": "against the masterplan targets for", "report_generated": "generated",
         "report_schools": "Schools with a working camera", "report_sources": "regions: Kemendagri codes · schools: Dapodik (NPSN)",
         "no_milestone": "no further milestone",
+        "ack": "Acknowledged", "acked_by": "acknowledged by", "ack_button": "Acknowledge", "ack_note": "note (optional)",
     ]
 }

@@ -132,6 +132,36 @@ struct ConsoleTests {
         }
     }
 
+    @Test("an operator acknowledges an open incident from the overview (with CSRF); viewers see who did, and get no button")
+    func acknowledgeIncident() async throws {
+        try await NadiTestApp.run { app, http, db in
+            try await ConsoleFixtures.seed(http, app, db)
+            var viewer = ConsoleSessionClient()
+            _ = try await viewer.login(http, name: "viewer-plg", password: ConsoleFixtures.password)
+            #expect(!String(buffer: try await viewer.get(http, "/").body).contains("ack-button"), "no button for a viewer")
+            var ops = ConsoleSessionClient()
+            _ = try await ops.login(http, name: "ops-plg", password: ConsoleFixtures.password)
+            let overview = String(buffer: try await ops.get(http, "/").body)
+            #expect(overview.contains("ack-button"))
+            let csrf = try #require(ConsoleSessionClient.hidden("csrf", in: overview))
+            let since = try #require(ConsoleSessionClient.hidden("since", in: overview))
+            let form = ["device": "PLG-CCTV-LAN", "since": since, "note": "teknisi menuju lokasi"]
+            #expect(try await ops.post(http, "/incidents/ack", form: form).status == .forbidden, "no CSRF token")
+            var good = form
+            good["csrf"] = csrf
+            let done = try await ops.post(http, "/incidents/ack", form: good)
+            #expect(done.headers[.location] == "/?acknowledged=1")
+            let again = try await ops.post(http, "/incidents/ack", form: good)
+            #expect(again.headers[.location] == "/?not_acknowledged=1", "one acknowledgement per incident")
+            let seen = String(buffer: try await viewer.get(http, "/").body)
+            #expect(seen.contains("ditangani oleh ops-plg"), "the viewer sees who is on it")
+            #expect(seen.contains("teknisi menuju lokasi"))
+            var stale = good
+            stale["since"] = "1"
+            #expect(try await ops.post(http, "/incidents/ack", form: stale).headers[.location] == "/?not_acknowledged=1")
+        }
+    }
+
     @Test("wrong passwords are rate-limited per user name: the sixth try is 429 with Retry-After, even with the right password")
     func loginRateLimit() async throws {
         try await NadiTestApp.run { app, http, db in

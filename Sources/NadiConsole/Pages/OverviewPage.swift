@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import NadiCore
 import NadiReports
 import NadiStore
@@ -22,6 +23,8 @@ extension ConsoleController {
             ]
         }
         let incidents = try await IncidentQuery(client: client, logger: logger).open(region: region)
+        let acks = try await IncidentAckStore(client: client, logger: logger).acknowledgements(incidents)
+        let canAcknowledge = context.session?.user.role.includes(.operator) ?? false
         let silent = try await store.list(DeviceFilter(region: region, silent: true))
             .sorted { ($0.lastSeen ?? .distantPast) < ($1.lastSeen ?? .distantPast) }
         let windows = try await MaintenanceStore(client: client, logger: logger).list(scope: region, region: nil, activeAt: Date())
@@ -34,6 +37,9 @@ extension ConsoleController {
                 "kind": DeviceKind(rawValue: incident.kind).map { ConsoleCatalog.kind($0, language) } ?? incident.kind,
                 "region": incident.region, "since": minutes(incident.since), "cause": ConsoleCatalog.cause(incident.cause, language),
                 "dependents": incident.dependentsDown,
+                "ack": acks[incident.root].map { ["by": $0.by, "at": minutes($0.at), "note": $0.note] } as Any,
+                "can_ack": canAcknowledge && acks[incident.root] == nil && incident.since != nil,
+                "since_micros": incident.since.map { String(Int64(($0.timeIntervalSince1970 * 1_000_000).rounded())) } ?? "",
             ]
         }
         page["silent"] = silent.prefix(10).map { row -> [String: Any] in
@@ -50,5 +56,19 @@ extension ConsoleController {
         }
         page["newest"] = minutes(try await store.newestSeen(region: region))
         return renderer.page("overview", page)
+    }
+
+    /// An operator acknowledges an open incident from the overview.
+    func acknowledge(_ context: PageContext, _ fields: [String: String]) async throws -> Response {
+        guard let session = context.session, session.user.role.includes(.operator) else {
+            return errorPage(context, status: .forbidden, key: "forbidden")
+        }
+        guard let device = fields["device"], let since = fields["since"].flatMap(Int64.init) else {
+            return errorPage(context, status: .badRequest, key: "error")
+        }
+        let stored = try await IncidentAckStore(client: client, logger: logger).acknowledge(
+            device: device, sinceMicros: since, by: session.user.name, note: fields["note"] ?? "", scope: session.user.region)
+        if stored { logger.info("incident acknowledged", metadata: ["device": "\(device)", "user": "\(session.user.name)"]) }
+        return Response(status: .seeOther, headers: [.location: stored ? "/?acknowledged=1" : "/?not_acknowledged=1"])
     }
 }

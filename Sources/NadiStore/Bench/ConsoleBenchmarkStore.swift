@@ -9,14 +9,15 @@ extension BenchmarkStore {
     /// Replaces the inventory with `regencyDevices` devices over the kecamatan of `regency` and
     /// `provinceDevices` in all over the rest of its province, every kind, installed over three years,
     /// 30 days of state history (six stretches each), one school per ten cameras (the camera at it),
-    /// and `units` targets per kecamatan.
+    /// and `units` targets per kecamatan. Heartbeats are daily, so the running nadid's silence
+    /// sweeper changes no state while the pages are timed (the two volumes differ in pings only).
     package func generateConsoleFleet(regency: String, regencyDevices: Int, provinceDevices: Int) async throws {
         let province = String(regency.prefix { $0 != "." })
         for statement: PostgresQuery in [
             "TRUNCATE ping, status_interval, device_state, device, site, target RESTART IDENTITY CASCADE",
             """
             INSERT INTO device (external_id, kind, region, name, installed_on, interval_s, attributes)
-            SELECT 'BENCH-' || g, k, d[1 + g % cardinality(d)]::ltree, 'bench device ' || g, date '2023-01-01' + (g % 1000)::int, 60,
+            SELECT 'BENCH-' || g, k, d[1 + g % cardinality(d)]::ltree, 'bench device ' || g, date '2023-01-01' + (g % 1000)::int, 86400,
                    CASE k WHEN 'fiber_link' THEN jsonb_build_object('length_km', 1 + g % 20, 'a_end', 'A', 'z_end', 'Z')
                           WHEN 'cctv' THEN jsonb_build_object('stream_url', 'rtsp://cctv.example.go.id/' || g, 'public', g % 2 = 0)
                           WHEN 'videotron' THEN jsonb_build_object('size_m2', 24)
