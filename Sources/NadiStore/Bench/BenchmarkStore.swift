@@ -100,19 +100,7 @@ package struct BenchmarkStore: Sendable {
                  LATERAL (SELECT (ARRAY['cctv', 'fiber_link', 'videotron', 'attendance'])[1 + g % 4] AS k) kinds,
                  (SELECT array_agg(code::text ORDER BY code) AS d FROM region WHERE level = 'district') districts
             """,
-            // Six stretches per device over 30 days: up, degraded or down (silent), the last one open.
-            """
-            INSERT INTO status_interval (device_id, status, reason, started_at, ended_at)
-            SELECT id, CASE WHEN i % 3 = 0 THEN 'up' WHEN i % 3 = 1 THEN (CASE WHEN id % 2 = 0 THEN 'down' ELSE 'degraded' END) ELSE 'up' END,
-                   CASE WHEN i % 3 = 1 AND id % 2 = 0 THEN 'silent' END,
-                   now() - interval '30 days' + (i * interval '5 days') + ((id % 3600) * interval '1 second'),
-                   CASE WHEN i < 5 THEN now() - interval '30 days' + ((i + 1) * interval '5 days') + ((id % 3600) * interval '1 second') END
-            FROM device, generate_series(0, 5) i
-            """,
-            """
-            INSERT INTO device_state (device_id, status, reason, since, last_seen)
-            SELECT device_id, status, reason, started_at, now() FROM status_interval WHERE ended_at IS NULL
-            """,
+            Self.syntheticIntervals, Self.syntheticStates,
             """
             INSERT INTO target (region, kind, metric, year, value)
             SELECT code, k, 'units', y, 100 + (y - 2024) * 50 FROM region, unnest(ARRAY['cctv', 'fiber_link']) k, unnest(ARRAY[2024, 2028]) y
@@ -123,6 +111,22 @@ package struct BenchmarkStore: Sendable {
             _ = try await client.query(statement, logger: logger)
         }
     }
+
+    /// Six stretches per device over 30 days: up, degraded or down (silent), the last one open.
+    static let syntheticIntervals: PostgresQuery = """
+        INSERT INTO status_interval (device_id, status, reason, started_at, ended_at)
+        SELECT id, CASE WHEN i % 3 = 0 THEN 'up' WHEN i % 3 = 1 THEN (CASE WHEN id % 2 = 0 THEN 'down' ELSE 'degraded' END) ELSE 'up' END,
+               CASE WHEN i % 3 = 1 AND id % 2 = 0 THEN 'silent' END,
+               now() - interval '30 days' + (i * interval '5 days') + ((id % 3600) * interval '1 second'),
+               CASE WHEN i < 5 THEN now() - interval '30 days' + ((i + 1) * interval '5 days') + ((id % 3600) * interval '1 second') END
+        FROM device, generate_series(0, 5) i
+        """
+
+    /// Every device's current state: its open stretch.
+    static let syntheticStates: PostgresQuery = """
+        INSERT INTO device_state (device_id, status, reason, since, last_seen)
+        SELECT device_id, status, reason, started_at, now() FROM status_interval WHERE ended_at IS NULL
+        """
 
     /// Adds `count` synthetic pings over the last 30 days for devices 1…`devices` (distinct per `seed`).
     package func addSyntheticPings(count: Int, devices: Int, seed: Int, now: Date) async throws {

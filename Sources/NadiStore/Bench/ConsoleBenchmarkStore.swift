@@ -36,18 +36,7 @@ extension BenchmarkStore {
             FROM device d WHERE d.kind = 'cctv' AND d.id % 10 = 0
             """,
             "UPDATE device SET site = lpad(id::text, 8, '0') WHERE kind = 'cctv' AND id % 10 = 0",
-            """
-            INSERT INTO status_interval (device_id, status, reason, started_at, ended_at)
-            SELECT id, CASE WHEN i % 3 = 0 THEN 'up' WHEN i % 3 = 1 THEN (CASE WHEN id % 2 = 0 THEN 'down' ELSE 'degraded' END) ELSE 'up' END,
-                   CASE WHEN i % 3 = 1 AND id % 2 = 0 THEN 'silent' END,
-                   now() - interval '30 days' + (i * interval '5 days') + ((id % 3600) * interval '1 second'),
-                   CASE WHEN i < 5 THEN now() - interval '30 days' + ((i + 1) * interval '5 days') + ((id % 3600) * interval '1 second') END
-            FROM device, generate_series(0, 5) i
-            """,
-            """
-            INSERT INTO device_state (device_id, status, reason, since, last_seen)
-            SELECT device_id, status, reason, started_at, now() FROM status_interval WHERE ended_at IS NULL
-            """,
+            Self.syntheticIntervals, Self.syntheticStates,
             """
             INSERT INTO target (region, kind, metric, year, value)
             SELECT code, k, 'units', y, 20 + (y - 2024) * 10 FROM region, unnest(ARRAY['cctv', 'fiber_link', 'videotron', 'attendance']) k,
