@@ -3,11 +3,12 @@
 # PostgreSQL server and contrib (ltree), the client tools (psql, pg_dump) and libpq headers.
 # With --test-peers also the real protocol peers the tests and the demo talk to: net-snmp's snmpd,
 # GStreamer's RTSP server (through python3-gi), iproute2 (the SNMP test flips a veth link), and
-# Chromium with chromium-driver and Selenium from PyPI (the console's browser test and screenshots).
+# Chromium with chromium-driver and Selenium from PyPI (the console's browser test and screenshots),
+# Prometheus with promtool (the metrics and rules tests) and schemathesis from PyPI (the API contract test).
 set -euo pipefail
 packages=(postgresql postgresql-contrib postgresql-client libpq-dev)
 if [ "${1:-}" = "--test-peers" ]; then
-    packages+=(snmpd iproute2 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base chromium chromium-driver fonts-dejavu-core)
+    packages+=(snmpd iproute2 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base chromium chromium-driver fonts-dejavu-core prometheus)
 fi
 missing=()
 for package in "${packages[@]}"; do
@@ -23,6 +24,10 @@ fi
 if [ "${1:-}" = "--test-peers" ] && ! python3 -c 'import selenium' 2>/dev/null; then
     echo "nadi setup: installing Selenium from PyPI for $(command -v python3)" >&2
     python3 -m pip install -q 'selenium>=4.20' 2>/dev/null || python3 -m pip install -q --break-system-packages 'selenium>=4.20'
+fi
+if [ "${1:-}" = "--test-peers" ] && ! python3 -c 'import schemathesis' 2>/dev/null; then
+    echo "nadi setup: installing schemathesis from PyPI for $(command -v python3)" >&2
+    python3 -m pip install -q 'schemathesis>=4.3,<5' 2>/dev/null || python3 -m pip install -q --break-system-packages 'schemathesis>=4.3,<5'
 fi
 # Debian starts a system cluster on install; Nadi does not need it (it runs its own under the state dir).
 echo "nadi setup: PostgreSQL $(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1) ready" >&2

@@ -1,21 +1,17 @@
 import Metrics
 import NadiCore
 import Prometheus
+import Synchronization
 
-/// The daemon's Prometheus registry and the metrics set by request handlers.
+/// The daemon's Prometheus registry and the metrics set by request handlers (names and help
+/// texts in `MetricCatalog`).
 final class ServerMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
-    let factory: PrometheusMetricsFactory
+    let factory: DescribedMetricsFactory
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.valueHistogramBuckets["nadi_ingest_batch_pings"] = [1, 10, 100, 500, 1000, 2000, 5000, 10000, 20000]
-        factory.durationHistogramBuckets["nadi_ingest_commit_seconds"] = [
-            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
-        ]
-        self.factory = factory
+        self.factory = DescribedMetricsFactory(registry: registry)
     }
 
     func received(_ count: Int) {
@@ -27,16 +23,46 @@ final class ServerMetrics: Sendable {
     }
 
     func queueDepth(_ depth: Int) {
-        registry.makeGauge(name: "nadi_ingest_queue_depth", help: "Pings waiting for the batch writer").set(Double(depth))
+        Gauge(label: "nadi_ingest_queue_depth", factory: factory).record(depth)
     }
 
     func oldestQueued(_ wait: Duration) {
-        registry.makeGauge(
-            name: "nadi_ingest_oldest_queued_seconds", help: "How long the oldest waiting ingest request has waited for the writer"
-        ).set(wait.seconds)
+        Gauge(label: "nadi_ingest_oldest_queued_seconds", factory: factory).record(wait.seconds)
     }
 
-    func devices(kind: String, status: String, count: Int) {
-        registry.makeGauge(name: "nadi_devices", labels: [("kind", kind), ("status", status)]).set(Double(count))
+    /// Sets `nadi_devices{region,kind,status}` and `nadi_devices_silent{region}` from one reading
+    /// of the fleet (by kabupaten/kota); a series reported before and absent now is set to zero,
+    /// so a regency whose last silent device came back reads 0, not its old count.
+    func fleet(_ rows: [(regency: String, kind: String, status: String, count: Int, silent: Int)]) {
+        var devices: [FleetKey: Int] = [:]
+        var silent: [String: Int] = [:]
+        for row in rows {
+            devices[FleetKey(regency: row.regency, kind: row.kind, status: row.status), default: 0] += row.count
+            silent[row.regency, default: 0] += row.silent
+        }
+        let (staleDevices, staleSilent) = reported.withLock { reported in
+            let stale = (reported.devices.subtracting(devices.keys), reported.silent.subtracting(silent.keys))
+            reported.devices.formUnion(devices.keys)
+            reported.silent.formUnion(silent.keys)
+            return stale
+        }
+        for key in staleDevices { devices[key] = 0 }
+        for regency in staleSilent { silent[regency] = 0 }
+        for (key, count) in devices {
+            Gauge(
+                label: "nadi_devices", dimensions: [("region", key.regency), ("kind", key.kind), ("status", key.status)], factory: factory
+            ).record(count)
+        }
+        for (regency, count) in silent {
+            Gauge(label: "nadi_devices_silent", dimensions: [("region", regency)], factory: factory).record(count)
+        }
     }
+
+    private struct FleetKey: Hashable {
+        var regency: String
+        var kind: String
+        var status: String
+    }
+
+    private let reported = Mutex<(devices: Set<FleetKey>, silent: Set<String>)>(([], []))
 }

@@ -162,6 +162,22 @@ package struct DeviceStateStore: Sendable {
         }
     }
 
+    /// Devices in service by kabupaten/kota, kind and state (only pairs with devices), with how
+    /// many of them are down because they went silent (`/metrics`).
+    package func countsByRegency() async throws -> [(regency: String, kind: String, status: String, count: Int, silent: Int)] {
+        var rows: [(String, String, String, Int, Int)] = []
+        for try await row in try await client.query(
+            """
+            SELECT subpath(d.region, 0, least(2, nlevel(d.region)))::text, d.kind, coalesce(s.status, 'unknown'), count(*)::int8,
+                   (count(*) FILTER (WHERE s.status = 'down' AND s.reason = 'silent'))::int8
+            FROM device d LEFT JOIN device_state s ON s.device_id = d.id
+            WHERE d.decommissioned_on IS NULL OR d.decommissioned_on > current_date
+            GROUP BY 1, 2, 3
+            """, logger: logger
+        ).decode((String, String, String, Int, Int).self) { rows.append(row) }
+        return rows.map { (regency: $0.0, kind: $0.1, status: $0.2, count: $0.3, silent: $0.4) }
+    }
+
     /// The newest last-seen time of any device under `region` (the HTML report's "data as of").
     package func newestSeen(region: RegionCode? = nil) async throws -> Date? {
         let filter = region?.rawValue ?? ""

@@ -109,7 +109,7 @@ struct Nadid: AsyncParsableCommand {
 
     func run() async throws {
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(DescribedMetricsFactory(registry: registry))
         var logger = Logger(label: "nadid")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 

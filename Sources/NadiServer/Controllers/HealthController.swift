@@ -59,9 +59,7 @@ struct HealthController: Sendable {
         metrics.queueDepth(queue.depth)
         metrics.oldestQueued(queue.oldestWait)
         let store = DeviceStateStore(client: client, logger: logger)
-        if let counts = try? await withDeadline(.seconds(2), { try await store.counts() }) {
-            for (kind, status, count) in counts { metrics.devices(kind: kind.rawValue, status: status.rawValue, count: count) }
-        }
+        if let rows = try? await withDeadline(.seconds(2), { try await store.countsByRegency() }) { metrics.fleet(rows) }
         var buffer: [UInt8] = []
         metrics.registry.emit(into: &buffer)
         return Response(
