@@ -30,10 +30,12 @@ package func buildApplication(
         queue: queue, client: client, configuration: configuration.writer, metrics: metrics.factory, logger: logger)
     let directory = DeviceDirectory(store: InventoryStore(client: client, logger: logger))
     let renderer = configuration.console ? try ConsoleRenderer() : nil
+    let openAPI = try OpenAPIController()
     let router = buildRouter(
         configuration: configuration, client: client, queue: queue, directory: directory, metrics: metrics, migrations: migrations,
         logger: logger,
         extraRoutes: { router in
+            openAPI.addRoutes(to: router)
             if let renderer {
                 var console = ConsoleConfiguration(timeZone: configuration.timeZone)
                 console.publicSchools = configuration.publicSchools

@@ -45,6 +45,18 @@ package enum ResourceLocator {
             "the console templates were not found (looked in \(candidates.map(\.path).joined(separator: ", "))); set NADI_TEMPLATE_DIR")
     }
 
+    /// The OpenAPI 3.1 document of the HTTP API (`GET /openapi.json`).
+    package static func openAPIDocument(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
+        var candidates: [URL] = []
+        if let explicit = environment["NADI_OPENAPI_FILE"] { candidates.append(URL(fileURLWithPath: explicit)) }
+        candidates.append(executableDirectory.appendingPathComponent("../share/nadi/openapi.json"))
+        candidates.append(executableDirectory.appendingPathComponent("nadi_NadiServer.resources/openapi.json"))
+        candidates.append(sourceRoot.appendingPathComponent("Sources/NadiServer/Resources/openapi.json"))
+        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) { return found.standardizedFileURL }
+        throw ResourceError(
+            "the OpenAPI document was not found (looked in \(candidates.map(\.path).joined(separator: ", "))); set NADI_OPENAPI_FILE")
+    }
+
     static var executableDirectory: URL {
         Bundle.main.executableURL?.deletingLastPathComponent() ?? URL(fileURLWithPath: ".")
     }
