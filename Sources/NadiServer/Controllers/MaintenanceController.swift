@@ -76,7 +76,12 @@ struct MaintenanceController: Sendable {
             guard let code = RegionCode(String(text)) else { throw APIError(.badRequest, "region must be \(RegionCode.formatHelp)") }
             region = code
         }
-        let active = query["active"].map { $0 == "true" || $0 == "1" } ?? false
+        let active: Bool
+        switch query["active"] {
+        case nil, "false", "0": active = false
+        case "true", "1": active = true
+        default: throw APIError(.badRequest, "active must be true or false")
+        }
         let under = region
         do {
             let windows = try await withDeadline(configuration.databaseTimeout) { [store] in
