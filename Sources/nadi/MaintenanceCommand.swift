@@ -56,7 +56,13 @@ struct MaintenanceAdd: AsyncParsableCommand {
 }
 
 struct MaintenanceList: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List maintenance windows that have not ended.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List maintenance windows that have not ended.",
+        discussion: """
+            Times are shown in the deployment's zone (--time-zone). Examples:
+              nadi maintenance list --active
+              nadi maintenance list --region 16.71.05 --all
+            """)
     @Flag(help: "Only windows in force now.") var active = false
     @Option(help: "Only windows over devices or regions under this code.") var region: String?
     @Flag(help: "Include cancelled and ended windows.") var all = false
@@ -106,7 +112,11 @@ struct MaintenanceList: AsyncParsableCommand {
 
 struct MaintenanceCancel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cancel", abstract: "Cancel a maintenance window (it is kept, marked cancelled).")
+        commandName: "cancel", abstract: "Cancel a maintenance window (it is kept, marked cancelled).",
+        discussion: """
+            Time already spent inside the window still counts as maintenance; from now on an outage counts as one. Example:
+              nadi maintenance cancel 12
+            """)
     @Argument(help: "The window's id (nadi maintenance list).") var id: Int64
     @OptionGroup var database: DatabaseOptions
 

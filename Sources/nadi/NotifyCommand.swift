@@ -86,7 +86,11 @@ struct NotifyAdd: AsyncParsableCommand {
 }
 
 struct NotifyList: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the channels (secrets are never shown).")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the channels (secrets are never shown).",
+        discussion:
+            "Each channel's type, destination, region and kinds, minimum outage, language and state. Example: nadi notify list --format json"
+    )
     @Option(help: "table, csv or json.") var format: OutputFormat = .table
     @OptionGroup var database: DatabaseOptions
 
@@ -122,7 +126,9 @@ struct NotifyList: AsyncParsableCommand {
 }
 
 struct NotifyRemove: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a channel and its delivery log.")
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Remove a channel and its delivery log.",
+        discussion: "Messages not yet delivered to it are dropped. Example: nadi notify remove ops-plg")
     @Argument(help: "The channel's name.") var name: String
     @OptionGroup var database: DatabaseOptions
 
@@ -138,7 +144,8 @@ struct NotifyRemove: AsyncParsableCommand {
 
 struct NotifyTest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "test", abstract: "Send a test message to a channel now and print the receiver's answer.")
+        commandName: "test", abstract: "Send a test message to a channel now and print the receiver's answer.",
+        discussion: "Use it after `nadi notify add` to see the group or webhook receive Nadi's messages. Example: nadi notify test ops-plg")
     @Argument(help: "The channel's name.") var name: String
     @OptionGroup var time: ReportTimeZone
     @OptionGroup var database: DatabaseOptions
@@ -172,7 +179,13 @@ struct NotifyTest: AsyncParsableCommand {
 }
 
 struct NotifyLog: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "log", abstract: "The newest deliveries, with their last error.")
+    static let configuration = CommandConfiguration(
+        commandName: "log", abstract: "The newest deliveries, with their last error.",
+        discussion: """
+            When an alert did not arrive, start here: each try's outcome and the receiver's answer. Examples:
+              nadi notify log
+              nadi notify log ops-plg --limit 10
+            """)
     @Argument(help: "Only this channel.") var name: String?
     @Option(help: "How many.") var limit = 50
     @Option(help: "table, csv or json.") var format: OutputFormat = .table

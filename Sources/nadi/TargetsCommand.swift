@@ -93,7 +93,9 @@ struct TargetsImport: AsyncParsableCommand {
 }
 
 struct TargetsList: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List milestones.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List milestones.",
+        discussion: "The masterplan's milestones as imported (`nadi targets import`). Example: nadi targets list --region 16.71")
     @Option(help: "Only milestones of regions under this code.") var region: String?
     @OptionGroup var database: DatabaseOptions
 

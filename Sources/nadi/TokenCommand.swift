@@ -44,7 +44,9 @@ struct TokenCreate: AsyncParsableCommand {
 }
 
 struct TokenList: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List tokens (no secrets).")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List tokens (no secrets).",
+        discussion: "Each token's id, name, region, scopes, when it was created and whether it is revoked. Example: nadi token list")
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
@@ -62,7 +64,8 @@ struct TokenList: AsyncParsableCommand {
 
 struct TokenRevoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "revoke", abstract: "Revoke a token by name or id; it stops working at once.")
+        commandName: "revoke", abstract: "Revoke a token by name or id; it stops working at once.",
+        discussion: "Agents using it get 401 from then on. Examples: nadi token revoke agents-palembang, nadi token revoke 3")
     @Argument(help: "The token's id (a number, as `nadi token list` shows) or its name.") var token: String
     @OptionGroup var database: DatabaseOptions
 

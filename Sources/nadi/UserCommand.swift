@@ -57,7 +57,13 @@ func readPassword(fromStdin: Bool) throws -> String {
 }
 
 struct UserCreate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a console user.")
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Create a console user.",
+        discussion: """
+            The password is asked twice without echo (or read with --password-stdin): 10 characters at least. Examples:
+              nadi user create --name ops-plg --region 16.71 --role operator
+              echo "$PASSWORD" | nadi user create --name dinas-pendidikan --region 16.71 --role viewer --password-stdin
+            """)
 
     @Option(help: "The login name (letters, digits, . _ @ -).") var name: String
     @Option(help: "The region code the user sees, e.g. 16.71 (default: all of Indonesia).") var region: String?
@@ -90,7 +96,9 @@ struct UserCreate: AsyncParsableCommand {
 }
 
 struct UserList: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List console users (never their passwords).")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List console users (never their passwords).",
+        discussion: "Each user's region, role, when they were created and whether they are disabled. Example: nadi user list --format csv")
     @Option(help: "table, csv or json.") var format: OutputFormat = .table
     @OptionGroup var database: DatabaseOptions
 
@@ -137,7 +145,8 @@ struct UserList: AsyncParsableCommand {
 
 struct UserDisable: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "disable", abstract: "Disable a user: they cannot log in, and their open sessions end now.")
+        commandName: "disable", abstract: "Disable a user: they cannot log in, and their open sessions end now.",
+        discussion: "Example: nadi user disable ops-plg")
     @Argument(help: "The user's name.") var name: String
     @OptionGroup var database: DatabaseOptions
 
@@ -152,7 +161,8 @@ struct UserDisable: AsyncParsableCommand {
 
 struct UserPasswd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "passwd", abstract: "Set a user's password (their open sessions end).")
+        commandName: "passwd", abstract: "Set a user's password (their open sessions end).",
+        discussion: "Example: nadi user passwd ops-plg (asked twice without echo)")
     @Argument(help: "The user's name.") var name: String
     @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
     @OptionGroup var database: DatabaseOptions

@@ -35,7 +35,9 @@ struct SchemathesisTests {
             let run = try await ToolRun.shell(
                 "cd '\(Self.contract.path)' && schemathesis --config-file schemathesis.toml run \(seedArgument) "
                     + "http://127.0.0.1:\(nadid.port)/openapi.json",
-                environment: ["NO_COLOR": "1", "NADI_TOKEN": nadid.token, "SCHEMATHESIS_HOOKS": "nadi_checks", "PYTHONPATH": Self.contract.path],
+                environment: [
+                    "NO_COLOR": "1", "NADI_TOKEN": nadid.token, "SCHEMATHESIS_HOOKS": "nadi_checks", "PYTHONPATH": Self.contract.path,
+                ],
                 timeout: .seconds(480))
             let summary = run.output.components(separatedBy: "=== SUMMARY ===").last ?? run.output
             print("schemathesis summary:\n\(summary)")
