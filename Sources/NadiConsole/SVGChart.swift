@@ -9,7 +9,10 @@ enum SVGChart {
 
     /// A state timeline over `window`: operational green, degraded amber, down red, maintenance
     /// blue (over whatever state), no data grey.
-    static func timeline(runs: [StateRun], maintenance: [Range<Date>], window: Range<Date>, now: Date, label: String) -> String {
+    static func timeline(
+        runs: [StateRun], downCauses: [CauseAttribution.DownSegment], maintenance: [Range<Date>], window: Range<Date>, now: Date,
+        label: String, causeLabel: (Cause) -> String
+    ) -> String {
         let width = 800.0
         let height = 28.0
         let span = max(window.upperBound.timeIntervalSince(window.lowerBound), 1)
@@ -25,9 +28,19 @@ enum SVGChart {
             svg +=
                 "<rect class=\"\(cls)\" x=\"\(f(x(start)))\" y=\"0\" width=\"\(f(max(x(end) - x(start), 0.5)))\" height=\"\(Int(height))\"><title>\(run.status.rawValue)\(run.reason.map { " (" + HTMLReport.escape($0) + ")" } ?? "")</title></rect>"
         }
+        // Down time not the device's own doing, over the red: behind a down upstream, or maintenance.
+        for segment in downCauses where segment.cause != .own {
+            let start = max(segment.span.lowerBound, window.lowerBound)
+            let end = min(segment.span.upperBound, window.upperBound)
+            guard end > start else { continue }
+            let cls = segment.cause == .maintenance ? "s-maint" : "s-upstream"
+            svg +=
+                "<rect class=\"\(cls)\" x=\"\(f(x(start)))\" y=\"0\" width=\"\(f(max(x(end) - x(start), 0.5)))\" height=\"\(Int(height))\"><title>\(HTMLReport.escape(causeLabel(segment.cause)))</title></rect>"
+        }
+        // Planned windows as a band along the top, whatever the device did meanwhile.
         for window in maintenance {
             svg +=
-                "<rect class=\"s-maint\" x=\"\(f(x(window.lowerBound)))\" y=\"0\" width=\"\(f(max(x(window.upperBound) - x(window.lowerBound), 0.5)))\" height=\"\(Int(height))\"/>"
+                "<rect class=\"s-planned\" x=\"\(f(x(window.lowerBound)))\" y=\"0\" width=\"\(f(max(x(window.upperBound) - x(window.lowerBound), 0.5)))\" height=\"4\"/>"
         }
         return svg + "</svg>"
     }

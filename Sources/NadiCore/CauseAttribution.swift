@@ -123,12 +123,47 @@ package struct CauseAttribution: Sendable {
         return (.own, device)
     }
 
-    /// `device`'s time within `window`, split by cause. Only the device's non-operational stretches
-    /// are cut further (at every instant an ancestor, a link or a window changes within them), so the
-    /// cost follows its down time, not the length of the window.
+    /// `device`'s time within `window`, split by cause: known and operational time from its runs,
+    /// down time from `downSegments`.
     package func tally(_ device: Int64, over window: Range<Date>) -> CauseTally {
         var tally = CauseTally()
-        guard let own = runs[device], !own.isEmpty else { return tally }
+        for run in runs[device] ?? [] {
+            let start = max(run.start, window.lowerBound)
+            let end = min(run.end ?? now, window.upperBound)
+            guard end > start else { continue }
+            tally.known += end.timeIntervalSince(start)
+            if run.status.isOperational { tally.operational += end.timeIntervalSince(start) }
+        }
+        for segment in downSegments(device, over: window) {
+            let seconds = segment.span.upperBound.timeIntervalSince(segment.span.lowerBound)
+            switch segment.cause {
+            case .maintenance: tally.maintenance += seconds
+            case .upstream: tally.upstream += seconds
+            case .own: tally.own += seconds
+            }
+        }
+        return tally
+    }
+
+    /// A stretch of time a device was not operational, with one cause throughout.
+    package struct DownSegment: Sendable, Equatable {
+        package var span: Range<Date>
+        package var cause: Cause
+        /// The device the cause lies with (the device itself for `own`).
+        package var root: Int64
+
+        package init(span: Range<Date>, cause: Cause, root: Int64) {
+            self.span = span
+            self.cause = cause
+            self.root = root
+        }
+    }
+
+    /// `device`'s non-operational stretches within `window`, cut at every instant an ancestor, a
+    /// link or a window changes inside them, each with its cause (what `tally` sums and the
+    /// console's timeline draws). The cost follows the device's down time, not the window's length.
+    package func downSegments(_ device: Int64, over window: Range<Date>) -> [DownSegment] {
+        guard let own = runs[device], !own.isEmpty else { return [] }
         // Every instant inside the window at which anything the cause depends on can change.
         var related: Set<Int64> = [device]
         var frontier: [Int64] = [device]
@@ -153,16 +188,11 @@ package struct CauseAttribution: Sendable {
             }
         }
         boundaries.sort()
-        for run in own {
+        var segments: [DownSegment] = []
+        for run in own where !run.status.isOperational {
             let start = max(run.start, window.lowerBound)
             let end = min(run.end ?? now, window.upperBound)
             guard end > start else { continue }
-            let seconds = end.timeIntervalSince(start)
-            tally.known += seconds
-            if run.status.isOperational {
-                tally.operational += seconds
-                continue
-            }
             // Cut the stretch at the boundaries inside it (binary search for the first).
             var low = 0
             var high = boundaries.count
@@ -176,15 +206,15 @@ package struct CauseAttribution: Sendable {
                 var next = end
                 while index < boundaries.count, boundaries[index] <= cursor { index += 1 }
                 if index < boundaries.count, boundaries[index] < end { next = boundaries[index] }
-                let span = next.timeIntervalSince(cursor)
-                switch cause(device, at: cursor)?.cause ?? .own {
-                case .maintenance: tally.maintenance += span
-                case .upstream: tally.upstream += span
-                case .own: tally.own += span
+                let (cause, root) = cause(device, at: cursor) ?? (.own, device)
+                if let last = segments.last, last.cause == cause, last.root == root, last.span.upperBound == cursor {
+                    segments[segments.count - 1].span = last.span.lowerBound..<next
+                } else {
+                    segments.append(DownSegment(span: cursor..<next, cause: cause, root: root))
                 }
                 cursor = next
             }
         }
-        return tally
+        return segments
     }
 }

@@ -25,12 +25,15 @@ package struct AlertSender: Sendable {
     let timeout: Duration
     let zone: TimeZone
     let publicURL: URL?
+    /// Where device pages are under `publicURL` (see `AlertText.devicePath`).
+    let devicePath: String
 
-    package init(http: HTTPClient, timeout: Duration = .seconds(10), zone: TimeZone, publicURL: URL?) {
+    package init(http: HTTPClient, timeout: Duration = .seconds(10), zone: TimeZone, publicURL: URL?, devicePath: String = "/devices/") {
         self.http = http
         self.timeout = timeout
         self.zone = zone
         self.publicURL = publicURL
+        self.devicePath = devicePath
     }
 
     /// An HTTP client for senders: no redirects (a bot token is in Telegram's path), bounded connect.
@@ -47,7 +50,7 @@ package struct AlertSender: Sendable {
 
     /// Sends `payload` to `channel` once.
     package func send(_ payload: AlertPayload, eventID: String, to channel: NotifyChannelSecret) async -> SendOutcome {
-        let text = AlertText(language: channel.channel.language, zone: zone, publicURL: publicURL)
+        let text = AlertText(language: channel.channel.language, zone: zone, publicURL: publicURL, devicePath: devicePath)
         let outcome: SendOutcome
         do {
             if let chat = channel.channel.chat {

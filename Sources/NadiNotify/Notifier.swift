@@ -39,7 +39,8 @@ package actor Notifier: Service {
     package func run() async throws {
         let http = AlertSender.makeHTTPClient()
         let sender = AlertSender(
-            http: http, timeout: configuration.requestTimeout, zone: configuration.timeZone, publicURL: configuration.publicURL)
+            http: http, timeout: configuration.requestTimeout, zone: configuration.timeZone, publicURL: configuration.publicURL,
+            devicePath: configuration.devicePath)
         let lease = ServiceLease(client: client, name: "notifier", seconds: configuration.leaseSeconds, logger: logger)
         await withDiscardingTaskGroup { group in
             var leading = false

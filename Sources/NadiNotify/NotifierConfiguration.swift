@@ -17,8 +17,10 @@ package struct NotifierConfiguration: Sendable {
     package var leaseSeconds = 15
     /// This instance, as the lease names it. The same name after a restart takes the lease back at once.
     package var instance = "\(HostName.local):\(ProcessInfo.processInfo.processIdentifier)"
-    /// Messages link to `<publicURL>/v1/devices/<id>` when set.
+    /// Messages link to `<publicURL><devicePath><id>` when set.
     package var publicURL: URL?
+    /// The console's device page (`/devices/`), or the API's (`/v1/devices/`) without a console.
+    package var devicePath = "/devices/"
     /// The deployment's zone, for the times in messages.
     package var timeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt
     /// Events and finished deliveries older than this are deleted.

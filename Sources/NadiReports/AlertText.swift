@@ -8,11 +8,15 @@ package struct AlertText: Sendable {
     package let time: LocalTime
     /// The console's or API's public address; with it, messages link to the device.
     package let publicURL: URL?
+    /// Where a device's page is under `publicURL`: the console's `/devices/` (what a person can
+    /// open from a Telegram group), or the API's `/v1/devices/` when the console is off.
+    package let devicePath: String
 
-    package init(language: MessageLanguage, zone: TimeZone, publicURL: URL? = nil) {
+    package init(language: MessageLanguage, zone: TimeZone, publicURL: URL? = nil, devicePath: String = "/devices/") {
         self.language = language
         self.time = LocalTime(zone: zone)
         self.publicURL = publicURL
+        self.devicePath = devicePath
     }
 
     /// The message as plain text (webhook bodies carry it in `message`).
@@ -29,7 +33,7 @@ package struct AlertText: Sendable {
     package func deviceLink(_ payload: AlertPayload) -> URL? {
         guard let publicURL, !payload.device.isEmpty else { return nil }
         let id = payload.device.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? payload.device
-        return URL(string: publicURL.absoluteString.trimmingSuffix("/") + "/v1/devices/" + id)
+        return URL(string: publicURL.absoluteString.trimmingSuffix("/") + devicePath + id)
     }
 
     private func render(_ payload: AlertPayload, bold: (String) -> String, escape: (String) -> String) -> String {

@@ -54,6 +54,7 @@ package func buildApplication(
     if configuration.notify {
         var notifier = configuration.notifier
         notifier.timeZone = configuration.timeZone
+        notifier.devicePath = configuration.console ? "/devices/" : "/v1/devices/"
         needSchema.append(Notifier(client: client, configuration: notifier, metrics: metrics.factory, logger: logger))
     }
     let migrated = MigratedServices(

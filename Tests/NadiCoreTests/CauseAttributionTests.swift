@@ -28,6 +28,36 @@ struct CauseAttributionTests {
     static let window = at(8)..<at(12)
     static let hour = 3600.0
 
+    @Test("the timeline's down segments: a camera down 08:30–11:45, its link down 09:00–10:00, a window over the camera 11:00–12:00")
+    func downSegments() {
+        let link: Int64 = 1
+        let camera: Int64 = 2
+        let attribution = CauseAttribution(
+            runs: [link: Self.runs(down: [(9, 10)]), camera: Self.runs(down: [(8.5, 11.75)])],
+            links: [camera: [Self.link(link)]], maintenance: [camera: [Self.at(11)..<Self.at(12)]], now: Self.at(24))
+        let segments = attribution.downSegments(camera, over: Self.window)
+        #expect(
+            segments == [
+                .init(span: Self.at(8.5)..<Self.at(9), cause: .own, root: camera),
+                .init(span: Self.at(9)..<Self.at(10), cause: .upstream, root: link),
+                .init(span: Self.at(10)..<Self.at(11), cause: .own, root: camera),
+                .init(span: Self.at(11)..<Self.at(11.75), cause: .maintenance, root: camera),
+            ])
+        // The tally sums exactly those segments.
+        #expect(
+            attribution.tally(camera, over: Self.window)
+                == CauseTally(
+                    operational: 0.75 * Self.hour, known: 4 * Self.hour, own: 1.5 * Self.hour, upstream: Self.hour,
+                    maintenance: 0.75 * Self.hour))
+        // Cut by the window: 10:30–11:00 own, 11:00–11:15 maintenance.
+        #expect(
+            attribution.downSegments(camera, over: Self.at(10.5)..<Self.at(11.25)) == [
+                .init(span: Self.at(10.5)..<Self.at(11), cause: .own, root: camera),
+                .init(span: Self.at(11)..<Self.at(11.25), cause: .maintenance, root: camera),
+            ])
+        #expect(attribution.downSegments(link, over: Self.at(12)..<Self.at(13)).isEmpty, "no down time in the window")
+    }
+
     @Test("a fiber link down 10:00–11:00 with three cameras behind it, one already down on its own from 09:30 to 11:30")
     func fiberCut() {
         let link: Int64 = 1

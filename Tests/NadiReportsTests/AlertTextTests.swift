@@ -30,7 +30,11 @@ struct AlertTextTests {
         #expect(
             down.hasPrefix("🔴 PLG-FO-3 Backbone <Ilir> & Barat down since 1 Dec 2025 11:02 WITA — 1 device behind it unreachable."),
             "\(down)")
-        #expect(down.hasSuffix("\nhttps://nadi.example.go.id/v1/devices/PLG-FO-3"))
+        #expect(down.hasSuffix("\nhttps://nadi.example.go.id/devices/PLG-FO-3"))
+        // Without a console (`--no-console`) the link is the API's.
+        let api = AlertText(
+            language: .en, zone: .gmt, publicURL: URL(string: "https://nadi.example.go.id"), devicePath: "/v1/devices/")
+        #expect(api.plain(Self.payload(.down)).hasSuffix("\nhttps://nadi.example.go.id/v1/devices/PLG-FO-3"))
         #expect(en.plain(Self.payload(.test)).contains("Test message from Nadi for channel ops"))
     }
 }

@@ -132,6 +132,32 @@ struct ConsoleTests {
         }
     }
 
+    @Test("the device timeline splits down time by cause: behind a down fiber link (upstream) apart from a camera's own outage")
+    func timelineByCause() async throws {
+        try await NadiTestApp.run { app, http, db in
+            try await ConsoleFixtures.seed(http, app, db)
+            // PLG-CCTV-PUB sits behind PLG-FO-1: both down for the last 10 minutes.
+            let now = Date()
+            var pings: [String] = []
+            for minute in stride(from: 10, through: 1, by: -1) {
+                let at = now.addingTimeInterval(-Double(minute) * 60 + 30)
+                pings += [Fixtures.ping("PLG-FO-1", at, "down"), Fixtures.ping("PLG-CCTV-PUB", at, "down")]
+            }
+            let sent = try Outcome(try await http.post("/v1/pings", token: app.admin, json: "[" + pings.joined(separator: ",") + "]"))
+            #expect(sent.accepted == pings.count)
+            try await ConsoleFixtures.waitForState("PLG-CCTV-PUB", "down", db)
+            var ops = ConsoleSessionClient()
+            _ = try await ops.login(http, name: "ops-plg", password: ConsoleFixtures.password)
+            let behind = String(buffer: try await ops.get(http, "/devices/PLG-CCTV-PUB").body)
+            #expect(behind.contains(#"class="s-upstream""#), "the camera's down time behind the link is drawn as upstream")
+            #expect(behind.contains("<title>hulu terputus</title>"))
+            let link = String(buffer: try await ops.get(http, "/devices/PLG-FO-1").body)
+            #expect(link.contains(#"class="s-down""#) && !link.contains(#"class="s-upstream""#), "the link itself: its own outage")
+            let own = String(buffer: try await ops.get(http, "/devices/PLG-CCTV-LAN").body)
+            #expect(own.contains(#"class="s-down""#) && !own.contains(#"class="s-upstream""#), "a camera with no upstream: its own")
+        }
+    }
+
     @Test("an operator acknowledges an open incident from the overview (with CSRF); viewers see who did, and get no button")
     func acknowledgeIncident() async throws {
         try await NadiTestApp.run { app, http, db in

@@ -23,8 +23,10 @@ extension ConsoleController {
         let pings = try await history.recentPings(rowID: device.rowID, limit: 50)
         let kind = DeviceKind(rawValue: device.kind)
         let uptime = try await UptimeQuery(client: client, logger: logger).byDevice(
-            region: RegionCode(device.region), kind: kind, window: window, timeZone: configuration.timeZone, now: now
-        ).first { $0.device == device.externalID }
+            region: RegionCode(device.region), kind: kind, device: device.externalID, window: window, timeZone: configuration.timeZone,
+            now: now
+        ).first
+        let downCauses = try await history.downCauses(rowID: device.rowID, window: window, now: now)
         let maintenance = try await MaintenanceStore(client: client, logger: logger).list(
             scope: context.session?.user.region, region: nil, activeAt: nil)
         let covering = maintenance.filter { item in
@@ -51,7 +53,8 @@ extension ConsoleController {
             ["key": item.key, "href": context.url(["window": item.key]), "active": item.key == windowKey.key]
         }
         page["timeline"] = SVGChart.timeline(
-            runs: runs, maintenance: covering.map { $0.from..<$0.to }, window: window, now: now, label: words["timeline"] ?? "")
+            runs: runs, downCauses: downCauses, maintenance: covering.map { $0.from..<$0.to }, window: window, now: now,
+            label: words["timeline"] ?? "", causeLabel: { ConsoleCatalog.cause($0, language) })
         page["window_from"] = minutes(window.lowerBound)
         page["window_to"] = minutes(window.upperBound)
         page["uptime"] = Format.percent(uptime?.uptimePct)

@@ -48,6 +48,16 @@ package struct DeviceHistoryStore: Sendable {
         return runs
     }
 
+    /// Why `rowID` was down over `window`: its non-operational stretches cut where the cause
+    /// changes (NadiCore's `CauseAttribution.downSegments`). A device with no upstream link and no
+    /// maintenance window in the window was down on its own account throughout: empty.
+    package func downCauses(rowID: Int64, window: Range<Date>, now: Date) async throws -> [CauseAttribution.DownSegment] {
+        let (needed, attribution) = try await CauseQuery(client: client, logger: logger).attribution(
+            for: [rowID], window: window, now: now)
+        guard needed.contains(rowID) else { return [] }
+        return attribution.downSegments(rowID, over: window)
+    }
+
     /// The newest `limit` pings of `rowID`, newest first, with their numeric metrics.
     package func recentPings(rowID: Int64, limit: Int) async throws -> [RecentPing] {
         var pings: [RecentPing] = []

@@ -12,12 +12,16 @@ package struct UptimeQuery: Sendable {
         self.logger = logger
     }
 
-    /// Per-device uptime over `window` for devices under `region` (all when nil) of `kind` (all when nil).
-    package func byDevice(region: RegionCode?, kind: DeviceKind?, window: Range<Date>, timeZone: TimeZone, now: Date = Date())
+    /// Per-device uptime over `window` for devices under `region` (all when nil) of `kind` (all
+    /// when nil); only the device with external id `device` when given.
+    package func byDevice(
+        region: RegionCode?, kind: DeviceKind?, device only: String? = nil, window: Range<Date>, timeZone: TimeZone, now: Date = Date()
+    )
         async throws -> [DeviceUptime]
     {
         let filter = region?.rawValue ?? ""
         let kindFilter = kind?.rawValue ?? ""
+        let deviceFilter = only ?? ""
         let windowEnd = min(window.upperBound, now)
         let offset = timeZone.secondsFromGMT(for: window.lowerBound)
         var rows: [DeviceUptime] = []
@@ -32,6 +36,7 @@ package struct UptimeQuery: Sendable {
                              coalesce((d.decommissioned_on::timestamp - make_interval(secs => \(offset))) AT TIME ZONE 'UTC', 'infinity'::timestamptz)) AS hi
                 FROM device d
                 WHERE (\(filter) = '' OR d.region <@ nullif(\(filter), '')::ltree) AND (\(kindFilter) = '' OR d.kind = \(kindFilter))
+                  AND (\(deviceFilter) = '' OR d.external_id = \(deviceFilter))
             )
             SELECT dev.id, dev.external_id, dev.kind, dev.region::text,
                    coalesce(sum(extract(epoch FROM least(coalesce(i.ended_at, \(now.pg)::timestamptz), dev.hi) - greatest(i.started_at, dev.lo)))
