@@ -13,6 +13,8 @@ package struct ConsoleConfiguration: Sendable {
     package var loginLockout: Duration = .seconds(15 * 60)
     /// Public school pages served per second before 429 (all visitors together).
     package var publicPagesPerSecond = 20.0
+    /// Public school pages served per second to one visitor (one address) before 429.
+    package var publicPagesPerVisitor = 3.0
     /// The most rows a device list (all its pages) and its CSV hold.
     package var deviceRowLimit = 100_000
 

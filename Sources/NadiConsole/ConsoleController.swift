@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 package import Hummingbird
 package import Logging
+import NIOCore
 import NadiCore
 import NadiReports
 package import NadiStore
@@ -29,14 +30,15 @@ package struct ConsoleController: Sendable {
         self.users = ConsoleUserStore(client: client, logger: logger)
         self.sessions = ConsoleSessionStore(client: client, logger: logger)
         self.limiter = LoginLimiter(attempts: configuration.loginAttempts, lockout: configuration.loginLockout)
-        self.publicLimiter = PublicPageLimiter(perSecond: configuration.publicPagesPerSecond)
+        self.publicLimiter = PublicPageLimiter(
+            perSecond: configuration.publicPagesPerSecond, perVisitor: configuration.publicPagesPerVisitor)
         self.time = LocalTime(zone: configuration.timeZone)
     }
 
     static let sessionCookie = "nadi_session"
     static let loginCookie = "nadi_login"
 
-    package func addRoutes(to router: Router<some RequestContext>) {
+    package func addRoutes(to router: Router<some RemoteAddressRequestContext>) {
         router.get("/static/:file") { _, context in
             let name = try context.parameters.require("file")
             return renderer.staticFile(name) ?? Response(status: .notFound)
@@ -55,16 +57,26 @@ package struct ConsoleController: Sendable {
         }
         router.post("/incidents/ack") { request, _ in try await form(request) { try await acknowledge($0, $1) } }
         router.post("/maintenance") { request, _ in try await form(request) { try await addMaintenance($0, $1) } }
+        router.get("/admin") { request, _ in try await page(request) { try await admin($0) } }
+        router.post("/admin/users") { request, _ in try await form(request) { try await adminCreateUser($0, $1) } }
+        router.post("/admin/users/disable") { request, _ in try await form(request) { try await adminChangeUser($0, $1, disable: true) } }
+        router.post("/admin/users/password") { request, _ in try await form(request) { try await adminChangeUser($0, $1, disable: false) } }
+        router.post("/admin/channels") { request, _ in try await form(request) { try await adminAddChannel($0, $1) } }
+        router.post("/admin/channels/remove") { request, _ in try await form(request) { try await adminRemoveChannel($0, $1) } }
         router.get("/coverage") { request, _ in try await page(request) { try await coverage($0) } }
         router.get("/uptime") { request, _ in try await page(request) { try await uptime($0) } }
         router.get("/schools") { request, _ in try await page(request) { try await schools($0) } }
         router.get("/schools.csv") { request, _ in try await page(request) { try await schoolsDownload($0, geojson: false) } }
         router.get("/schools.geojson") { request, _ in try await page(request) { try await schoolsDownload($0, geojson: true) } }
         if configuration.publicSchools {
-            router.get("/sekolah") { request, _ in try await publicPage(request) { try await publicSearch($0) } }
+            router.get("/sekolah") { request, context in
+                try await publicPage(request, visitor: Self.visitor(request, context.remoteAddress)) { try await publicSearch($0) }
+            }
             router.get("/sekolah/:npsn") { request, context in
                 let npsn = try context.parameters.require("npsn")
-                return try await publicPage(request) { try await publicSchool(npsn, $0) }
+                return try await publicPage(request, visitor: Self.visitor(request, context.remoteAddress)) {
+                    try await publicSchool(npsn, $0)
+                }
             }
         }
     }
@@ -113,8 +125,23 @@ package struct ConsoleController: Sendable {
         return try await body(context, fields)
     }
 
-    func publicPage(_ request: Request, _ body: (PageContext) async throws -> Response) async throws -> Response {
-        guard await publicLimiter.take() else {
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+
+    /// Who is asking, for the per-visitor limit: the peer's address, or — when the peer is a
+    /// reverse proxy on this host (loopback) — the address it appended to `X-Forwarded-For`.
+    static func visitor(_ request: Request, _ peer: SocketAddress?) -> String? {
+        let address = peer?.ipAddress
+        let loopback = address.map { $0.hasPrefix("127.") || $0 == "::1" || $0.hasPrefix("::ffff:127.") } ?? false
+        if loopback, let forwarded = request.headers[Self.forwardedFor],
+            let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
+        {
+            return String(last.prefix(64))
+        }
+        return address
+    }
+
+    func publicPage(_ request: Request, visitor: String?, _ body: (PageContext) async throws -> Response) async throws -> Response {
+        guard await publicLimiter.take(visitor: visitor) else {
             return Response(
                 status: .tooManyRequests, headers: [.retryAfter: "1", .contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: "too many requests; retry in a second\n")))
@@ -232,10 +259,13 @@ package struct ConsoleController: Sendable {
         if let session = context.session {
             page["user"] = ["name": session.user.name, "role": session.user.role.rawValue, "region": session.user.region?.rawValue ?? "ID"]
             page["csrf"] = session.csrf
-            page["nav"] = [
-                ("/", "nav_overview"), ("/devices", "nav_devices"), ("/coverage", "nav_coverage"), ("/uptime", "nav_uptime"),
-                ("/schools", "nav_schools"),
-            ].map { path, key -> [String: Any] in ["href": path, "label": words[key] ?? key, "active": path == active] }
+            page["nav"] =
+                ([
+                    ("/", "nav_overview"), ("/devices", "nav_devices"), ("/coverage", "nav_coverage"), ("/uptime", "nav_uptime"),
+                    ("/schools", "nav_schools"),
+                ] + (session.user.role == .admin ? [("/admin", "nav_admin")] : [])).map { path, key -> [String: Any] in
+                    ["href": path, "label": words[key] ?? key, "active": path == active]
+                }
         }
         return page
     }

@@ -28,25 +28,55 @@ actor LoginLimiter {
     func succeeded(_ name: String) { failures[name.lowercased()] = nil }
 }
 
-/// A token bucket shared by every visitor of the public school pages.
+/// Token buckets for the public school pages: one per visitor (so one scraper cannot starve the
+/// parents) and one for everyone together (so many cannot overload the database). A bucket holds
+/// two seconds' worth of pages.
 actor PublicPageLimiter {
-    let rate: Double
-    private var tokens: Double
-    private var last = ContinuousClock.now
+    struct Bucket {
+        var tokens: Double
+        var last: ContinuousClock.Instant
 
-    init(perSecond rate: Double) {
-        self.rate = rate
-        self.tokens = rate * 2
+        /// Refills at `rate` per second since `last`; true (and one token spent) when one is left.
+        mutating func take(rate: Double, now: ContinuousClock.Instant) -> Bool {
+            let elapsed = now - last
+            last = now
+            tokens = min(rate * 2, tokens + rate * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            guard tokens >= 1 else { return false }
+            tokens -= 1
+            return true
+        }
     }
 
-    /// True when one more page may be served now.
-    func take() -> Bool {
+    let rate: Double
+    let perVisitor: Double
+    /// Visitors remembered at most; past that the fullest (idle longest) buckets are forgotten.
+    let maxVisitors: Int
+    private var everyone: Bucket
+    private var visitors: [String: Bucket] = [:]
+
+    init(perSecond rate: Double, perVisitor: Double, maxVisitors: Int = 10_000) {
+        self.rate = rate
+        self.perVisitor = perVisitor
+        self.maxVisitors = maxVisitors
+        self.everyone = Bucket(tokens: rate * 2, last: .now)
+    }
+
+    /// True when one more page may be served now to `visitor` (an address; nil when unknown).
+    func take(visitor: String?) -> Bool {
         let now = ContinuousClock.now
-        let elapsed = now - last
-        last = now
-        tokens = min(rate * 2, tokens + rate * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
-        guard tokens >= 1 else { return false }
-        tokens -= 1
-        return true
+        if let visitor {
+            var bucket = visitors[visitor] ?? Bucket(tokens: perVisitor * 2, last: now)
+            let allowed = bucket.take(rate: perVisitor, now: now)
+            visitors[visitor] = bucket
+            if visitors.count > maxVisitors { forgetIdle(now: now) }
+            guard allowed else { return false }
+        }
+        return everyone.take(rate: rate, now: now)
+    }
+
+    /// Drops the buckets that have refilled (they hold nothing a new bucket would not).
+    private func forgetIdle(now: ContinuousClock.Instant) {
+        let refill = Duration.seconds(2)
+        visitors = visitors.filter { now - $0.value.last < refill }
     }
 }

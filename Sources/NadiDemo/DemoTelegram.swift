@@ -20,7 +20,7 @@ final class DemoTelegram: Sendable {
     init(zone: TimeZone) { self.zone = zone }
 
     /// `POST /demo/telegram/bot<token>/sendMessage` and `GET /demo/telegram`.
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<some RequestContext>) {
         router.post("demo/telegram/*/sendMessage") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 16)
             let json = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any]

@@ -8,7 +8,7 @@ package import Prometheus
 import ServiceLifecycle
 
 /// The `nadid` application type.
-package typealias NadiApplication = Application<RouterResponder<BasicRequestContext>>
+package typealias NadiApplication = Application<RouterResponder<NadiRequestContext>>
 
 /// Builds the `nadid` application: routes, the batch writer and the database client as services.
 /// Migrations are applied before the writer, sweeper, poller and listener start and before the
@@ -21,7 +21,7 @@ package typealias NadiApplication = Application<RouterResponder<BasicRequestCont
 ///   - extraRoutes: more routes on the same router (the demo's stand-in Telegram).
 package func buildApplication(
     configuration: ServerConfiguration, client: PostgresClient, registry: PrometheusCollectorRegistry, logger: Logger,
-    extraRoutes: (Router<BasicRequestContext>) -> Void = { _ in }
+    extraRoutes: (Router<NadiRequestContext>) -> Void = { _ in }
 ) throws -> NadiApplication {
     let metrics = ServerMetrics(registry: registry)
     let migrations = try Migration.load(from: ResourceLocator.sqlDirectory())
@@ -78,11 +78,11 @@ package func buildApplication(
 /// The routes of `nadid`.
 func buildRouter(
     configuration: ServerConfiguration, client: PostgresClient, queue: IngestQueue, directory: DeviceDirectory, metrics: ServerMetrics,
-    migrations: [Migration], logger: Logger, extraRoutes: (Router<BasicRequestContext>) -> Void
-) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
+    migrations: [Migration], logger: Logger, extraRoutes: (Router<NadiRequestContext>) -> Void
+) -> Router<NadiRequestContext> {
+    let router = Router(context: NadiRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: MetricsMiddleware())
-    let routes = MethodMiddleware<BasicRequestContext>.Routes()
+    let routes = MethodMiddleware<NadiRequestContext>.Routes()
     router.add(middleware: MethodMiddleware(routes: routes))
     router.add(middleware: MemoryTrimMiddleware())
     let authorizer = Authorizer(

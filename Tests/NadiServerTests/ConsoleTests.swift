@@ -132,6 +132,83 @@ struct ConsoleTests {
         }
     }
 
+    @Test(
+        "admins manage users and alert channels from the console (CSRF, within their region); others get 404 and 403"
+    )
+    func adminPages() async throws {
+        try await NadiTestApp.run { app, http, db in
+            try await ConsoleFixtures.seed(http, app, db)
+            var ops = ConsoleSessionClient()
+            _ = try await ops.login(http, name: "ops-plg", password: ConsoleFixtures.password)
+            #expect(try await ops.get(http, "/admin").status == .notFound, "an operator has no admin page")
+            #expect(!String(buffer: try await ops.get(http, "/").body).contains("href=\"/admin\""), "nor a link to it")
+            let opsToken = try #require(ConsoleSessionClient.hidden("csrf", in: String(buffer: try await ops.get(http, "/").body)))
+            let sneaky = try await ops.post(
+                http, "/admin/users",
+                form: [
+                    "csrf": opsToken, "name": "sneaky", "role": "admin", "password": "x9-very-long-pass", "password2": "x9-very-long-pass",
+                ])
+            #expect(sneaky.status == .forbidden)
+
+            var admin = ConsoleSessionClient()
+            _ = try await admin.login(http, name: "admin", password: ConsoleFixtures.password)
+            let page = String(buffer: try await admin.get(http, "/admin").body)
+            #expect(page.contains("Pengguna konsol") && page.contains("ops-plg") && page.contains("viewer-plg"))
+            let token = try #require(ConsoleSessionClient.hidden("csrf", in: page))
+            let user = [
+                "name": "admin-plg", "region": "16.71", "role": "admin", "password": "kota-palembang-1", "password2": "kota-palembang-1",
+            ]
+            #expect(try await admin.post(http, "/admin/users", form: user).status == .forbidden, "no CSRF token")
+            var withToken = user
+            withToken["csrf"] = token
+            let created = try await admin.post(http, "/admin/users", form: withToken)
+            #expect(created.headers[.location] == "/admin?saved=user")
+            let channel = [
+                "csrf": token, "name": "ops-plg-tg", "type": "telegram", "chat": "-1001234567890", "secret": "123456:SECRET-bot-token",
+                "region": "16.71", "kind_cctv": "on", "min_down": "10m", "lang": "id",
+            ]
+            #expect(try await admin.post(http, "/admin/channels", form: channel).headers[.location] == "/admin?saved=channel")
+            var national = channel
+            national["name"] = "nasional"
+            national["region"] = ""
+            _ = try await admin.post(http, "/admin/channels", form: national)
+            let listed = String(buffer: try await admin.get(http, "/admin").body)
+            #expect(listed.contains("ops-plg-tg") && listed.contains("admin-plg") && listed.contains("nasional"))
+            #expect(listed.contains("<td>admin</td><td>ID</td>"), "the national admin's own row")
+            #expect(!listed.contains("SECRET-bot-token"), "a channel's secret is never shown")
+
+            // A kota admin sees and manages only 16.71.
+            var local = ConsoleSessionClient()
+            #expect(try await local.login(http, name: "admin-plg", password: "kota-palembang-1").status == .seeOther)
+            let localPage = String(buffer: try await local.get(http, "/admin").body)
+            #expect(localPage.contains("ops-plg-tg") && localPage.contains("viewer-plg"))
+            #expect(!localPage.contains("nasional") && !localPage.contains("<td>admin</td><td>ID</td>"), "nothing above 16.71")
+            let localToken = try #require(ConsoleSessionClient.hidden("csrf", in: localPage))
+            let outside = try await local.post(
+                http, "/admin/users",
+                form: [
+                    "csrf": localToken, "name": "oku-ops", "region": "16.01", "role": "operator", "password": "ogan-komering-1",
+                    "password2": "ogan-komering-1",
+                ])
+            #expect(outside.headers[.location]?.contains("problem=") == true, "a user outside 16.71 is refused")
+            let removeNational = try await local.post(http, "/admin/channels/remove", form: ["csrf": localToken, "name": "nasional"])
+            #expect(removeNational.headers[.location]?.contains("problem=") == true)
+            let disable = try await local.post(http, "/admin/users/disable", form: ["csrf": localToken, "name": "viewer-plg"])
+            #expect(disable.headers[.location] == "/admin?saved=disabled")
+            var viewer = ConsoleSessionClient()
+            #expect(
+                try await viewer.login(http, name: "viewer-plg", password: ConsoleFixtures.password).status != .seeOther,
+                "a disabled user cannot log in")
+            let users = try await ConsoleUserStore(client: db, logger: TestCluster.quietLogger).list()
+            #expect(users.first { $0.name == "admin-plg" }?.region == RegionCode("16.71"))
+            #expect(!users.contains { $0.name == "oku-ops" || $0.name == "sneaky" })
+            let channels = try await ChannelStore(client: db, logger: TestCluster.quietLogger).list()
+            #expect(channels.first { $0.name == "ops-plg-tg" }?.minDownSeconds == 600)
+            #expect(channels.first { $0.name == "ops-plg-tg" }?.kinds == ["cctv"])
+            #expect(channels.contains { $0.name == "nasional" })
+        }
+    }
+
     @Test("the device timeline splits down time by cause: behind a down fiber link (upstream) apart from a camera's own outage")
     func timelineByCause() async throws {
         try await NadiTestApp.run { app, http, db in
@@ -248,6 +325,18 @@ struct ConsoleTests {
             #expect(!html.contains(ConsoleFixtures.lanStream), "no LAN address")
             #expect(!html.contains("PLG-CCTV"), "no device ids")
             #expect(try await http.execute(uri: "/sekolah/99999999", method: .get, headers: [:]).status == .notFound)
+            // One visitor (behind the local reverse proxy: X-Forwarded-For) asking 12 pages at once is
+            // limited; another visitor is not.
+            let scraper: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "198.51.100.1, 203.0.113.7"]
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<12 { statuses.append(try await http.execute(uri: "/sekolah/10603845", method: .get, headers: scraper).status) }
+            #expect(statuses.prefix(5).allSatisfy { $0 == .ok }, "\(statuses)")
+            #expect(statuses.contains(.tooManyRequests), "a visitor past 3 pages/s (6 at once) gets 429: \(statuses)")
+            let limited = try await http.execute(uri: "/sekolah/10603845", method: .get, headers: scraper)
+            #expect(limited.status == .tooManyRequests)
+            #expect(limited.headers[.retryAfter] == "1")
+            let parent: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "203.0.113.8"]
+            #expect(try await http.execute(uri: "/sekolah/10603845", method: .get, headers: parent).status == .ok, "another visitor")
         }
         try await NadiTestApp.run { app, http, db in
             let status = try await http.execute(uri: "/sekolah/10603845", method: .get, headers: [:]).status

@@ -1,0 +1,159 @@
+import Foundation
+import Hummingbird
+import Logging
+import NadiCore
+import NadiReports
+import NadiStore
+
+extension ConsoleController {
+    /// Pengaturan / Administration (admins only): the console users and the alert channels within
+    /// the admin's region subtree, with forms to add users and channels, disable users, set their
+    /// passwords and remove channels. Everything else answers 404, as for a page that is not there.
+    func admin(_ context: PageContext) async throws -> Response {
+        guard let session = context.session, session.user.role == .admin else { throw PageNotFound() }
+        let language = context.language
+        let words = ConsoleCatalog.words(language)
+        let ceiling = session.user.region
+        let users = try await self.users.list().filter { user in Self.manages(ceiling, user.region) }
+        let channels = try await ChannelStore(client: client, logger: logger).list().filter { channel in
+            Self.manages(ceiling, channel.region.flatMap(RegionCode.init))
+        }
+        var page = common(context, title: "nav_admin", active: "/admin")
+        page["users"] = users.map { user -> [String: Any] in
+            [
+                "name": user.name, "region": user.region?.rawValue ?? "ID",
+                "role": words["role_" + user.role.rawValue] ?? user.role.rawValue,
+                "created": minutes(user.createdAt), "disabled": user.disabledAt != nil, "is_self": user.id == session.user.id,
+            ]
+        }
+        page["channels"] = channels.map { channel -> [String: Any] in
+            [
+                "name": channel.name, "type": channel.type, "destination": channel.destination, "region": channel.region ?? "ID",
+                "kinds": (channel.kinds ?? []).compactMap { DeviceKind(rawValue: $0).map { ConsoleCatalog.kind($0, language) } }
+                    .joined(separator: ", "),
+                "min_down": DurationText.spoken(Double(channel.minDownSeconds), language: language),
+                "lang": channel.language.rawValue, "state": channel.disabledReason ?? "",
+            ]
+        }
+        page["default_region"] = ceiling?.rawValue ?? ""
+        page["roles"] = ConsoleRole.allCases.map { ["value": $0.rawValue, "label": words["role_" + $0.rawValue] ?? $0.rawValue] }
+        page["kinds"] = DeviceKind.allCases.map { ["value": $0.rawValue, "label": ConsoleCatalog.kind($0, language)] }
+        page["saved"] = context.parameter("saved").map { words["admin_saved_" + $0] ?? "" } ?? ""
+        page["problem"] = context.parameter("problem") ?? ""
+        return renderer.page("admin", page)
+    }
+
+    /// True when an admin of `ceiling` (nil: all of Indonesia) manages something of `region`
+    /// (nil: all of Indonesia): the region lies in the admin's subtree.
+    static func manages(_ ceiling: RegionCode?, _ region: RegionCode?) -> Bool {
+        guard let ceiling else { return true }
+        guard let region else { return false }
+        return region.isWithin(ceiling)
+    }
+
+    /// `POST /admin/users`: create a user (name, region, role, password twice).
+    func adminCreateUser(_ context: PageContext, _ fields: [String: String]) async throws -> Response {
+        guard let session = context.session, session.user.role == .admin else {
+            return errorPage(context, status: .forbidden, key: "forbidden")
+        }
+        let regionText = (fields["region"] ?? "").trimmingCharacters(in: .whitespaces)
+        let region = regionText.isEmpty ? nil : RegionCode(regionText)
+        guard regionText.isEmpty || region != nil else {
+            return adminBack(problem: "region '\(regionText.prefix(20))' is not \(RegionCode.formatHelp)")
+        }
+        guard Self.manages(session.user.region, region) else {
+            return adminBack(problem: "you manage region \(session.user.region?.rawValue ?? "ID") and below only")
+        }
+        guard let role = ConsoleRole(rawValue: fields["role"] ?? "") else {
+            return adminBack(problem: "role must be viewer, operator or admin")
+        }
+        let password = fields["password"] ?? ""
+        guard password == fields["password2"] else { return adminBack(problem: "the two passwords differ") }
+        do {
+            _ = try await users.create(name: fields["name"] ?? "", region: region, role: role, password: password)
+        } catch let refused as ConsoleUserError {
+            return adminBack(problem: refused.description)
+        }
+        logger.notice("console user created", metadata: ["by": "\(session.user.name)", "user": "\(fields["name"] ?? "")"])
+        return adminBack(saved: "user")
+    }
+
+    /// `POST /admin/users/disable` and `POST /admin/users/password`: a user within the admin's region.
+    func adminChangeUser(_ context: PageContext, _ fields: [String: String], disable: Bool) async throws -> Response {
+        guard let session = context.session, session.user.role == .admin else {
+            return errorPage(context, status: .forbidden, key: "forbidden")
+        }
+        let name = fields["name"] ?? ""
+        guard let user = try await users.list().first(where: { $0.name == name }), Self.manages(session.user.region, user.region) else {
+            return adminBack(problem: "no user '\(name.prefix(64))' in your region")
+        }
+        if disable {
+            guard user.id != session.user.id else { return adminBack(problem: "you cannot disable yourself") }
+            _ = try await users.disable(name: name)
+            logger.notice("console user disabled", metadata: ["by": "\(session.user.name)", "user": "\(name)"])
+            return adminBack(saved: "disabled")
+        }
+        let password = fields["password"] ?? ""
+        guard password == fields["password2"] else { return adminBack(problem: "the two passwords differ") }
+        do {
+            _ = try await users.setPassword(name: name, password: password)
+        } catch let refused as ConsoleUserError {
+            return adminBack(problem: refused.description)
+        }
+        return adminBack(saved: "password")
+    }
+
+    /// `POST /admin/channels`: add a webhook or a Telegram chat, as `nadi notify add` does.
+    func adminAddChannel(_ context: PageContext, _ fields: [String: String]) async throws -> Response {
+        guard let session = context.session, session.user.role == .admin else {
+            return errorPage(context, status: .forbidden, key: "forbidden")
+        }
+        func field(_ key: String) -> String? {
+            let value = (fields[key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            return value.isEmpty ? nil : value
+        }
+        let kinds = DeviceKind.allCases.map(\.rawValue).filter { fields["kind_" + $0] != nil }
+        let telegram = field("type") == "telegram"
+        let parsed = NotifyChannelRequest.parse(
+            name: field("name") ?? "", region: field("region"), kinds: kinds.isEmpty ? nil : kinds.joined(separator: ","),
+            minDown: field("min_down"), language: field("lang"), webhook: telegram ? nil : field("url"),
+            telegramChat: telegram ? field("chat") : nil, telegramAPI: telegram ? field("url") : nil, secret: field("secret") ?? "")
+        let request: NotifyChannelRequest
+        switch parsed {
+        case .failure(let problem): return adminBack(problem: problem.description)
+        case .success(let value): request = value
+        }
+        guard Self.manages(session.user.region, request.region) else {
+            return adminBack(problem: "you manage region \(session.user.region?.rawValue ?? "ID") and below only")
+        }
+        do {
+            _ = try await ChannelStore(client: client, logger: logger).add(request)
+        } catch let refused as NotifyChannelRefused {
+            return adminBack(problem: refused.description)
+        }
+        logger.notice("alert channel added", metadata: ["by": "\(session.user.name)", "channel": "\(request.name)"])
+        return adminBack(saved: "channel")
+    }
+
+    /// `POST /admin/channels/remove`: a channel within the admin's region.
+    func adminRemoveChannel(_ context: PageContext, _ fields: [String: String]) async throws -> Response {
+        guard let session = context.session, session.user.role == .admin else {
+            return errorPage(context, status: .forbidden, key: "forbidden")
+        }
+        let name = fields["name"] ?? ""
+        let store = ChannelStore(client: client, logger: logger)
+        guard let channel = try await store.list().first(where: { $0.name == name }),
+            Self.manages(session.user.region, channel.region.flatMap(RegionCode.init))
+        else { return adminBack(problem: "no channel '\(name.prefix(64))' in your region") }
+        _ = try await store.remove(name)
+        logger.notice("alert channel removed", metadata: ["by": "\(session.user.name)", "channel": "\(name)"])
+        return adminBack(saved: "removed")
+    }
+
+    func adminBack(problem: String? = nil, saved: String? = nil) -> Response {
+        var location = "/admin"
+        if let problem { location += "?problem=" + PageContext.encode(problem) }
+        if let saved { location += "?saved=" + saved }
+        return Response(status: .seeOther, headers: [.location: location])
+    }
+}
