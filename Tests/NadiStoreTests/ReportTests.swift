@@ -96,6 +96,42 @@ struct ReportTests {
         }
     }
 
+    @Test("the rollout trajectory of 16.71's cameras: installed and operational at every month end (WIB), against the world by hand")
+    func trajectoryByHand() async throws {
+        let url = try await TestCluster.shared.migratedDatabase()
+        try await TestClient.with(url) { client async throws in
+            try await Self.world(client)
+            let jakarta = try #require(TimeZone(identifier: "Asia/Jakarta"))
+            let now = try #require(Timestamp.parse("2026-12-15T00:00:00Z"))
+            let query = TrajectoryQuery(client: client, logger: TestCluster.quietLogger)
+            #expect(try await query.historyStart() == Timestamp.parse("2024-01-01T00:00:00Z"))
+            let trajectory = try await query.trajectory(region: RegionCode("16.71"), kind: .cctv, timeZone: jakarta, now: now)
+            // By hand: A, B, C installed 2024-01-01; C decommissioned 2025-06-30; D not before 2027.
+            // Operational at a month's end: C up from 2024-01 until it left; B up 2024-06-01 – 2026-01-01;
+            // A down 2025-01-01 – 2025-06-01 and up since (nothing known of A before 2025). The
+            // current month (December 2026) reads the current state: A up, B down.
+            func expected(_ year: Int, _ month: Int) -> (installed: Int, operational: Int) {
+                let index = year * 12 + month
+                let cStays = index <= 2025 * 12 + 5
+                let installed = cStays ? 3 : 2
+                var operational = 0
+                if cStays { operational += 1 }
+                if index >= 2024 * 12 + 6 && index <= 2025 * 12 + 12 { operational += 1 }  // B
+                if index >= 2025 * 12 + 6 { operational += 1 }  // A
+                return (installed, operational)
+            }
+            #expect(trajectory.points.count == 36, "2024-01 … 2026-12")
+            for point in trajectory.points {
+                let year = Int(point.month.prefix(4)) ?? 0
+                let month = Int(point.month.suffix(2)) ?? 0
+                let want = expected(year, month)
+                #expect(
+                    point.installed == want.installed && point.operational == want.operational, "\(point.month): \(point) against \(want)")
+            }
+            #expect(trajectory.milestones.map(\.year) == [2025, 2026, 2027], "the kecamatan's milestones, summed (TargetTreeTests)")
+        }
+    }
+
     @Test("coverage as of a past day reads installation dates and state intervals as they were")
     func coveragePast() async throws {
         let url = try await TestCluster.shared.migratedDatabase()

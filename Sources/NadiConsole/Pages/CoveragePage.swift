@@ -53,9 +53,11 @@ extension ConsoleController {
             page["up_href"] = "/coverage"
         }
         let trajectories = TrajectoryQuery(client: client, logger: logger)
+        let historyStart = try await trajectories.historyStart()
         var charts: [[String: Any]] = []
         for kind in DeviceKind.allCases {
-            let trajectory = try await trajectories.trajectory(region: region, kind: kind, timeZone: configuration.timeZone)
+            let trajectory = try await trajectories.trajectory(
+                region: region, kind: kind, timeZone: configuration.timeZone, historyStart: historyStart)
             guard !trajectory.points.isEmpty else { continue }
             charts.append([
                 "kind": ConsoleCatalog.kind(kind, language),

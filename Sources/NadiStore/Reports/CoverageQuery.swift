@@ -79,10 +79,13 @@ package struct CoverageQuery: Sendable {
         for try await (code, kind, installed, operational, km) in try await client.query(
             """
             SELECT d.region::text, d.kind, count(*)::int8,
-                   count(*) FILTER (WHERE op)::int8,
-                   coalesce(sum((d.attributes->>'length_km')::float8) FILTER (WHERE op AND d.kind = 'fiber_link'), 0)
+                   count(*) FILTER (WHERE o.op)::int8,
+                   coalesce(sum((d.attributes->>'length_km')::float8) FILTER (WHERE o.op AND d.kind = 'fiber_link'), 0)
             FROM device d
-            CROSS JOIN LATERAL nadi_operational(d.id, \(at.instant.pg), \(useCurrentState)) o
+            -- Now: one join with every device's current state; at another instant: per device.
+            LEFT JOIN device_operational_now n ON \(useCurrentState) AND n.device_id = d.id
+            CROSS JOIN LATERAL (SELECT CASE WHEN \(useCurrentState) THEN coalesce(n.op, false)
+                                            ELSE (SELECT p.op FROM nadi_operational(d.id, \(at.instant.pg), false) p) END AS op) o
             WHERE (\(filter) = '' OR d.region <@ nullif(\(filter), '')::ltree)
               AND d.installed_on <= \(day)::date AND (d.decommissioned_on IS NULL OR d.decommissioned_on > \(day)::date)
             GROUP BY 1, 2

@@ -20,7 +20,22 @@ package struct TrajectoryQuery: Sendable {
     }
 
     /// The trajectory of `kind` under `region` (nil: all of Indonesia, which has no milestones).
-    package func trajectory(region: RegionCode?, kind: DeviceKind, timeZone: TimeZone, now: Date = Date()) async throws
+    /// The start of the oldest state interval anywhere (`.distantFuture` with none): no device was
+    /// operational, as far as Nadi knows, before it. Read once and passed to several `trajectory`
+    /// calls (a page of four kinds) it is not looked up four times.
+    package func historyStart() async throws -> Date {
+        var start = Date.distantFuture
+        for try await value in try await client.query("SELECT min(started_at) FROM status_interval", logger: logger).decode(
+            PostgresTimestamp?.self)
+        {
+            if let value { start = value.date }
+        }
+        return start
+    }
+
+    package func trajectory(
+        region: RegionCode?, kind: DeviceKind, timeZone: TimeZone, now: Date = Date(), historyStart: Date? = nil
+    ) async throws
         -> RolloutTrajectory
     {
         let filter = region?.rawValue ?? ""
@@ -57,18 +72,34 @@ package struct TrajectoryQuery: Sendable {
                 (year, month) = (nextYear, nextMonth)
             }
             var counts: [Int: (Int, Int)] = [:]
+            var historyFrom = Date.distantFuture
+            if let historyStart { historyFrom = historyStart } else { historyFrom = try await self.historyStart() }
+            // The devices once (with whether each is operational now); per month end, a count over
+            // them: installed then, and operational then — now for the current month, by their
+            // intervals for months inside the state history, none before it.
             for try await (index, installed, operational) in try await client.query(
                 """
-                SELECT m.idx::int8, count(d.id)::int8,
-                       count(d.id) FILTER (WHERE CASE WHEN m.current OR m.at >= h.start
-                                                      THEN EXISTS (SELECT 1 FROM nadi_operational(d.id, m.at, m.current) o WHERE o.op)
-                                                      ELSE false END)::int8
-                FROM unnest(\(months.map(\.at))::timestamptz[], \(months.map(\.day))::date[], \(months.map(\.current))::bool[])
-                     WITH ORDINALITY AS m(at, day, current, idx)
-                CROSS JOIN (SELECT coalesce(min(started_at), 'infinity'::timestamptz) AS start FROM status_interval) h
-                JOIN device d ON d.kind = \(kind.rawValue) AND (\(filter) = '' OR d.region <@ nullif(\(filter), '')::ltree)
-                     AND d.installed_on <= m.day AND (d.decommissioned_on IS NULL OR d.decommissioned_on > m.day)
-                GROUP BY m.idx
+                WITH m AS (
+                    SELECT * FROM unnest(\(months.map(\.at))::timestamptz[], \(months.map(\.day))::date[], \(months.map(\.current))::bool[])
+                                  WITH ORDINALITY AS m(at, day, current, idx)
+                ),
+                dev AS MATERIALIZED (
+                    SELECT d.id, d.installed_on, d.decommissioned_on, coalesce(n.op, false) AS op_now
+                    FROM device d LEFT JOIN device_operational_now n ON n.device_id = d.id
+                    WHERE d.kind = \(kind.rawValue) AND (\(filter) = '' OR d.region <@ nullif(\(filter), '')::ltree)
+                )
+                SELECT m.idx::int8,
+                       (SELECT count(*) FROM dev
+                        WHERE dev.installed_on <= m.day AND (dev.decommissioned_on IS NULL OR dev.decommissioned_on > m.day))::int8,
+                       (CASE WHEN m.current THEN
+                                 (SELECT count(*) FROM dev WHERE dev.op_now AND dev.installed_on <= m.day
+                                    AND (dev.decommissioned_on IS NULL OR dev.decommissioned_on > m.day))
+                             WHEN m.at >= \(historyFrom.pg)::timestamptz THEN
+                                 (SELECT count(*) FROM dev WHERE dev.installed_on <= m.day
+                                    AND (dev.decommissioned_on IS NULL OR dev.decommissioned_on > m.day)
+                                    AND EXISTS (SELECT 1 FROM nadi_operational(dev.id, m.at, false) o WHERE o.op))
+                             ELSE 0 END)::int8
+                FROM m
                 """, logger: logger
             ).decode((Int, Int, Int).self) { counts[index - 1] = (installed, operational) }
             for (index, month) in months.enumerated() {
