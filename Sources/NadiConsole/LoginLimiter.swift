@@ -30,7 +30,7 @@ actor LoginLimiter {
 
 /// Token buckets for the public school pages: one per visitor (so one scraper cannot starve the
 /// parents) and one for everyone together (so many cannot overload the database). A bucket holds
-/// two seconds' worth of pages.
+/// two seconds' worth of pages (at least one).
 actor PublicPageLimiter {
     struct Bucket {
         var tokens: Double
@@ -40,11 +40,14 @@ actor PublicPageLimiter {
         mutating func take(rate: Double, now: ContinuousClock.Instant) -> Bool {
             let elapsed = now - last
             last = now
-            tokens = min(rate * 2, tokens + rate * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            tokens = min(
+                Self.capacity(rate), tokens + rate * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
             guard tokens >= 1 else { return false }
             tokens -= 1
             return true
         }
+
+        static func capacity(_ rate: Double) -> Double { max(1, rate * 2) }
     }
 
     let rate: Double
@@ -58,14 +61,14 @@ actor PublicPageLimiter {
         self.rate = rate
         self.perVisitor = perVisitor
         self.maxVisitors = maxVisitors
-        self.everyone = Bucket(tokens: rate * 2, last: .now)
+        self.everyone = Bucket(tokens: Bucket.capacity(rate), last: .now)
     }
 
     /// True when one more page may be served now to `visitor` (an address; nil when unknown).
     func take(visitor: String?) -> Bool {
         let now = ContinuousClock.now
         if let visitor {
-            var bucket = visitors[visitor] ?? Bucket(tokens: perVisitor * 2, last: now)
+            var bucket = visitors[visitor] ?? Bucket(tokens: Bucket.capacity(perVisitor), last: now)
             let allowed = bucket.take(rate: perVisitor, now: now)
             visitors[visitor] = bucket
             if visitors.count > maxVisitors { forgetIdle(now: now) }

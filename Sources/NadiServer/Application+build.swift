@@ -39,6 +39,7 @@ package func buildApplication(
             if let renderer {
                 var console = ConsoleConfiguration(timeZone: configuration.timeZone)
                 console.publicSchools = configuration.publicSchools
+                console.publicPagesPerVisitor = configuration.publicPagesPerVisitor
                 ConsoleController(configuration: console, renderer: renderer, client: client, logger: logger).addRoutes(to: router)
             }
             extraRoutes(router)

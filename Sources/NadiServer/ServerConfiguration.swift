@@ -46,6 +46,8 @@ package struct ServerConfiguration: Sendable {
     package var console = true
     /// Whether the public school pages `/sekolah` are served to anyone (`--public-schools`).
     package var publicSchools = false
+    /// Public school pages one visitor may load per second (`--public-pages-per-visitor`).
+    package var publicPagesPerVisitor = 3.0
 
     package init() {}
 

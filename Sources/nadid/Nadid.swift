@@ -79,6 +79,11 @@ struct Nadid: AsyncParsableCommand {
             "Serve the public school pages /sekolah and /sekolah/{npsn} to anyone: whether a school's public camera works now, its stream links and last 7 days' availability (never private cameras)."
     )
     var publicSchools = false
+    @Option(
+        help:
+            "Public school pages one visitor (address, or the X-Forwarded-For hop a proxy on this host added) may load per second; more get 429."
+    )
+    var publicPagesPerVisitor = 3.0
     @Flag(help: "Load a demo city (Kota Palembang: real schools, devices of all four kinds, masterplan targets) and simulate pings.")
     var demo = false
 
@@ -132,6 +137,7 @@ struct Nadid: AsyncParsableCommand {
         configuration.notify = notify
         configuration.console = console
         configuration.publicSchools = publicSchools || demo
+        configuration.publicPagesPerVisitor = publicPagesPerVisitor
         configuration.notifier.publicURL = publicURL.flatMap(URL.init(string:))
         // A restarted nadid on the same host and port takes the notifier lease back at once.
         if port != 0 { configuration.notifier.instance = "\(HostName.local):\(port)" }

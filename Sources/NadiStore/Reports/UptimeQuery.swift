@@ -29,7 +29,10 @@ package struct UptimeQuery: Sendable {
         var lives: [Range<Date>] = []
         for try await (id, device, kind, region, operational, known, status, since, lo, hi) in try await client.query(
             """
-            WITH dev AS (
+            -- NOT MATERIALIZED: inlined in both uses, the planner sees how many devices the region holds
+            -- (materialized, it guessed, and hashed all of status_interval for a kota's 5,000 devices:
+            -- 342 → 127 ms; the province's 50,000: 1,062 → 863 ms).
+            WITH dev AS NOT MATERIALIZED (
                 SELECT d.id, d.external_id, d.kind, d.region,
                        greatest(\(window.lowerBound.pg)::timestamptz, (d.installed_on::timestamp - make_interval(secs => \(offset))) AT TIME ZONE 'UTC') AS lo,
                        least(\(windowEnd.pg)::timestamptz,
