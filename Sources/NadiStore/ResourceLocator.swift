@@ -8,13 +8,9 @@ package import Foundation
 package enum ResourceLocator {
     /// The directory of numbered `.sql` migrations.
     package static func sqlDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
-        var candidates: [URL] = []
-        if let explicit = environment["NADI_SQL_DIR"] { candidates.append(URL(fileURLWithPath: explicit)) }
-        candidates.append(executableDirectory.appendingPathComponent("../share/nadi/SQL"))
-        candidates.append(sourceRoot.appendingPathComponent("SQL"))
-        if let found = candidates.first(where: { isDirectory($0) }) { return found.standardizedFileURL }
-        throw ResourceError(
-            "the SQL migrations were not found (looked in \(candidates.map(\.path).joined(separator: ", "))); set NADI_SQL_DIR")
+        try first(
+            "the SQL migrations were not found", override: "NADI_SQL_DIR", environment: environment, directory: true,
+            [executableDirectory.appendingPathComponent("../share/nadi/SQL"), sourceRoot.appendingPathComponent("SQL")])
     }
 
     /// A builtin data file, e.g. `id-regions.csv` or `schools/schools-kota-palembang.csv`.
@@ -35,26 +31,35 @@ package enum ResourceLocator {
 
     /// The web console's templates and static files.
     package static func templateDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
-        var candidates: [URL] = []
-        if let explicit = environment["NADI_TEMPLATE_DIR"] { candidates.append(URL(fileURLWithPath: explicit)) }
-        candidates.append(executableDirectory.appendingPathComponent("../share/nadi/templates"))
-        candidates.append(executableDirectory.appendingPathComponent("nadi_NadiConsole.resources/Templates"))
-        candidates.append(sourceRoot.appendingPathComponent("Sources/NadiConsole/Templates"))
-        if let found = candidates.first(where: { isDirectory($0) }) { return found.standardizedFileURL }
-        throw ResourceError(
-            "the console templates were not found (looked in \(candidates.map(\.path).joined(separator: ", "))); set NADI_TEMPLATE_DIR")
+        try first(
+            "the console templates were not found", override: "NADI_TEMPLATE_DIR", environment: environment, directory: true,
+            [
+                executableDirectory.appendingPathComponent("../share/nadi/templates"),
+                executableDirectory.appendingPathComponent("nadi_NadiConsole.resources/Templates"),
+                sourceRoot.appendingPathComponent("Sources/NadiConsole/Templates"),
+            ])
     }
 
     /// The OpenAPI 3.1 document of the HTTP API (`GET /openapi.json`).
     package static func openAPIDocument(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
-        var candidates: [URL] = []
-        if let explicit = environment["NADI_OPENAPI_FILE"] { candidates.append(URL(fileURLWithPath: explicit)) }
-        candidates.append(executableDirectory.appendingPathComponent("../share/nadi/openapi.json"))
-        candidates.append(executableDirectory.appendingPathComponent("nadi_NadiServer.resources/openapi.json"))
-        candidates.append(sourceRoot.appendingPathComponent("Sources/NadiServer/Resources/openapi.json"))
-        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) { return found.standardizedFileURL }
-        throw ResourceError(
-            "the OpenAPI document was not found (looked in \(candidates.map(\.path).joined(separator: ", "))); set NADI_OPENAPI_FILE")
+        try first(
+            "the OpenAPI document was not found", override: "NADI_OPENAPI_FILE", environment: environment, directory: false,
+            [
+                executableDirectory.appendingPathComponent("../share/nadi/openapi.json"),
+                executableDirectory.appendingPathComponent("nadi_NadiServer.resources/openapi.json"),
+                sourceRoot.appendingPathComponent("Sources/NadiServer/Resources/openapi.json"),
+            ])
+    }
+
+    /// The first of the override (when set) and `candidates` that exists (as a directory when
+    /// `directory`); else `notFound`, with every place looked in and the variable to set.
+    private static func first(
+        _ notFound: String, override: String, environment: [String: String], directory: Bool, _ candidates: [URL]
+    ) throws -> URL {
+        let all = (environment[override].map { [URL(fileURLWithPath: $0)] } ?? []) + candidates
+        let exists: (URL) -> Bool = { directory ? isDirectory($0) : FileManager.default.fileExists(atPath: $0.path) }
+        if let found = all.first(where: exists) { return found.standardizedFileURL }
+        throw ResourceError("\(notFound) (looked in \(all.map(\.path).joined(separator: ", "))); set \(override)")
     }
 
     static var executableDirectory: URL {

@@ -72,7 +72,7 @@ struct CLIHelpTests {
         }
     }
 
-    @Test("nadid --help names every option with its default, and examples")
+    @Test("nadid --help shows every option, each with help text, and examples")
     func daemonHelp() async throws {
         let help = try await Self.run("nadid", ["--help"])
         #expect(help.status == 0)

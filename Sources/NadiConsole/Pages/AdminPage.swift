@@ -10,7 +10,7 @@ extension ConsoleController {
     /// the admin's region subtree, with forms to add users and channels, disable users, set their
     /// passwords and remove channels. Everything else answers 404, as for a page that is not there.
     func admin(_ context: PageContext) async throws -> Response {
-        guard let session = context.session, session.user.role == .admin else { throw PageNotFound() }
+        guard let session = adminSession(context) else { throw PageNotFound() }
         let language = context.language
         let words = ConsoleCatalog.words(language)
         let ceiling = session.user.region
@@ -53,9 +53,7 @@ extension ConsoleController {
 
     /// `POST /admin/users`: create a user (name, region, role, password twice).
     func adminCreateUser(_ context: PageContext, _ fields: [String: String]) async throws -> Response {
-        guard let session = context.session, session.user.role == .admin else {
-            return errorPage(context, status: .forbidden, key: "forbidden")
-        }
+        guard let session = adminSession(context) else { return errorPage(context, status: .forbidden, key: "forbidden") }
         let regionText = (fields["region"] ?? "").trimmingCharacters(in: .whitespaces)
         let region = regionText.isEmpty ? nil : RegionCode(regionText)
         guard regionText.isEmpty || region != nil else {
@@ -80,9 +78,7 @@ extension ConsoleController {
 
     /// `POST /admin/users/disable` and `POST /admin/users/password`: a user within the admin's region.
     func adminChangeUser(_ context: PageContext, _ fields: [String: String], disable: Bool) async throws -> Response {
-        guard let session = context.session, session.user.role == .admin else {
-            return errorPage(context, status: .forbidden, key: "forbidden")
-        }
+        guard let session = adminSession(context) else { return errorPage(context, status: .forbidden, key: "forbidden") }
         let name = fields["name"] ?? ""
         guard let user = try await users.list().first(where: { $0.name == name }), Self.manages(session.user.region, user.region) else {
             return adminBack(problem: "no user '\(name.prefix(64))' in your region")
@@ -105,9 +101,7 @@ extension ConsoleController {
 
     /// `POST /admin/channels`: add a webhook or a Telegram chat, as `nadi notify add` does.
     func adminAddChannel(_ context: PageContext, _ fields: [String: String]) async throws -> Response {
-        guard let session = context.session, session.user.role == .admin else {
-            return errorPage(context, status: .forbidden, key: "forbidden")
-        }
+        guard let session = adminSession(context) else { return errorPage(context, status: .forbidden, key: "forbidden") }
         func field(_ key: String) -> String? {
             let value = (fields[key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             return value.isEmpty ? nil : value
@@ -137,9 +131,7 @@ extension ConsoleController {
 
     /// `POST /admin/channels/remove`: a channel within the admin's region.
     func adminRemoveChannel(_ context: PageContext, _ fields: [String: String]) async throws -> Response {
-        guard let session = context.session, session.user.role == .admin else {
-            return errorPage(context, status: .forbidden, key: "forbidden")
-        }
+        guard let session = adminSession(context) else { return errorPage(context, status: .forbidden, key: "forbidden") }
         let name = fields["name"] ?? ""
         let store = ChannelStore(client: client, logger: logger)
         guard let channel = try await store.list().first(where: { $0.name == name }),
@@ -148,6 +140,12 @@ extension ConsoleController {
         _ = try await store.remove(name)
         logger.notice("alert channel removed", metadata: ["by": "\(session.user.name)", "channel": "\(name)"])
         return adminBack(saved: "removed")
+    }
+
+    /// The signed-in session when its user is an admin.
+    func adminSession(_ context: PageContext) -> ConsoleSession? {
+        guard let session = context.session, session.user.role == .admin else { return nil }
+        return session
     }
 
     func adminBack(problem: String? = nil, saved: String? = nil) -> Response {
