@@ -29,11 +29,7 @@ struct LiveDaemon: Sendable {
                 name: "contracts", region: nil, scopes: Set(TokenScope.allCases)
             ).1
         }
-        let port = ChildProcess.freePort()
-        let process = try await Daemon.start(
-            stateDir: FileManager.default.temporaryDirectory.appendingPathComponent("unused-\(UUID().uuidString.prefix(6))"), port: port,
-            extra: ["--no-poll"] + extra, environment: ["NADI_DATABASE_URL": ExternalDatabaseTests.text(database)])
-        let daemon = LiveDaemon(port: port, token: token, database: database, process: process)
+        let daemon = try await start(on: database, token: token, extra: extra)
         do {
             let result = try await body(daemon)
             await daemon.stop()
@@ -42,6 +38,15 @@ struct LiveDaemon: Sendable {
             await daemon.stop()
             throw error
         }
+    }
+
+    /// Starts one more built nadid on `database` (already migrated), answering to `token`.
+    static func start(on database: DatabaseURL, token: String, extra: [String] = []) async throws -> LiveDaemon {
+        let port = ChildProcess.freePort()
+        let process = try await Daemon.start(
+            stateDir: FileManager.default.temporaryDirectory.appendingPathComponent("unused-\(UUID().uuidString.prefix(6))"), port: port,
+            extra: ["--no-poll"] + extra, environment: ["NADI_DATABASE_URL": ExternalDatabaseTests.text(database)])
+        return LiveDaemon(port: port, token: token, database: database, process: process)
     }
 
     func stop() async {

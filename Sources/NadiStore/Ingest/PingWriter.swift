@@ -40,7 +40,8 @@ package actor PingWriter: Service {
         self.client = client
         self.configuration = configuration
         self.logger = logger
-        self.state = StateUpdater(logger: logger, missCount: configuration.missCount)
+        // A new id per process: after a restart this writer trusts no last-seen time it did not see itself.
+        self.state = StateUpdater(logger: logger, missCount: configuration.missCount, writerID: UUID())
         self.sweeper = SilenceSweeper(client: client, missCount: configuration.missCount, grace: configuration.sweepGrace, logger: logger)
         self.partitions = PingPartitions(client: client, retentionDays: configuration.retentionDays, logger: logger)
         self.lastSeen = LastSeenBuffer(

@@ -18,19 +18,29 @@ struct SilenceSweeper: Sendable {
     func sweep(now: Date) async throws -> Int {
         try await client.transaction(logger: logger) { connection -> Int in
             guard try await MaintenanceLock.tryTake(on: connection, logger: logger) else { return 0 }
+            try await StateLock.take(on: connection, logger: logger)
             var ids: [Int64] = []
             var starts: [PostgresTimestamp] = []
+            var seen: [PostgresTimestamp] = []
             var previous: [DeviceStatus] = []
-            for try await (id, start, status) in try await connection.query(
+            // last_seen may lag behind pings another nadid took (it writes them later): a candidate's
+            // newest stored ping decides (schema part 12). Only candidates are probed, each only in
+            // the partitions from its last_seen on.
+            for try await (id, newest, start, status) in try await connection.query(
                 """
-                SELECT s.device_id, s.last_seen + make_interval(secs => d.interval_s), s.status
-                FROM device_state s JOIN device d ON d.id = s.device_id
-                WHERE s.status <> 'unknown' AND NOT (s.status = 'down' AND s.reason = 'silent')
-                  AND s.last_seen < \(now.pg)::timestamptz - make_interval(secs => d.interval_s * \(missCount) + \(grace))
-                FOR UPDATE OF s
+                SELECT c.device_id, c.newest, c.newest + make_interval(secs => c.interval_s), c.status FROM (
+                    SELECT s.device_id, s.status, d.interval_s,
+                           \(now.pg)::timestamptz - make_interval(secs => d.interval_s * \(missCount) + \(grace)) AS silent_before,
+                           greatest(s.last_seen, (SELECT max(p.observed_at) FROM ping p
+                                                  WHERE p.device_id = s.device_id AND p.observed_at >= s.last_seen)) AS newest
+                    FROM device_state s JOIN device d ON d.id = s.device_id
+                    WHERE s.status <> 'unknown' AND NOT (s.status = 'down' AND s.reason = 'silent')
+                      AND s.last_seen < \(now.pg)::timestamptz - make_interval(secs => d.interval_s * \(missCount) + \(grace))
+                ) c WHERE c.newest < c.silent_before
                 """, logger: logger
-            ).decode((Int64, PostgresTimestamp, String).self) {
+            ).decode((Int64, PostgresTimestamp, PostgresTimestamp, String).self) {
                 ids.append(id)
+                seen.append(newest)
                 starts.append(start)
                 previous.append(DeviceStatus(rawValue: status) ?? .unknown)
             }
@@ -48,8 +58,8 @@ struct SilenceSweeper: Sendable {
                 """, logger: logger)
             _ = try await connection.query(
                 """
-                UPDATE device_state s SET status = 'down', reason = 'silent', since = v.t
-                FROM unnest(\(ids)::bigint[], \(starts)::timestamptz[]) AS v(id, t) WHERE s.device_id = v.id
+                UPDATE device_state s SET status = 'down', reason = 'silent', since = v.t, last_seen = GREATEST(s.last_seen, v.seen)
+                FROM unnest(\(ids)::bigint[], \(starts)::timestamptz[], \(seen)::timestamptz[]) AS v(id, t, seen) WHERE s.device_id = v.id
                 """, logger: logger)
             let changes = zip(ids, zip(starts, previous)).compactMap { id, entry -> AlertOutbox.Change? in
                 entry.1 == .down
@@ -64,11 +74,15 @@ struct SilenceSweeper: Sendable {
     func writeLastSeen(_ times: some Collection<(Int64, Date)>) async throws {
         let ids = times.map(\.0)
         let stamps = times.map(\.1.pg)
-        _ = try await client.query(
-            """
-            UPDATE device_state s SET last_seen = GREATEST(s.last_seen, v.t)
-            FROM unnest(\(ids)::bigint[], \(stamps)::timestamptz[]) AS v(id, t)
-            WHERE s.device_id = v.id
-            """, logger: logger)
+        // Under the state lock: rows a batch of another instance holds are never locked in the opposite order.
+        try await client.transaction(logger: logger) { connection in
+            try await StateLock.take(on: connection, logger: logger)
+            _ = try await connection.query(
+                """
+                UPDATE device_state s SET last_seen = GREATEST(s.last_seen, v.t)
+                FROM unnest(\(ids)::bigint[], \(stamps)::timestamptz[]) AS v(id, t)
+                WHERE s.device_id = v.id
+                """, logger: logger)
+        }
     }
 }

@@ -30,6 +30,9 @@ struct StateUpdater {
 
     let logger: Logger
     let missCount: Int
+    /// This process's id in `device_state.writer`: devices marked with it have their newest ping
+    /// time in this process's memory (`pendingSeen`); any other mark means the stored pings say.
+    let writerID: UUID
 
     /// Applies the newly stored pings (per device, any order). Returns the newest ping time of the
     /// devices whose state did not change, with what `device_state` holds now (to write later).
@@ -38,15 +41,23 @@ struct StateUpdater {
         on connection: PostgresConnection
     ) async throws -> [Int64: SeenTime] {
         let ids = Array(stored.keys)
+        // From here to the commit no other instance changes device state (schema part 12).
+        try await StateLock.take(on: connection, logger: logger)
         var current: [Int64: CurrentState] = [:]
+        var foreign: Set<Int64> = []
         let rows = try await connection.query(
-            "SELECT device_id, status, reason, since, last_seen FROM device_state WHERE device_id = ANY(\(ids))", logger: logger)
-        for try await (id, status, reason, since, lastSeen) in rows.decode(
-            (Int64, String, String?, PostgresTimestamp?, PostgresTimestamp?).self)
+            """
+            SELECT device_id, status, reason, since, last_seen, writer IS NOT DISTINCT FROM \(writerID)
+            FROM device_state WHERE device_id = ANY(\(ids))
+            """, logger: logger)
+        for try await (id, status, reason, since, lastSeen, mine) in rows.decode(
+            (Int64, String, String?, PostgresTimestamp?, PostgresTimestamp?, Bool).self)
         {
             current[id] = CurrentState(
                 status: DeviceStatus(rawValue: status) ?? .unknown, reason: reason, since: since?.date, lastSeen: lastSeen?.date)
+            if !mine { foreign.insert(id) }
         }
+        let (interleaved, storedBefore) = try await reconcile(foreign, stored: stored, current: current, on: connection)
         var seen: [Int64: SeenTime] = [:]
         var recuts: [Recut] = []
         for (id, unsorted) in stored {
@@ -56,6 +67,7 @@ struct StateUpdater {
             var state = current[id] ?? CurrentState(status: .unknown)
             let storedLastSeen = state.lastSeen
             if let pending = pendingSeen[id]?.newest, pending > (state.lastSeen ?? .distantPast) { state.lastSeen = pending }
+            if let before = storedBefore[id], before > (state.lastSeen ?? .distantPast) { state.lastSeen = before }
             let newest = max(last.at, state.lastSeen ?? last.at)
 
             if state.status == .unknown || state.lastSeen == nil {
@@ -66,7 +78,9 @@ struct StateUpdater {
             }
             let lastSeen = state.lastSeen ?? first.at
             let silentNow = state.status == .down && state.reason == StatusReason.silent
-            if first.at > lastSeen && !(silentNow && first.at.timeIntervalSince(lastSeen) <= heartbeat.silenceAfter) {
+            if first.at > lastSeen && !interleaved.contains(id)
+                && !(silentNow && first.at.timeIntervalSince(lastSeen) <= heartbeat.silenceAfter)
+            {
                 // In order: continue the open run.
                 var gaps = [first.at.timeIntervalSince(lastSeen)]
                 for (a, b) in zip(pings, pings.dropFirst()) { gaps.append(b.at.timeIntervalSince(a.at)) }
@@ -91,7 +105,48 @@ struct StateUpdater {
             }
         }
         try await write(recuts, now: now, on: connection)
+        let claimed = foreign.subtracting(recuts.map(\.deviceID))
+        if !claimed.isEmpty {
+            _ = try await connection.query(
+                "UPDATE device_state SET writer = \(writerID) WHERE device_id = ANY(\(Array(claimed)))", logger: logger)
+        }
         return seen
+    }
+
+    /// For devices another instance (or an earlier run of this one) wrote last, `last_seen` may lag:
+    /// returns the newest stored ping before this batch's first (to use instead), and the devices
+    /// with other pings at or after this batch's first, which must be re-cut from history.
+    private func reconcile(
+        _ foreign: Set<Int64>, stored: [Int64: [TimelinePing]], current: [Int64: CurrentState], on connection: PostgresConnection
+    ) async throws -> (interleaved: Set<Int64>, before: [Int64: Date]) {
+        var ids: [Int64] = []
+        var firsts: [PostgresTimestamp] = []
+        var floors: [PostgresTimestamp] = []
+        var counts: [Int64: Int] = [:]
+        for id in foreign {
+            guard let state = current[id], state.status != .unknown, let lastSeen = state.lastSeen,
+                let pings = stored[id], let first = pings.map(\.at).min()
+            else { continue }
+            ids.append(id)
+            firsts.append(first.pg)
+            floors.append(lastSeen.pg)
+            counts[id] = pings.count
+        }
+        guard !ids.isEmpty else { return ([], [:]) }
+        var interleaved: Set<Int64> = []
+        var newest: [Int64: Date] = [:]
+        for try await (id, before, fromFirst) in try await connection.query(
+            """
+            SELECT v.id,
+                   (SELECT max(p.observed_at) FROM ping p WHERE p.device_id = v.id AND p.observed_at >= v.floor AND p.observed_at < v.first),
+                   (SELECT count(*) FROM ping p WHERE p.device_id = v.id AND p.observed_at >= v.first)::int
+            FROM unnest(\(ids)::bigint[], \(firsts)::timestamptz[], \(floors)::timestamptz[]) AS v(id, first, floor)
+            """, logger: logger
+        ).decode((Int64, PostgresTimestamp?, Int).self) {
+            if let before { newest[id] = before.date }
+            if fromFirst > counts[id] ?? 0 { interleaved.insert(id) }
+        }
+        return (interleaved, newest)
     }
 
     private func pingStatus(_ status: DeviceStatus) -> PingStatus {
@@ -160,7 +215,7 @@ struct StateUpdater {
         let finals = recuts.compactMap { recut in recut.runs.last.map { (recut.deviceID, $0, recut.lastSeen) } }
         _ = try await connection.query(
             """
-            UPDATE device_state s SET status = v.st, reason = v.r, since = v.since, last_seen = GREATEST(s.last_seen, v.seen)
+            UPDATE device_state s SET status = v.st, reason = v.r, since = v.since, last_seen = GREATEST(s.last_seen, v.seen), writer = \(writerID)
             FROM unnest(\(finals.map(\.0))::bigint[], \(finals.map(\.1.status.rawValue))::text[], \(NullableArray(finals.map(\.1.reason)))::text[],
                         \(finals.map(\.1.start.pg))::timestamptz[], \(finals.map(\.2.pg))::timestamptz[]) AS v(id, st, r, since, seen)
             WHERE s.device_id = v.id
