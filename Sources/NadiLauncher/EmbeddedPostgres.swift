@@ -134,14 +134,14 @@ package struct EmbeddedPostgres: Sendable {
 
     // MARK: - Setup
 
-    struct ServerUser {
-        var name: String
-        var uid: uid_t
-        var gid: gid_t
+    package struct ServerUser {
+        package var name: String
+        package var uid: uid_t
+        package var gid: gid_t
     }
 
     /// The user the server runs as when we are root; nil when we are not root.
-    static func serverUser() throws -> ServerUser? {
+    package static func serverUser() throws -> ServerUser? {
         guard geteuid() == 0 else { return nil }
         let names = [ProcessInfo.processInfo.environment["NADI_PG_USER"], "postgres", "nobody"].compactMap { $0 }
         for name in names {

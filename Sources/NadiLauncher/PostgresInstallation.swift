@@ -5,7 +5,7 @@ package struct PostgresInstallation: Sendable {
     /// The directory holding `initdb`, `pg_ctl` and `postgres`.
     package let binDirectory: String
 
-    func tool(_ name: String) -> String { "\(binDirectory)/\(name)" }
+    package func tool(_ name: String) -> String { "\(binDirectory)/\(name)" }
 
     /// Finds the server programs: `$NADI_PG_BINDIR`, then `pg_config --bindir`, then Debian's
     /// `/usr/lib/postgresql/<version>/bin` (newest first), then `$PATH`.

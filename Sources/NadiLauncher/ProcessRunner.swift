@@ -7,15 +7,15 @@ import Foundation
 /// Runs a helper program (initdb, pg_ctl, …) without blocking a thread, capturing its output.
 ///
 /// Short-lived helpers finish in milliseconds to seconds; see `SpawnedProcess` for how they are run.
-enum ProcessRunner {
-    struct Result {
-        var status: Int32
-        var output: String
+package enum ProcessRunner {
+    package struct Result {
+        package var status: Int32
+        package var output: String
     }
 
     /// Runs `executable` with `arguments`; when `user` is set, runs it as that user through `runuser`
     /// (only possible as root).
-    static func run(_ executable: String, _ arguments: [String], as user: String? = nil) async throws -> Result {
+    package static func run(_ executable: String, _ arguments: [String], as user: String? = nil) async throws -> Result {
         let argv0: String
         let args: [String]
         if let user {

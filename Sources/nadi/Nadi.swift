@@ -38,6 +38,16 @@ struct Nadi: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let error as PSQLError where PostgresErrorText.sqlState(error) == "25006" {
+            // Reports work on a hot standby; this command writes.
+            exit(
+                withError: CLIError(
+                    """
+                    this command writes, and the database is a read-only standby (or default_transaction_read_only is on): \
+                    \(PostgresErrorText.describe(error))
+                    hint: point --database-url (or NADI_DATABASE_URL) at the primary, or list every server with \
+                    target_session_attrs=read-write, e.g. postgres://nadi@db1,db2/nadi?target_session_attrs=read-write
+                    """))
         } catch let error as PSQLError {
             exit(withError: CLIError("database error: \(PostgresErrorText.describe(error))"))
         } catch {
