@@ -29,7 +29,7 @@ package struct ConsoleBenchmark: Sendable {
     }
 
     static let password = "bench-console-password"
-    let client: PostgresClient
+    let client: DatabaseClient
     let host: String
     let port: Int
     let settings: Settings
@@ -37,7 +37,7 @@ package struct ConsoleBenchmark: Sendable {
     let say: @Sendable (String) -> Void
 
     package init(
-        client: PostgresClient, host: String, port: Int, settings: Settings, logger: Logger, say: @escaping @Sendable (String) -> Void
+        client: DatabaseClient, host: String, port: Int, settings: Settings, logger: Logger, say: @escaping @Sendable (String) -> Void
     ) {
         self.client = client
         self.host = host

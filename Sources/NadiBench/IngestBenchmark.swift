@@ -46,7 +46,7 @@ package struct IngestBenchmark: Sendable {
         package var ratio: Double { copyPerSecond > 0 ? nadidPerSecond / copyPerSecond : 0 }
     }
 
-    let client: PostgresClient
+    let client: DatabaseClient
     let host: String
     let port: Int
     let settings: Settings
@@ -58,7 +58,7 @@ package struct IngestBenchmark: Sendable {
     ///   - client: the scratch database nadid writes to, regions already imported.
     ///   - peakResidentBytes: nadid's peak resident memory so far, when the benchmark can see it.
     package init(
-        client: PostgresClient, host: String, port: Int, settings: Settings, logger: Logger,
+        client: DatabaseClient, host: String, port: Int, settings: Settings, logger: Logger,
         peakResidentBytes: @escaping @Sendable () -> Int?, say: @escaping @Sendable (String) -> Void
     ) {
         self.client = client

@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 package import NadiCore
-import NadiStore
+package import NadiStore
 package import PostgresNIO
 
 /// `nadi bench reports`: a large synthetic state (devices over every kabupaten/kota, 30 days of state
@@ -24,12 +24,12 @@ package struct ReportBenchmark: Sendable {
         package var uptime: Duration
     }
 
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
     let settings: Settings
     let say: @Sendable (String) -> Void
 
-    package init(client: PostgresClient, settings: Settings, logger: Logger, say: @escaping @Sendable (String) -> Void) {
+    package init(client: DatabaseClient, settings: Settings, logger: Logger, say: @escaping @Sendable (String) -> Void) {
         self.client = client
         self.settings = settings
         self.logger = logger

@@ -14,7 +14,7 @@ package import PostgresNIO
 package struct ConsoleController: Sendable {
     let configuration: ConsoleConfiguration
     let renderer: ConsoleRenderer
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
     let users: ConsoleUserStore
     let sessions: ConsoleSessionStore
@@ -22,7 +22,7 @@ package struct ConsoleController: Sendable {
     let publicLimiter: PublicPageLimiter
     let time: LocalTime
 
-    package init(configuration: ConsoleConfiguration, renderer: ConsoleRenderer, client: PostgresClient, logger: Logger) {
+    package init(configuration: ConsoleConfiguration, renderer: ConsoleRenderer, client: DatabaseClient, logger: Logger) {
         self.configuration = configuration
         self.renderer = renderer
         self.client = client

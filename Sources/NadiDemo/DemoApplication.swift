@@ -3,14 +3,14 @@ package import Hummingbird
 package import Logging
 import NadiCore
 package import NadiServer
-import NadiStore
+package import NadiStore
 package import PostgresNIO
 package import Prometheus
 import ServiceLifecycle
 
 /// `nadid --demo`: the daemon, a demo city, its token, and the ping simulator.
 package func buildDemoApplication(
-    configuration: ServerConfiguration, client: PostgresClient, registry: PrometheusCollectorRegistry, stateDirectory: String,
+    configuration: ServerConfiguration, client: DatabaseClient, registry: PrometheusCollectorRegistry, stateDirectory: String,
     logger: Logger
 ) throws -> NadiApplication {
     let telegram = DemoTelegram(zone: configuration.timeZone)
@@ -77,7 +77,7 @@ package func buildDemoApplication(
 
 /// The demo's console user `demo` (operator of 16.71): its password is saved in the state
 /// directory and reused on the next start.
-func demoConsoleUser(client: PostgresClient, stateDirectory: String, logger: Logger) async throws -> String {
+func demoConsoleUser(client: DatabaseClient, stateDirectory: String, logger: Logger) async throws -> String {
     let file = URL(fileURLWithPath: stateDirectory).appendingPathComponent("demo-console")
     let users = ConsoleUserStore(client: client, logger: logger)
     if let saved = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !saved.isEmpty,
@@ -96,7 +96,7 @@ func demoConsoleUser(client: PostgresClient, stateDirectory: String, logger: Log
 }
 
 /// Reuses the demo token saved in the state directory, or creates one.
-func demoToken(client: PostgresClient, stateDirectory: String, logger: Logger) async throws -> String {
+func demoToken(client: DatabaseClient, stateDirectory: String, logger: Logger) async throws -> String {
     let file = URL(fileURLWithPath: stateDirectory).appendingPathComponent("demo-token")
     let store = TokenStore(client: client, logger: logger)
     if let saved = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),

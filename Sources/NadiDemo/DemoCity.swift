@@ -31,7 +31,7 @@ struct DemoCity {
     /// The demo's link that is cut now and then.
     static let cutLink = "PLG-FO-2"
 
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
     /// Loads what is missing; returns every device with its simulated behaviour and whether it was new.

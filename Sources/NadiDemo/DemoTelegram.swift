@@ -54,7 +54,7 @@ final class DemoTelegram: Sendable {
 
     /// Adds the demo's channel (once): Telegram through this stand-in, all of the city, alerts after 4
     /// minutes (past the 3 missed heartbeats that make the cameras behind a cut link silent).
-    static func addChannel(base: String, client: PostgresClient, logger: Logger) async throws {
+    static func addChannel(base: String, client: DatabaseClient, logger: Logger) async throws {
         let store = ChannelStore(client: client, logger: logger)
         guard try await store.named("demo-telegram") == nil, let api = URL(string: base + "/demo/telegram") else { return }
         _ = try await store.add(

@@ -42,11 +42,12 @@ package struct OpenedDatabase: Sendable {
     }
 
     /// A client for this database (call its `run()` in a task while using it).
-    package func makeClient(maximumConnections: Int = 20, logger: Logger) throws -> PostgresClient {
-        var configuration = try url.clientConfiguration()
-        configuration.options.maximumConnections = maximumConnections
-        configuration.options.connectTimeout = .seconds(5)
-        return PostgresClient(configuration: configuration, backgroundLogger: logger)
+    /// Several servers in the URL (or `target_session_attrs=read-write`): the client follows the primary.
+    package func makeClient(maximumConnections: Int = 20, logger: Logger) throws -> DatabaseClient {
+        try DatabaseClient(url: url, logger: logger) { configuration in
+            configuration.options.maximumConnections = maximumConnections
+            configuration.options.connectTimeout = .seconds(5)
+        }
     }
 
     /// Stops the embedded server if this process started it.

@@ -17,7 +17,7 @@ package import ServiceLifecycle
 /// 3. sends what is due, each channel in its own task, so a dead receiver delays no other channel.
 /// Delivery is at least once: a message is marked delivered only after the receiver's 2xx.
 package actor Notifier: Service {
-    let client: PostgresClient
+    let client: DatabaseClient
     let configuration: NotifierConfiguration
     let logger: Logger
     let metrics: NotifierMetrics
@@ -28,7 +28,7 @@ package actor Notifier: Service {
     private var lastMetrics: ContinuousClock.Instant?
 
     package init(
-        client: PostgresClient, configuration: NotifierConfiguration, metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
+        client: DatabaseClient, configuration: NotifierConfiguration, metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
     ) {
         self.client = client
         self.configuration = configuration

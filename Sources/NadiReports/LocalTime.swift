@@ -21,7 +21,9 @@ package struct LocalTime: Sendable {
     /// `2026-11-24 22:00`. By hand from the zone's offset at that instant (a `DateFormatter` made
     /// per call cost more than the query behind a page of 200 devices).
     package func minutes(_ date: Date) -> String {
-        let local = Int64((date.timeIntervalSince1970 + Double(zone.secondsFromGMT(for: date))).rounded(.down))
+        // To the millisecond first, as Foundation's formatter does (99675119.9998973 is 15:32:00, not 15:31:59).
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded()) + Int64(zone.secondsFromGMT(for: date)) * 1000
+        let local = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
         var days = local / 86_400
         var seconds = local % 86_400
         if seconds < 0 {

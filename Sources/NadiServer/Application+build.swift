@@ -20,7 +20,7 @@ package typealias NadiApplication = Application<RouterResponder<NadiRequestConte
 ///   - registry: the Prometheus registry `/metrics` serves (tests pass a fresh one).
 ///   - extraRoutes: more routes on the same router (the demo's stand-in Telegram).
 package func buildApplication(
-    configuration: ServerConfiguration, client: PostgresClient, registry: PrometheusCollectorRegistry, logger: Logger,
+    configuration: ServerConfiguration, client: DatabaseClient, registry: PrometheusCollectorRegistry, logger: Logger,
     extraRoutes: (Router<NadiRequestContext>) -> Void = { _ in }
 ) throws -> NadiApplication {
     let metrics = ServerMetrics(registry: registry)
@@ -78,7 +78,7 @@ package func buildApplication(
 
 /// The routes of `nadid`.
 func buildRouter(
-    configuration: ServerConfiguration, client: PostgresClient, queue: IngestQueue, directory: DeviceDirectory, metrics: ServerMetrics,
+    configuration: ServerConfiguration, client: DatabaseClient, queue: IngestQueue, directory: DeviceDirectory, metrics: ServerMetrics,
     migrations: [Migration], logger: Logger, extraRoutes: (Router<NadiRequestContext>) -> Void
 ) -> Router<NadiRequestContext> {
     let router = Router(context: NadiRequestContext.self, options: .autoGenerateHeadEndpoints)

@@ -6,10 +6,10 @@ package import PostgresNIO
 /// What the ZKTeco PUSH intake needs from the database: attendance devices by serial number, and
 /// the per-day count of attendance records (never their content).
 package struct AttendanceStore: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

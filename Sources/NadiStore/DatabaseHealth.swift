@@ -3,10 +3,10 @@ package import PostgresNIO
 
 /// What `/readyz` asks the database beyond "are you there".
 package struct DatabaseHealth: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -22,32 +22,89 @@ package struct DatabaseUnreachable: Error, Sendable, CustomStringConvertible {
 /// postgres-nio's pool retries a failing server quietly and then reports only that its circuit
 /// breaker tripped; this says the server's own reason within seconds.
 package enum DatabaseProbe {
-    /// Nil when `url` answers within `timeout`; otherwise why not.
+    /// Nil when `url` answers within `timeout` (for a URL listing several servers or asking for a
+    /// read-write one: when one of them qualifies); otherwise why not.
     package static func check(_ url: DatabaseURL, timeout: Duration = .seconds(5), logger: Logger) async -> DatabaseUnreachable? {
+        switch await selectServer(url, timeout: timeout, logger: logger) {
+        case .success: nil
+        case .failure(let problem): problem
+        }
+    }
+
+    /// The first of `url`'s servers that answers and, for `target_session_attrs` read-write or
+    /// primary, is not a standby and accepts writes — libpq's rule; otherwise why none qualifies.
+    package static func selectServer(
+        _ url: DatabaseURL, timeout: Duration = .seconds(5), logger: Logger
+    ) async -> Result<DatabaseURL.Endpoint, DatabaseUnreachable> {
+        var problems: [DatabaseUnreachable] = []
+        for endpoint in url.endpoints {
+            let single = url.selecting(endpoint)
+            switch await role(of: single, timeout: timeout, logger: logger) {
+            case .failure(let problem):
+                // A permanent problem of the only server is final; with several, another may do.
+                if url.endpoints.count == 1 { return .failure(problem) }
+                problems.append(problem)
+            case .success(let role):
+                switch url.targetSessionAttributes {
+                case .any:
+                    return .success(endpoint)
+                case .primary where !role.inRecovery, .readWrite where !role.inRecovery && !role.readOnly:
+                    return .success(endpoint)
+                case .primary, .readWrite:
+                    problems.append(
+                        DatabaseUnreachable(
+                            kind: .transient,
+                            reason:
+                                "\(endpoint.place) is \(role.inRecovery ? "a standby (in recovery)" : "read-only (default_transaction_read_only)")",
+                            hint: "waiting for a primary; promote a standby, or list the primary in the URL"))
+                }
+            }
+        }
+        if problems.count == 1, let only = problems.first { return .failure(only) }
+        let permanent = problems.allSatisfy { $0.kind == .permanent }
+        return .failure(
+            DatabaseUnreachable(
+                kind: permanent ? .permanent : .transient,
+                reason: "no server of \(url) \(url.targetSessionAttributes == .any ? "answers" : "accepts writes"): "
+                    + problems.map(\.reason).joined(separator: "; "),
+                hint: problems.first?.hint ?? "see the servers' logs"))
+    }
+
+    /// What one server is: a standby or not, read-only or not.
+    struct Role: Sendable {
+        var inRecovery: Bool
+        var readOnly: Bool
+    }
+
+    private static func role(of url: DatabaseURL, timeout: Duration, logger: Logger) async -> Result<Role, DatabaseUnreachable> {
         let configuration: PostgresConnection.Configuration
         do {
             configuration = try url.connectionConfiguration()
         } catch {
-            return DatabaseUnreachable(kind: .permanent, reason: "TLS set-up failed: \(error)", hint: "check sslmode in the URL")
+            return .failure(DatabaseUnreachable(kind: .permanent, reason: "TLS set-up failed: \(error)", hint: "check sslmode in the URL"))
         }
         var connectionConfiguration = configuration
         connectionConfiguration.options.connectTimeout = .init(timeout)
         let settings = connectionConfiguration
         do {
-            try await withDeadline(timeout + .seconds(1)) {
+            let role = try await withDeadline(timeout + .seconds(1)) {
                 let connection = try await PostgresConnection.connect(
                     on: MultiThreadedEventLoopGroup.singleton.any(), configuration: settings, id: 0, logger: logger)
                 do {
-                    _ = try await connection.query("SELECT 1", logger: logger).collect()
+                    var role = Role(inRecovery: false, readOnly: false)
+                    for try await (recovery, readOnly) in try await connection.query(
+                        "SELECT pg_is_in_recovery(), current_setting('transaction_read_only') = 'on'", logger: logger
+                    ).decode((Bool, Bool).self) { role = Role(inRecovery: recovery, readOnly: readOnly) }
                     try? await connection.close()
+                    return role
                 } catch {
                     try? await connection.close()
                     throw error
                 }
             }
-            return nil
+            return .success(role)
         } catch {
-            return classify(error, url: url)
+            return .failure(classify(error, url: url))
         }
     }
 
@@ -77,11 +134,7 @@ package enum DatabaseProbe {
     }
 
     static func classify(_ error: any Error, url: DatabaseURL) -> DatabaseUnreachable {
-        let place: String
-        switch url.endpoint {
-        case .tcp(let host, let port): place = "\(host):\(port)"
-        case .unixSocket: place = url.endpoint.socketPath ?? "the socket"
-        }
+        let place = url.endpoint.place
         if let state = PostgresErrorText.sqlState(error) {
             let reason = PostgresErrorText.describe(error)
             switch state {

@@ -14,7 +14,12 @@ package struct DeadlineExceeded: Error, CustomStringConvertible {
 /// on its own; whatever it returns after that is dropped. Callers must treat a late completion as
 /// possible: the ingest writer does, since a batch committed after its deadline only makes the
 /// client's retry count as duplicates.
-package func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+///
+/// `abandonWhen`, when given, is a second reason to give up: it returns the error to answer with
+/// (the database client moved to another server, say), or nil when it was cancelled.
+package func withDeadline<T: Sendable>(
+    _ limit: Duration, abandonWhen: (@Sendable () async -> (any Error)?)? = nil, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
     let race = DeadlineRace<T>()
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
@@ -27,8 +32,20 @@ package func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sen
                 }
             }
             let timer = Task {
-                try? await Task.sleep(for: limit)
-                race.finish(.failure(DeadlineExceeded()))
+                guard let abandonWhen else {
+                    try? await Task.sleep(for: limit)
+                    race.finish(.failure(DeadlineExceeded()))
+                    return
+                }
+                await withTaskGroup(of: (any Error)?.self) { group in
+                    group.addTask {
+                        try? await Task.sleep(for: limit)
+                        return Task.isCancelled ? nil : DeadlineExceeded()
+                    }
+                    group.addTask { await abandonWhen() }
+                    if let first = await group.next(), let error = first { race.finish(.failure(error)) }
+                    group.cancelAll()
+                }
             }
             race.track(work: work, timer: timer)
         }

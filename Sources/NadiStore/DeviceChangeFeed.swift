@@ -7,10 +7,10 @@ package import PostgresNIO
 package struct DeviceChangeFeed: Sendable {
     package static let channel = "nadi_device_changed"
 
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -52,10 +52,10 @@ package struct DeviceFilter: Sendable {
 /// One definition of "never seen", used by every reader: a device without a `device_state` row,
 /// or whose state is `unknown`, has status `unknown` and reason `never_seen`.
 package struct DeviceStateStore: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

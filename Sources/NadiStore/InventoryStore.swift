@@ -53,10 +53,10 @@ package struct DeviceInfo: Sendable, Equatable {
 /// Upserts sites and devices. Records that cannot be stored are rejected one by one with their index;
 /// the rest of the batch is committed in one transaction.
 package struct InventoryStore: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -43,10 +43,10 @@ package struct MaintenanceRefused: Error, Sendable, CustomStringConvertible {
 /// Maintenance windows: added, listed and cancelled within a region scope (a token's, or nil for
 /// all of Indonesia).
 package struct MaintenanceStore: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -46,10 +46,10 @@ package struct Migration: Sendable, Equatable {
 package struct Migrator: Sendable {
     static let advisoryLockKey: Int64 = 0x6E61_6469_0001  // "nadi" 1
 
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -15,10 +15,10 @@ package struct PollerStore: Sendable {
         package var probe: JSONValue?
     }
 
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -41,10 +41,10 @@ package struct TargetRecord: Sendable, Equatable {
 
 /// Masterplan milestones.
 package struct TargetStore: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -40,10 +40,10 @@ package struct APIToken: Sendable, Equatable {
 /// API tokens. A token reads `nadi_<id>_<secret>`; only SHA-256 of the whole token is stored, and the
 /// check compares hashes in constant time after looking the row up by id.
 package struct TokenStore: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -1,7 +1,7 @@
 import Logging
 import PostgresNIO
 
-extension PostgresClient {
+extension DatabaseClient {
     /// `withTransaction`, but an error thrown by `body` comes out as itself (postgres-nio wraps it in
     /// `PostgresTransactionError`), so callers can match `ImportError` and friends.
     func transaction<T>(

@@ -32,7 +32,7 @@ struct DatabaseOptions: ParsableArguments {
     /// benchmarks' scratch databases). A database that cannot be reached fails within seconds, in the
     /// server's own words.
     func withClient<T: Sendable>(
-        databaseName: String? = nil, schema: Schema = .current, _ body: @Sendable (PostgresClient) async throws -> T
+        databaseName: String? = nil, schema: Schema = .current, _ body: @Sendable (DatabaseClient) async throws -> T
     ) async throws -> T {
         try await withDatabase(databaseName: databaseName, schema: schema) { client, _ in try await body(client) }
     }
@@ -40,7 +40,7 @@ struct DatabaseOptions: ParsableArguments {
     /// `withClient`, also handing `body` the URL of the database (for a child process such as the
     /// benchmark's nadid).
     func withDatabase<T: Sendable>(
-        databaseName: String? = nil, schema: Schema = .current, _ body: @Sendable (PostgresClient, DatabaseURL) async throws -> T
+        databaseName: String? = nil, schema: Schema = .current, _ body: @Sendable (DatabaseClient, DatabaseURL) async throws -> T
     ) async throws -> T {
         let logger = CLILogger.make()
         let target = try DatabaseTarget.resolve(databaseURL: databaseURL, stateDirectory: stateDir)
@@ -51,9 +51,7 @@ struct DatabaseOptions: ParsableArguments {
             if let problem = await DatabaseProbe.check(url, logger: logger) {
                 throw CLIError("cannot use the database \(url): \(problem)")
             }
-            var configuration = try url.clientConfiguration()
-            configuration.options.maximumConnections = 4
-            let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            let client = try DatabaseClient(url: url, logger: logger) { $0.options.maximumConnections = 4 }
             let result = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }
                 defer { group.cancelAll() }

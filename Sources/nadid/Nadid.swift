@@ -195,7 +195,7 @@ struct Nadid: AsyncParsableCommand {
     }
 
     func runDaemon(
-        configuration: ServerConfiguration, client: PostgresClient, registry: PrometheusCollectorRegistry,
+        configuration: ServerConfiguration, client: DatabaseClient, registry: PrometheusCollectorRegistry,
         database: OpenedDatabase, logger: Logger
     ) async throws {
         let app =

@@ -26,7 +26,7 @@ struct AdapterTests {
 
     /// The newest ping of `device` once it has `status` (waits up to `timeout`).
     static func waitForPing(
-        _ device: String, status: String, client: PostgresClient, timeout: Duration = .seconds(15)
+        _ device: String, status: String, client: DatabaseClient, timeout: Duration = .seconds(15)
     ) async throws -> (status: String, reason: String?, metrics: String?)? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

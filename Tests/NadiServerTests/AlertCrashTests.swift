@@ -112,7 +112,7 @@ struct AlertCrashTests {
         configuration.notifier.instance = instance
         var clientConfiguration = try url.clientConfiguration()
         clientConfiguration.options.maximumConnections = 4
-        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: TestCluster.quietLogger)
+        let client = DatabaseClient(configuration: clientConfiguration, backgroundLogger: TestCluster.quietLogger)
         return try buildApplication(
             configuration: configuration, client: client, registry: PrometheusCollectorRegistry(), logger: TestCluster.quietLogger)
     }

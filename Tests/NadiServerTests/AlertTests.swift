@@ -39,7 +39,7 @@ struct AlertTests {
         "[" + devices.map { Fixtures.ping($0, at, status) }.joined(separator: ",") + "]"
     }
 
-    static func addWebhook(_ client: PostgresClient, name: String, url: String, minDown: Int, region: String? = "16.71") async throws {
+    static func addWebhook(_ client: DatabaseClient, name: String, url: String, minDown: Int, region: String? = "16.71") async throws {
         _ = try await ChannelStore(client: client, logger: TestCluster.quietLogger).add(
             NotifyChannelRequest(
                 name: name, region: region.flatMap { RegionCode($0) }, kinds: nil, minDownSeconds: minDown,

@@ -18,7 +18,7 @@ enum ConsoleFixtures {
     static let privateStream = "rtsp://10.9.9.9/ruang-guru"
     static let lanStream = "rtsp://192.168.5.5/lan-only"
 
-    static func seed(_ http: some TestClientProtocol, _ app: NadiTestApp, _ db: PostgresClient) async throws {
+    static func seed(_ http: some TestClientProtocol, _ app: NadiTestApp, _ db: DatabaseClient) async throws {
         try await Fixtures.seed(http, app)
         let sites = """
             [{"code":"10603845","kind":"school","name":"SMA NEGERI 1 PALEMBANG","region":"16.71.01","lat":-2.98,"lon":104.75,"attributes":{"level":"SMA"}},
@@ -57,7 +57,7 @@ enum ConsoleFixtures {
     }
 
     /// Waits until the writer stored `status` for `device`.
-    static func waitForState(_ device: String, _ status: String, _ db: PostgresClient) async throws {
+    static func waitForState(_ device: String, _ status: String, _ db: DatabaseClient) async throws {
         for _ in 0..<100 {
             if try await state(of: device, db).status == status { return }
             try await Task.sleep(for: .milliseconds(100))

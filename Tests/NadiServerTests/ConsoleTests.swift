@@ -63,7 +63,7 @@ struct ConsoleTests {
         configuration.pollDevices = false
         var clientConfiguration = try url.clientConfiguration()
         clientConfiguration.options.maximumConnections = 2
-        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: TestCluster.quietLogger)
+        let client = DatabaseClient(configuration: clientConfiguration, backgroundLogger: TestCluster.quietLogger)
         let app = try buildApplication(
             configuration: configuration, client: client, registry: PrometheusCollectorRegistry(), logger: TestCluster.quietLogger)
         try await app.test(.live) { http in try await body(http) }

@@ -35,7 +35,7 @@ struct DatabaseRestartTests {
         configuration.retryAfterSeconds = 3
         var clientConfiguration = try cluster.url.clientConfiguration()
         clientConfiguration.options.connectTimeout = .seconds(2)
-        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: TestCluster.quietLogger)
+        let client = DatabaseClient(configuration: clientConfiguration, backgroundLogger: TestCluster.quietLogger)
         let app = try buildApplication(
             configuration: configuration, client: client, registry: PrometheusCollectorRegistry(), logger: TestCluster.quietLogger)
         try await app.test(.live) { http async throws in

@@ -20,7 +20,7 @@ struct NadiTestApp: Sendable {
 
     static func run<T: Sendable>(
         configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
-        _ body: @Sendable (NadiTestApp, any TestClientProtocol, PostgresClient) async throws -> T
+        _ body: @Sendable (NadiTestApp, any TestClientProtocol, DatabaseClient) async throws -> T
     ) async throws -> T {
         let url = try await TestCluster.shared.migratedDatabase()
         return try await TestClient.with(url, maximumConnections: 2) { assertions in
@@ -36,7 +36,7 @@ struct NadiTestApp: Sendable {
             configure(&configuration)
             var clientConfiguration = try url.clientConfiguration()
             clientConfiguration.options.maximumConnections = 4
-            let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: TestCluster.quietLogger)
+            let client = DatabaseClient(configuration: clientConfiguration, backgroundLogger: TestCluster.quietLogger)
             let app = try buildApplication(
                 configuration: configuration, client: client, registry: PrometheusCollectorRegistry(), logger: TestCluster.quietLogger)
             do {
@@ -107,7 +107,7 @@ enum Fixtures {
 }
 
 /// The stored intervals of a device, oldest first.
-func intervals(of device: String, _ client: PostgresClient) async throws -> [StateRun] {
+func intervals(of device: String, _ client: DatabaseClient) async throws -> [StateRun] {
     var runs: [StateRun] = []
     for try await (status, reason, start, end) in try await client.query(
         """
@@ -121,7 +121,7 @@ func intervals(of device: String, _ client: PostgresClient) async throws -> [Sta
 }
 
 /// The stored state of a device.
-func state(of device: String, _ client: PostgresClient) async throws -> (status: String, reason: String?, since: Date?) {
+func state(of device: String, _ client: DatabaseClient) async throws -> (status: String, reason: String?, since: Date?) {
     for try await (status, reason, since) in try await client.query(
         "SELECT s.status, s.reason, s.since FROM device_state s JOIN device d ON d.id = s.device_id WHERE d.external_id = \(device)"
     ).decode((String, String?, PostgresTimestamp?).self) {

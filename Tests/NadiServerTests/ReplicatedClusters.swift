@@ -75,6 +75,8 @@ struct ReplicatedClusters: Sendable {
                 "unix_socket_directories = '\(standby.socketDirectory.path)'",
                 "primary_conninfo = 'host=\(primary.socketDirectory.path) port=5432 user=\(EmbeddedPostgres.roleName) application_name=\(name)'",
                 "hot_standby = on",
+                // Copied from the primary with the base backup; promoted, this one has no standby to wait for.
+                "synchronous_standby_names = ''",
             ], to: standby)
         _ = try await standby.start()
         return standby

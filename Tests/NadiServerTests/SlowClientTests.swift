@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NadiCore
 import NadiServer
+import NadiStore
 import NadiTestSupport
 import PostgresNIO
 import Testing

@@ -16,7 +16,7 @@ import Testing
 /// schools_pct 2026: 50; 16.71 fiber km 2024: 10.
 @Suite("Coverage and uptime reports")
 struct ReportTests {
-    static func world(_ client: PostgresClient) async throws {
+    static func world(_ client: DatabaseClient) async throws {
         for statement: PostgresQuery in [
             """
             INSERT INTO site (code, kind, name, region) VALUES

@@ -2,14 +2,14 @@ import Foundation
 package import NadiStore
 package import PostgresNIO
 
-/// Runs `body` with a connected `PostgresClient` (its `run()` going in a child task).
+/// Runs `body` with a connected `DatabaseClient` (its `run()` going in a child task).
 package enum TestClient {
     package static func with<T: Sendable>(
-        _ url: DatabaseURL, maximumConnections: Int = 4, _ body: (PostgresClient) async throws -> T
+        _ url: DatabaseURL, maximumConnections: Int = 4, _ body: (DatabaseClient) async throws -> T
     ) async throws -> T {
         var configuration = try url.clientConfiguration()
         configuration.options.maximumConnections = maximumConnections
-        let client = PostgresClient(configuration: configuration, backgroundLogger: TestCluster.quietLogger)
+        let client = DatabaseClient(configuration: configuration, backgroundLogger: TestCluster.quietLogger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
@@ -19,7 +19,7 @@ package enum TestClient {
 
     /// The single value of a one-row, one-column query.
     package static func scalar<T: PostgresDecodable & Sendable>(
-        _ client: PostgresClient, _ query: PostgresQuery, as type: T.Type = T.self
+        _ client: DatabaseClient, _ query: PostgresQuery, as type: T.Type = T.self
     ) async throws -> T? {
         var value: T?
         for try await row in try await client.query(query).decode(T.self) { value = row }

@@ -108,7 +108,7 @@ package actor TestCluster {
     }
 
     private nonisolated func admin(
-        _ cluster: EmbeddedPostgres, _ body: @Sendable (PostgresClient) async throws -> Void
+        _ cluster: EmbeddedPostgres, _ body: @Sendable (DatabaseClient) async throws -> Void
     ) async throws {
         try await TestClient.with(cluster.url(database: "postgres"), body)
     }

@@ -31,7 +31,7 @@ struct AdapterPoller: Service {
         var check: Check
     }
 
-    let client: PostgresClient
+    let client: DatabaseClient
     let queue: IngestQueue
     let policy: ProbeAddressPolicy
     let logger: Logger

@@ -9,7 +9,7 @@ import PostgresNIO
 /// JSON as `nadi coverage --format json`. Read scope; limited to the token's region.
 struct CoverageController: Sendable {
     let authorizer: Authorizer
-    let client: PostgresClient
+    let client: DatabaseClient
     let timeZone: TimeZone
     let logger: Logger
 

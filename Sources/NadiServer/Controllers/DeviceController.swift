@@ -8,7 +8,7 @@ import PostgresNIO
 /// `GET /v1/devices/{id}`: current state, since when, last seen, last ping.
 struct DeviceController: Sendable {
     let authorizer: Authorizer
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
     struct LastPing: Encodable {

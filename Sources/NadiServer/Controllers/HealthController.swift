@@ -8,7 +8,7 @@ import Prometheus
 
 /// `GET /healthz` (process up), `GET /readyz` (database reachable and migrated), `GET /metrics`.
 struct HealthController: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let queue: IngestQueue
     let metrics: ServerMetrics
     let migrations: [Migration]

@@ -5,10 +5,10 @@ package import PostgresNIO
 
 /// Notification channels: added, listed, removed, and disabled when a receiver says it is gone.
 package struct ChannelStore: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

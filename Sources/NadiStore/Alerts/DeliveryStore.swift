@@ -53,10 +53,10 @@ package struct AlertDelivery: Sendable, Equatable, Encodable {
 
 /// The messages waiting to go out and the delivery log.
 package struct DeliveryStore: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -6,10 +6,10 @@ package import PostgresNIO
 /// The notifier's reading of the outbox: events after its cursor become outages (`OutageLedger`),
 /// exactly once — the cursor moves in the same transaction.
 package struct OutageStore: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -6,12 +6,12 @@ package import PostgresNIO
 /// advisory lock: no connection is held for good, and a killed session or a database restart does
 /// not leave two holders or none for longer than the lease.)
 package struct ServiceLease: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
     package let name: String
     package let seconds: Int
 
-    package init(client: PostgresClient, name: String, seconds: Int, logger: Logger) {
+    package init(client: DatabaseClient, name: String, seconds: Int, logger: Logger) {
         self.client = client
         self.name = name
         self.seconds = seconds

@@ -6,10 +6,10 @@ package import PostgresNIO
 /// The SQL of `nadi bench …`: scratch tables, generated fleets and histories, and the COPY that
 /// measures PostgreSQL's own ceiling. Only ever run against the benchmarks' scratch databases.
 package struct BenchmarkStore: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -14,10 +14,10 @@ package struct ConsoleSession: Sendable, Equatable {
 /// Console sessions in PostgreSQL, so they survive a restart of `nadid` and end when the user is
 /// disabled. The browser holds a random 256-bit cookie; only its SHA-256 is stored.
 package struct ConsoleSessionStore: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -30,12 +30,12 @@ package struct ConsoleUserError: Error, CustomStringConvertible {
 /// Console users: created and changed by `nadi user`, checked by the console's login.
 /// Passwords are stored as bcrypt hashes (cost 12, salted by bcrypt itself).
 package struct ConsoleUserStore: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
     /// bcrypt's cost; tests may lower it, nothing else should.
     let cost: UInt8
 
-    package init(client: PostgresClient, logger: Logger, cost: UInt8 = 12) {
+    package init(client: DatabaseClient, logger: Logger, cost: UInt8 = 12) {
         self.client = client
         self.logger = logger
         self.cost = cost

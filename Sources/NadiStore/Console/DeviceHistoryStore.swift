@@ -23,10 +23,10 @@ package struct DeviceNeighbour: Sendable, Equatable {
 /// What the device page shows beyond the current state: its state intervals over a window, its
 /// newest pings, its upstream chain and its direct dependents.
 package struct DeviceHistoryStore: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

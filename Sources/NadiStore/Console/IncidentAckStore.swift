@@ -12,10 +12,10 @@ package struct IncidentAck: Sendable, Equatable {
 
 /// Acknowledgements of open incidents (root device + the start of its current stretch).
 package struct IncidentAckStore: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -21,10 +21,10 @@ package struct PublicSchool: Sendable, Equatable {
 
 /// The public school pages' reads.
 package struct PublicSchoolQuery: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -27,10 +27,10 @@ package struct RegionImporter: Sendable {
         .province: ["provinsi"], .regency: ["kabupaten", "kota"], .district: ["kecamatan"], .village: ["desa", "kelurahan"],
     ]
 
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -5,7 +5,7 @@ import PostgresNIO
 /// The daily partitions of `ping`: created before a batch needs them, a few days ahead, and dropped
 /// past the retention (by one instance at a time).
 struct PingPartitions: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let retentionDays: Int
     let logger: Logger
 

@@ -12,7 +12,7 @@ package import ServiceLifecycle
 /// same serial loop, so none of them races a batch.
 package actor PingWriter: Service {
     package nonisolated let queue: IngestQueue
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
     let configuration: PingWriterConfiguration
     let state: StateUpdater
@@ -32,7 +32,7 @@ package actor PingWriter: Service {
     private let metrics: WriterMetrics
 
     package init(
-        queue: IngestQueue, client: PostgresClient, configuration: PingWriterConfiguration = .init(),
+        queue: IngestQueue, client: DatabaseClient, configuration: PingWriterConfiguration = .init(),
         metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
     ) {
         self.queue = queue
@@ -258,7 +258,11 @@ package actor PingWriter: Service {
         let now = Date()
         let seenBefore = lastSeen.pending
         let newDays = PingPartitions.days(of: batch).subtracting(knownPartitions)
-        let (storedMask, seen) = try await withDeadline(configuration.commitTimeout) { [client, logger, state, partitions] in
+        // A failover ends the wait at once: the old server's pool would hold the batch to its deadline.
+        let server = client.serverGeneration
+        let (storedMask, seen) = try await withDeadline(
+            configuration.commitTimeout, abandonWhen: { [client] in await client.serverChanged(after: server) }
+        ) { [client, logger, state, partitions] in
             for day in newDays.sorted() { try await partitions.ensure(day: day) }
             return try await client.transaction(logger: logger) { connection in
                 let mask = try await BatchInserter.insert(batch, on: connection, logger: logger)

@@ -8,7 +8,7 @@ import PostgresNIO
 /// at a time (the maintenance lock). Later pings re-cut these intervals (`StateUpdater`). Each
 /// device silenced is an outbox event in the same transaction (`AlertOutbox`).
 struct SilenceSweeper: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let missCount: Int
     let grace: TimeInterval
     let logger: Logger

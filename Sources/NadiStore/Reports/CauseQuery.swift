@@ -9,7 +9,7 @@ import PostgresNIO
 /// attribution it returns answers `cause(_:at:)` and the down-time split of `tally`; its
 /// operational and known times are left to the report, which reads them from all intervals.
 struct CauseQuery: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
     /// Of `devices`, those with a link or a maintenance window over `window`, and the attribution data

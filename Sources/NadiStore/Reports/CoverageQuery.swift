@@ -6,10 +6,10 @@ package import PostgresNIO
 /// DESIGN.md's coverage per region against the masterplan, read from the inventory, the state
 /// history and the targets — never from raw pings.
 package struct CoverageQuery: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

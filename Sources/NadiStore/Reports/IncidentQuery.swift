@@ -5,10 +5,10 @@ package import PostgresNIO
 
 /// Why each non-operational device is down now, and the incidents that groups them into.
 package struct IncidentQuery: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -6,10 +6,10 @@ package import PostgresNIO
 /// Every school under a region, including those with no camera: which have a working camera.
 /// A camera belongs to a school when its `site` is the school's NPSN.
 package struct SchoolCCTVQuery: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }

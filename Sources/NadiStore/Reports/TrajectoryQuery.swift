@@ -11,10 +11,10 @@ package import PostgresNIO
 /// device was operational then (measured: 47 months × 12,500 cameras of a province went from a
 /// per-device lookup at every month end to a date comparison for all but the last two).
 package struct TrajectoryQuery: Sendable {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
