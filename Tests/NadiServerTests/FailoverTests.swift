@@ -42,12 +42,8 @@ struct FailoverTests {
     )
     func killPrimaryPromoteStandby() async throws {
         try await ReplicatedClusters.with { clusters in
-            let primary = try await clusters.primary("primary")
+            let primary = try await clusters.setUpPrimary("primary")
             let primaryURL = ExternalDatabaseTests.text(primary.url)
-            for setup in [["migrate"], ["regions", "import", "--builtin"]] {
-                let run = try await ExternalDatabaseTests.nadi(setup, url: primaryURL)
-                #expect(run.status == 0, "\(setup): \(run.output)")
-            }
             let standby = try await clusters.standby("standby", of: primary)
             // From now on a commit returns only once the standby has it.
             try clusters.append(["synchronous_standby_names = 'standby'", "synchronous_commit = on"], to: primary)

@@ -23,12 +23,8 @@ struct ReplicaReadTests {
     @Test("every read-only command on a hot standby answers what it answers on the primary; write commands say it is a standby")
     func reportsFromStandby() async throws {
         try await ReplicatedClusters.with { clusters in
-            let primary = try await clusters.primary("primary")
+            let primary = try await clusters.setUpPrimary("primary")
             let primaryURL = ExternalDatabaseTests.text(primary.url)
-            for setup in [["migrate"], ["regions", "import", "--builtin"]] {
-                let run = try await ExternalDatabaseTests.nadi(setup, url: primaryURL)
-                #expect(run.status == 0, "\(setup): \(run.output)")
-            }
             // A day of history two days ago, through the built nadid.
             let token = try await TestClient.with(primary.url) { client in
                 try await TokenStore(client: client, logger: TestCluster.quietLogger).create(

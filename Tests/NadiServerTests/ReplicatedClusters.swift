@@ -47,6 +47,17 @@ struct ReplicatedClusters: Sendable {
         return primary
     }
 
+    /// A primary set up as the README says, through the built `nadi`: `nadi migrate`, then
+    /// `nadi regions import --builtin`.
+    func setUpPrimary(_ name: String) async throws -> EmbeddedPostgres {
+        let primary = try await primary(name)
+        for setup in [["migrate"], ["regions", "import", "--builtin"]] {
+            let run = try await ExternalDatabaseTests.nadi(setup, url: ExternalDatabaseTests.text(primary.url))
+            guard run.status == 0 else { throw ChildProcessError(description: "nadi \(setup.joined(separator: " ")): \(run.output)") }
+        }
+        return primary
+    }
+
     /// A hot standby of `primary` named `name` (its `application_name` too, for
     /// `synchronous_standby_names`), streaming from it; started and accepting read-only sessions.
     func standby(_ name: String, of primary: EmbeddedPostgres) async throws -> EmbeddedPostgres {
