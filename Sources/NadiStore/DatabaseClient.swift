@@ -76,9 +76,6 @@ package final class DatabaseClient: Service, Sendable {
         return nil
     }
 
-    /// The server in use now (nil before one is chosen); for logs and tests.
-    package var endpointInUse: DatabaseURL.Endpoint? { current.withLock { $0?.endpoint } }
-
     // MARK: - postgres-nio's API
 
     /// Runs `query` on a pooled connection of the server in use.
@@ -198,14 +195,10 @@ package final class DatabaseClient: Service, Sendable {
         do {
             return try await withDeadline(.seconds(2)) {
                 var usable = false
-                for try await (recovery, readOnly) in try await client.query(
-                    "SELECT pg_is_in_recovery(), current_setting('transaction_read_only') = 'on'", logger: logger
-                ).decode((Bool, Bool).self) {
-                    switch url.targetSessionAttributes {
-                    case .any: usable = true
-                    case .primary: usable = !recovery
-                    case .readWrite: usable = !recovery && !readOnly
-                    }
+                for try await (recovery, readOnly) in try await client.query(DatabaseProbe.Role.query, logger: logger).decode(
+                    (Bool, Bool).self)
+                {
+                    usable = DatabaseProbe.Role(inRecovery: recovery, readOnly: readOnly).satisfies(url.targetSessionAttributes)
                 }
                 return usable
             }

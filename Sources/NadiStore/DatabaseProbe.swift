@@ -45,12 +45,9 @@ package enum DatabaseProbe {
                 if url.endpoints.count == 1 { return .failure(problem) }
                 problems.append(problem)
             case .success(let role):
-                switch url.targetSessionAttributes {
-                case .any:
+                if role.satisfies(url.targetSessionAttributes) {
                     return .success(endpoint)
-                case .primary where !role.inRecovery, .readWrite where !role.inRecovery && !role.readOnly:
-                    return .success(endpoint)
-                case .primary, .readWrite:
+                } else {
                     problems.append(
                         DatabaseUnreachable(
                             kind: .transient,
@@ -72,8 +69,20 @@ package enum DatabaseProbe {
 
     /// What one server is: a standby or not, read-only or not.
     struct Role: Sendable {
+        /// Asks a server what it is; decode as `(Bool, Bool)`.
+        static let query: PostgresQuery = "SELECT pg_is_in_recovery(), current_setting('transaction_read_only') = 'on'"
+
         var inRecovery: Bool
         var readOnly: Bool
+
+        /// libpq's rule for `target_session_attrs`.
+        func satisfies(_ attributes: DatabaseURL.TargetSessionAttributes) -> Bool {
+            switch attributes {
+            case .any: true
+            case .primary: !inRecovery
+            case .readWrite: !inRecovery && !readOnly
+            }
+        }
     }
 
     private static func role(of url: DatabaseURL, timeout: Duration, logger: Logger) async -> Result<Role, DatabaseUnreachable> {
@@ -92,9 +101,9 @@ package enum DatabaseProbe {
                     on: MultiThreadedEventLoopGroup.singleton.any(), configuration: settings, id: 0, logger: logger)
                 do {
                     var role = Role(inRecovery: false, readOnly: false)
-                    for try await (recovery, readOnly) in try await connection.query(
-                        "SELECT pg_is_in_recovery(), current_setting('transaction_read_only') = 'on'", logger: logger
-                    ).decode((Bool, Bool).self) { role = Role(inRecovery: recovery, readOnly: readOnly) }
+                    for try await (recovery, readOnly) in try await connection.query(Role.query, logger: logger).decode((Bool, Bool).self) {
+                        role = Role(inRecovery: recovery, readOnly: readOnly)
+                    }
                     try? await connection.close()
                     return role
                 } catch {

@@ -11,18 +11,6 @@ import Testing
 /// pings.
 @Suite("Several nadid on one database")
 struct SharedDatabaseTests {
-    /// A repeatable generator, so a failure can be replayed (the seed is in the test's output).
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     struct SentPing: Sendable {
         var device: String
         var at: Date
@@ -58,7 +46,7 @@ struct SharedDatabaseTests {
         arguments: [1, 2])
     func instancesStayExact(instances: Int) async throws {
         let seed = UInt64(ProcessInfo.processInfo.environment["NADI_SHARED_SEED"] ?? "") ?? 20_261_202
-        var random = SplitMix(state: seed)
+        var random = SplitMix64(seed: seed)
         let database = try await TestCluster.shared.migratedDatabase()
         let token = try await TestClient.with(database) { client in
             try await TokenStore(client: client, logger: TestCluster.quietLogger).create(
@@ -81,7 +69,7 @@ struct SharedDatabaseTests {
         for daemon in daemons { await daemon.stop() }
     }
 
-    private func exercise(_ daemons: [LiveDaemon], database: DatabaseURL, random: inout SplitMix, seed: UInt64) async throws {
+    private func exercise(_ daemons: [LiveDaemon], database: DatabaseURL, random: inout SplitMix64, seed: UInt64) async throws {
         let devices = (0..<12).map { "SHARED-\($0)" }
         let inventory = devices.map {
             #"{"id":"\#($0)","kind":"videotron","region":"16.71","name":"Shared \#($0)","installed":"2024-01-01","attributes":{"size_m2":8}}"#
