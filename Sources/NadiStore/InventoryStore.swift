@@ -48,6 +48,8 @@ package struct DeviceInfo: Sendable, Equatable {
     package var kind: DeviceKind
     package var region: RegionCode
     package var intervalSeconds: Int
+    /// The federation source this device is mirrored from (a subscriber writes none of its pings).
+    package var mirroredFrom: String? = nil
 }
 
 /// Upserts sites and devices. Records that cannot be stored are rejected one by one with their index;
@@ -99,7 +101,10 @@ package struct InventoryStore: Sendable {
             // The devices these records would overwrite, locked so a concurrent move cannot slip between check and write.
             var existingRegions: [String: RegionCode] = [:]
             for try await (id, region) in try await connection.query(
-                "SELECT external_id, region::text FROM device WHERE external_id = ANY(\(candidates.map(\.record.externalID))) FOR UPDATE",
+                """
+                SELECT external_id, region::text FROM device
+                WHERE external_id = ANY(\(candidates.map(\.record.externalID))) AND nadi_origin_of(id) = nadi_local_origin() FOR UPDATE
+                """,
                 logger: logger
             ).decode((String, String).self) {
                 existingRegions[id] = RegionCode(region)
@@ -108,14 +113,20 @@ package struct InventoryStore: Sendable {
             let serials = candidates.compactMap { $0.record.kind == .attendance ? $0.record.attributes["serial"]?.stringValue : nil }
             if !serials.isEmpty {
                 let rows = try await connection.query(
-                    "SELECT attributes->>'serial', external_id FROM device WHERE kind = 'attendance' AND attributes->>'serial' = ANY(\(serials))",
+                    """
+                    SELECT attributes->>'serial', external_id FROM device
+                    WHERE kind = 'attendance' AND attributes->>'serial' = ANY(\(serials)) AND nadi_origin_of(id) = nadi_local_origin()
+                    """,
                     logger: logger)
                 for try await (serial, owner) in rows.decode((String, String).self) { serialOwners[serial] = owner }
             }
+            let mirrors = try await FederationMirrors.load(on: connection, logger: logger)
             var valid: [DeviceRecord] = []
             var batchSerials: [String: String] = [:]
             for (index, record) in candidates {
-                if !regions.contains(record.region.rawValue) {
+                if let mirror = mirrors.source(of: record.region) {
+                    outcome.rejected.append(RecordError(index: index, error: mirror.refusal(record.region)))
+                } else if !regions.contains(record.region.rawValue) {
                     outcome.rejected.append(
                         RecordError(
                             index: index,
@@ -170,7 +181,7 @@ package struct InventoryStore: Sendable {
                             \(valid.map(\.installed.description)), \(NullableArray(valid.map { $0.decommissioned?.description })),
                             \(valid.map(\.intervalSeconds)), \(valid.map(\.attributes.jsonText)))
                      AS v(e, k, r, s, n, la, lo, i, d, iv, a)
-                ON CONFLICT (external_id) DO UPDATE SET kind = excluded.kind, region = excluded.region, site = excluded.site,
+                ON CONFLICT (nadi_origin_of(id), external_id) DO UPDATE SET kind = excluded.kind, region = excluded.region, site = excluded.site,
                     name = excluded.name, lat = excluded.lat, lon = excluded.lon, installed_on = excluded.installed_on,
                     decommissioned_on = excluded.decommissioned_on, interval_s = excluded.interval_s,
                     attributes = excluded.attributes, updated_at = now()
@@ -225,9 +236,12 @@ package struct InventoryStore: Sendable {
             ).decode((String, String).self) {
                 existingRegions[code] = RegionCode(region)
             }
+            let mirrors = try await FederationMirrors.load(on: connection, logger: logger)
             var valid: [SiteRecord] = []
             for (index, record) in candidates {
-                if let scope, let current = existingRegions[record.code], !current.isWithin(scope) {
+                if let mirror = mirrors.source(of: record.region) ?? existingRegions[record.code].flatMap(mirrors.source(of:)) {
+                    outcome.rejected.append(RecordError(index: index, error: mirror.refusal(record.region)))
+                } else if let scope, let current = existingRegions[record.code], !current.isWithin(scope) {
                     outcome.rejected.append(
                         RecordError(index: index, error: "code '\(record.code)' is taken by a site this token may not change"))
                 } else if regions.contains(record.region.rawValue) {
@@ -273,12 +287,19 @@ package struct InventoryStore: Sendable {
     /// Looks devices up by external id.
     package func devices(externalIDs: [String]) async throws -> [DeviceInfo] {
         let rows = try await client.query(
-            "SELECT id, external_id, kind, region::text, interval_s FROM device WHERE external_id = ANY(\(externalIDs))",
+            // On a subscriber an id may be both local and mirrored (from another origin): the local device wins.
+            """
+            SELECT DISTINCT ON (d.external_id) d.id, d.external_id, d.kind, d.region::text, d.interval_s, m.name
+            FROM device d LEFT JOIN federation_mirror m ON d.region <@ m.region
+            WHERE d.external_id = ANY(\(externalIDs))
+            ORDER BY d.external_id, m.name IS NULL DESC
+            """,
             logger: logger)
         var found: [DeviceInfo] = []
-        for try await (id, externalID, kind, region, interval) in rows.decode((Int64, String, String, String, Int).self) {
+        for try await (id, externalID, kind, region, interval, mirror) in rows.decode((Int64, String, String, String, Int, String?).self) {
             guard let kind = DeviceKind(rawValue: kind), let region = RegionCode(region) else { continue }
-            found.append(DeviceInfo(id: id, externalID: externalID, kind: kind, region: region, intervalSeconds: interval))
+            found.append(
+                DeviceInfo(id: id, externalID: externalID, kind: kind, region: region, intervalSeconds: interval, mirroredFrom: mirror))
         }
         return found
     }

@@ -65,6 +65,14 @@ struct IngestController: Sendable {
                 }
                 continue
             }
+            if let mirror = device.mirroredFrom {
+                rejected.append(
+                    RecordError(
+                        index: index,
+                        error: "device '\(ping.device)' is mirrored from federation source '\(mirror)'; send its pings to that Nadi"))
+                metrics.rejected(kind: device.kind.rawValue)
+                continue
+            }
             guard token.covers(device.region) else {
                 // Worded as for an unknown device: a token learns nothing of other regions' devices.
                 rejected.append(RecordError(index: index, error: "unknown device '\(ping.device)'; register it with POST /v1/inventory"))

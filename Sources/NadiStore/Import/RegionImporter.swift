@@ -135,6 +135,8 @@ package struct RegionImporter: Sendable {
                 FROM unnest(\(rows.map(\.code.rawValue))::text[], \(rows.map(\.name))::text[], \(rows.map(\.type))::text[],
                             \(NullableArray(rows.map(\.lat)))::float8[], \(NullableArray(rows.map(\.lon)))::float8[])
                      WITH ORDINALITY AS v(c, n, t, la, lo, ord)
+                -- A mirrored region's subtree is its federation source's to write (replication brings it).
+                WHERE NOT EXISTS (SELECT 1 FROM federation_mirror m WHERE c::ltree <@ m.region)
                 ORDER BY ord
                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, type = excluded.type,
                     lat = coalesce(excluded.lat, region.lat), lon = coalesce(excluded.lon, region.lon)

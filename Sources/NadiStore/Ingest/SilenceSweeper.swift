@@ -35,6 +35,7 @@ struct SilenceSweeper: Sendable {
                                                   WHERE p.device_id = s.device_id AND p.observed_at >= s.last_seen)) AS newest
                     FROM device_state s JOIN device d ON d.id = s.device_id
                     WHERE s.status <> 'unknown' AND NOT (s.status = 'down' AND s.reason = 'silent')
+                      AND NOT EXISTS (SELECT 1 FROM federation_mirror m WHERE d.region <@ m.region)
                       AND s.last_seen < \(now.pg)::timestamptz - make_interval(secs => d.interval_s * \(missCount) + \(grace))
                 ) c WHERE c.newest < c.silent_before
                 """, logger: logger
