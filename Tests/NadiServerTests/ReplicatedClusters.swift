@@ -48,9 +48,15 @@ struct ReplicatedClusters: Sendable {
     }
 
     /// A primary set up as the README says, through the built `nadi`: `nadi migrate`, then
-    /// `nadi regions import --builtin`.
-    func setUpPrimary(_ name: String) async throws -> EmbeddedPostgres {
+    /// `nadi regions import --builtin`. `restartWith` are settings that need a restart
+    /// (`wal_level = logical` for a federation's publisher).
+    func setUpPrimary(_ name: String, restartWith settings: [String] = []) async throws -> EmbeddedPostgres {
         let primary = try await primary(name)
+        if !settings.isEmpty {
+            try append(settings, to: primary)
+            try await primary.stop()
+            _ = try await primary.start()
+        }
         for setup in [["migrate"], ["regions", "import", "--builtin"]] {
             let run = try await ExternalDatabaseTests.nadi(setup, url: ExternalDatabaseTests.text(primary.url))
             guard run.status == 0 else { throw ChildProcessError(description: "nadi \(setup.joined(separator: " ")): \(run.output)") }
