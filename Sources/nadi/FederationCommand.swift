@@ -166,7 +166,7 @@ struct FederationStatus: AsyncParsableCommand {
         discussion: """
             On a publisher: its region and each subscriber's slot with the bytes of WAL it has not confirmed yet.
             On a subscriber: each source with its state (streaming or not), tables copied, seconds since the last message
-            from the source (changes or keepalives, every few seconds while healthy), errors, and devices mirrored.
+            from the source (its changes, or keepalives at least every 30 s while idle: half of its wal_sender_timeout), errors, and devices mirrored.
             Example: nadi federation status --format json
             """)
 

@@ -74,14 +74,17 @@ struct FederationTests {
             let provinceURL = ExternalDatabaseTests.text(province.url)
             for (regency, _, url) in sources {
                 let subscribed = try await ExternalDatabaseTests.nadi(
-                    ["federation", "subscribe", "--name", regency.name, "--from", url, "--wait", "60"], url: provinceURL, timeout: .seconds(90))
+                    ["federation", "subscribe", "--name", regency.name, "--from", url, "--wait", "60"], url: provinceURL,
+                    timeout: .seconds(90))
                 #expect(subscribed.status == 0, "\(subscribed.output)")
                 #expect(subscribed.output.contains("9/9 tables copied"), "\(subscribed.output)")
             }
             let status = try await ExternalDatabaseTests.nadi(["federation", "status", "--format", "json"], url: provinceURL)
-            let sourcesJSON = (try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any])?["sources"] as? [[String: Any]]
+            let sourcesJSON =
+                (try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any])?["sources"] as? [[String: Any]]
             #expect(sourcesJSON?.map { $0["name"] as? String } == ["oku", "plg"], "\(status.output)")
-            #expect(sourcesJSON?.allSatisfy { $0["streaming"] as? Bool == true && $0["apply_errors"] as? Int == 0 } == true, "\(status.output)")
+            #expect(
+                sourcesJSON?.allSatisfy { $0["streaming"] as? Bool == true && $0["apply_errors"] as? Int == 0 } == true, "\(status.output)")
 
             // Each regency's own numbers, and the province's view of it, agree exactly.
             for (regency, _, url) in sources {
@@ -100,7 +103,10 @@ struct FederationTests {
             // The province's own rows are the regencies' sums.
             let provinceCoverage = try await Self.json(["coverage", "--region", "16", "--format", "json"], provinceURL)
             let provinceUptime = try await Self.jsonArray(
-                ["uptime", "--by", "region", "--region", "16", "--depth", "province", "--from", pastDay, "--to", pastDay, "--format", "json"],
+                [
+                    "uptime", "--by", "region", "--region", "16", "--depth", "province", "--from", pastDay, "--to", pastDay, "--format",
+                    "json",
+                ],
                 provinceURL)
             var installed: [String: Int] = [:]
             var known = 0.0
@@ -111,7 +117,10 @@ struct FederationTests {
                     installed["\(row["kind"] ?? "")/\(row["metric"] ?? "")", default: 0] += row["installed"] as? Int ?? 0
                 }
                 let uptime = try await Self.jsonArray(
-                    ["uptime", "--by", "region", "--region", "16", "--depth", "province", "--from", pastDay, "--to", pastDay, "--format", "json"], url)
+                    [
+                        "uptime", "--by", "region", "--region", "16", "--depth", "province", "--from", pastDay, "--to", pastDay, "--format",
+                        "json",
+                    ], url)
                 known += uptime.first?["known_s"] as? Double ?? 0
                 operational += uptime.first?["operational_s"] as? Double ?? 0
             }
@@ -136,7 +145,8 @@ struct FederationTests {
             let started = ContinuousClock.now
             var arrived: Duration?
             while ContinuousClock.now - started < .seconds(30) {
-                let listed = try await ExternalDatabaseTests.nadi(["devices", "list", "--region", palembang.region, "--format", "json"], url: provinceURL)
+                let listed = try await ExternalDatabaseTests.nadi(
+                    ["devices", "list", "--region", palembang.region, "--format", "json"], url: provinceURL)
                 if listed.output.contains("PLG-CCTV-2") {
                     arrived = ContinuousClock.now - started
                     break
@@ -144,14 +154,26 @@ struct FederationTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             await daemon.stop()
-            print("federation: a device added in Kota Palembang was on Sumatera Selatan's database after \(arrived.map { "\($0)" } ?? "more than 30 s")")
+            print(
+                "federation: a device added in Kota Palembang was on Sumatera Selatan's database after \(arrived.map { "\($0)" } ?? "more than 30 s")"
+            )
             #expect(arrived.map { $0 < .seconds(10) } == true)
 
             // The province refuses pings and inventory for the regions it only mirrors.
             let provinceToken = try await Self.token(province)
-            let provinceDaemon = try await LiveDaemon.start(on: province.url, token: provinceToken)
+            let provinceDaemon = try await LiveDaemon.start(on: province.url, token: provinceToken, extra: ["--public-schools"])
+            // The province's nadid serves the mirrored regions as its own: the API and the public school pages.
+            let coverage = await provinceDaemon.get("/v1/coverage?region=16")
+            #expect(
+                coverage.status == 200 && coverage.body.contains(#""16.71""#) && coverage.body.contains(#""16.01""#), "\(coverage.body)")
+            for (npsn, school) in [("10603845", "SMA NEGERI 1 PALEMBANG"), ("16010001", "SD NEGERI 1 BATURAJA")] {
+                let page = await provinceDaemon.get("/sekolah/\(npsn)")
+                #expect(page.status == 200 && page.body.contains(school), "/sekolah/\(npsn): \(page.status)")
+            }
             let pings = await provinceDaemon.post("v1/pings", "[\(Fixtures.ping("PLG-FO-1", Date().addingTimeInterval(-5)))]")
-            #expect(pings.status == 200 && pings.body.contains(#""index":0"#) && pings.body.contains("mirrored from federation source 'plg'"), "\(pings.body)")
+            #expect(
+                pings.status == 200 && pings.body.contains(#""index":0"#) && pings.body.contains("mirrored from federation source 'plg'"),
+                "\(pings.body)")
             let inventory = await provinceDaemon.post(
                 "v1/inventory",
                 #"[{"id":"PROV-VT-9","kind":"videotron","region":"16.01.07","name":"Titipan","installed":"2024-01-01","attributes":{"size_m2":9}}]"#
@@ -163,7 +185,9 @@ struct FederationTests {
             let removed = try await ExternalDatabaseTests.nadi(["federation", "unsubscribe", "--name", "oku"], url: provinceURL)
             #expect(removed.status == 0 && removed.output.contains("2 mirrored devices removed"), "\(removed.output)")
             let after = try await Self.json(["coverage", "--region", "16", "--format", "json"], provinceURL)
-            let cctv = (after["rows"] as? [[String: Any]] ?? []).first { $0["region"] as? String == "16" && $0["kind"] as? String == "cctv" }
+            let cctv = (after["rows"] as? [[String: Any]] ?? []).first {
+                $0["region"] as? String == "16" && $0["kind"] as? String == "cctv"
+            }
             #expect(cctv?["installed"] as? Int == 2, "Palembang's two cameras remain: \(after)")
         }
     }
@@ -188,7 +212,8 @@ struct FederationTests {
         let refused = try await ExternalDatabaseTests.nadi(["federation", "publish", "--region", regency.region], url: url)
         #expect(refused.status == 1 && refused.output.contains("stop it first"), "\(refused.output)")
         await daemon.stop()
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("targets-\(regency.name)-\(UUID().uuidString.prefix(6)).csv")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "targets-\(regency.name)-\(UUID().uuidString.prefix(6)).csv")
         try regency.targets.replacingOccurrences(of: "YEAR", with: "\(year)").write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let targets = try await ExternalDatabaseTests.nadi(["targets", "import", file.path], url: url)
