@@ -79,15 +79,19 @@ package struct DeviceStateStore: Sendable {
             intervalSeconds: c.8, status: c.9, reason: c.10, since: c.11?.date, lastSeen: c.12?.date, upstream: c.13)
     }
 
-    /// The device `externalID` with its state, when it lies within `scope` (nil: anywhere).
+    /// The device `externalID` with its state, when it lies within `scope` (nil: anywhere). On a
+    /// federation's subscriber two origins may use one external id: this database's own device
+    /// comes first, then the lowest id.
     package func device(_ externalID: String, within scope: RegionCode?) async throws -> DeviceStateRow? {
         for try await columns in try await client.query(
-            "SELECT \(unescaped: Self.columns) FROM device d LEFT JOIN device_state s ON s.device_id = d.id WHERE d.external_id = \(externalID)",
+            """
+            SELECT \(unescaped: Self.columns) FROM device d LEFT JOIN device_state s ON s.device_id = d.id
+            WHERE d.external_id = \(externalID) AND (\(scope?.rawValue ?? "") = '' OR d.region <@ \(scope?.rawValue ?? "")::ltree)
+            ORDER BY nadi_origin_of(d.id) = nadi_local_origin() DESC, d.id LIMIT 1
+            """,
             logger: logger
         ).decode(Columns.self) {
-            let row = Self.row(columns)
-            guard let code = RegionCode(row.region), scope.map({ code.isWithin($0) }) ?? true else { return nil }
-            return row
+            return Self.row(columns)
         }
         return nil
     }

@@ -179,6 +179,14 @@ struct FederationTests {
                 #"[{"id":"PROV-VT-9","kind":"videotron","region":"16.01.07","name":"Titipan","installed":"2024-01-01","attributes":{"size_m2":9}}]"#
             )
             #expect(inventory.body.contains("mirrored from federation source 'oku'"), "\(inventory.body)")
+            // One external id in two origins: a token of either regency's region gets that regency's device.
+            let okuReader = try await Self.token(province, region: "16.01")
+            let okuDaemon = try await LiveDaemon.start(on: province.url, token: okuReader)
+            let shared = await okuDaemon.get("/v1/devices/CCTV-0001")
+            #expect(shared.status == 200 && shared.body.contains(#""region":"16.01.07""#), "\(shared.body)")
+            await okuDaemon.stop()
+            let plgShared = await provinceDaemon.get("/v1/devices/PLG-FO-1")
+            #expect(plgShared.status == 200 && plgShared.body.contains(#""region":"16.71.02""#), "\(plgShared.body)")
             await provinceDaemon.stop()
 
             // Unsubscribing removes the mirror; the other source stays.
@@ -220,10 +228,10 @@ struct FederationTests {
         #expect(targets.status == 0, "\(targets.output)")
     }
 
-    static func token(_ cluster: EmbeddedPostgres) async throws -> String {
+    static func token(_ cluster: EmbeddedPostgres, region: String? = nil) async throws -> String {
         try await TestClient.with(cluster.url) { client in
             try await TokenStore(client: client, logger: TestCluster.quietLogger).create(
-                name: "fed-\(UUID().uuidString.prefix(6))", region: nil, scopes: [.ingest, .inventory, .read]
+                name: "fed-\(UUID().uuidString.prefix(6))", region: region.flatMap(RegionCode.init), scopes: [.ingest, .inventory, .read]
             ).1
         }
     }

@@ -82,12 +82,18 @@ package struct FederationSubscriber: Sendable {
         // Slot names are the publisher's: unique per subscribing server, not only per source name.
         let slot = "\(subscription)_\(system.suffix(12))"
         let connection = source.libpqConnectionInfo.replacingOccurrences(of: "'", with: "''")
-        try await client.withConnection { connection_ in
-            _ = try await connection_.query(
-                """
-                CREATE SUBSCRIPTION \(unescaped: subscription) CONNECTION '\(unescaped: connection)'
-                PUBLICATION \(unescaped: FederationPublisher.publication) WITH (enabled = false, slot_name = '\(unescaped: slot)')
-                """, logger: logger)
+        do {
+            try await client.withConnection { connection_ in
+                _ = try await connection_.query(
+                    """
+                    CREATE SUBSCRIPTION \(unescaped: subscription) CONNECTION '\(unescaped: connection)'
+                    PUBLICATION \(unescaped: FederationPublisher.publication) WITH (enabled = false, slot_name = '\(unescaped: slot)')
+                    """, logger: logger)
+            }
+        } catch  where PostgresErrorText.describe(error).contains("replication slot \"\(slot)\" already exists") {
+            throw FederationRefused(
+                "the source still has the replication slot of an earlier subscription from here; drop it there first: SELECT pg_drop_replication_slot('\(slot)');"
+            )
         }
         do {
             try await client.transaction(logger: logger) { connection in
