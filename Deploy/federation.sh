@@ -11,11 +11,12 @@
 # read the published tables, and a pg_hba.conf line for the subscriber; then `nadi federation
 # publish` (nadid is stopped for it and started again: existing ids move into the region's range).
 # The subscriber runs `nadi federation subscribe` as PostgreSQL's superuser (PostgreSQL 15 needs
-# one to create a subscription) and shows `nadi federation status`. See README "Running at
+# one to create a subscription) and shows `nadi federation status`. --cluster and --local-port
+# pick another Debian cluster than 15/main on 5432. See README "Running at
 # provincial and national scale".
 set -euo pipefail
 role="${1:-}"; shift || true
-region=""; peer=""; name=""; from=""; version="${PG_VERSION:-15}"; cluster=main; database="${NADI_DB:-nadi}"
+region=""; peer=""; name=""; from=""; version="${PG_VERSION:-15}"; cluster=main; database="${NADI_DB:-nadi}"; port=5432
 while [ $# -gt 0 ]; do
     case "$1" in
         --region) region="$2"; shift 2 ;;
@@ -23,14 +24,16 @@ while [ $# -gt 0 ]; do
         --name) name="$2"; shift 2 ;;
         --from) from="$2"; shift 2 ;;
         --pg-version) version="$2"; shift 2 ;;
+        --cluster) cluster="$2"; shift 2 ;;
+        --local-port) port="$2"; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
 usage() { sed -n '2,9p' "$0" >&2; exit 2; }
 nadi_bin="$(command -v nadi || echo /usr/local/bin/nadi)"
 [ -x "$nadi_bin" ] || { echo "nadi is not installed (Deploy/install.sh installs it)" >&2; exit 1; }
-local_url="postgres://postgres@/$database?host=/var/run/postgresql"
-as_postgres() { sudo -u postgres env NADI_DATABASE_URL="$local_url" "$@"; }
+local_url="postgres://postgres@/$database?host=/var/run/postgresql&port=$port"
+as_postgres() { runuser -u postgres -- env NADI_DATABASE_URL="$local_url" "$@"; }
 conf="/etc/postgresql/$version/$cluster"
 case "$role" in
     publisher)
@@ -46,7 +49,7 @@ CONF
 # nadi-federation $peer: the province's subscription (and its nadi's checks)
 host $database nadi_federation $peer/32 scram-sha-256
 HBA
-        sudo -u postgres psql -d "$database" -qc "DO \$\$ BEGIN
+        runuser -u postgres -- psql -p "$port" -d "$database" -qc "DO \$\$ BEGIN
             IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nadi_federation') THEN
                 CREATE ROLE nadi_federation WITH REPLICATION LOGIN PASSWORD '$NADI_FEDERATION_PASSWORD'; END IF; END \$\$;
             GRANT SELECT ON region, site, device, device_state, status_interval, device_link, incident_ack, target,

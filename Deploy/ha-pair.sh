@@ -37,7 +37,7 @@ conf="/etc/postgresql/$version/$cluster"
 data="/var/lib/postgresql/$version/$cluster"
 case "$role" in
     primary)
-        sudo -u postgres psql -qc "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'replicator') THEN
+        runuser -u postgres -- psql -qc "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'replicator') THEN
             CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD '$replicator_password'; END IF; END \$\$"
         cat > "$conf/conf.d/nadi-ha.conf" <<CONF
 listen_addresses = '*'
@@ -57,10 +57,10 @@ HBA
     standby)
         pg_ctlcluster "$version" "$cluster" stop || true
         rm -rf "$data"
-        sudo -u postgres env PGPASSWORD="$replicator_password" \
+        runuser -u postgres -- env PGPASSWORD="$replicator_password" \
             pg_basebackup -h "$peer" -U replicator -D "$data" -X stream -R -c fast
         # application_name names this standby in the primary's synchronous_standby_names.
-        sudo -u postgres sed -i "s/^primary_conninfo = '/primary_conninfo = 'application_name=nadi_standby /" "$data/postgresql.auto.conf"
+        runuser -u postgres -- sed -i "s/^primary_conninfo = '/primary_conninfo = 'application_name=nadi_standby /" "$data/postgresql.auto.conf"
         cat > "$conf/conf.d/nadi-ha.conf" <<CONF
 listen_addresses = '*'
 hot_standby = on

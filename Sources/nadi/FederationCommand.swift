@@ -65,7 +65,7 @@ struct FederationPublish: AsyncParsableCommand {
             print("published \(code) as origin \(outcome.origin.number): publication \(FederationPublisher.publication)")
             if outcome.renumberedDevices + outcome.renumberedWindows > 0 {
                 print(
-                    "moved \(outcome.renumberedDevices) devices and \(outcome.renumberedWindows) maintenance windows into ids \(outcome.origin.firstID)…"
+                    "moved \(outcome.renumberedDevices) devices and \(outcome.renumberedWindows) maintenance windows into ids \(outcome.origin.firstID + 1)…"
                 )
             }
             print("next, on the province's database: nadi federation subscribe --name NAME --from postgres://USER:PASSWORD@THIS-HOST/DB")
