@@ -93,22 +93,7 @@ package struct ConsoleBenchmark: Sendable {
 
     /// Logs in through the form; returns the session cookie.
     func login(_ name: String) async throws -> String {
-        try await HTTPConnection.with(host: host, port: port) { http in
-            let form = try await http.get("/login")
-            let token = Self.hidden("login_csrf", in: form.text) ?? ""
-            let loginCookie =
-                form.headers.first { $0.0.lowercased() == "set-cookie" && $0.1.hasPrefix("nadi_login=") }?.1
-                .split(separator: ";").first.map(String.init) ?? ""
-            let body = "login_csrf=\(token)&name=\(name)&password=\(Self.password)&next=/"
-            let answer = try await http.post(
-                "/login", headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", loginCookie)],
-                body: ByteBuffer(string: body))
-            guard answer.status == 303,
-                let session = answer.headers.first(where: { $0.0.lowercased() == "set-cookie" && $0.1.hasPrefix("nadi_session=") })?.1
-                    .split(separator: ";").first
-            else { throw BenchError("console login as \(name) failed: HTTP \(answer.status)") }
-            return String(session)
-        }
+        try await ConsoleLogin.session(host: host, port: port, name: name, password: Self.password)
     }
 
     func measure(_ page: String, cookie: String, scope: String, pings: Int) async throws -> PageTiming {
@@ -129,9 +114,4 @@ package struct ConsoleBenchmark: Sendable {
         }
     }
 
-    static func hidden(_ name: String, in html: String) -> String? {
-        guard let range = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
-        let rest = html[range.upperBound...]
-        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
-    }
 }

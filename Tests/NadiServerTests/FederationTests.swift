@@ -1,4 +1,5 @@
 import Foundation
+import NadiBench
 import NadiCore
 import NadiLauncher
 import NadiStore
@@ -21,6 +22,8 @@ struct FederationTests {
         /// Devices pinged, with the minutes of the day (of 600) they are down.
         let pinged: [(device: String, downEvery: Int)]
     }
+
+    static let consolePassword = "kata-sandi-provinsi-1"
 
     static let palembang = Regency(
         name: "plg", region: "16.71",
@@ -179,6 +182,23 @@ struct FederationTests {
                 #"[{"id":"PROV-VT-9","kind":"videotron","region":"16.01.07","name":"Titipan","installed":"2024-01-01","attributes":{"size_m2":9}}]"#
             )
             #expect(inventory.body.contains("mirrored from federation source 'oku'"), "\(inventory.body)")
+            // The console of a province user shows both regencies.
+            _ = try await TestClient.with(province.url) { client in
+                try await ConsoleUserStore(client: client, logger: TestCluster.quietLogger).create(
+                    name: "bappeda-sumsel", region: RegionCode("16"), role: .viewer, password: Self.consolePassword)
+            }
+            let cookie = try await ConsoleLogin.session(
+                host: "127.0.0.1", port: provinceDaemon.port, name: "bappeda-sumsel", password: Self.consolePassword)
+            let pages: [(String, [String])] = [
+                ("/devices", ["Gerbang SMAN 1", "CCTV SD 1 Baturaja"]), ("/schools.csv", ["SMA NEGERI 1 PALEMBANG", "SD NEGERI 1 BATURAJA"]),
+                ("/coverage", ["Kota Palembang", "Kabupaten Ogan Komering Ulu"]),
+            ]
+            for (page, expected) in pages {
+                let answer = try await HTTPConnection.with(host: "127.0.0.1", port: provinceDaemon.port) { http in
+                    try await http.get(page, headers: [("Cookie", cookie)])
+                }
+                #expect(answer.status == 200 && expected.allSatisfy { answer.text.contains($0) }, "console \(page): \(answer.status)")
+            }
             // One external id in two origins: a token of either regency's region gets that regency's device.
             let okuReader = try await Self.token(province, region: "16.01")
             let okuDaemon = try await LiveDaemon.start(on: province.url, token: okuReader)
