@@ -190,7 +190,8 @@ struct FederationTests {
             let cookie = try await ConsoleLogin.session(
                 host: "127.0.0.1", port: provinceDaemon.port, name: "bappeda-sumsel", password: Self.consolePassword)
             let pages: [(String, [String])] = [
-                ("/devices", ["Gerbang SMAN 1", "CCTV SD 1 Baturaja"]), ("/schools.csv", ["SMA NEGERI 1 PALEMBANG", "SD NEGERI 1 BATURAJA"]),
+                ("/devices", ["Gerbang SMAN 1", "CCTV SD 1 Baturaja"]),
+                ("/schools.csv", ["SMA NEGERI 1 PALEMBANG", "SD NEGERI 1 BATURAJA"]),
                 ("/coverage", ["Kota Palembang", "Kabupaten Ogan Komering Ulu"]),
             ]
             for (page, expected) in pages {

@@ -38,7 +38,7 @@ package struct FederationPublisher: Sendable {
 
     /// This database's published origin, if it published.
     package func origin() async throws -> FederationOrigin? {
-        for try await (region) in try await client.query("SELECT region::text FROM federation_origin", logger: logger).decode(String.self) {
+        for try await region in try await client.query("SELECT region::text FROM federation_origin", logger: logger).decode(String.self) {
             return RegionCode(region).flatMap(FederationOrigin.init(region:))
         }
         return nil

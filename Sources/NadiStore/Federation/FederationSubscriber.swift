@@ -135,10 +135,9 @@ package struct FederationSubscriber: Sendable {
         let devices =
             try await client.query("SELECT count(*) FROM device WHERE region <@ \(code)::ltree", logger: logger).collect().first?.decode(
                 Int.self) ?? 0
-        let elapsed = ContinuousClock.now - started
         return SubscribeOutcome(
             name: name, origin: origin, tables: tables, tablesReady: ready, devices: devices,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            seconds: (ContinuousClock.now - started).seconds)
     }
 
     /// Refuses a source whose rows would collide with this database's: an overlapping mirror, this
