@@ -22,6 +22,15 @@ struct CauseReportTests {
         var sla_pct: Double?
     }
 
+    struct RegionRow: Decodable {
+        var region: String
+        var devices: Int
+        var operational_s: Double
+        var down_own_s: Double
+        var down_upstream_s: Double
+        var maintenance_s: Double
+    }
+
     @Test("fiber cut 120–180 min, camera C1 down 90–210, maintenance on the link 150–240, link pings sent last")
     func fiberCut() async throws {
         try await NadiTestApp.run { app, http, db in
@@ -71,6 +80,26 @@ struct CauseReportTests {
                 ["uptime", "--since", "5h", "--by", "region", "--region", "16.71", "--format", "csv"],
                 url: ExternalDatabaseTests.text(app.url))
             #expect(region.output.contains("down_own_s,down_upstream_s,maintenance_s,sla_pct"), "\(region.output)")
+            // The region row is summed in SQL with the splits of the linked devices added after:
+            // it must equal the sum of the four device rows (30 + 60 own, 3 × 30 upstream, 4 × 30 planned).
+            let regionJSON = try await ExternalDatabaseTests.nadi(
+                ["uptime", "--since", "5h", "--by", "region", "--region", "16.71", "--depth", "district", "--format", "json"],
+                url: ExternalDatabaseTests.text(app.url))
+            try #require(regionJSON.status == 0, "\(regionJSON.output)")
+            let districts = try JSONDecoder().decode([RegionRow].self, from: Data(regionJSON.output.utf8))
+            let district = try #require(districts.first { $0.region == "16.71.01" }, "\(regionJSON.output)")
+            #expect(district.devices == 4)
+            #expect(
+                [mins(district.down_own_s), mins(district.down_upstream_s), mins(district.maintenance_s)] as [Int] == [90, 90, 120] as [Int]
+            )
+            for (total, parts) in [
+                (district.down_own_s, rows.map(\.down_own_s)), (district.down_upstream_s, rows.map(\.down_upstream_s)),
+                (district.maintenance_s, rows.map(\.maintenance_s)),
+            ] {
+                #expect(abs(total - parts.reduce(0, +)) < 1e-6, "region total \(total) against devices \(parts)")
+            }
+            // Operational time grows with the clock, and each run's window ends at its own now.
+            #expect(abs(district.operational_s - rows.map(\.operational_s).reduce(0, +)) < 4 * 10, "four devices, runs seconds apart")
         }
     }
 }

@@ -177,6 +177,18 @@ struct ReportTests {
             #expect(west.knownS == Double(151 + 183 + 31 + 180) * 86_400)
             let breaches = UptimeFilter.below(99, rows, uptime: \.uptimePct)
             #expect(breaches.map(\.device) == ["A"], "worst first; B (100% in this window) and D (nothing known) are not listed")
+            // The console's summary: the same region table, and the devices lowest first, nothing known last.
+            let summary = try await query.summary(
+                region: RegionCode("16.71"), depth: .district, kind: .cctv, window: day("2024-12-01")..<day("2025-12-01"),
+                timeZone: Self.utc, now: day("2026-11-20"), lowest: 10)
+            #expect(summary.regions == regions)
+            let byHand = rows.sorted { ($0.uptimePct ?? 101, $0.device) < ($1.uptimePct ?? 101, $1.device) }
+            #expect(summary.lowest == byHand, "\(summary.lowest.map(\.device)) against \(byHand.map(\.device))")
+            #expect(summary.lowest.first?.device == "A" && summary.lowest.last?.device == "D")
+            let two = try await query.summary(
+                region: RegionCode("16.71"), depth: .district, kind: .cctv, window: day("2024-12-01")..<day("2025-12-01"),
+                timeZone: Self.utc, now: day("2026-11-20"), lowest: 2)
+            #expect(two.lowest == Array(byHand.prefix(2)))
         }
     }
 }

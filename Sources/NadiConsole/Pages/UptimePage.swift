@@ -17,9 +17,11 @@ extension ConsoleController {
         let kind = context.parameter("kind").flatMap(DeviceKind.init(rawValue:))
         let query = UptimeQuery(client: client, logger: logger)
         let depth = region.flatMap { code in RegionLevel.allCases.first { $0.depth == code.level.depth + 1 } } ?? .province
-        let all = try await query.byDevice(region: region, kind: kind, window: window, timeZone: configuration.timeZone, now: now)
-        let regions = try await query.byRegion(devices: all, region: region, depth: min(depth, .district))
-        let devices = all.sorted { ($0.uptimePct ?? 101, $0.device) < ($1.uptimePct ?? 101, $1.device) }
+        let summary = try await query.summary(
+            region: region, depth: min(depth, .district), kind: kind, window: window, timeZone: configuration.timeZone, now: now,
+            lowest: 50)
+        let regions = summary.regions
+        let devices = summary.lowest
         var page = common(context, title: "nav_uptime", active: "/uptime")
         page["windows"] = Self.windows.map { item -> [String: Any] in
             ["key": item.key, "href": context.url(["window": item.key]), "active": item.key == windowKey.key]
@@ -33,7 +35,7 @@ extension ConsoleController {
                 "maintenance": DurationText.spoken(row.maintenanceS, language: language),
             ]
         }
-        page["devices"] = devices.prefix(50).map { row -> [String: Any] in
+        page["devices"] = devices.map { row -> [String: Any] in
             [
                 "id": row.device, "href": "/devices/\(PageContext.encode(row.device))?window=\(windowKey.key)",
                 "kind": ConsoleCatalog.kind(row.kind, language), "region": row.region, "uptime": Format.percent(row.uptimePct),
