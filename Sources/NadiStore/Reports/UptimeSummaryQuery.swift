@@ -34,8 +34,8 @@ extension UptimeQuery {
         let level = depth.depth
         var totals: [String: (devices: Int, tally: CauseTally)] = [:]
         var lowestRows: [(id: Int64, life: Range<Date>, row: DeviceUptime)] = []
-        // Devices with down time and an upstream link or a maintenance window over their life in the
-        // window: the only ones whose down time may not be all their own.
+        // Devices with down time and an upstream link or a maintenance window over the window: the
+        // only ones whose down time may not be all their own.
         var caused: [(id: Int64, region: String, life: Range<Date>, operational: Double, known: Double)] = []
         for try await (tag, id, code, device, kind, count, operational, known, own, status, since, lo, hi) in try await client.query(
             Self.intervalSums(
@@ -45,13 +45,18 @@ extension UptimeQuery {
                         SELECT dev.id, dev.external_id, dev.kind, dev.region, dev.lo, dev.hi,
                                coalesce(agg.operational, 0)::float8 AS op, coalesce(agg.known, 0)::float8 AS known,
                                -- Only non-operational time is split, so a device with none needs no causes.
+                               -- The sets are read once for the whole window (hashed), not per device;
+                               -- the split itself keeps to each device's life.
                                coalesce(agg.known, 0) > coalesce(agg.operational, 0)
-                               AND (EXISTS (SELECT 1 FROM device_link l
-                                            WHERE l.device_id = dev.id AND l.valid_from < dev.hi AND coalesce(l.valid_to, 'infinity') > dev.lo)
-                                    OR EXISTS (SELECT 1 FROM maintenance_window w
-                                               WHERE w.cancelled_at IS NULL AND w.starts_at < dev.hi AND w.ends_at > dev.lo
-                                                 AND (w.device_id = dev.id
-                                                      OR (w.region IS NOT NULL AND dev.region <@ w.region AND (w.kind IS NULL OR w.kind = dev.kind)))))
+                               AND (dev.id IN (SELECT l.device_id FROM device_link l
+                                               WHERE l.valid_from < (SELECT hi FROM win) AND coalesce(l.valid_to, 'infinity') > (SELECT lo FROM win))
+                                    OR dev.id IN (SELECT w.device_id FROM maintenance_window w
+                                                  WHERE w.device_id IS NOT NULL AND w.cancelled_at IS NULL
+                                                    AND w.starts_at < (SELECT hi FROM win) AND w.ends_at > (SELECT lo FROM win))
+                                    OR dev.id IN (SELECT d.id FROM maintenance_window w
+                                                  JOIN device d ON d.region <@ w.region AND (w.kind IS NULL OR w.kind = d.kind)
+                                                  WHERE w.region IS NOT NULL AND w.cancelled_at IS NULL
+                                                    AND w.starts_at < (SELECT hi FROM win) AND w.ends_at > (SELECT lo FROM win)))
                                    AS caused
                         FROM dev LEFT JOIN agg ON agg.device_id = dev.id
                     )
