@@ -119,6 +119,39 @@ package struct BenchFleet: Sendable {
         }
     }
 
+    /// The pings as JSON-array bodies of `batch` elements each (the same records as `ndjsonBodies`).
+    package func jsonArrayBodies(_ pings: [Ping], batch: Int) -> [ByteBuffer] {
+        stride(from: 0, to: pings.count, by: batch).map { start in
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(batch * 150)
+            buffer.writeString("[")
+            for (offset, ping) in pings[start..<min(start + batch, pings.count)].enumerated() {
+                if offset > 0 { buffer.writeString(",\n") }
+                buffer.writeString(#"{"device":"\#(devices[Int(ping.device)].externalID)","at":""#)
+                buffer.writeString(Timestamp.rfc3339(microseconds: ping.observedMicros))
+                buffer.writeString(#"","status":"\#(ping.status.rawValue)","latency_ms":\#(ping.latencyMs),"metrics":"#)
+                buffer.writeString(ping.metricsJSON)
+                buffer.writeString("}")
+            }
+            buffer.writeString("]\n")
+            return buffer
+        }
+    }
+
+    /// `pings` with one in every `every` moved to the end, so each of those arrives after a newer ping
+    /// of its device was stored: late and out of order, the writer re-cuts that device's intervals
+    /// from history. `every` nil keeps the order.
+    package static func delaying(_ pings: [Ping], every: Int?) -> [Ping] {
+        guard let every, every > 0 else { return pings }
+        var onTime: [Ping] = []
+        var late: [Ping] = []
+        onTime.reserveCapacity(pings.count)
+        for (index, ping) in pings.enumerated() {
+            if index % every == every / 2 { late.append(ping) } else { onTime.append(ping) }
+        }
+        return onTime + late
+    }
+
     /// The same pings as COPY text rows of the `ping` table's columns, given each device's row id.
     package func copyChunks(_ pings: [Ping], ids: [Int64], rowsPerChunk: Int = 5000) -> [ByteBuffer] {
         stride(from: 0, to: pings.count, by: rowsPerChunk).map { start in

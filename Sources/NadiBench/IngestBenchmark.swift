@@ -20,10 +20,27 @@ package struct IngestBenchmark: Sendable {
         package var batch = 1000
         package var connections = 8
         package var rounds = 3
+        /// How request bodies are sent.
+        package var body: BodyFormat = .ndjson
+        /// Percent of each round's pings sent late (after a newer ping of the same device); 0 for none.
+        package var latePercent: Double = 0
 
         package init() {}
 
+        /// One in how many pings is sent late, or nil.
+        var lateEvery: Int? { latePercent > 0 ? max(1, Int((100 / latePercent).rounded())) : nil }
+
         var pingsPerDevice: Int { max(1, pings / devices) }
+    }
+
+    /// The body of each `POST /v1/pings`.
+    package enum BodyFormat: String, Sendable, CaseIterable {
+        /// `application/x-ndjson`, one ping a line.
+        case ndjson
+        /// `application/json`, an array of pings.
+        case json
+
+        var contentType: String { self == .ndjson ? "application/x-ndjson" : "application/json" }
     }
 
     /// The figures, medians over the rounds.
@@ -77,7 +94,8 @@ package struct IngestBenchmark: Sendable {
         let fleet = BenchFleet(count: settings.devices, districts: districts)
         let (_, token) = try await TokenStore(client: client, logger: logger).create(
             name: "nadi bench ingest", region: nil, scopes: [.ingest, .inventory])
-        let sender = PingSender(host: host, port: port, token: token, connections: settings.connections)
+        let sender = PingSender(
+            host: host, port: port, token: token, connections: settings.connections, contentType: settings.body.contentType)
 
         let registering = ContinuousClock.now
         try await register(fleet, token: token)
@@ -92,8 +110,9 @@ package struct IngestBenchmark: Sendable {
         var copyRates: [Double] = []
         var full = PingSender.Tally()
         for round in 1...settings.rounds {
-            let pings = fleet.pings(perDevice: settings.pingsPerDevice, endMicros: Self.nowMicros(), round: round)
-            let bodies = fleet.ndjsonBodies(pings, batch: settings.batch)
+            let pings = BenchFleet.delaying(
+                fleet.pings(perDevice: settings.pingsPerDevice, endMicros: Self.nowMicros(), round: round), every: settings.lateEvery)
+            let bodies = self.bodies(fleet, pings)
             let chunks = fleet.copyChunks(pings, ids: ids)
             let (tally, took) = try await sender.send(bodies)
             full.merge(tally)
@@ -113,8 +132,10 @@ package struct IngestBenchmark: Sendable {
 
         let nadidRate = median(nadidRates)
         let halfRate = nadidRate / 2
-        let pings = fleet.pings(perDevice: settings.pingsPerDevice, endMicros: Self.nowMicros(), round: settings.rounds + 1)
-        let bodies = fleet.ndjsonBodies(pings, batch: settings.batch)
+        let pings = BenchFleet.delaying(
+            fleet.pings(perDevice: settings.pingsPerDevice, endMicros: Self.nowMicros(), round: settings.rounds + 1),
+            every: settings.lateEvery)
+        let bodies = self.bodies(fleet, pings)
         let spacing = Duration.seconds(Double(settings.batch) / halfRate)
         let (paced, _) = try await sender.send(bodies, spacing: spacing)
         var total = full
@@ -132,6 +153,13 @@ package struct IngestBenchmark: Sendable {
             p99: full.latency.percentile(99), halfRate: halfRate, halfRateP50: paced.latency.percentile(50),
             halfRateP99: paced.latency.percentile(99), acknowledged: total.accepted, stored: stored, rejected: total.rejected,
             duplicates: total.duplicates, retries: total.retries, peakResidentBytes: peakResidentBytes())
+    }
+
+    private func bodies(_ fleet: BenchFleet, _ pings: [BenchFleet.Ping]) -> [ByteBuffer] {
+        switch settings.body {
+        case .ndjson: fleet.ndjsonBodies(pings, batch: settings.batch)
+        case .json: fleet.jsonArrayBodies(pings, batch: settings.batch)
+        }
     }
 
     /// Registers the fleet through `POST /v1/inventory`, as a city would; every device must be accepted.

@@ -30,6 +30,8 @@ struct PingSender: Sendable {
     let port: Int
     let token: String
     let connections: Int
+    /// `application/x-ndjson` or `application/json`, as the bodies are written.
+    var contentType = "application/x-ndjson"
 
     /// Sends every body once (a 503 is retried). With `spacing`, body `n` is sent no earlier than
     /// `n × spacing` after the start and its latency counts from then (open loop, so a slow answer
@@ -63,7 +65,7 @@ struct PingSender: Sendable {
     }
 
     private func post(_ body: ByteBuffer, over http: HTTPConnection.Requester, into tally: inout Tally) async throws {
-        let headers = [("Content-Type", "application/x-ndjson"), ("Authorization", "Bearer \(token)")]
+        let headers = [("Content-Type", contentType), ("Authorization", "Bearer \(token)")]
         while true {
             let response = try await http.send(method: .POST, path: "/v1/pings", headers: headers, body: body)
             switch response.status {

@@ -30,6 +30,44 @@ package enum BatchDecoder {
         }
     }
 
+    /// A JSON array of pings: each element through `PingFastDecoder` first, `JSONDecoder` when it
+    /// declines — the same answers as `decodeArray`, at the NDJSON path's cost.
+    package static func decodePingArray(_ data: Data) throws(SyntaxError) -> [Result<PingInput, DecodeProblem>] {
+        try decodeArray(PingInput.self, data, fastPath: PingFastDecoder.decode)
+    }
+
+    /// A JSON array with an optional fast path tried on each element. When the body cannot be split
+    /// plainly into elements, or an element is not JSON, the whole body goes through `JSONDecoder`
+    /// as without a fast path, so errors read the same either way.
+    package static func decodeArray<Record: Decodable & Sendable>(
+        _ type: Record.Type, _ data: Data, fastPath: ((UnsafeRawBufferPointer) -> Record?)?
+    ) throws(SyntaxError) -> [Result<Record, DecodeProblem>] {
+        guard let fastPath else { return try decodeArray(type, data) }
+        let split = data.withUnsafeBytes { (whole: UnsafeRawBufferPointer) -> [Result<Record, DecodeProblem>]? in
+            let body = whole.starts(with: [0xEF, 0xBB, 0xBF]) ? UnsafeRawBufferPointer(rebasing: whole[3...]) : whole
+            guard let elements = JSONArrayElements.split(body) else { return nil }
+            let decoder = JSONDecoder()
+            var results: [Result<Record, DecodeProblem>] = []
+            results.reserveCapacity(elements.count)
+            for range in elements {
+                let element = UnsafeRawBufferPointer(rebasing: body[range])
+                if let record = fastPath(element) {
+                    results.append(.success(record))
+                } else if let duplicate = JSONDuplicateKeys.find(in: element).last {
+                    // The whole-body path reports an element's last repeated key; so does this one.
+                    results.append(.failure(duplicateKey(duplicate.key)))
+                } else if let decoded = try? decoder.decode(Lenient<Record>.self, from: Data(element)) {
+                    results.append(decoded.result)
+                } else {
+                    return nil  // not JSON: the whole-body path words the syntax error
+                }
+            }
+            return results
+        }
+        if let split { return split }
+        return try decodeArray(type, data)
+    }
+
     /// NDJSON: one record a line (CRLF and blank lines allowed, a leading BOM too); a line that is not
     /// JSON is a failed record at its index, not a failed batch.
     package static func decodeLines<Record: Decodable & Sendable>(_ type: Record.Type, _ data: Data) -> [Result<Record, DecodeProblem>] {

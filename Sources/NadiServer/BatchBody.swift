@@ -59,7 +59,7 @@ enum BatchBody {
     }
 
     /// Collects the body (413 past `limit`, 408 when it has not all arrived after `timeout`) and
-    /// decodes each record (NDJSON lines through `fastPath` first, when given).
+    /// decodes each record (NDJSON lines and array elements through `fastPath` first, when given).
     static func decode<Record: Decodable & Sendable>(
         _ type: Record.Type, from request: Request, limit: Int, timeout: Duration,
         fastPath: ((UnsafeRawBufferPointer) -> Record?)? = nil
@@ -70,7 +70,7 @@ enum BatchBody {
         switch format {
         case .jsonArray:
             do {
-                return try BatchDecoder.decodeArray(type, data)
+                return try BatchDecoder.decodeArray(type, data, fastPath: fastPath)
             } catch {
                 throw APIError(.badRequest, error.description)
             }

@@ -19,7 +19,7 @@ struct BenchIngest: AsyncParsableCommand {
             --state-dir by default; dropped and recreated), imports the builtin regions, starts the nadid built next \
             to this nadi on it (or uses the one at --url, which must serve that database), registers --devices \
             devices of all four kinds over real kecamatan through POST /v1/inventory, then for each of --rounds \
-            rounds sends --pings pings as NDJSON batches of --batch over --connections keep-alive connections, and \
+            rounds sends --pings pings as NDJSON (or, with --body json, JSON-array) batches of --batch over --connections keep-alive connections, and \
             COPYs the very same rows into a table indexed like `ping`. A last round runs at half the median rate, \
             open loop, for the latency target.
 
@@ -30,6 +30,8 @@ struct BenchIngest: AsyncParsableCommand {
             Example (the README's figures):
               swift build -c release && .build/release/nadi bench ingest
               .build/release/nadi bench ingest --devices 1000 --pings 20000 --rounds 1     # a quick look
+              .build/release/nadi bench ingest --body json                                 # JSON arrays instead of NDJSON
+              .build/release/nadi bench ingest --late-percent 1                            # 1 % late pings (re-cuts)
             """)
 
     @Option(help: "Devices in the fleet.") var devices = 100_000
@@ -37,6 +39,10 @@ struct BenchIngest: AsyncParsableCommand {
     @Option(help: "Pings per HTTP request.") var batch = 1000
     @Option(help: "Concurrent keep-alive connections (agents).") var connections = 8
     @Option(help: "Timed rounds (the median is reported), each followed by a COPY of the same rows.") var rounds = 3
+    @Option(help: "Request bodies: ndjson (application/x-ndjson) or json (application/json, an array).")
+    var body: IngestBenchmark.BodyFormat = .ndjson
+    @Option(help: "Percent of each round's pings sent late, after a newer ping of the same device (re-cuts); 0 for none.")
+    var latePercent: Double = 0
     @Option(help: "Base URL of a running nadid that uses the scratch database (default: start one).") var url: String?
     @Option(help: "The nadid executable to start (default: the one next to this nadi).") var nadid: String?
     @OptionGroup var database: DatabaseOptions
@@ -47,6 +53,7 @@ struct BenchIngest: AsyncParsableCommand {
         guard (1...100_000).contains(batch) else { throw ValidationError("--batch must be 1–100000") }
         guard (1...256).contains(connections) else { throw ValidationError("--connections must be 1–256") }
         guard (1...50).contains(rounds) else { throw ValidationError("--rounds must be 1–50") }
+        guard (0...50).contains(latePercent) else { throw ValidationError("--late-percent must be 0–50") }
         if let url {
             guard let parsed = URL(string: url), parsed.scheme == "http", parsed.host != nil else {
                 throw ValidationError("--url must look like http://127.0.0.1:8080")
@@ -61,6 +68,8 @@ struct BenchIngest: AsyncParsableCommand {
         settings.batch = batch
         settings.connections = connections
         settings.rounds = rounds
+        settings.body = body
+        settings.latePercent = latePercent
         let chosen = settings
         let daemonPath = try nadidPath()
         let remote = url.flatMap(URL.init(string:))
@@ -166,3 +175,5 @@ struct BenchIngest: AsyncParsableCommand {
         throw CLIError("nadid did not become ready within 60 s")
     }
 }
+
+extension IngestBenchmark.BodyFormat: ExpressibleByArgument {}
