@@ -109,11 +109,8 @@ package struct BenchFleet: Sendable {
             var buffer = ByteBuffer()
             buffer.reserveCapacity(batch * 150)
             for ping in pings[start..<min(start + batch, pings.count)] {
-                buffer.writeString(#"{"device":"\#(devices[Int(ping.device)].externalID)","at":""#)
-                buffer.writeString(Timestamp.rfc3339(microseconds: ping.observedMicros))
-                buffer.writeString(#"","status":"\#(ping.status.rawValue)","latency_ms":\#(ping.latencyMs),"metrics":"#)
-                buffer.writeString(ping.metricsJSON)
-                buffer.writeString("}\n")
+                writeRecord(ping, to: &buffer)
+                buffer.writeString("\n")
             }
             return buffer
         }
@@ -127,15 +124,20 @@ package struct BenchFleet: Sendable {
             buffer.writeString("[")
             for (offset, ping) in pings[start..<min(start + batch, pings.count)].enumerated() {
                 if offset > 0 { buffer.writeString(",\n") }
-                buffer.writeString(#"{"device":"\#(devices[Int(ping.device)].externalID)","at":""#)
-                buffer.writeString(Timestamp.rfc3339(microseconds: ping.observedMicros))
-                buffer.writeString(#"","status":"\#(ping.status.rawValue)","latency_ms":\#(ping.latencyMs),"metrics":"#)
-                buffer.writeString(ping.metricsJSON)
-                buffer.writeString("}")
+                writeRecord(ping, to: &buffer)
             }
             buffer.writeString("]\n")
             return buffer
         }
+    }
+
+    /// One ping as the JSON object an agent sends.
+    private func writeRecord(_ ping: Ping, to buffer: inout ByteBuffer) {
+        buffer.writeString(#"{"device":"\#(devices[Int(ping.device)].externalID)","at":""#)
+        buffer.writeString(Timestamp.rfc3339(microseconds: ping.observedMicros))
+        buffer.writeString(#"","status":"\#(ping.status.rawValue)","latency_ms":\#(ping.latencyMs),"metrics":"#)
+        buffer.writeString(ping.metricsJSON)
+        buffer.writeString("}")
     }
 
     /// `pings` with one in every `every` moved to the end, so each of those arrives after a newer ping

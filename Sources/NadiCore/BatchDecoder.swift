@@ -118,7 +118,8 @@ package enum BatchDecoder {
         DecodeProblem("key '\(key.prefix(40))' appears twice in this record; send each key once")
     }
 
-    private static func isSpace(_ byte: UInt8) -> Bool {
+    /// JSON whitespace.
+    static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 

@@ -61,19 +61,15 @@ package enum JSONArrayElements {
         return nil  // no closing bracket
     }
 
-    private static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
-    }
-
     private static func skipSpace(_ bytes: UnsafeRawBufferPointer, _ index: inout Int) {
-        while index < bytes.count, isSpace(bytes[index]) { index += 1 }
+        while index < bytes.count, BatchDecoder.isSpace(bytes[index]) { index += 1 }
     }
 
     private static func trimmed(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Range<Int> {
         var lower = range.lowerBound
         var upper = range.upperBound
-        while lower < upper, isSpace(bytes[lower]) { lower += 1 }
-        while upper > lower, isSpace(bytes[upper - 1]) { upper -= 1 }
+        while lower < upper, BatchDecoder.isSpace(bytes[lower]) { lower += 1 }
+        while upper > lower, BatchDecoder.isSpace(bytes[upper - 1]) { upper -= 1 }
         return lower..<upper
     }
 }
