@@ -33,6 +33,21 @@ struct LastSeenBufferTests {
         #expect(buffer.pending.keys.sorted() == [2])
     }
 
+    @Test("a capped selection that emptied the buffer leaves nothing due (the writer would flush in a busy loop)")
+    func cappedSelectionThatEmptiedTheBuffer() {
+        var buffer = Self.buffer()
+        buffer.merge([
+            1: SeenTime(newest: Self.t0.addingTimeInterval(40), stored: Self.t0, interval: 60),
+            2: SeenTime(newest: Self.t0.addingTimeInterval(40), stored: Self.t0, interval: 60),
+        ])
+        let chosen = buffer.select(.due)
+        #expect(chosen.count == 2)
+        #expect(buffer.moreDue)  // stopped at the cap of 2, entries still pending
+        buffer.markWritten(chosen)
+        #expect(buffer.isEmpty)
+        #expect(!buffer.moreDue)
+    }
+
     @Test("a newer time merged after a selection keeps the entry, with the written time as stored")
     func newerAfterSelection() {
         var buffer = Self.buffer()

@@ -32,8 +32,13 @@ struct LastSeenBuffer: Sendable {
     var missCount: Int
     var sweepGrace: TimeInterval
     private(set) var pending: [Int64: SeenTime] = [:]
-    /// The last `.due` selection stopped at its row cap: more are due already.
-    private(set) var moreDue = false
+    /// The last `.due` selection stopped at its row cap.
+    private var stoppedAtCap = false
+
+    /// More times are due already: the last `.due` selection stopped at its row cap and something is
+    /// still pending. (Once the buffer is empty nothing is due, whatever the last selection said — a
+    /// writer that believed otherwise flushed in a busy loop on an idle daemon.)
+    var moreDue: Bool { stoppedAtCap && !pending.isEmpty }
 
     init(resolution: TimeInterval, maxRows: Int, missCount: Int, sweepGrace: TimeInterval) {
         self.resolution = resolution
@@ -62,11 +67,11 @@ struct LastSeenBuffer: Sendable {
         var chosen: [(Int64, Date)] = []
         switch selection {
         case .due:
-            moreDue = false
+            stoppedAtCap = false
             for (id, entry) in pending where entry.lag >= min(Double(entry.interval), resolution) {
                 chosen.append((id, entry.newest))
                 if chosen.count == maxRows {
-                    moreDue = true
+                    stoppedAtCap = true
                     break
                 }
             }

@@ -107,9 +107,10 @@ package actor PingWriter: Service {
     private func periodicWork() async {
         let now = ContinuousClock.now
         if now >= nextFlush {
-            await flushSeen(.due)
+            let flushed = await flushSeen(.due)
             // A capped flush leaves more due: go on after the next batch instead of in two seconds.
-            nextFlush = lastSeen.moreDue ? now : now + configuration.flushInterval
+            // A failed one waits the interval, so a refusing database is not asked in a busy loop.
+            nextFlush = flushed && lastSeen.moreDue ? now : now + configuration.flushInterval
         }
         if configuration.runsMaintenance, now >= nextSweep {
             await sweep(now: Date())
