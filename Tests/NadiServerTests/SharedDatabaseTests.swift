@@ -18,29 +18,6 @@ struct SharedDatabaseTests {
         var json: String { Fixtures.ping(device, at, status) }
     }
 
-    /// DESIGN.md's timeline written out directly (not `Timeline.runs`): every ping's status from its
-    /// time, silence from one interval after a ping followed by a gap longer than miss count ×
-    /// interval (or by `now`), equal neighbours merged.
-    static func handComputed(_ pings: [SentPing], interval: TimeInterval, missCount: Int, now: Date) -> [StateRun] {
-        let sorted = pings.sorted { $0.at < $1.at }
-        var pieces: [(status: DeviceStatus, silent: Bool, start: Date)] = []
-        for (index, ping) in sorted.enumerated() {
-            let status: DeviceStatus = ping.status == "up" ? .up : ping.status == "degraded" ? .degraded : .down
-            pieces.append((status, false, ping.at))
-            let next = index + 1 < sorted.count ? sorted[index + 1].at : now
-            if next.timeIntervalSince(ping.at) > interval * Double(missCount) {
-                pieces.append((.down, true, ping.at.addingTimeInterval(interval)))
-            }
-        }
-        var runs: [StateRun] = []
-        for piece in pieces {
-            if let last = runs.last, last.status == piece.status, last.isSilent == piece.silent { continue }
-            if !runs.isEmpty { runs[runs.count - 1].end = piece.start }
-            runs.append(StateRun(status: piece.status, reason: piece.silent ? StatusReason.silent : nil, start: piece.start))
-        }
-        return runs
-    }
-
     @Test(
         "nadid instances take the same devices' pings at the same time, some late: every device's intervals equal the hand-computed timeline, every ping stored once",
         arguments: [1, 2])
@@ -152,7 +129,7 @@ struct SharedDatabaseTests {
             for try await count in try await client.query("SELECT count(*)::int FROM ping").decode(Int.self) { stored = count }
             #expect(stored == byTime.count, "every ping stored once")
             for device in devices {
-                let expected = Self.handComputed(history[device] ?? [], interval: 60, missCount: 3, now: now)
+                let expected = HandTimeline.runs((history[device] ?? []).map { ($0.at, $0.status) }, interval: 60, missCount: 3, now: now)
                 let actual = try await intervals(of: device, client)
                 #expect(actual == expected, "\(device) (seed \(seed)):\n stored   \(actual)\n expected \(expected)")
             }
