@@ -211,7 +211,9 @@ let package = Package(
         ),
         .testTarget(
             name: "NadiStoreTests",
-            dependencies: ["NadiStore", "NadiCore", "NadiLauncher", "NadiTestSupport"],
+            dependencies: [
+                "NadiStore", "NadiCore", "NadiLauncher", "NadiTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

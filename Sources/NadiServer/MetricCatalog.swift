@@ -25,6 +25,10 @@ package enum MetricCatalog {
         add("nadi_sightings_dropped_total", "Sightings of unregistered devices not recorded because a per-minute limit was reached")
         add("nadi_ingest_batch_pings", "Pings per committed writer batch")
         add("nadi_ingest_commit_seconds", "Seconds to store and commit one writer batch")
+        add(
+            "nadi_ingest_state_rows_total",
+            "device_state rows a writer batch needed, by source (memory: the writer's own copy; table: read from PostgreSQL)")
+        add("nadi_ingest_batches_overlapped_total", "Writer batches whose pings were copied while the batch before was still committing")
         add("nadi_ingest_queue_depth", "Pings waiting for the batch writer")
         add("nadi_ingest_oldest_queued_seconds", "Seconds the oldest waiting ingest request has waited for the writer")
         // Fleet.

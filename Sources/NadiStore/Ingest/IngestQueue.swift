@@ -198,6 +198,15 @@ package final class IngestQueue: Sendable {
         }
     }
 
+    /// Puts jobs taken but not written back at the head of the queue, in their order.
+    func putBack(_ jobs: [Pending]) {
+        guard !jobs.isEmpty else { return }
+        state.withLock { state in
+            state.pending.insert(contentsOf: jobs, at: 0)
+            state.queuedPings += jobs.reduce(0) { $0 + $1.job.pings.count }
+        }
+    }
+
     /// Waits until a job arrives, the queue closes, `poke()` is called, or `deadline` passes (the
     /// writer's next periodic task).
     func waitForWork(until deadline: ContinuousClock.Instant) async {

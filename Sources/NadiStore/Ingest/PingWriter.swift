@@ -4,6 +4,7 @@ package import Metrics
 import NadiCore
 package import PostgresNIO
 package import ServiceLifecycle
+import Synchronization
 
 /// The one batch writer: takes every waiting request, commits their pings together (COPY, falling
 /// back to `ON CONFLICT DO NOTHING` only when a batch holds a duplicate), updates device state in the
@@ -20,6 +21,8 @@ package actor PingWriter: Service {
     let partitions: PingPartitions
 
     private var lastSeen: LastSeenBuffer
+    /// The `device_state` rows this writer left, so a batch reads only the others (schema part 14).
+    private var stateCache = DeviceStateCache()
     /// A database that refuses every batch must not flood the log.
     private var failureLog = RepeatedFailureLog(every: .seconds(10))
     private var knownPartitions: Set<Int64> = []
@@ -58,29 +61,57 @@ package actor PingWriter: Service {
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
                 await loop()
-            } onCancel: { [queue] in
-                queue.poke()
+            } onCancel: {
+                for batch in self.started.withLock({ $0 }) { batch.task.cancel() }
+                self.queue.poke()
             }
         } onGracefulShutdown: { [queue] in
             queue.close()
         }
     }
 
+    /// The batches started and perhaps not finished (at most two), for cancellation.
+    private nonisolated let started = Mutex<[InFlightBatch]>([])
+
+    /// Takes batches and writes them, two at a time: while one takes its state step and commits, the
+    /// next one copies its pings (`attempt(_:sightings:after:)`). Periodic work runs between batches
+    /// when due, with none in flight.
     private func loop() async {
         var lastFailed = false
+        var committing: InFlightBatch?
         while !Task.isCancelled {
-            let jobs = queue.take(maxPings: configuration.maxBatchPings)
-            if !jobs.isEmpty {
-                await commit(jobs)
-                lastFailed = queue.commitProblem != nil
-                // Shutting down and the database is not committing: answer what waits now (503)
-                // instead of trying each batch until its deadline.
-                if queue.isClosed, lastFailed {
-                    queue.failAll(.shuttingDown)
-                    break
-                }
-                // Under sustained load the queue is never empty: periodic work still runs when due.
+            if let batch = committing, batch.isFinished {
+                committing = nil
+                lastFailed = await finished(batch)
+                if queue.isClosed, lastFailed { break }
                 await periodicWork()
+            }
+            let (jobs, held) =
+                committing.map { $0.separate(queue.take(maxPings: configuration.maxBatchPings)) }
+                ?? (queue.take(maxPings: configuration.maxBatchPings), [])
+            queue.putBack(held)
+            if !jobs.isEmpty {
+                let next = start(jobs, after: committing)
+                if let batch = committing {
+                    // Two in flight: the older one finishes before another is taken.
+                    lastFailed = await finished(batch)
+                    if queue.isClosed, lastFailed {
+                        committing = next
+                        break
+                    }
+                }
+                committing = next
+                // Under sustained load the queue is never empty: periodic work still runs when due.
+                if isPeriodicWorkDue {
+                    lastFailed = await finished(next)
+                    committing = nil
+                    if queue.isClosed, lastFailed { break }
+                    await periodicWork()
+                }
+            } else if let batch = committing {
+                // Wait for work to copy alongside it, or for it to finish (it pokes the queue). A job
+                // held back waits for the batch it repeats.
+                if held.isEmpty { await queue.waitForWork() } else { _ = await finished(batch) }
             } else if queue.isClosed {
                 break
             } else {
@@ -89,14 +120,37 @@ package actor PingWriter: Service {
                 await queue.waitForWork(until: nextDue)
             }
         }
+        if let batch = committing { lastFailed = await finished(batch) }
         if Task.isCancelled {
             queue.failAll(.shuttingDown)
             logger.warning("ingest writer cancelled; waiting requests were answered 503")
             return
         }
-        if !lastFailed { await flushSeen(.all) }
+        // Shutting down and the database is not committing: answer what waits now (503)
+        // instead of trying each batch until its deadline.
+        if queue.isClosed, lastFailed {
+            queue.failAll(.shuttingDown)
+        } else {
+            await flushSeen(.all)
+        }
         logger.info("ingest writer drained and stopped")
     }
+
+    /// Starts committing `jobs`; its state step waits for `previous`.
+    private func start(_ jobs: [IngestQueue.Pending], after previous: InFlightBatch?) -> InFlightBatch {
+        let batch = InFlightBatch(
+            jobs: jobs, commit: { [previous] in await self.commit(jobs, after: previous) }, finished: { [queue] in queue.poke() })
+        started.withLock { $0 = [previous, batch].compactMap { $0 } }
+        return batch
+    }
+
+    /// Waits for `batch`; returns whether it failed to commit.
+    private func finished(_ batch: InFlightBatch) async -> Bool {
+        await batch.task.value
+        return queue.commitProblem != nil
+    }
+
+    private var isPeriodicWorkDue: Bool { ContinuousClock.now >= nextDue }
 
     /// The earliest time a periodic task is due.
     private var nextDue: ContinuousClock.Instant {
@@ -138,9 +192,11 @@ package actor PingWriter: Service {
             return
         }
         do {
-            let silenced = try await withDeadline(configuration.periodicTimeout) { [sweeper] in try await sweeper.sweep(now: now) }
-            if silenced > 0 { logger.info("devices went silent", metadata: ["devices.silent": "\(silenced)"]) }
+            let outcome = try await withDeadline(configuration.periodicTimeout) { [sweeper] in try await sweeper.sweep(now: now) }
+            if let step = outcome.step { stateCache.noteSilenced(outcome.silenced, step: step) }
+            if !outcome.silenced.isEmpty { logger.info("devices went silent", metadata: ["devices.silent": "\(outcome.silenced.count)"]) }
         } catch {
+            stateCache.invalidate()
             logger.error("silence sweep failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
         }
     }
@@ -155,8 +211,10 @@ package actor PingWriter: Service {
         while start < chosen.count {
             let part = Array(chosen[start..<min(start + configuration.maxFlushRows, chosen.count)])
             do {
-                try await withDeadline(configuration.periodicTimeout) { [sweeper] in try await sweeper.writeLastSeen(part) }
+                let step = try await withDeadline(configuration.periodicTimeout) { [sweeper] in try await sweeper.writeLastSeen(part) }
+                stateCache.noteLastSeenWritten(part, step: step)
             } catch {
+                stateCache.invalidate()
                 logger.warning("last-seen flush failed; will retry", metadata: ["error": "\(PostgresErrorText.describe(error))"])
                 return false
             }
@@ -168,7 +226,8 @@ package actor PingWriter: Service {
 
     // MARK: - Commit
 
-    private func commit(_ jobs: [IngestQueue.Pending]) async {
+    /// Writes `jobs` as one batch and answers them; its state step waits for `previous`.
+    private func commit(_ jobs: [IngestQueue.Pending], after previous: InFlightBatch?) async {
         let started = ContinuousClock.now
         // Flatten, and count repeats inside the batch as duplicates right away.
         var rows: [ResolvedPing] = []
@@ -183,7 +242,7 @@ package actor PingWriter: Service {
             }
         }
         let sightings = jobs.flatMap(\.job.sightings)
-        let rowOutcomes = await store(rows, sightings: sightings)
+        let rowOutcomes = await store(rows, sightings: sightings, after: previous)
         for (offset, outcome) in rowOutcomes.enumerated() { outcomes[owners[offset].job][owners[offset].ping] = outcome }
 
         var failure: IngestUnavailable?
@@ -216,9 +275,9 @@ package actor PingWriter: Service {
     /// (SQLSTATE class 22 or 23 — e.g. a NUL byte validation missed), the batch is split in halves and
     /// each committed on its own, down to the one row at fault, so one client's bad record never fails
     /// the others' requests. Sightings that the database refuses are dropped with a log line.
-    private func store(_ rows: [ResolvedPing], sightings: [Sighting]) async -> [BatchRowOutcome] {
+    private func store(_ rows: [ResolvedPing], sightings: [Sighting], after previous: InFlightBatch? = nil) async -> [BatchRowOutcome] {
         do {
-            return try await attempt(rows, sightings: sightings)
+            return try await attempt(rows, sightings: sightings, after: previous)
         } catch let error where PostgresErrorText.isDataError(error) {
             let reason = "the database refused this record's data (SQLSTATE \(PostgresErrorText.sqlState(error) ?? "?")); it was not stored"
             if !sightings.isEmpty {
@@ -254,35 +313,73 @@ package actor PingWriter: Service {
         }
     }
 
-    /// One transaction: pings, device state and sightings; updates the in-memory last-seen times on success.
-    private func attempt(_ batch: [ResolvedPing], sightings: [Sighting]) async throws -> [BatchRowOutcome] {
-        let now = Date()
-        let seenBefore = lastSeen.pending
+    /// What a batch's state step starts from: the newest ping times kept in memory and the writer's
+    /// copy of the rows, for the batch's devices.
+    private func stateContext(for batch: [ResolvedPing]) -> (pending: [Int64: SeenTime], cached: DeviceStateCache.Snapshot) {
+        var pending: [Int64: SeenTime] = [:]
+        for row in batch { if let seen = lastSeen.pending[row.deviceID] { pending[row.deviceID] = seen } }
+        return (pending, stateCache.snapshot(for: batch.lazy.map(\.deviceID)))
+    }
+
+    /// One transaction: pings, device state and sightings; updates the in-memory last-seen times on
+    /// success. The pings are copied at once; the state step waits until `previous` (the batch
+    /// before) has finished, so it starts from what that one left.
+    private func attempt(_ batch: [ResolvedPing], sightings: [Sighting], after previous: InFlightBatch?) async throws
+        -> [BatchRowOutcome]
+    {
         let newDays = PingPartitions.days(of: batch).subtracting(knownPartitions)
         // A failover ends the wait at once: the old server's pool would hold the batch to its deadline.
         let server = client.serverGeneration
-        let (storedMask, seen) = try await withDeadline(
-            configuration.commitTimeout, abandonWhen: { [client] in await client.serverChanged(after: server) }
-        ) { [client, logger, state, partitions] in
-            for day in newDays.sorted() { try await partitions.ensure(day: day) }
-            return try await client.transaction(logger: logger) { connection in
-                let mask = try await BatchInserter.insert(batch, on: connection, logger: logger)
-                var stored: [Int64: [TimelinePing]] = [:]
-                var intervals: [Int64: Int] = [:]
-                for (row, kept) in zip(batch, mask) where kept {
-                    stored[row.deviceID, default: []].append(
-                        TimelinePing(
-                            at: Date(timeIntervalSince1970: Double(row.observedMicros) / 1_000_000), status: row.status, reason: row.reason)
-                    )
-                    intervals[row.deviceID] = row.intervalSeconds
+        let storedMask: [Bool]
+        let applied: StateUpdater.Applied
+        let cachedEpoch: Int64?
+        do {
+            (storedMask, applied, cachedEpoch) = try await withDeadline(
+                configuration.commitTimeout, abandonWhen: { [client] in await client.serverChanged(after: server) }
+            ) { [client, logger, state, partitions, overlapped = metrics.overlappedBatches] in
+                for day in newDays.sorted() { try await partitions.ensure(day: day) }
+                return try await client.transaction(logger: logger) { connection in
+                    let mask = try await BatchInserter.insert(batch, on: connection, logger: logger)
+                    if let previous, !previous.isFinished {
+                        overlapped.increment()
+                        await previous.task.value
+                    }
+                    let (pending, cached) = await self.stateContext(for: batch)
+                    let applied = try await state.apply(
+                        stored: Self.timelines(of: batch, storedMask: mask), intervals: Self.intervals(of: batch), pendingSeen: pending,
+                        cached: cached, now: Date(), on: connection)
+                    try await BatchInserter.recordSightings(sightings, on: connection, logger: logger)
+                    return (mask, applied, cached.epoch)
                 }
-                let seen = try await state.apply(stored: stored, intervals: intervals, pendingSeen: seenBefore, now: now, on: connection)
-                try await BatchInserter.recordSightings(sightings, on: connection, logger: logger)
-                return (mask, seen)
             }
+        } catch {
+            // Rolled back, or abandoned and perhaps committing still: the copy may be stale.
+            stateCache.invalidate()
+            throw error
         }
         knownPartitions.formUnion(newDays)
-        lastSeen.merge(seen)
+        lastSeen.merge(applied.seen)
+        stateCache.apply(applied.cache, snapshotEpoch: cachedEpoch)
+        metrics.stateRowsFromMemory.increment(by: applied.served)
+        metrics.stateRowsFromTable.increment(by: applied.read)
         return storedMask.map { $0 ? .stored : .duplicate }
+    }
+
+    /// The stored pings of each device, in any order.
+    private static func timelines(of batch: [ResolvedPing], storedMask: [Bool]) -> [Int64: [TimelinePing]] {
+        var stored: [Int64: [TimelinePing]] = [:]
+        for (row, kept) in zip(batch, storedMask) where kept {
+            stored[row.deviceID, default: []].append(
+                TimelinePing(
+                    at: Date(timeIntervalSince1970: Double(row.observedMicros) / 1_000_000), status: row.status, reason: row.reason))
+        }
+        return stored
+    }
+
+    /// Each device's heartbeat interval in seconds.
+    private static func intervals(of batch: [ResolvedPing]) -> [Int64: Int] {
+        var intervals: [Int64: Int] = [:]
+        for row in batch { intervals[row.deviceID] = row.intervalSeconds }
+        return intervals
     }
 }

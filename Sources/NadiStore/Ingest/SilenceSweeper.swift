@@ -13,12 +13,20 @@ struct SilenceSweeper: Sendable {
     let grace: TimeInterval
     let logger: Logger
 
-    /// Sweeps as of `now`; returns how many devices went silent.
+    /// The devices a sweep silenced, and how `device_state_change` moved around its update (nil
+    /// when it changed nothing).
+    struct Outcome: Sendable {
+        var silenced: [Int64] = []
+        var step: DeviceStateCache.EpochStep?
+    }
+
+    /// Sweeps as of `now`.
     @discardableResult
-    func sweep(now: Date) async throws -> Int {
-        try await client.transaction(logger: logger) { connection -> Int in
-            guard try await MaintenanceLock.tryTake(on: connection, logger: logger) else { return 0 }
+    func sweep(now: Date) async throws -> Outcome {
+        try await client.transaction(logger: logger) { connection -> Outcome in
+            guard try await MaintenanceLock.tryTake(on: connection, logger: logger) else { return Outcome() }
             try await StateLock.take(on: connection, logger: logger)
+            let before = try await DeviceStateEpoch.read(on: connection, logger: logger)
             var ids: [Int64] = []
             var starts: [PostgresTimestamp] = []
             var seen: [PostgresTimestamp] = []
@@ -45,7 +53,7 @@ struct SilenceSweeper: Sendable {
                 starts.append(start)
                 previous.append(DeviceStatus(rawValue: status) ?? .unknown)
             }
-            guard !ids.isEmpty else { return 0 }
+            guard !ids.isEmpty else { return Outcome() }
             _ = try await connection.query(
                 """
                 UPDATE status_interval i SET ended_at = v.t
@@ -67,23 +75,28 @@ struct SilenceSweeper: Sendable {
                     ? nil : AlertOutbox.Change(deviceID: id, from: entry.1, to: .down, at: entry.0.date, reason: StatusReason.silent)
             }
             try await AlertOutbox(logger: logger).record(changes, now: now, on: connection)
-            return ids.count
+            let after = try await DeviceStateEpoch.read(on: connection, logger: logger)
+            return Outcome(silenced: ids, step: .init(before: before, after: after, own: 1))
         }
     }
 
-    /// Writes newest ping times to `device_state.last_seen` (never moving one back).
-    func writeLastSeen(_ times: some Collection<(Int64, Date)>) async throws {
+    /// Writes newest ping times to `device_state.last_seen` (never moving one back). Returns how
+    /// `device_state_change` moved around the update.
+    func writeLastSeen(_ times: some Collection<(Int64, Date)>) async throws -> DeviceStateCache.EpochStep {
         let ids = times.map(\.0)
         let stamps = times.map(\.1.pg)
         // Under the state lock: rows a batch of another instance holds are never locked in the opposite order.
-        try await client.transaction(logger: logger) { connection in
+        return try await client.transaction(logger: logger) { connection in
             try await StateLock.take(on: connection, logger: logger)
+            let before = try await DeviceStateEpoch.read(on: connection, logger: logger)
             _ = try await connection.query(
                 """
                 UPDATE device_state s SET last_seen = GREATEST(s.last_seen, v.t)
                 FROM unnest(\(ids)::bigint[], \(stamps)::timestamptz[]) AS v(id, t)
                 WHERE s.device_id = v.id
                 """, logger: logger)
+            let after = try await DeviceStateEpoch.read(on: connection, logger: logger)
+            return DeviceStateCache.EpochStep(before: before, after: after, own: 1)
         }
     }
 }

@@ -11,13 +11,6 @@ import PostgresNIO
 /// the ping before it. Runs inside the writer's transaction, so state and pings commit together,
 /// and so does the outbox event of every change of status (`AlertOutbox`).
 struct StateUpdater {
-    struct CurrentState {
-        var status: DeviceStatus
-        var reason: String?
-        var since: Date?
-        var lastSeen: Date?
-    }
-
     /// A device whose intervals from `from` on are replaced by `runs`.
     struct Recut {
         var deviceID: Int64
@@ -34,28 +27,43 @@ struct StateUpdater {
     /// time in this process's memory (`pendingSeen`); any other mark means the stored pings say.
     let writerID: UUID
 
-    /// Applies the newly stored pings (per device, any order). Returns the newest ping time of the
-    /// devices whose state did not change, with what `device_state` holds now (to write later).
+    /// What `apply` did.
+    struct Applied: Sendable {
+        /// The newest ping time of the devices whose state did not change, with what
+        /// `device_state` holds now (to write later).
+        var seen: [Int64: SeenTime]
+        /// The batch's devices' rows as this transaction leaves them, for the writer's copy.
+        var cache: DeviceStateCache.Update
+        /// Rows taken from the writer's copy, and rows read from the table.
+        var served: Int
+        var read: Int
+    }
+
+    /// Applies the newly stored pings (per device, any order). The rows of `cached` are used
+    /// instead of reading them when nobody changed `device_state` since they were written.
     func apply(
-        stored: [Int64: [TimelinePing]], intervals: [Int64: Int], pendingSeen: [Int64: SeenTime], now: Date,
-        on connection: PostgresConnection
-    ) async throws -> [Int64: SeenTime] {
-        let ids = Array(stored.keys)
+        stored: [Int64: [TimelinePing]], intervals: [Int64: Int], pendingSeen: [Int64: SeenTime],
+        cached: DeviceStateCache.Snapshot, now: Date, on connection: PostgresConnection
+    ) async throws -> Applied {
         // From here to the commit no other instance changes device state (schema part 12).
         try await StateLock.take(on: connection, logger: logger)
-        var current: [Int64: CurrentState] = [:]
+        let before = try await DeviceStateEpoch.read(on: connection, logger: logger)
+        var current = cached.epoch == before ? cached.rows : [:]
+        let missing = stored.keys.filter { current[$0] == nil }
         var foreign: Set<Int64> = []
-        let rows = try await connection.query(
-            """
-            SELECT device_id, status, reason, since, last_seen, writer IS NOT DISTINCT FROM \(writerID)
-            FROM device_state WHERE device_id = ANY(\(ids))
-            """, logger: logger)
-        for try await (id, status, reason, since, lastSeen, mine) in rows.decode(
-            (Int64, String, String?, PostgresTimestamp?, PostgresTimestamp?, Bool).self)
-        {
-            current[id] = CurrentState(
-                status: DeviceStatus(rawValue: status) ?? .unknown, reason: reason, since: since?.date, lastSeen: lastSeen?.date)
-            if !mine { foreign.insert(id) }
+        if !missing.isEmpty {
+            let rows = try await connection.query(
+                """
+                SELECT device_id, status, reason, since, last_seen, writer IS NOT DISTINCT FROM \(writerID)
+                FROM device_state WHERE device_id = ANY(\(missing))
+                """, logger: logger)
+            for try await (id, status, reason, since, lastSeen, mine) in rows.decode(
+                (Int64, String, String?, PostgresTimestamp?, PostgresTimestamp?, Bool).self)
+            {
+                current[id] = CurrentState(
+                    status: DeviceStatus(rawValue: status) ?? .unknown, reason: reason, since: since?.date, lastSeen: lastSeen?.date)
+                if !mine { foreign.insert(id) }
+            }
         }
         let (interleaved, storedBefore) = try await reconcile(foreign, stored: stored, current: current, on: connection)
         var seen: [Int64: SeenTime] = [:]
@@ -104,13 +112,24 @@ struct StateUpdater {
                         on: connection))
             }
         }
-        try await write(recuts, now: now, on: connection)
+        var own = try await write(recuts, now: now, on: connection)
         let claimed = foreign.subtracting(recuts.map(\.deviceID))
         if !claimed.isEmpty {
             _ = try await connection.query(
                 "UPDATE device_state SET writer = \(writerID) WHERE device_id = ANY(\(Array(claimed)))", logger: logger)
+            own += 1
         }
-        return seen
+        // Every row of `current` now carries this writer's id; the re-cut ones changed.
+        var committed = current
+        for recut in recuts {
+            guard let row = committed[recut.deviceID], let run = recut.runs.last else { continue }
+            committed[recut.deviceID] = CurrentState(
+                status: run.status, reason: run.reason, since: run.start, lastSeen: max(row.lastSeen ?? recut.lastSeen, recut.lastSeen))
+        }
+        let after = try await DeviceStateEpoch.read(on: connection, logger: logger)
+        return Applied(
+            seen: seen, cache: DeviceStateCache.Update(step: .init(before: before, after: after, own: own), rows: committed),
+            served: stored.count - missing.count, read: missing.count)
     }
 
     /// For devices another instance (or an earlier run of this one) wrote last, `last_seen` may lag:
@@ -193,9 +212,9 @@ struct StateUpdater {
     }
 
     /// Replaces the intervals of each re-cut device from its `from` on, sets its state, and records
-    /// the devices whose status changed in the outbox.
-    func write(_ recuts: [Recut], now: Date, on connection: PostgresConnection) async throws {
-        guard !recuts.isEmpty else { return }
+    /// the devices whose status changed in the outbox. Returns how many statements changed `device_state`.
+    func write(_ recuts: [Recut], now: Date, on connection: PostgresConnection) async throws -> Int {
+        guard !recuts.isEmpty else { return 0 }
         let far = Date(timeIntervalSince1970: -2_000_000_000)
         _ = try await connection.query(
             """
@@ -225,5 +244,6 @@ struct StateUpdater {
             return AlertOutbox.Change(deviceID: recut.deviceID, from: recut.previous, to: run.status, at: run.start, reason: run.reason)
         }
         try await AlertOutbox(logger: logger).record(changes, now: now, on: connection)
+        return 1
     }
 }

@@ -5,6 +5,11 @@ import NadiCore
 struct WriterMetrics: Sendable {
     let batchSize: Recorder
     let commitSeconds: Metrics.Timer
+    /// `device_state` rows a batch took from the writer's copy (`memory`) or read (`table`).
+    let stateRowsFromMemory: Counter
+    let stateRowsFromTable: Counter
+    /// Batches whose pings were copied while the batch before was still committing.
+    let overlappedBatches: Counter
     private let accepted: [DeviceKind: Counter]
     private let duplicates: [DeviceKind: Counter]
     private let refused: [DeviceKind: Counter]
@@ -12,6 +17,9 @@ struct WriterMetrics: Sendable {
     init(factory: any MetricsFactory) {
         batchSize = Recorder(label: "nadi_ingest_batch_pings", factory: factory)
         commitSeconds = Metrics.Timer(label: "nadi_ingest_commit_seconds", factory: factory)
+        stateRowsFromMemory = Counter(label: "nadi_ingest_state_rows_total", dimensions: [("source", "memory")], factory: factory)
+        stateRowsFromTable = Counter(label: "nadi_ingest_state_rows_total", dimensions: [("source", "table")], factory: factory)
+        overlappedBatches = Counter(label: "nadi_ingest_batches_overlapped_total", factory: factory)
         func counters(_ label: String) -> [DeviceKind: Counter] {
             Dictionary(
                 uniqueKeysWithValues: DeviceKind.allCases.map {
