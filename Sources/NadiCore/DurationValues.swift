@@ -7,4 +7,9 @@ extension Duration {
 
     /// In seconds, with fractions.
     package var seconds: Double { milliseconds / 1000 }
+
+    /// In whole nanoseconds (what swift-metrics' timers take).
+    package var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
 }

@@ -25,6 +25,10 @@ package enum MetricCatalog {
         add("nadi_sightings_dropped_total", "Sightings of unregistered devices not recorded because a per-minute limit was reached")
         add("nadi_ingest_batch_pings", "Pings per committed writer batch")
         add("nadi_ingest_commit_seconds", "Seconds to store and commit one writer batch")
+        add("nadi_ingest_copy_seconds", "Seconds a writer batch spent copying its pings")
+        add(
+            "nadi_ingest_state_seconds",
+            "Seconds a writer batch spent in its state step (device state, intervals, alert outbox, sightings), one batch at a time")
         add(
             "nadi_ingest_state_rows_total",
             "device_state rows a writer batch needed, by source (memory: the writer's own copy; table: read from PostgreSQL)")

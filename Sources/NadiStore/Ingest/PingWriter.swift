@@ -264,7 +264,7 @@ package actor PingWriter: Service {
         }
         queue.noteWriterProgress()
         metrics.batchSize.record(rows.count)
-        metrics.commitSeconds.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
+        metrics.commitSeconds.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         if failure == nil, let problem = queue.commitProblem {
             logger.notice("ingest batches commit again", metadata: ["previous.problem": "\(problem)"])
             queue.setCommitProblem(nil)
@@ -336,19 +336,23 @@ package actor PingWriter: Service {
         do {
             (storedMask, applied, cachedEpoch) = try await withDeadline(
                 configuration.commitTimeout, abandonWhen: { [client] in await client.serverChanged(after: server) }
-            ) { [client, logger, state, partitions, overlapped = metrics.overlappedBatches] in
+            ) { [client, logger, state, partitions, metrics] in
                 for day in newDays.sorted() { try await partitions.ensure(day: day) }
                 return try await client.transaction(logger: logger) { connection in
+                    let copying = ContinuousClock.now
                     let mask = try await BatchInserter.insert(batch, on: connection, logger: logger)
+                    metrics.copySeconds.recordNanoseconds((ContinuousClock.now - copying).nanoseconds)
                     if let previous, !previous.isFinished {
-                        overlapped.increment()
+                        metrics.overlappedBatches.increment()
                         await previous.task.value
                     }
+                    let stating = ContinuousClock.now
                     let (pending, cached) = await self.stateContext(for: batch)
                     let applied = try await state.apply(
                         stored: Self.timelines(of: batch, storedMask: mask), intervals: Self.intervals(of: batch), pendingSeen: pending,
                         cached: cached, now: Date(), on: connection)
                     try await BatchInserter.recordSightings(sightings, on: connection, logger: logger)
+                    metrics.stateSeconds.recordNanoseconds((ContinuousClock.now - stating).nanoseconds)
                     return (mask, applied, cached.epoch)
                 }
             }

@@ -5,6 +5,10 @@ import NadiCore
 struct WriterMetrics: Sendable {
     let batchSize: Recorder
     let commitSeconds: Metrics.Timer
+    /// The COPY of a batch's pings, and its state step (lock, state, intervals, outbox, sightings):
+    /// the two stages that overlap between batches.
+    let copySeconds: Metrics.Timer
+    let stateSeconds: Metrics.Timer
     /// `device_state` rows a batch took from the writer's copy (`memory`) or read (`table`).
     let stateRowsFromMemory: Counter
     let stateRowsFromTable: Counter
@@ -17,6 +21,8 @@ struct WriterMetrics: Sendable {
     init(factory: any MetricsFactory) {
         batchSize = Recorder(label: "nadi_ingest_batch_pings", factory: factory)
         commitSeconds = Metrics.Timer(label: "nadi_ingest_commit_seconds", factory: factory)
+        copySeconds = Metrics.Timer(label: "nadi_ingest_copy_seconds", factory: factory)
+        stateSeconds = Metrics.Timer(label: "nadi_ingest_state_seconds", factory: factory)
         stateRowsFromMemory = Counter(label: "nadi_ingest_state_rows_total", dimensions: [("source", "memory")], factory: factory)
         stateRowsFromTable = Counter(label: "nadi_ingest_state_rows_total", dimensions: [("source", "table")], factory: factory)
         overlappedBatches = Counter(label: "nadi_ingest_batches_overlapped_total", factory: factory)
