@@ -110,8 +110,8 @@ package actor PingWriter: Service {
                 }
             } else if let batch = committing {
                 // Wait for work to copy alongside it, or for it to finish (it pokes the queue). A job
-                // held back waits for the batch it repeats.
-                if held.isEmpty { await queue.waitForWork() } else { _ = await finished(batch) }
+                // held back waits for the batch it repeats; a closed queue has no more work to wait for.
+                if held.isEmpty, !queue.isClosed { await queue.waitForWork() } else { _ = await finished(batch) }
             } else if queue.isClosed {
                 break
             } else {
