@@ -37,3 +37,5 @@ package struct NullableArray<Element: PostgresArrayEncodable & PostgresNonThrowi
         }
     }
 }
+
+extension NullableArray: Sendable where Element: Sendable {}

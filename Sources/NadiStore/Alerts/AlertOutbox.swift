@@ -51,21 +51,9 @@ enum CurrentCauses {
         var links: [Int64: [CauseAttribution.Link]] = [:]
         var maintenance: [Int64: [Range<Date>]] = [:]
         let always = Date.distantPast
-        for try await (id, upstream, status, inWindow) in try await connection.query(
-            """
-            WITH RECURSIVE chain(node, depth) AS (
-                SELECT unnest(\(devices)::bigint[]), 0
-                UNION
-                SELECT d.upstream_id, c.depth + 1 FROM chain c JOIN device d ON d.id = c.node
-                WHERE d.upstream_id IS NOT NULL AND c.depth < \(maxDepth)
-            )
-            SELECT d.id, d.upstream_id, coalesce(s.status, 'unknown'),
-                   EXISTS (SELECT 1 FROM maintenance_window w
-                           WHERE w.cancelled_at IS NULL AND w.starts_at <= \(now.pg) AND w.ends_at > \(now.pg)
-                             AND (w.device_id = d.id OR (w.region IS NOT NULL AND d.region <@ w.region AND (w.kind IS NULL OR w.kind = d.kind))))
-            FROM (SELECT DISTINCT node FROM chain) c JOIN device d ON d.id = c.node LEFT JOIN device_state s ON s.device_id = d.id
-            """, logger: logger
-        ).decode((Int64, Int64?, String, Bool).self) {
+        for try await (id, upstream, status, inWindow) in try await connection.execute(
+            ChainStatement(devices: devices, now: PostgresTimestamp(now)), logger: logger)
+        {
             if let status = DeviceStatus(rawValue: status), status != .unknown {
                 runs[id] = [StateRun(status: status, start: always)]
             }
@@ -78,5 +66,37 @@ enum CurrentCauses {
             if let found = attribution.cause(device, at: now) { causes[device] = found }
         }
         return causes
+    }
+
+    /// The devices, their ancestors up to `maxDepth`, each one's state and whether a maintenance
+    /// window covers it now. Prepared once per connection: planning this query took 2.4 of its
+    /// 3.8 ms for 60 devices, once per batch with a device going down.
+    struct ChainStatement: PostgresPreparedStatement {
+        typealias Row = (Int64, Int64?, String, Bool)
+        static let sql = """
+            WITH RECURSIVE chain(node, depth) AS (
+                SELECT unnest($1::bigint[]), 0
+                UNION
+                SELECT d.upstream_id, c.depth + 1 FROM chain c JOIN device d ON d.id = c.node
+                WHERE d.upstream_id IS NOT NULL AND c.depth < \(CurrentCauses.maxDepth)
+            )
+            SELECT d.id, d.upstream_id, coalesce(s.status, 'unknown'),
+                   EXISTS (SELECT 1 FROM maintenance_window w
+                           WHERE w.cancelled_at IS NULL AND w.starts_at <= $2 AND w.ends_at > $2
+                             AND (w.device_id = d.id OR (w.region IS NOT NULL AND d.region <@ w.region AND (w.kind IS NULL OR w.kind = d.kind))))
+            FROM (SELECT DISTINCT node FROM chain) c JOIN device d ON d.id = c.node LEFT JOIN device_state s ON s.device_id = d.id
+            """
+
+        var devices: [Int64]
+        var now: PostgresTimestamp
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(devices)
+            bindings.append(now)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 }

@@ -216,29 +216,18 @@ struct StateUpdater {
     func write(_ recuts: [Recut], now: Date, on connection: PostgresConnection) async throws -> Int {
         guard !recuts.isEmpty else { return 0 }
         let far = Date(timeIntervalSince1970: -2_000_000_000)
-        _ = try await connection.query(
-            """
-            DELETE FROM status_interval i USING unnest(\(recuts.map(\.deviceID))::bigint[], \(recuts.map { ($0.from ?? far).pg })::timestamptz[]) AS v(id, f)
-            WHERE i.device_id = v.id AND i.started_at >= v.f
-            """, logger: logger)
+        _ = try await connection.execute(
+            StateStatements.DeleteIntervals(devices: recuts.map(\.deviceID), from: recuts.map { ($0.from ?? far).pg }), logger: logger)
         let runs = recuts.flatMap { recut in recut.runs.map { (recut.deviceID, $0) } }
-        // A run that starts before `from` was kept by the delete above: update its end instead.
-        _ = try await connection.query(
-            """
-            INSERT INTO status_interval (device_id, status, reason, started_at, ended_at)
-            SELECT * FROM unnest(\(runs.map(\.0))::bigint[], \(runs.map(\.1.status.rawValue))::text[],
-                                 \(NullableArray(runs.map(\.1.reason)))::text[], \(runs.map(\.1.start.pg))::timestamptz[],
-                                 \(NullableArray(runs.map { $0.1.end?.pg }))::timestamptz[])
-            ON CONFLICT (device_id, started_at) DO UPDATE SET status = excluded.status, reason = excluded.reason, ended_at = excluded.ended_at
-            """, logger: logger)
+        _ = try await connection.execute(
+            StateStatements.UpsertRuns(
+                devices: runs.map(\.0), statuses: runs.map(\.1.status.rawValue), reasons: NullableArray(runs.map(\.1.reason)),
+                starts: runs.map(\.1.start.pg), ends: NullableArray(runs.map { $0.1.end?.pg })), logger: logger)
         let finals = recuts.compactMap { recut in recut.runs.last.map { (recut.deviceID, $0, recut.lastSeen) } }
-        _ = try await connection.query(
-            """
-            UPDATE device_state s SET status = v.st, reason = v.r, since = v.since, last_seen = GREATEST(s.last_seen, v.seen), writer = \(writerID)
-            FROM unnest(\(finals.map(\.0))::bigint[], \(finals.map(\.1.status.rawValue))::text[], \(NullableArray(finals.map(\.1.reason)))::text[],
-                        \(finals.map(\.1.start.pg))::timestamptz[], \(finals.map(\.2.pg))::timestamptz[]) AS v(id, st, r, since, seen)
-            WHERE s.device_id = v.id
-            """, logger: logger)
+        _ = try await connection.execute(
+            StateStatements.UpdateStates(
+                devices: finals.map(\.0), statuses: finals.map(\.1.status.rawValue), reasons: NullableArray(finals.map(\.1.reason)),
+                since: finals.map(\.1.start.pg), seen: finals.map(\.2.pg), writer: writerID), logger: logger)
         let changes = recuts.compactMap { recut -> AlertOutbox.Change? in
             guard let run = recut.runs.last, run.status != recut.previous else { return nil }
             return AlertOutbox.Change(deviceID: recut.deviceID, from: recut.previous, to: run.status, at: run.start, reason: run.reason)

@@ -1,0 +1,83 @@
+import Foundation
+import PostgresNIO
+
+/// The writes of a batch's state step as prepared statements: parsed and planned once per
+/// connection instead of once per batch (the step runs one batch at a time, so its planning is on
+/// the ingest path's critical section).
+enum StateStatements {
+    /// Deletes each re-cut device's intervals from its `from` on.
+    struct DeleteIntervals: PostgresPreparedStatement {
+        typealias Row = ()
+        static let sql = """
+            DELETE FROM status_interval i USING unnest($1::bigint[], $2::timestamptz[]) AS v(id, f)
+            WHERE i.device_id = v.id AND i.started_at >= v.f
+            """
+        var devices: [Int64]
+        var from: [PostgresTimestamp]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(devices)
+            bindings.append(from)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { () }
+    }
+
+    /// Inserts the re-cut runs; a run that starts before `from` was kept by the delete: its end is updated.
+    struct UpsertRuns: PostgresPreparedStatement {
+        typealias Row = ()
+        static let sql = """
+            INSERT INTO status_interval (device_id, status, reason, started_at, ended_at)
+            SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
+            ON CONFLICT (device_id, started_at) DO UPDATE SET status = excluded.status, reason = excluded.reason, ended_at = excluded.ended_at
+            """
+        var devices: [Int64]
+        var statuses: [String]
+        var reasons: NullableArray<String>
+        var starts: [PostgresTimestamp]
+        var ends: NullableArray<PostgresTimestamp>
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 5)
+            bindings.append(devices)
+            bindings.append(statuses)
+            bindings.append(reasons)
+            bindings.append(starts)
+            bindings.append(ends)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { () }
+    }
+
+    /// Sets each re-cut device's state to its last run, marked with the writer's id.
+    struct UpdateStates: PostgresPreparedStatement {
+        typealias Row = ()
+        static let sql = """
+            UPDATE device_state s SET status = v.st, reason = v.r, since = v.since, last_seen = GREATEST(s.last_seen, v.seen), writer = $6
+            FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS v(id, st, r, since, seen)
+            WHERE s.device_id = v.id
+            """
+        var devices: [Int64]
+        var statuses: [String]
+        var reasons: NullableArray<String>
+        var since: [PostgresTimestamp]
+        var seen: [PostgresTimestamp]
+        var writer: UUID
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 6)
+            bindings.append(devices)
+            bindings.append(statuses)
+            bindings.append(reasons)
+            bindings.append(since)
+            bindings.append(seen)
+            bindings.append(writer)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { () }
+    }
+}
