@@ -79,34 +79,25 @@ package actor PingWriter: Service {
     private func loop() async {
         var lastFailed = false
         var committing: InFlightBatch?
-        while !Task.isCancelled {
+        // Shutting down and the database is not committing: stop trying batches (what waits gets 503).
+        while !Task.isCancelled, !(queue.isClosed && lastFailed) {
             if let batch = committing, batch.isFinished {
                 committing = nil
-                lastFailed = await finished(batch)
-                if queue.isClosed, lastFailed { break }
-                await periodicWork()
+                lastFailed = await finishThenUpkeep(batch)
+                continue
             }
-            let (jobs, held) =
-                committing.map { $0.separate(queue.take(maxPings: configuration.maxBatchPings)) }
-                ?? (queue.take(maxPings: configuration.maxBatchPings), [])
+            let taken = queue.take(maxPings: configuration.maxBatchPings)
+            let (jobs, held) = committing?.separate(taken) ?? (taken, [])
             queue.putBack(held)
             if !jobs.isEmpty {
                 let next = start(jobs, after: committing)
-                if let batch = committing {
-                    // Two in flight: the older one finishes before another is taken.
-                    lastFailed = await finished(batch)
-                    if queue.isClosed, lastFailed {
-                        committing = next
-                        break
-                    }
-                }
+                // Two in flight: the older one finishes before another is taken.
+                if let batch = committing { lastFailed = await finished(batch) }
                 committing = next
                 // Under sustained load the queue is never empty: periodic work still runs when due.
-                if isPeriodicWorkDue {
-                    lastFailed = await finished(next)
+                if isPeriodicWorkDue, !(queue.isClosed && lastFailed) {
                     committing = nil
-                    if queue.isClosed, lastFailed { break }
-                    await periodicWork()
+                    lastFailed = await finishThenUpkeep(next)
                 }
             } else if let batch = committing {
                 // Wait for work to copy alongside it, or for it to finish (it pokes the queue). A job
@@ -148,6 +139,14 @@ package actor PingWriter: Service {
     private func finished(_ batch: InFlightBatch) async -> Bool {
         await batch.task.value
         return queue.commitProblem != nil
+    }
+
+    /// Waits for `batch`, the only one in flight, then runs the periodic work that is due (unless
+    /// shutting down with a database that does not commit). Returns whether the batch failed.
+    private func finishThenUpkeep(_ batch: InFlightBatch) async -> Bool {
+        let failed = await finished(batch)
+        if !(queue.isClosed && failed) { await periodicWork() }
+        return failed
     }
 
     private var isPeriodicWorkDue: Bool { ContinuousClock.now >= nextDue }
