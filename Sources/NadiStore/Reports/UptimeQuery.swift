@@ -62,9 +62,12 @@ package struct UptimeQuery: Sendable {
 
     /// Each in-scope device's operational and known seconds over `window`, as CTEs a query
     /// continues with `then`: `win` (`lo`, `hi`: the window, ending at `now` at the latest), `dev`
-    /// (id, external_id, kind, region, and `lo`/`hi`, its life clipped to the window) and `agg`
-    /// (device_id, operational, known; no row for a device with no interval). `then` is SQL text
-    /// without parameters.
+    /// (id, external_id, kind, region, and `lo`/`hi`, its life clipped to the window), `span` (one
+    /// row per interval inside a device's life: device_id, region, the device's `lo`/`hi`,
+    /// `operational` and `seconds`), `agg` (device_id, operational, known; no row for a device with
+    /// no interval) and `cand` (id: every device with an upstream link or a maintenance window over
+    /// the window, in scope or not). `then` is SQL text without parameters; a CTE it does not use
+    /// costs nothing.
     static func intervalSums(
         region: RegionCode?, kind: DeviceKind?, device: String?, window: Range<Date>, timeZone: TimeZone, now: Date, then: String
     ) -> PostgresQuery {
@@ -87,16 +90,34 @@ package struct UptimeQuery: Sendable {
                 WHERE (\(filter) = '' OR d.region <@ nullif(\(filter), '')::ltree) AND (\(kindFilter) = '' OR d.kind = \(kindFilter))
                   AND (\(deviceFilter) = '' OR d.external_id = \(deviceFilter))
             ),
-            -- Each device's intervals summed first (grouped by the integer id alone), in float seconds
+            -- Each interval's seconds inside its device's life and the window, in float seconds
             -- (date_part, not extract: extract's numeric made the sums the slowest part).
-            agg AS (
-                SELECT i.device_id,
-                       sum(date_part('epoch', least(coalesce(i.ended_at, \(now.pg)::timestamptz), dev.hi) - greatest(i.started_at, dev.lo)))
-                           FILTER (WHERE i.status IN ('up', 'degraded')) AS operational,
-                       sum(date_part('epoch', least(coalesce(i.ended_at, \(now.pg)::timestamptz), dev.hi) - greatest(i.started_at, dev.lo))) AS known
+            span AS NOT MATERIALIZED (
+                SELECT i.device_id, dev.region, dev.lo, dev.hi, i.status IN ('up', 'degraded') AS operational,
+                       date_part('epoch', least(coalesce(i.ended_at, \(now.pg)::timestamptz), dev.hi) - greatest(i.started_at, dev.lo)) AS seconds
                 FROM dev JOIN status_interval i ON i.device_id = dev.id AND dev.lo < dev.hi
                      AND i.started_at < dev.hi AND coalesce(i.ended_at, \(now.pg)::timestamptz) > dev.lo
-                GROUP BY i.device_id
+            ),
+            -- Each device's intervals summed (grouped by the integer id alone).
+            agg AS (
+                SELECT device_id, sum(seconds) FILTER (WHERE operational) AS operational, sum(seconds) AS known
+                FROM span GROUP BY device_id
+            ),
+            -- The devices whose down time may not be all their own: those with an upstream link or a
+            -- maintenance window over the window. Read as sets, not per device; with the window as
+            -- parameters (not read from `win`), so the scans that use it stay parallel.
+            cand AS NOT MATERIALIZED (
+                SELECT l.device_id AS id FROM device_link l
+                WHERE l.valid_from < \(windowEnd.pg) AND coalesce(l.valid_to, 'infinity') > \(window.lowerBound.pg)
+                UNION
+                SELECT w.device_id FROM maintenance_window w
+                WHERE w.device_id IS NOT NULL AND w.cancelled_at IS NULL
+                  AND w.starts_at < \(windowEnd.pg) AND w.ends_at > \(window.lowerBound.pg)
+                UNION
+                SELECT d.id FROM maintenance_window w
+                JOIN device d ON d.region <@ w.region AND (w.kind IS NULL OR w.kind = d.kind)
+                WHERE w.region IS NOT NULL AND w.cancelled_at IS NULL
+                  AND w.starts_at < \(windowEnd.pg) AND w.ends_at > \(window.lowerBound.pg)
             )
             \(unescaped: then)
             """
