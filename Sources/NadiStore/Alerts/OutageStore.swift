@@ -63,9 +63,12 @@ package struct OutageStore: Sendable {
     }
 
     /// Whether events wait after the cursor (one cheap query: a round with nothing new reads no more).
+    /// The newest id against the cursor, one step down the primary key; `EXISTS (… id > cursor)`
+    /// was planned as a sequential scan that read every event when none was new (38 ms at 245,000).
     package func hasNewEvents() async throws -> Bool {
         for try await waiting in try await client.query(
-            "SELECT EXISTS (SELECT 1 FROM alert_event WHERE id > (SELECT last_event FROM notifier_cursor WHERE id = 1))", logger: logger
+            "SELECT coalesce((SELECT max(id) FROM alert_event) > (SELECT last_event FROM notifier_cursor WHERE id = 1), false)",
+            logger: logger
         ).decode(Bool.self) { return waiting }
         return false
     }
