@@ -55,6 +55,7 @@ struct DeviceStateCache: Sendable {
     func snapshot(for ids: some Sequence<Int64>) -> Snapshot {
         guard let epoch else { return Snapshot(epoch: nil, rows: [:]) }
         var found: [Int64: CurrentState] = [:]
+        found.reserveCapacity(ids.underestimatedCount)
         for id in ids { if let row = rows[id] { found[id] = row } }
         return Snapshot(epoch: epoch, rows: found)
     }

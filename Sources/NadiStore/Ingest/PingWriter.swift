@@ -314,10 +314,13 @@ package actor PingWriter: Service {
 
     /// What a batch's state step starts from: the newest ping times kept in memory and the writer's
     /// copy of the rows, for the batch's devices.
-    private func stateContext(for batch: [ResolvedPing]) -> (pending: [Int64: SeenTime], cached: DeviceStateCache.Snapshot) {
+    private func stateContext(for devices: Dictionary<Int64, [TimelinePing]>.Keys) -> (
+        pending: [Int64: SeenTime], cached: DeviceStateCache.Snapshot
+    ) {
         var pending: [Int64: SeenTime] = [:]
-        for row in batch { if let seen = lastSeen.pending[row.deviceID] { pending[row.deviceID] = seen } }
-        return (pending, stateCache.snapshot(for: batch.lazy.map(\.deviceID)))
+        pending.reserveCapacity(devices.count)
+        for id in devices { if let seen = lastSeen.pending[id] { pending[id] = seen } }
+        return (pending, stateCache.snapshot(for: devices))
     }
 
     /// One transaction: pings, device state and sightings; updates the in-memory last-seen times on
@@ -341,15 +344,17 @@ package actor PingWriter: Service {
                     let copying = ContinuousClock.now
                     let mask = try await BatchInserter.insert(batch, on: connection, logger: logger)
                     metrics.copySeconds.recordNanoseconds((ContinuousClock.now - copying).nanoseconds)
+                    // What depends on this batch alone is worked out before waiting for the one before.
+                    let stored = Self.timelines(of: batch, storedMask: mask)
+                    let intervals = Self.intervals(of: batch)
                     if let previous, !previous.isFinished {
                         metrics.overlappedBatches.increment()
                         await previous.task.value
                     }
                     let stating = ContinuousClock.now
-                    let (pending, cached) = await self.stateContext(for: batch)
+                    let (pending, cached) = await self.stateContext(for: stored.keys)
                     let applied = try await state.apply(
-                        stored: Self.timelines(of: batch, storedMask: mask), intervals: Self.intervals(of: batch), pendingSeen: pending,
-                        cached: cached, now: Date(), on: connection)
+                        stored: stored, intervals: intervals, pendingSeen: pending, cached: cached, now: Date(), on: connection)
                     try await BatchInserter.recordSightings(sightings, on: connection, logger: logger)
                     metrics.stateSeconds.recordNanoseconds((ContinuousClock.now - stating).nanoseconds)
                     return (mask, applied, cached.epoch)
@@ -371,6 +376,7 @@ package actor PingWriter: Service {
     /// The stored pings of each device, in any order.
     private static func timelines(of batch: [ResolvedPing], storedMask: [Bool]) -> [Int64: [TimelinePing]] {
         var stored: [Int64: [TimelinePing]] = [:]
+        stored.reserveCapacity(batch.count)
         for (row, kept) in zip(batch, storedMask) where kept {
             stored[row.deviceID, default: []].append(
                 TimelinePing(
@@ -382,6 +388,7 @@ package actor PingWriter: Service {
     /// Each device's heartbeat interval in seconds.
     private static func intervals(of batch: [ResolvedPing]) -> [Int64: Int] {
         var intervals: [Int64: Int] = [:]
+        intervals.reserveCapacity(batch.count)
         for row in batch { intervals[row.deviceID] = row.intervalSeconds }
         return intervals
     }
