@@ -61,8 +61,8 @@ package struct UptimeQuery: Sendable {
     }
 
     /// Each in-scope device's operational and known seconds over `window`, as CTEs a query
-    /// continues with `then`: `win` (`lo`, `hi`: the window, ending at `now` at the latest), `dev`
-    /// (id, external_id, kind, region, and `lo`/`hi`, its life clipped to the window), `span` (one
+    /// continues with `then`: `dev` (id, external_id, kind, region, and `lo`/`hi`, its life
+    /// clipped to the window, which ends at `now` at the latest), `span` (one
     /// row per interval inside a device's life: device_id, region, the device's `lo`/`hi`,
     /// `operational` and `seconds`), `agg` (device_id, operational, known; no row for a device with
     /// no interval) and `cand` (id: every device with an upstream link or a maintenance window over
@@ -80,8 +80,7 @@ package struct UptimeQuery: Sendable {
             -- NOT MATERIALIZED: inlined in both uses, the planner sees how many devices the region holds
             -- (materialized, it guessed, and hashed all of status_interval for a kota's 5,000 devices:
             -- 342 → 127 ms; the province's 50,000: 1,062 → 863 ms).
-            WITH win AS (SELECT \(window.lowerBound.pg)::timestamptz AS lo, \(windowEnd.pg)::timestamptz AS hi),
-            dev AS NOT MATERIALIZED (
+            WITH dev AS NOT MATERIALIZED (
                 SELECT d.id, d.external_id, d.kind, d.region,
                        greatest(\(window.lowerBound.pg)::timestamptz, (d.installed_on::timestamp - make_interval(secs => \(offset))) AT TIME ZONE 'UTC') AS lo,
                        least(\(windowEnd.pg)::timestamptz,
