@@ -50,6 +50,17 @@ package struct DeviceInfo: Sendable, Equatable {
     package var intervalSeconds: Int
     /// The federation source this device is mirrored from (a subscriber writes none of its pings).
     package var mirroredFrom: String? = nil
+
+    package init(
+        id: Int64, externalID: String, kind: DeviceKind, region: RegionCode, intervalSeconds: Int, mirroredFrom: String? = nil
+    ) {
+        self.id = id
+        self.externalID = externalID
+        self.kind = kind
+        self.region = region
+        self.intervalSeconds = intervalSeconds
+        self.mirroredFrom = mirroredFrom
+    }
 }
 
 /// Upserts sites and devices. Records that cannot be stored are rejected one by one with their index;

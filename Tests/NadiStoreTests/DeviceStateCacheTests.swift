@@ -10,6 +10,25 @@ struct DeviceStateCacheTests {
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     static let up = CurrentState(status: .up, reason: nil, since: t0, lastSeen: t0)
 
+    @Test("a row's times and a buffered last-seen time come back exactly as given, nil included, in their compact form")
+    func compactTimesRoundTrip() {
+        let odd = Date(timeIntervalSince1970: 1_800_000_000.123456)
+        for time in [nil, odd, Date(timeIntervalSinceReferenceDate: 0), Date.distantPast, Date.distantFuture] {
+            #expect(OptionalTime(time).date == time)
+            var state = CurrentState(status: .down, reason: "link", since: time, lastSeen: odd)
+            #expect(state.since == time)
+            #expect(state.lastSeen == odd)
+            state.lastSeen = time
+            #expect(state.lastSeen == time)
+            let seen = SeenTime(newest: odd, stored: time, interval: 86_400)
+            #expect(seen.stored == time)
+            #expect(seen.interval == 86_400)
+        }
+        #expect(CurrentState(status: .up, since: nil) != CurrentState(status: .up, since: Self.t0))
+        #expect(MemoryLayout<CurrentState>.stride == 40)
+        #expect(MemoryLayout<SeenTime>.stride == 24)
+    }
+
     @Test("empty until a batch reports rows; then a snapshot holds them for the epoch the batch left")
     func batchFillsTheCopy() {
         var cache = DeviceStateCache()

@@ -3,13 +3,43 @@ import Logging
 import NadiCore
 import PostgresNIO
 
-/// A device's `device_state` row as the writer needs it.
+/// A device's `device_state` row as the writer needs it. The writer holds one per device, so the
+/// two optional times are kept as bit patterns (`OptionalTime`): 40 bytes, not 56 — ~4 MB of the
+/// 262,144-slot table that 100,000 devices need.
 struct CurrentState: Sendable, Equatable {
     var status: DeviceStatus
     var reason: String?
-    var since: Date?
+    private var sinceBits: OptionalTime
+    private var lastSeenBits: OptionalTime
+
+    var since: Date? {
+        get { sinceBits.date }
+        set { sinceBits = OptionalTime(newValue) }
+    }
+
     /// `device_state.last_seen` as stored (it lags the newest ping; see `LastSeenBuffer`).
-    var lastSeen: Date?
+    var lastSeen: Date? {
+        get { lastSeenBits.date }
+        set { lastSeenBits = OptionalTime(newValue) }
+    }
+
+    init(status: DeviceStatus, reason: String? = nil, since: Date? = nil, lastSeen: Date? = nil) {
+        self.status = status
+        self.reason = reason
+        self.sinceBits = OptionalTime(since)
+        self.lastSeenBits = OptionalTime(lastSeen)
+    }
+}
+
+/// A `Date?` in 8 bytes instead of 9 (16 with padding in a struct): the date's bit pattern, with
+/// one NaN pattern no `Date` of ours has standing for nil. Exact: the bits are the date's own.
+struct OptionalTime: Sendable, Equatable {
+    private static let none = UInt64.max
+    private var bits: UInt64
+
+    init(_ date: Date?) { bits = date?.timeIntervalSinceReferenceDate.bitPattern ?? Self.none }
+
+    var date: Date? { bits == Self.none ? nil : Date(timeIntervalSinceReferenceDate: Double(bitPattern: bits)) }
 }
 
 /// The `device_state` rows the ingest writer wrote (or read) last, so that a batch reads back only

@@ -3,10 +3,27 @@ import Foundation
 /// The newest ping time of a device, kept in memory until written to `device_state.last_seen`.
 struct SeenTime: Sendable, Equatable {
     var newest: Date
+    private var storedBits: OptionalTime
+    private var intervalSeconds: Int32
+
     /// `device_state.last_seen` as last read or written.
-    var stored: Date?
-    /// The device's heartbeat interval in seconds.
-    var interval: Int
+    var stored: Date? {
+        get { storedBits.date }
+        set { storedBits = OptionalTime(newValue) }
+    }
+
+    /// The device's heartbeat interval in seconds (1–86400, schema part 1's check: 32 bits hold it;
+    /// 24 bytes a device where a `Date?` and an `Int` made it 32).
+    var interval: Int {
+        get { Int(intervalSeconds) }
+        set { intervalSeconds = Int32(clamping: newValue) }
+    }
+
+    init(newest: Date, stored: Date?, interval: Int) {
+        self.newest = newest
+        self.storedBits = OptionalTime(stored)
+        self.intervalSeconds = Int32(clamping: interval)
+    }
 
     /// How far the table lags behind.
     var lag: TimeInterval { newest.timeIntervalSince(stored ?? .distantPast) }
