@@ -70,7 +70,7 @@ package struct CauseAttribution: Sendable {
     package var now: Date
 
     /// Chains longer than this are cut (a cycle in old history cannot loop for ever).
-    static let maxDepth = 32
+    package static let maxDepth = 32
 
     package init(runs: [Int64: [StateRun]], links: [Int64: [Link]], maintenance: [Int64: [Range<Date>]], now: Date) {
         self.runs = runs

@@ -102,6 +102,81 @@ struct CauseReportTests {
             #expect(abs(district.operational_s - rows.map(\.operational_s).reduce(0, +)) < 4 * 10, "four devices, runs seconds apart")
         }
     }
+
+    @Test(
+        "planned work two links up behind a healthy switch, and a region window for cameras: only the overlaps are split, as by hand"
+    )
+    func twoLevelsAndRegionWindow() async throws {
+        try await NadiTestApp.run { app, http, db in
+            func fiber(_ id: String, upstream: String?) -> String {
+                let link = upstream.map { #","upstream":"\#($0)""# } ?? ""
+                return
+                    #"{"id":"\#(id)","kind":"fiber_link","region":"16.71.01","name":"\#(id)","installed":"2024-01-01"\#(link),"attributes":{"length_km":2,"a_end":"A","z_end":"B"}}"#
+            }
+            func camera(_ id: String, region: String, upstream: String?) -> String {
+                let link = upstream.map { #","upstream":"\#($0)""# } ?? ""
+                return
+                    #"{"id":"\#(id)","kind":"cctv","region":"\#(region)","name":"\#(id)","installed":"2024-01-01"\#(link),"attributes":{"stream_url":"rtsp://10.0.0.1/main"}}"#
+            }
+            let inventory = [
+                fiber("FO-B", upstream: nil), fiber("FO-S", upstream: "FO-B"), camera("CAM-1", region: "16.71.01", upstream: "FO-S"),
+                camera("CAM-2", region: "16.71.02", upstream: nil),
+                #"{"id":"VT-1","kind":"videotron","region":"16.71.02","name":"VT-1","installed":"2024-01-01","attributes":{"size_m2":1}}"#,
+            ]
+            #expect(
+                try Outcome(try await http.post("/v1/inventory", token: app.admin, json: "[\(inventory.joined(separator: ","))]")).accepted
+                    == 5)
+            _ = try await db.query("UPDATE device_link SET valid_from = valid_from - interval '6 hours'")
+            let now = Date()
+            let start = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 60).rounded(.down) * 60 - 4 * 3600)
+            let minutes = Int(now.timeIntervalSince(start) / 60)
+            func at(_ minute: Int) -> String { Timestamp.format(start.addingTimeInterval(Double(minute) * 60)) }
+            // The backbone FO-B is down 60–150 and under planned work 90–180; the switch FO-S
+            // between it and CAM-1 stays up. CAM-1 is down 30–120: 30–90 its own (an ancestor
+            // down is no cause while the link under it is up, unless the ancestor is being
+            // worked on), 90–120 planned. CAM-2 and VT-1 in 16.71.02 are down 100–200 under a
+            // window for that kelurahan's cameras, 120–160: CAM-2 60 own and 40 planned; the
+            // window is not for videotrons, so VT-1's 100 minutes are its own.
+            for (device, down) in [("CAM-1", 30..<120), ("CAM-2", 100..<200), ("VT-1", 100..<200), ("FO-S", 0..<0), ("FO-B", 60..<150)] {
+                let pings = (0...minutes).map { minute in
+                    Fixtures.ping(device, start.addingTimeInterval(Double(minute) * 60), down.contains(minute) ? "down" : "up")
+                }
+                let outcome = try Outcome(try await http.post("/v1/pings", token: app.admin, json: "[\(pings.joined(separator: ","))]"))
+                #expect(outcome.rejected.isEmpty, "\(outcome.rejected.prefix(2))")
+            }
+            for window in [
+                #"{"device":"FO-B","from":"\#(at(90))","to":"\#(at(180))","reason":"Penyambungan"}"#,
+                #"{"region":"16.71.02","kind":"cctv","from":"\#(at(120))","to":"\#(at(160))","reason":"Ganti NVR"}"#,
+            ] {
+                #expect(try await http.post("/v1/maintenance", token: app.admin, json: window).status == .created)
+            }
+            func mins(_ seconds: Double?) -> Int { Int(((seconds ?? -1) / 60).rounded()) }
+            let expected: [String: [Int]] = [
+                "CAM-1": [60, 0, 30], "CAM-2": [60, 0, 40], "VT-1": [100, 0, 0], "FO-S": [0, 0, 0], "FO-B": [30, 0, 60],
+            ]
+            let cli = try await ExternalDatabaseTests.nadi(
+                ["uptime", "--since", "5h", "--format", "json"], url: ExternalDatabaseTests.text(app.url))
+            try #require(cli.status == 0, "\(cli.output)")
+            let rows = try JSONDecoder().decode([Row].self, from: Data(cli.output.utf8))
+            for row in rows {
+                #expect(
+                    [mins(row.down_own_s), mins(row.down_upstream_s), mins(row.maintenance_s)] == expected[row.device], "\(row.device)")
+            }
+            #expect(rows.count == 5)
+            // The district rows: 16.71.01 holds FO-B, FO-S and CAM-1; 16.71.02 CAM-2 and VT-1.
+            let regionJSON = try await ExternalDatabaseTests.nadi(
+                ["uptime", "--since", "5h", "--by", "region", "--region", "16.71", "--depth", "district", "--format", "json"],
+                url: ExternalDatabaseTests.text(app.url))
+            try #require(regionJSON.status == 0, "\(regionJSON.output)")
+            let districts = try JSONDecoder().decode([RegionRow].self, from: Data(regionJSON.output.utf8))
+            let split = Dictionary(
+                uniqueKeysWithValues: districts.map {
+                    ($0.region, [mins($0.down_own_s), mins($0.down_upstream_s), mins($0.maintenance_s)])
+                })
+            #expect(split["16.71.01"] == [90, 0, 90], "\(regionJSON.output)")
+            #expect(split["16.71.02"] == [160, 0, 40], "\(regionJSON.output)")
+        }
+    }
 }
 
 /// `nadi incidents` and the cause column of `nadi devices list` during a simulated cut.

@@ -80,8 +80,9 @@ extension UptimeQuery {
     /// A region's device count and time-weighted sums, all down time counted as the devices' own
     /// (the caused devices' still to split).
     typealias RegionTotal = (devices: Int, tally: CauseTally)
-    /// A device whose down time may not be all its own: it has down time (`down` seconds, counted
-    /// as its own in its region's total until split) and a link or a window.
+    /// A device whose down time may not be all its own: some of its down time (`down` seconds,
+    /// counted as its own in its region's total until split) overlaps a maintenance window over it
+    /// or a non-operational ancestor.
     typealias CausedDevice = (id: Int64, region: String, life: Range<Date>, down: Double)
 
     /// The region table's sums by region code, summed over intervals straight into the regions
@@ -99,8 +100,8 @@ extension UptimeQuery {
                 region: region, kind: kind, device: nil, window: window, timeZone: timeZone, now: now,
                 then: """
                     -- All non-operational time counted as the devices' own here; the caused devices'
-                    -- share is replaced by its split below. (Joining the link and window sets in here
-                    -- instead kept the planner from summing in parallel: 0.9 → 1.6 s at 200,000 devices.)
+                    -- share is replaced by its split below. (Joining the caused set in here instead
+                    -- kept the planner from summing in parallel: 0.9 → 1.6 s at 200,000 devices.)
                     , sums AS (
                         SELECT subpath(s.region, 0, \(level))::text AS code,
                                sum(s.seconds) FILTER (WHERE s.operational) AS op, sum(s.seconds) AS known,
@@ -115,12 +116,13 @@ extension UptimeQuery {
                            coalesce(sums.known, 0)::float8, coalesce(sums.down, 0)::float8, NULL::timestamptz, NULL::timestamptz
                     FROM counts LEFT JOIN sums ON sums.code = counts.code
                     UNION ALL
-                    -- Only non-operational time is split: of the devices with a link or a window,
-                    -- those with some, and how much.
-                    SELECT 'caused', s.device_id, min(s.region::text), 0, 0, 0, sum(s.seconds), min(s.lo), min(s.hi)
-                    FROM span s JOIN cand c ON c.id = s.device_id
-                    WHERE NOT s.operational AND s.seconds > 0
-                    GROUP BY s.device_id
+                    -- The devices whose down time needs a split, and how much of it lies in their
+                    -- life (the seconds as `span` computes them, so that they cancel).
+                    SELECT 'caused', dev.id, min(dev.region::text), 0, 0, 0,
+                           sum(date_part('epoch', least(x.hi, dev.hi) - greatest(x.lo, dev.lo))), min(dev.lo), min(dev.hi)
+                    FROM needed n JOIN dev ON dev.id = n.id JOIN down x ON x.device_id = n.id
+                    WHERE dev.lo < dev.hi AND x.lo < dev.hi AND x.hi > dev.lo
+                    GROUP BY dev.id
                     """), logger: logger
         ).decode((String, Int64, String, Int64, Double, Double, Double, PostgresTimestamp?, PostgresTimestamp?).self) {
             if tag == "region" {
