@@ -46,5 +46,9 @@ struct BenchSmokeTests {
         #expect(status == 0, "\(output.suffix(2000))")
         let last = output.split(separator: "\n").last.map(String.init) ?? ""
         #expect(last.range(of: #"^ratio 10x/1x: [0-9]+\.[0-9]{2}$"#, options: .regularExpression) != nil, "last line: \(last)")
+        // The timing with outages did split some devices' down time by cause.
+        let outages = output.split(separator: "\n").first { $0.hasPrefix("with outages to split") }.map(String.init) ?? ""
+        let split = outages.firstMatch(of: /; ([0-9]+) devices' down time split by cause$/).flatMap { Int($0.1) }
+        #expect((split ?? 0) > 0, "\(outages)")
     }
 }

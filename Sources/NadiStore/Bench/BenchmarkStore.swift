@@ -175,4 +175,32 @@ package struct BenchmarkStore: Sendable {
         _ = try await client.query("ANALYZE device_link", logger: logger)
         return (links, windows)
     }
+
+    /// Gives the report fleet's topology down time to split: one fiber link in ten goes down
+    /// (its degraded stretches become silent ones) while the devices behind it are down too, and a
+    /// 2-hour window 10 days ago plans work on each province's cameras, which are down then.
+    /// Returns (fiber links down, windows).
+    package func addReportOutages(now: Date) async throws -> (links: Int, windows: Int) {
+        var links = 0
+        for try await count in try await client.query(
+            """
+            WITH changed AS (
+                UPDATE status_interval i SET status = 'down', reason = 'silent' FROM device d
+                WHERE d.id = i.device_id AND d.kind = 'fiber_link' AND d.id % 40 = 1 AND i.status = 'degraded'
+                RETURNING i.device_id
+            )
+            SELECT count(DISTINCT device_id) FROM changed
+            """, logger: logger
+        ).decode(Int64.self) { links = Int(count) }
+        let start = now.addingTimeInterval(-10 * 86_400)
+        let windows = try await client.query(
+            """
+            INSERT INTO maintenance_window (region, kind, starts_at, ends_at, reason, created_by)
+            SELECT code, 'cctv', \(start.pg), \(start.addingTimeInterval(7200).pg), 'bench', 'bench' FROM region WHERE level = 'province'
+            RETURNING id
+            """, logger: logger
+        ).collect().count
+        _ = try await client.query("ANALYZE status_interval", logger: logger)
+        return (links, windows)
+    }
 }

@@ -68,6 +68,18 @@ package struct UptimeQuery: Sendable {
         return rows
     }
 
+    /// How many devices' down time over `window` needs a split by cause (the benchmark says it,
+    /// so that a timing with causes shows how much splitting it did).
+    package func splitDeviceCount(window: Range<Date>, timeZone: TimeZone, now: Date = Date()) async throws -> Int {
+        var count = 0
+        for try await value in try await client.query(
+            Self.intervalSums(
+                region: nil, kind: nil, device: nil, window: window, timeZone: timeZone, now: now,
+                then: "SELECT count(*) FROM needed n JOIN dev ON dev.id = n.id"), logger: logger
+        ).decode(Int64.self) { count = Int(value) }
+        return count
+    }
+
     /// Each in-scope device's operational and known seconds over `window`, as CTEs a query
     /// continues with `then`: `dev` (id, external_id, kind, region, and `lo`/`hi`, its life
     /// clipped to the window, which ends at `now` at the latest), `span` (one
