@@ -52,6 +52,7 @@ final class DeviceDirectory: Sendable {
     /// The devices known under these ids (unknown ids are absent).
     func resolve(_ externalIDs: some Collection<String>) async throws -> [String: DeviceInfo] {
         var found: [String: DeviceInfo] = [:]
+        found.reserveCapacity(externalIDs.count)
         var missing: [String] = []
         let now = nowMillis
         cache.withLock { cache in

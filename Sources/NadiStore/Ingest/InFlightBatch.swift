@@ -17,8 +17,12 @@ final class InFlightBatch: Sendable {
     /// Starts `commit`; `finished` is called (and `isFinished` true) when it returns.
     init(jobs: [IngestQueue.Pending], commit: @escaping @Sendable () async -> Void, finished: @escaping @Sendable () -> Void) {
         var keys = Set<BatchInserter.PingKey>()
+        keys.reserveCapacity(jobs.reduce(0) { $0 + $1.job.pings.count })
         for pending in jobs {
-            for ping in pending.job.pings { keys.insert(BatchInserter.PingKey(device: ping.deviceID, micros: ping.observedMicros)) }
+            let pings = pending.job.pings
+            for index in pings.indices {
+                keys.insert(BatchInserter.PingKey(device: pings[index].deviceID, micros: pings[index].observedMicros))
+            }
         }
         self.keys = keys
         let done = Done()

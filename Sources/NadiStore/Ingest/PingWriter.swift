@@ -232,11 +232,17 @@ package actor PingWriter: Service {
         var rows: [ResolvedPing] = []
         var owners: [(job: Int, ping: Int)] = []
         var outcomes = jobs.map { Array(repeating: BatchRowOutcome.duplicate, count: $0.job.pings.count) }
-        var firstSeen = Set<BatchInserter.PingKey>()
+        let total = jobs.reduce(0) { $0 + $1.job.pings.count }
+        rows.reserveCapacity(total)
+        owners.reserveCapacity(total)
+        var firstSeen = Set<BatchInserter.PingKey>(minimumCapacity: total)
         for (jobIndex, pending) in jobs.enumerated() {
-            for (pingIndex, ping) in pending.job.pings.enumerated()
-            where firstSeen.insert(BatchInserter.PingKey(device: ping.deviceID, micros: ping.observedMicros)).inserted {
-                rows.append(ping)
+            let pings = pending.job.pings
+            for pingIndex in pings.indices
+            where firstSeen.insert(BatchInserter.PingKey(device: pings[pingIndex].deviceID, micros: pings[pingIndex].observedMicros))
+                .inserted
+            {
+                rows.append(pings[pingIndex])
                 owners.append((jobIndex, pingIndex))
             }
         }

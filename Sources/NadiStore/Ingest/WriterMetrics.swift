@@ -39,17 +39,22 @@ struct WriterMetrics: Sendable {
 
     /// Counts a committed job's pings by kind and outcome.
     func count(_ pings: [ResolvedPing], _ receipt: IngestReceipt) {
-        var tally: [DeviceKind: (accepted: Int, duplicates: Int, refused: Int)] = [:]
-        for (index, ping) in pings.enumerated() {
-            if receipt.refused[index] != nil {
-                tally[ping.kind, default: (0, 0, 0)].refused += 1
+        // A slot per kind and outcome, and the pings read in place: a dictionary per job and a
+        // copy of each ping (two string retains) showed in the writer's profile.
+        let kinds = DeviceKind.allCases
+        var tally = Array(repeating: (accepted: 0, duplicates: 0, refused: 0), count: kinds.count)
+        for index in pings.indices {
+            guard let slot = kinds.firstIndex(of: pings[index].kind) else { continue }
+            if !receipt.refused.isEmpty, receipt.refused[index] != nil {
+                tally[slot].refused += 1
             } else if receipt.stored[index] {
-                tally[ping.kind, default: (0, 0, 0)].accepted += 1
+                tally[slot].accepted += 1
             } else {
-                tally[ping.kind, default: (0, 0, 0)].duplicates += 1
+                tally[slot].duplicates += 1
             }
         }
-        for (kind, counts) in tally {
+        for (slot, counts) in tally.enumerated() {
+            let kind = kinds[slot]
             if counts.accepted > 0 { accepted[kind]?.increment(by: counts.accepted) }
             if counts.duplicates > 0 { duplicates[kind]?.increment(by: counts.duplicates) }
             if counts.refused > 0 { refused[kind]?.increment(by: counts.refused) }
