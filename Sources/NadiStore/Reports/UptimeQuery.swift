@@ -161,7 +161,7 @@ package struct UptimeQuery: Sendable {
             ),
             -- Spans during which a device may be down for a cause not its own. A region window
             -- covers the devices whose region code starts with its own, matched as text so that
-            -- it hashes (`d.region <@ w.region` tested each window against every device: 1.3 s).
+            -- it hashes (`d.region <@ w.region` tested each window against every device: ~1 s).
             cover(device_id, lo, hi) AS (
                 SELECT device_id, lo, hi FROM updown
                 UNION ALL
