@@ -1,6 +1,7 @@
 package import Foundation
 package import Logging
 package import NIOCore
+import NadiCore
 package import PostgresNIO
 
 /// The SQL of `nadi bench …`: scratch tables, generated fleets and histories, and the COPY that
@@ -164,14 +165,7 @@ package struct BenchmarkStore: Sendable {
             RETURNING device_id
             """, logger: logger
         ).collect().count
-        let start = now.addingTimeInterval(-10 * 86_400)
-        let windows = try await client.query(
-            """
-            INSERT INTO maintenance_window (region, kind, starts_at, ends_at, reason, created_by)
-            SELECT code, 'fiber_link', \(start.pg), \(start.addingTimeInterval(7200).pg), 'bench', 'bench' FROM region WHERE level = 'province'
-            RETURNING id
-            """, logger: logger
-        ).collect().count
+        let windows = try await planProvinceWindows(on: .fiberLink, now: now)
         _ = try await client.query("ANALYZE device_link", logger: logger)
         return (links, windows)
     }
@@ -192,15 +186,21 @@ package struct BenchmarkStore: Sendable {
             SELECT count(DISTINCT device_id) FROM changed
             """, logger: logger
         ).decode(Int64.self) { links = Int(count) }
+        let windows = try await planProvinceWindows(on: .cctv, now: now)
+        _ = try await client.query("ANALYZE status_interval", logger: logger)
+        return (links, windows)
+    }
+
+    /// Plans a 2-hour maintenance window 10 days before `now` on each province's devices of `kind`;
+    /// returns how many.
+    private func planProvinceWindows(on kind: DeviceKind, now: Date) async throws -> Int {
         let start = now.addingTimeInterval(-10 * 86_400)
-        let windows = try await client.query(
+        return try await client.query(
             """
             INSERT INTO maintenance_window (region, kind, starts_at, ends_at, reason, created_by)
-            SELECT code, 'cctv', \(start.pg), \(start.addingTimeInterval(7200).pg), 'bench', 'bench' FROM region WHERE level = 'province'
+            SELECT code, \(kind.rawValue), \(start.pg), \(start.addingTimeInterval(7200).pg), 'bench', 'bench' FROM region WHERE level = 'province'
             RETURNING id
             """, logger: logger
         ).collect().count
-        _ = try await client.query("ANALYZE status_interval", logger: logger)
-        return (links, windows)
     }
 }
