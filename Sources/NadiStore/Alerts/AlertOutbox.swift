@@ -21,6 +21,7 @@ struct AlertOutbox: Sendable {
 
     /// Inserts an event per change. Call it after `device_state` holds the new states, so that the
     /// causes see every change of the same transaction (a link and the cameras behind it together).
+    /// A device deleted while the batch waited for the state lock gets no event (schema part 16).
     func record(_ changes: [Change], now: Date, on connection: PostgresConnection) async throws {
         guard !changes.isEmpty else { return }
         let down = changes.filter { !$0.to.isOperational && $0.to != .unknown }.map(\.deviceID)
@@ -33,6 +34,8 @@ struct AlertOutbox: Sendable {
                                  \(NullableArray(changes.map(\.reason)))::text[],
                                  \(NullableArray(changes.map { causes[$0.deviceID]?.cause.rawValue }))::text[],
                                  \(NullableArray(changes.map { causes[$0.deviceID]?.root }))::bigint[])
+                     AS v(device_id, from_status, to_status, at, reason, cause, root_id)
+            WHERE EXISTS (SELECT 1 FROM device d WHERE d.id = v.device_id)
             """, logger: logger)
     }
 }

@@ -96,13 +96,16 @@ package struct FederationPublisher: Sendable {
         return try await client.transaction(logger: logger) { connection in
             // Nothing else writes devices, windows or history while the ids move.
             _ = try await connection.query(
-                "LOCK TABLE device, maintenance_window, device_state, status_interval, ping IN SHARE ROW EXCLUSIVE MODE", logger: logger)
+                "LOCK TABLE device, maintenance_window, device_state, status_interval, alert_event, ping IN SHARE ROW EXCLUSIVE MODE", logger: logger)
             let devices = try await connection.query(
                 "UPDATE device SET id = id + \(base) WHERE nadi_origin_of(id) = 0 RETURNING id", logger: logger
             ).collect().count
-            // Pings have no foreign key (a partitioned table of millions of rows): moved in step.
-            _ = try await connection.query(
-                "UPDATE ping SET device_id = device_id + \(base) WHERE device_id < \(FederationOrigin.span)", logger: logger)
+            // Pings, intervals and alert events have no foreign key (schema parts 2 and 16): moved in step.
+            for table in ["ping", "status_interval", "alert_event"] {
+                _ = try await connection.query(
+                    "UPDATE \(unescaped: table) SET device_id = device_id + \(base) WHERE device_id < \(FederationOrigin.span)",
+                    logger: logger)
+            }
             let windows = try await connection.query(
                 "UPDATE maintenance_window SET id = id + \(base) WHERE nadi_origin_of(id) = 0 RETURNING id", logger: logger
             ).collect().count

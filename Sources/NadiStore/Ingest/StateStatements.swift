@@ -26,11 +26,14 @@ enum StateStatements {
     }
 
     /// Inserts the re-cut runs; a run that starts before `from` was kept by the delete: its end is updated.
+    /// Runs of a device deleted meanwhile are skipped: status_interval has no foreign key (schema
+    /// part 16), and the delete, which took the state lock first, has committed by now.
     struct UpsertRuns: PostgresPreparedStatement {
         typealias Row = ()
         static let sql = """
             INSERT INTO status_interval (device_id, status, reason, started_at, ended_at)
-            SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
+            SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS v(id, st, r, s, e)
+            WHERE EXISTS (SELECT 1 FROM device d WHERE d.id = v.id)
             ON CONFLICT (device_id, started_at) DO UPDATE SET status = excluded.status, reason = excluded.reason, ended_at = excluded.ended_at
             """
         var devices: [Int64]
