@@ -9,6 +9,19 @@ package enum BatchDecoder {
         package let description: String
     }
 
+    /// The deepest nesting of arrays and objects a record of `type` may have: what validation allows
+    /// (a ping's metrics nest at most 4 levels inside it, other records' attributes 8). A deeper
+    /// record is refused before any decoder reads it, so a body's cost stays linear in its size
+    /// (Foundation's decoder spends more than linear time on depth).
+    package static func maxDepth<Record>(_ type: Record.Type) -> Int {
+        type == PingInput.self ? 5 : 9
+    }
+
+    static func tooDeep(_ limit: Int) -> DecodeProblem {
+        DecodeProblem(
+            "the record nests arrays and objects more than \(limit) levels deep (metrics may nest 4 levels, attributes 8)")
+    }
+
     /// A JSON array (a leading UTF-8 BOM is allowed); each element decodes on its own.
     package static func decodeArray<Record: Decodable & Sendable>(
         _ type: Record.Type, _ data: Data
@@ -16,6 +29,19 @@ package enum BatchDecoder {
         let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
         guard body.first(where: { !isSpace($0) }) == UInt8(ascii: "[") else {
             throw SyntaxError(description: "the body must be a JSON array of records (or NDJSON with Content-Type: application/x-ndjson)")
+        }
+        let deep = body.withUnsafeBytes { JSONNesting.exceeds($0, limit: maxDepth(type) + 1) }
+        if deep {
+            // Some element nests too deeply: decode element by element, refusing the deep ones unread.
+            let split = body.withUnsafeBytes { bytes -> [Result<Record, DecodeProblem>]? in
+                guard let elements = JSONArrayElements.split(bytes) else { return nil }
+                return decodeElements(type, bytes, elements, fastPath: nil)
+            }
+            guard let split else {
+                throw SyntaxError(
+                    description: "malformed JSON, and arrays and objects nest more than \(maxDepth(type) + 1) levels deep")
+            }
+            return split
         }
         do {
             var results = try JSONDecoder().decode([Lenient<Record>].self, from: Data(body)).map(\.result)
@@ -46,26 +72,37 @@ package enum BatchDecoder {
         let split = data.withUnsafeBytes { (whole: UnsafeRawBufferPointer) -> [Result<Record, DecodeProblem>]? in
             let body = whole.starts(with: [0xEF, 0xBB, 0xBF]) ? UnsafeRawBufferPointer(rebasing: whole[3...]) : whole
             guard let elements = JSONArrayElements.split(body) else { return nil }
-            let decoder = JSONDecoder()
-            var results: [Result<Record, DecodeProblem>] = []
-            results.reserveCapacity(elements.count)
-            for range in elements {
-                let element = UnsafeRawBufferPointer(rebasing: body[range])
-                if let record = fastPath(element) {
-                    results.append(.success(record))
-                } else if let duplicate = JSONDuplicateKeys.find(in: element).last {
-                    // The whole-body path reports an element's last repeated key; so does this one.
-                    results.append(.failure(duplicateKey(duplicate.key)))
-                } else if let decoded = try? decoder.decode(Lenient<Record>.self, from: Data(element)) {
-                    results.append(decoded.result)
-                } else {
-                    return nil  // not JSON: the whole-body path words the syntax error
-                }
-            }
-            return results
+            return decodeElements(type, body, elements, fastPath: fastPath)
         }
         if let split { return split }
         return try decodeArray(type, data)
+    }
+
+    /// Each element of a split array on its own: the fast path, then the nesting limit, duplicate
+    /// keys and `JSONDecoder`. Nil when an element is not JSON (the caller words the syntax error).
+    static func decodeElements<Record: Decodable & Sendable>(
+        _ type: Record.Type, _ body: UnsafeRawBufferPointer, _ elements: [Range<Int>],
+        fastPath: ((UnsafeRawBufferPointer) -> Record?)?
+    ) -> [Result<Record, DecodeProblem>]? {
+        let decoder = JSONDecoder()
+        var results: [Result<Record, DecodeProblem>] = []
+        results.reserveCapacity(elements.count)
+        for range in elements {
+            let element = UnsafeRawBufferPointer(rebasing: body[range])
+            if let fastPath, let record = fastPath(element) {
+                results.append(.success(record))
+            } else if JSONNesting.exceeds(element, limit: maxDepth(type)) {
+                results.append(.failure(tooDeep(maxDepth(type))))
+            } else if let duplicate = JSONDuplicateKeys.find(in: element).last {
+                // The whole-body path reports an element's last repeated key; so does this one.
+                results.append(.failure(duplicateKey(duplicate.key)))
+            } else if let decoded = try? decoder.decode(Lenient<Record>.self, from: Data(element)) {
+                results.append(decoded.result)
+            } else {
+                return nil  // not JSON: the whole-body path words the syntax error
+            }
+        }
+        return results
     }
 
     /// NDJSON: one record a line (CRLF and blank lines allowed, a leading BOM too); a line that is not
@@ -98,6 +135,10 @@ package enum BatchDecoder {
                 if line.allSatisfy(isSpace) { continue }
                 if let fastPath, let record = fastPath(line) {
                     results.append(.success(record))
+                    continue
+                }
+                if JSONNesting.exceeds(line, limit: maxDepth(type)) {
+                    results.append(.failure(tooDeep(maxDepth(type))))
                     continue
                 }
                 if let duplicate = JSONDuplicateKeys.find(in: line).first {

@@ -55,6 +55,7 @@ package enum JSONDuplicateKeys {
                 case UInt8(ascii: "\""):
                     guard let text = string() else { return findings }
                     if expectKey, let last = frames.indices.last, var keys = frames[last] {
+                        frames[last] = nil  // the stack's reference dropped, the insert below does not copy the set
                         if !keys.insert(text).inserted { flag(text) }
                         frames[last] = keys
                     }
