@@ -114,6 +114,13 @@ package enum RecordValidation {
             if let flag = attributes["public"], flag.boolValue == nil {
                 return "attributes.public must be true or false"
             }
+            if let link = attributes["public_url"] {
+                guard let text = link.stringValue else { return "attributes.public_url must be a link (text)" }
+                if let refusal = PublicLink.refusal(text) {
+                    return
+                        "attributes.public_url \(refusal); it is shown to the public, so it must be an http(s) or rtsp(s) link on a public host without credentials"
+                }
+            }
             if let probe = attributes["probe"], let problem = ProbeTarget.problem(probe) { return problem }
         case .videotron:
             guard let size = attributes["size_m2"]?.numberValue, size > 0, size.isFinite, size <= 10_000 else {

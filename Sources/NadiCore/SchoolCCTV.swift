@@ -15,7 +15,8 @@ package struct SchoolCCTV: Sendable, Equatable, Codable {
     package var uptime30dPct: Double?
     package var covered: Bool
     package var lastSeen: Date?
-    /// Stream URLs of cameras flagged viewable by parents. Private streams never appear.
+    /// Links of cameras flagged viewable by parents (`public_url`, else `stream_url`), each only
+    /// when `PublicLink` allows it to be shown. Private cameras never appear.
     package var publicStreams: [String]
 
     package init(
@@ -65,38 +66,5 @@ package struct SchoolCCTV: Sendable, Equatable, Codable {
         try container.encode(covered, forKey: .covered)
         try container.encode(lastSeen.map(Timestamp.format), forKey: .lastSeen)
         try container.encode(publicStreams, forKey: .publicStreams)
-    }
-}
-
-/// URLs as Nadi shows them to people: without user name and password, whatever was registered.
-package enum ShownURL {
-    /// `rtsp://viewer:pass@10.1.2.3/live` → `rtsp://10.1.2.3/live`; text that is not a URL with an
-    /// authority is returned as it is.
-    package static func withoutCredentials(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
-        let rest = url[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
-        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return url }
-        return String(url[..<schemeEnd.upperBound]) + String(rest[rest.index(after: at)...])
-    }
-
-    /// True when the URL's host is a private, loopback or link-local IPv4 address (or `localhost`):
-    /// such a link works only inside the city's network and names its layout, so public pages
-    /// leave it out.
-    package static func hasPrivateHost(_ url: String) -> Bool {
-        let shown = withoutCredentials(url)
-        guard let schemeEnd = shown.range(of: "://") else { return true }
-        let rest = shown[schemeEnd.upperBound...]
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        let host = authority.hasPrefix("[") ? String(authority) : String(authority.split(separator: ":").first ?? "")
-        if host.lowercased() == "localhost" || host.hasPrefix("[") { return true }
-        let octets = host.split(separator: ".").compactMap { UInt8($0) }
-        guard octets.count == 4 else { return false }
-        switch (octets[0], octets[1]) {
-        case (10, _), (127, _), (169, 254), (192, 168): return true
-        case (172, 16...31): return true
-        case (100, 64...127): return true
-        default: return false
-        }
     }
 }

@@ -115,6 +115,8 @@ struct DemoCity {
                     intervalSeconds: 60,
                     attributes: .object([
                         "public": .bool(isPublic), "stream_url": .string("rtsp://10.16.\(number / 250).\(number % 250)/main"),
+                        // What parents open: the city's public relay, never the camera itself.
+                        "public_url": .string("https://cctv.palembang.go.id/sekolah/\(school.record.code)"),
                     ])))
         }
         for (offset, site) in sites.filter({ $0.record.kind == .intersection }).enumerated() {

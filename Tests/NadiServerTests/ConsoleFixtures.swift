@@ -28,7 +28,7 @@ enum ConsoleFixtures {
         precondition(stored.status == .ok, "console fixtures sites: \(String(buffer: stored.body))")
         let devices = """
             [{"id":"PLG-CCTV-PUB","kind":"cctv","region":"16.71.01","site":"10603845","name":"Gerbang SMAN 1","installed":"2023-03-01","upstream":"PLG-FO-1",
-              "attributes":{"public":true,"stream_url":"rtsp://viewer:hunter2@stream.palembang.go.id/live/sman1"}},
+              "attributes":{"public":true,"stream_url":"rtsp://viewer:hunter2@10.16.0.1/live/sman1","public_url":"\(publicStream)"}},
              {"id":"PLG-CCTV-PRIV","kind":"cctv","region":"16.71.01","site":"10603845","name":"Ruang guru SMAN 1","installed":"2023-03-01",
               "attributes":{"public":false,"stream_url":"\(privateStream)"}},
              {"id":"PLG-CCTV-LAN","kind":"cctv","region":"16.71.01","site":"10603845","name":"Lapangan SMAN 1","installed":"2024-09-01",

@@ -72,7 +72,7 @@ struct SmallDefectTests {
         #expect(csv.output.contains("'=HYPERLINK"), "\(csv.output)")
         #expect(!csv.output.contains("rahasia"), "no credentials in a published stream URL: \(csv.output)")
         let json = try await Self.nadi(["export", "school-cctv", "--format", "json"], url: url)
-        #expect(!json.output.contains("rahasia") && json.output.contains("rtsp://10.1.2.3/live"), "\(json.output)")
+        #expect(!json.output.contains("rahasia") && !json.output.contains("10.1.2.3"), "no credentials, no private host: \(json.output)")
     }
 
     @Test("coverage of an unknown region is 404 (CLI: an error); lengths and targets that would overflow a roll-up are refused")

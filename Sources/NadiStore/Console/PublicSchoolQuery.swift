@@ -57,7 +57,7 @@ package struct PublicSchoolQuery: Sendable {
                        OR (\(pattern)::text IS NOT NULL AND (s.name ILIKE \(pattern)::text OR s.code ILIKE \(pattern)::text)))
                 ORDER BY s.name, s.code LIMIT \(limit)
             ), cam AS (
-                SELECT d.id, d.site, d.attributes->>'stream_url' AS stream, coalesce(st.status IN ('up', 'degraded'), false) AS working
+                SELECT d.id, d.site, d.attributes->>'public_url' AS stream, coalesce(st.status IN ('up', 'degraded'), false) AS working
                 FROM device d JOIN school ON school.code = d.site LEFT JOIN device_state st ON st.device_id = d.id
                 WHERE d.kind = 'cctv' AND d.attributes->>'public' = 'true' AND d.installed_on <= current_date
                   AND (d.decommissioned_on IS NULL OR d.decommissioned_on > current_date)
@@ -79,7 +79,7 @@ package struct PublicSchoolQuery: Sendable {
             ORDER BY school.name, school.code
             """, logger: logger
         ).decode((String, String, String?, String, Int, Int, [String], Double?, Double?).self) {
-            let shown = streams.map(ShownURL.withoutCredentials).filter { !ShownURL.hasPrivateHost($0) }
+            let shown = streams.compactMap(PublicLink.shown)
             let availability = known.flatMap { known in known > 0 ? 100 * (operational ?? 0) / known : nil }
             found.append(
                 PublicSchool(

@@ -29,7 +29,7 @@ package struct SchoolCCTVQuery: Sendable {
                        count(d.id) FILTER (WHERE d.attributes->>'public' = 'true')::int8,
                        max(st.last_seen),
                        coalesce(array_agg(d.external_id ORDER BY d.external_id) FILTER (WHERE d.id IS NOT NULL), '{}'),
-                       coalesce(array_agg(d.attributes->>'stream_url' ORDER BY d.external_id)
+                       coalesce(array_agg(coalesce(d.attributes->>'public_url', d.attributes->>'stream_url') ORDER BY d.external_id)
                                 FILTER (WHERE d.attributes->>'public' = 'true'), '{}')
                 FROM site s
                 JOIN region r ON r.code = s.region
@@ -49,7 +49,7 @@ package struct SchoolCCTVQuery: Sendable {
                 SchoolCCTV(
                     npsn: code, name: name, level: level, region: regionCode, regionName: regionName, lat: lat, lon: lon,
                     cctvInstalled: installed, cctvOperational: operational, cctvPublic: isPublic, uptime30dPct: nil,
-                    covered: operational > 0, lastSeen: lastSeen?.date, publicStreams: streams.map(ShownURL.withoutCredentials)))
+                    covered: operational > 0, lastSeen: lastSeen?.date, publicStreams: streams.compactMap(PublicLink.shown)))
         }
         let uptimes = try await UptimeQuery(client: client, logger: logger).byDevice(
             region: region, kind: .cctv, window: now.addingTimeInterval(-30 * 86_400)..<now, timeZone: timeZone, now: now)
