@@ -132,6 +132,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             resources: [.copy("Templates")],
             swiftSettings: swiftSettings
@@ -225,6 +228,7 @@ let package = Package(
             name: "NadiServerTests",
             dependencies: [
                 "NadiServer", "NadiStore", "NadiCore", "NadiLauncher", "NadiTestSupport", "NadiBench", "NadiNotify", "NadiReports",
+                "NadiConsole", "NadiDemo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -11,6 +11,14 @@ package struct ConsoleConfiguration: Sendable {
     /// Failed logins for one user name before further attempts are refused for `loginLockout`.
     package var loginAttempts = 5
     package var loginLockout: Duration = .seconds(15 * 60)
+    /// Failed logins from one client address before further attempts are refused for `loginLockout`.
+    package var loginAttemptsPerAddress = 20
+    /// Password checks at once, and how many more may wait; past that a login gets 429 unhashed.
+    package var passwordChecksInFlight = 1
+    package var passwordChecksWaiting = 4
+    /// Addresses of reverse proxies whose `X-Forwarded-For` names the client; from anyone else the
+    /// header is ignored, so a client cannot choose the address it is limited by.
+    package var trustedProxies: Set<String> = []
     /// Public school pages served per second before 429 (all visitors together).
     package var publicPagesPerSecond = 20.0
     /// Public school pages served per second to one visitor (one address) before 429.

@@ -19,10 +19,15 @@ package struct ConsoleController: Sendable {
     let users: ConsoleUserStore
     let sessions: ConsoleSessionStore
     let limiter: LoginLimiter
+    let addressLimiter: LoginLimiter
+    let passwords: PasswordChecker
     let publicLimiter: PublicPageLimiter
     let time: LocalTime
 
-    package init(configuration: ConsoleConfiguration, renderer: ConsoleRenderer, client: DatabaseClient, logger: Logger) {
+    /// - Parameter passwords: where password checks run; run it as a service of the application.
+    package init(
+        configuration: ConsoleConfiguration, renderer: ConsoleRenderer, client: DatabaseClient, passwords: PasswordChecker, logger: Logger
+    ) {
         self.configuration = configuration
         self.renderer = renderer
         self.client = client
@@ -30,6 +35,8 @@ package struct ConsoleController: Sendable {
         self.users = ConsoleUserStore(client: client, logger: logger)
         self.sessions = ConsoleSessionStore(client: client, logger: logger)
         self.limiter = LoginLimiter(attempts: configuration.loginAttempts, lockout: configuration.loginLockout)
+        self.addressLimiter = LoginLimiter(attempts: configuration.loginAttemptsPerAddress, lockout: configuration.loginLockout)
+        self.passwords = passwords
         self.publicLimiter = PublicPageLimiter(
             perSecond: configuration.publicPagesPerSecond, perVisitor: configuration.publicPagesPerVisitor)
         self.time = LocalTime(zone: configuration.timeZone)
@@ -46,7 +53,7 @@ package struct ConsoleController: Sendable {
         // Browsers ask for /favicon.ico whatever the page says.
         router.get("/favicon.ico") { _, _ in renderer.staticFile("favicon.svg") ?? Response(status: .notFound) }
         router.get("/login") { request, _ in loginPage(request, message: nil) }
-        router.post("/login") { request, _ in try await login(request) }
+        router.post("/login") { request, context in try await login(request, from: visitor(request, context.remoteAddress)) }
         router.post("/logout") { request, _ in try await logout(request) }
         router.get("/") { request, _ in try await page(request) { try await overview($0) } }
         router.get("/devices") { request, _ in try await page(request) { try await devices($0) } }
@@ -70,11 +77,11 @@ package struct ConsoleController: Sendable {
         router.get("/schools.geojson") { request, _ in try await page(request) { try await schoolsDownload($0, geojson: true) } }
         if configuration.publicSchools {
             router.get("/sekolah") { request, context in
-                try await publicPage(request, visitor: Self.visitor(request, context.remoteAddress)) { try await publicSearch($0) }
+                try await publicPage(request, visitor: visitor(request, context.remoteAddress)) { try await publicSearch($0) }
             }
             router.get("/sekolah/:npsn") { request, context in
                 let npsn = try context.parameters.require("npsn")
-                return try await publicPage(request, visitor: Self.visitor(request, context.remoteAddress)) {
+                return try await publicPage(request, visitor: visitor(request, context.remoteAddress)) {
                     try await publicSchool(npsn, $0)
                 }
             }
@@ -127,12 +134,16 @@ package struct ConsoleController: Sendable {
 
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
-    /// Who is asking, for the per-visitor limit: the peer's address, or — when the peer is a
-    /// reverse proxy on this host (loopback) — the address it appended to `X-Forwarded-For`.
-    static func visitor(_ request: Request, _ peer: SocketAddress?) -> String? {
-        let address = peer?.ipAddress
-        let loopback = address.map { $0.hasPrefix("127.") || $0 == "::1" || $0.hasPrefix("::ffff:127.") } ?? false
-        if loopback, let forwarded = request.headers[Self.forwardedFor],
+    /// Who is asking, for the per-address limits: the peer's address, or — when the peer is one of
+    /// the configured trusted proxies — the address that proxy appended to `X-Forwarded-For` (the
+    /// last hop: what the client wrote before it is the client's to choose).
+    func visitor(_ request: Request, _ peer: SocketAddress?) -> String? {
+        Self.visitor(request, peer, trusting: configuration.trustedProxies)
+    }
+
+    static func visitor(_ request: Request, _ peer: SocketAddress?, trusting proxies: Set<String>) -> String? {
+        let address = peer?.ipAddress.map { $0.hasPrefix("::ffff:") ? String($0.dropFirst(7)) : $0 }
+        if let address, proxies.contains(address), let forwarded = request.headers[Self.forwardedFor],
             let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
         {
             return String(last.prefix(64))
@@ -175,7 +186,10 @@ package struct ConsoleController: Sendable {
         return response
     }
 
-    func login(_ request: Request) async throws -> Response {
+    /// A login: refused with 429 and no password check when the name or the client address has
+    /// failed too often, or when too many checks are running (a flood); otherwise one check on the
+    /// password checker's own thread.
+    func login(_ request: Request, from address: String?) async throws -> Response {
         let fields = try await FormBody.parse(request)
         guard let token = fields["login_csrf"], let cookie = request.cookies[Self.loginCookie]?.value,
             Self.constantTimeEqual(token, cookie)
@@ -184,20 +198,26 @@ package struct ConsoleController: Sendable {
         }
         let name = fields["name"]?.trimmingCharacters(in: .whitespaces) ?? ""
         let password = fields["password"] ?? ""
-        if let wait = await limiter.retryAfter(name) {
-            logger.notice("console login refused: too many failures", metadata: ["user": "\(name)"])
+        let addressKey = address ?? "unknown"
+        let wait = [await limiter.retryAfter(name), await addressLimiter.retryAfter(addressKey)].compactMap { $0 }.max()
+        if let wait {
+            logger.notice("console login refused: too many failures", metadata: ["user": "\(name)", "address": "\(addressKey)"])
             return loginPage(request, message: "login_limited", status: .tooManyRequests, headers: [.retryAfter: "\(wait)"])
         }
         let user: ConsoleUser?
         do {
-            user = try await users.verify(name: name, password: password)
+            user = try await verify(name: name, password: password)
+        } catch is PasswordChecksBusy {
+            logger.notice("console login refused: too many password checks at once", metadata: ["address": "\(addressKey)"])
+            return loginPage(request, message: "login_busy", status: .tooManyRequests, headers: [.retryAfter: "1"])
         } catch {
             logger.error("console login failed on the database", metadata: ["error": "\(PostgresErrorText.describe(error))"])
             return errorPage(PageContext(request, session: nil), status: .serviceUnavailable, key: "unavailable")
         }
         guard let user else {
             await limiter.failed(name)
-            logger.notice("console login failed", metadata: ["user": "\(name)"])
+            await addressLimiter.failed(addressKey)
+            logger.notice("console login failed", metadata: ["user": "\(name)", "address": "\(addressKey)"])
             return loginPage(request, message: "login_failed", status: .unauthorized)
         }
         await limiter.succeeded(name)
@@ -209,6 +229,21 @@ package struct ConsoleController: Sendable {
                 name: Self.sessionCookie, value: sessionCookie, maxAge: Int(configuration.sessionLifetime.components.seconds), path: "/",
                 secure: isSecure(request), httpOnly: true, sameSite: .strict))
         return response
+    }
+
+    /// The enabled user `name` when `password` is theirs; nil otherwise (unknown, disabled, wrong,
+    /// or a name no user can have). An unknown name costs one check too, so timing does not tell
+    /// names apart. Throws `PasswordChecksBusy` when the checker is full.
+    func verify(name: String, password: String) async throws -> ConsoleUser? {
+        guard ConsoleCredentialRules.nameProblem(name) == nil else { return nil }
+        let found = try await users.credentials(name: name)
+        switch try await passwords.check(password, against: found?.hash ?? ConsoleUserStore.decoyHash) {
+        case .busy: throw PasswordChecksBusy()
+        case .wrong: return nil
+        case .matches:
+            guard let found, found.user.disabledAt == nil else { return nil }
+            return found.user
+        }
     }
 
     func logout(_ request: Request) async throws -> Response {
@@ -223,9 +258,12 @@ package struct ConsoleController: Sendable {
         }
     }
 
-    /// Only same-site paths may follow a login.
+    /// Only same-site paths may follow a login: one leading `/`, no backslash, no control
+    /// character (browsers drop tabs and newlines before reading a URL, so `/\t/host` is `//host`).
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.hasPrefix("/login") else { return "/" }
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/login"),
+            !next.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" })
+        else { return "/" }
         return next
     }
 
@@ -285,6 +323,9 @@ package struct ConsoleController: Sendable {
 
 /// Thrown by a page whose subject does not exist or lies outside the user's region.
 struct PageNotFound: Error {}
+
+/// Thrown by a login when the password checker has no room: answered 429, nothing hashed.
+struct PasswordChecksBusy: Error {}
 
 extension Optional {
     func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {

@@ -1,31 +1,56 @@
 import Foundation
 
-/// Counts failed logins per user name: after `attempts` failures within `lockout`, the name is
-/// refused until the oldest failure is `lockout` old. A successful login clears the name.
+/// Counts failed logins per key (a user name, or a client address): after `attempts` failures within
+/// `lockout`, the key is refused until its oldest failure is `lockout` old. A successful login clears
+/// the key. At most `maxKeys` keys are remembered; past that the key whose last failure is oldest is
+/// forgotten (one at a time, so a flood of new names cannot clear the lockouts that matter).
 actor LoginLimiter {
     let attempts: Int
     let lockout: TimeInterval
+    let maxKeys: Int
     private var failures: [String: [Date]] = [:]
 
-    init(attempts: Int, lockout: Duration) {
+    init(attempts: Int, lockout: Duration, maxKeys: Int = 100_000) {
         self.attempts = attempts
         self.lockout = Double(lockout.components.seconds)
+        self.maxKeys = maxKeys
     }
 
-    /// Seconds until `name` may try again, or nil when it may try now.
-    func retryAfter(_ name: String, now: Date = Date()) -> Int? {
-        let recent = (failures[name.lowercased()] ?? []).filter { now.timeIntervalSince($0) < lockout }
-        failures[name.lowercased()] = recent.isEmpty ? nil : recent
+    /// Seconds until `key` may try again, or nil when it may try now.
+    func retryAfter(_ key: String, now: Date = Date()) -> Int? {
+        let key = key.lowercased()
+        guard let all = failures[key] else { return nil }
+        let recent = all.filter { now.timeIntervalSince($0) < lockout }
+        failures[key] = recent.isEmpty ? nil : recent
         guard recent.count >= attempts, let oldest = recent.first else { return nil }
         return max(1, Int((lockout - now.timeIntervalSince(oldest)).rounded(.up)))
     }
 
-    func failed(_ name: String, now: Date = Date()) {
-        failures[name.lowercased(), default: []].append(now)
-        if failures.count > 100_000 { failures.removeAll() }
+    func failed(_ key: String, now: Date = Date()) {
+        let key = key.lowercased()
+        if failures[key] == nil, failures.count >= maxKeys { forgetOldest(now: now) }
+        var list = failures.removeValue(forKey: key) ?? []
+        list.append(now)
+        // More than `attempts` failures in the window tell nothing more.
+        if list.count > attempts { list.removeFirst(list.count - attempts) }
+        failures[key] = list
     }
 
-    func succeeded(_ name: String) { failures[name.lowercased()] = nil }
+    func succeeded(_ key: String) { failures[key.lowercased()] = nil }
+
+    /// How many keys are remembered.
+    var count: Int { failures.count }
+
+    /// Forgets keys whose failures have all expired; when none has, the key not locked out whose
+    /// last failure is oldest (a locked key only when every key is locked).
+    private func forgetOldest(now: Date) {
+        failures = failures.filter { ($0.value.last.map { now.timeIntervalSince($0) < lockout }) ?? false }
+        guard failures.count >= maxKeys else { return }
+        let open = failures.filter { $0.value.count < attempts }
+        let candidates = open.isEmpty ? failures : open
+        guard let oldest = candidates.min(by: { ($0.value.last ?? now) < ($1.value.last ?? now) }) else { return }
+        failures[oldest.key] = nil
+    }
 }
 
 /// Token buckets for the public school pages: one per visitor (so one scraper cannot starve the

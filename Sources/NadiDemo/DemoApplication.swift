@@ -77,12 +77,14 @@ package func buildDemoApplication(
 
 /// The demo's console user `demo` (operator of 16.71): its password is saved in the state
 /// directory and reused on the next start.
-func demoConsoleUser(client: DatabaseClient, stateDirectory: String, logger: Logger) async throws -> String {
+package func demoConsoleUser(client: DatabaseClient, stateDirectory: String, logger: Logger) async throws -> String {
     let file = URL(fileURLWithPath: stateDirectory).appendingPathComponent("demo-console")
     let users = ConsoleUserStore(client: client, logger: logger)
     if let saved = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !saved.isEmpty,
         try await users.list().contains(where: { $0.name == "demo" })
     {
+        // A file saved by an older nadid may be world-readable: it holds a password.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
         return saved
     }
     let password = "palembang-" + String(ConsoleSessionStore.randomToken().filter(\.isLetter).prefix(8)).lowercased()
@@ -91,12 +93,12 @@ func demoConsoleUser(client: DatabaseClient, stateDirectory: String, logger: Log
     } else {
         _ = try await users.create(name: "demo", region: RegionCode("16.71"), role: .operator, password: password)
     }
-    try password.write(to: file, atomically: true, encoding: .utf8)
+    try writeSecret(password, to: file)
     return password
 }
 
 /// Reuses the demo token saved in the state directory, or creates one.
-func demoToken(client: DatabaseClient, stateDirectory: String, logger: Logger) async throws -> String {
+package func demoToken(client: DatabaseClient, stateDirectory: String, logger: Logger) async throws -> String {
     let file = URL(fileURLWithPath: stateDirectory).appendingPathComponent("demo-token")
     let store = TokenStore(client: client, logger: logger)
     if let saved = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
@@ -106,6 +108,14 @@ func demoToken(client: DatabaseClient, stateDirectory: String, logger: Logger) a
     }
     let (_, secret) = try await store.create(
         name: "demo-\(Int(Date().timeIntervalSince1970))", region: RegionCode("16"), scopes: [.read, .ingest, .inventory])
-    FileManager.default.createFile(atPath: file.path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
+    try writeSecret(secret, to: file)
     return secret
+}
+
+/// Writes a secret readable by its owner only (0600), replacing what was there.
+func writeSecret(_ secret: String, to file: URL) throws {
+    try? FileManager.default.removeItem(at: file)
+    guard FileManager.default.createFile(atPath: file.path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
+    }
 }

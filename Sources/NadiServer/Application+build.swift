@@ -31,6 +31,7 @@ package func buildApplication(
     let directory = DeviceDirectory(store: InventoryStore(client: client, logger: logger))
     let renderer = configuration.console ? try ConsoleRenderer() : nil
     let openAPI = try OpenAPIController()
+    let passwords = PasswordChecker()
     let router = buildRouter(
         configuration: configuration, client: client, queue: queue, directory: directory, metrics: metrics, migrations: migrations,
         logger: logger,
@@ -40,7 +41,10 @@ package func buildApplication(
                 var console = ConsoleConfiguration(timeZone: configuration.timeZone)
                 console.publicSchools = configuration.publicSchools
                 console.publicPagesPerVisitor = configuration.publicPagesPerVisitor
-                ConsoleController(configuration: console, renderer: renderer, client: client, logger: logger).addRoutes(to: router)
+                console.trustedProxies = Set(configuration.trustedProxies)
+                console.loginAttemptsPerAddress = configuration.loginAttemptsPerAddress
+                ConsoleController(configuration: console, renderer: renderer, client: client, passwords: passwords, logger: logger)
+                    .addRoutes(to: router)
             }
             extraRoutes(router)
         })
@@ -69,7 +73,7 @@ package func buildApplication(
         server: .http1(
             configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nadid"),
-        services: [client, migrated],
+        services: [client, migrated, passwords],
         logger: logger
     )
     app.beforeServerStarts { try await gate.wait() }

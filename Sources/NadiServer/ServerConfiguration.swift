@@ -48,6 +48,11 @@ package struct ServerConfiguration: Sendable {
     package var publicSchools = false
     /// Public school pages one visitor may load per second (`--public-pages-per-visitor`).
     package var publicPagesPerVisitor = 3.0
+    /// Addresses of reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`);
+    /// from anyone else the header is ignored.
+    package var trustedProxies: [String] = []
+    /// Failed console logins from one client address before it must wait (`--login-attempts-per-address`).
+    package var loginAttemptsPerAddress = 20
 
     package init() {}
 

@@ -16,7 +16,7 @@ struct Bench: AsyncParsableCommand {
             Both, as the README runs them:
               swift build -c release && .build/release/nadi bench ingest && .build/release/nadi bench reports
             """,
-        subcommands: [BenchIngest.self, BenchReports.self, BenchConsole.self])
+        subcommands: [BenchIngest.self, BenchReports.self, BenchConsole.self, BenchLoginFlood.self])
 }
 
 struct BenchReports: AsyncParsableCommand {
@@ -51,14 +51,21 @@ struct BenchReports: AsyncParsableCommand {
         try await database.withClient { client in
             try await BenchmarkStore(client: client, logger: CLILogger.make()).recreateScratchDatabase(BenchmarkStore.reportsDatabase)
         }
-        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
+        say("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
         let (small, large) = try await database.withClient(databaseName: BenchmarkStore.reportsDatabase, schema: .migrate) { client in
             _ = try await RegionImporter(client: client, logger: CLILogger.make()).importRows(RegionImporter.builtinRows())
-            return try await ReportBenchmark(client: client, settings: settingsCopy, logger: CLILogger.make()) { print($0) }.run()
+            return try await ReportBenchmark(client: client, settings: settingsCopy, logger: CLILogger.make()) { say($0) }.run()
         }
         let ratio = max(
             large.coverage.milliseconds / max(small.coverage.milliseconds, 1e-6),
             large.uptime.milliseconds / max(small.uptime.milliseconds, 1e-6))
-        print(String(format: "ratio 10x/1x: %.2f", ratio))
+        say(String(format: "ratio 10x/1x: %.2f", ratio))
     }
+}
+
+/// Prints a benchmark's line and flushes it at once, so a run whose output goes to a file (or is
+/// stopped part-way) shows every figure it has reached.
+func say(_ line: String) {
+    print(line)
+    fflush(nil)
 }

@@ -55,12 +55,12 @@ struct BenchConsole: AsyncParsableCommand {
         try await database.withClient { client in
             try await BenchmarkStore(client: client, logger: CLILogger.make()).recreateScratchDatabase(BenchmarkStore.consoleDatabase)
         }
-        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
+        say("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
         let timings = try await database.withDatabase(databaseName: BenchmarkStore.consoleDatabase, schema: .migrate) { client, url in
             _ = try await RegionImporter(client: client, logger: CLILogger.make()).importRows(RegionImporter.builtinRows())
             return try await BenchIngest.withDaemon(path: daemonPath, databaseURL: url) { _, port in
                 try await ConsoleBenchmark(client: client, host: "127.0.0.1", port: port, settings: chosen, logger: CLILogger.make()) {
-                    print($0)
+                    say($0)
                 }.run()
             }
         }
@@ -71,7 +71,7 @@ struct BenchConsole: AsyncParsableCommand {
             for pings in volumes {
                 let rows = timings.filter { $0.scope == scope && $0.pings == pings }
                 guard let slowest = rows.max(by: { $0.p95 < $1.p95 }) else { continue }
-                print(
+                say(
                     String(
                         format: "%@, %d pings: slowest p95 %.0f ms (%@), target %.0f ms: %@", scope, pings, slowest.p95, slowest.page,
                         target,
@@ -85,6 +85,6 @@ struct BenchConsole: AsyncParsableCommand {
                 }
             }
         }
-        print(String(format: "ratio 10x/1x (p50, worst page): %.2f", worstRatio))
+        say(String(format: "ratio 10x/1x (p50, worst page): %.2f", worstRatio))
     }
 }

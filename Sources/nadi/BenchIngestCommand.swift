@@ -80,19 +80,19 @@ struct BenchIngest: AsyncParsableCommand {
             let logger = CLILogger.make()
             _ = try await RegionImporter(client: client, logger: logger).importRows(RegionImporter.builtinRows())
             let version = try await client.query("SHOW server_version").collect().first?.decode(String.self) ?? "?"
-            print(
+            say(
                 "machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB; PostgreSQL \(version), database \(databaseURL.description)"
             )
             if let remote {
                 let benchmark = IngestBenchmark(
                     client: client, host: remote.host ?? "127.0.0.1", port: remote.port ?? 80, settings: chosen, logger: logger,
-                    peakResidentBytes: { nil }, say: { print($0) })
+                    peakResidentBytes: { nil }, say: { say($0) })
                 return try await benchmark.run()
             }
             return try await Self.withDaemon(path: daemonPath, databaseURL: databaseURL) { daemon, port in
                 let benchmark = IngestBenchmark(
                     client: client, host: "127.0.0.1", port: port, settings: chosen, logger: logger,
-                    peakResidentBytes: { daemon.peakResidentBytes }, say: { print($0) })
+                    peakResidentBytes: { daemon.peakResidentBytes }, say: { say($0) })
                 return try await benchmark.run()
             }
         }
@@ -101,29 +101,29 @@ struct BenchIngest: AsyncParsableCommand {
     }
 
     private func report(_ result: IngestBenchmark.Result) {
-        print(
+        say(
             String(
                 format:
                     "nadid: %.0f pings/s sustained (median of %d rounds, %d-ping batches over %d connections); ack p50 %.1f ms, p99 %.1f ms",
                 result.nadidPerSecond, rounds, batch, connections, result.p50, result.p99))
-        print(
+        say(
             String(
                 format: "at half rate (%.0f pings/s): ack p50 %.1f ms, p99 %.1f ms", result.halfRate, result.halfRateP50, result.halfRateP99
             ))
-        print(
+        say(
             "acknowledged \(result.acknowledged), stored \(result.stored), rejected \(result.rejected), duplicates \(result.duplicates), retried after 503: \(result.retries)"
         )
         if let bytes = result.peakResidentBytes {
-            print(String(format: "nadid peak RSS: %.1f MB", Double(bytes) / 1_048_576))
+            say(String(format: "nadid peak RSS: %.1f MB", Double(bytes) / 1_048_576))
         } else {
-            print("nadid peak RSS: not measured (nadid was not started by the benchmark)")
+            say("nadid peak RSS: not measured (nadid was not started by the benchmark)")
         }
-        print(String(format: "COPY: %.0f rows/s (median of %d rounds; same rows, table indexed like ping)", result.copyPerSecond, rounds))
-        if result.rejected > 0 { print("FAILED: \(result.rejected) pings were rejected") }
+        say(String(format: "COPY: %.0f rows/s (median of %d rounds; same rows, table indexed like ping)", result.copyPerSecond, rounds))
+        if result.rejected > 0 { say("FAILED: \(result.rejected) pings were rejected") }
         if result.stored != result.acknowledged {
-            print("FAILED: \(result.acknowledged) pings acknowledged but \(result.stored) stored")
+            say("FAILED: \(result.acknowledged) pings acknowledged but \(result.stored) stored")
         }
-        print(String(format: "ratio nadid/COPY: %.2f", result.ratio))
+        say(String(format: "ratio nadid/COPY: %.2f", result.ratio))
     }
 
     private func nadidPath() throws -> String {
@@ -139,11 +139,11 @@ struct BenchIngest: AsyncParsableCommand {
     /// Starts nadid on `databaseURL` (handed over in its environment, not on its command line), waits
     /// until it is ready, runs `body`, and stops it with SIGTERM.
     static func withDaemon<T: Sendable>(
-        path: String, databaseURL: DatabaseURL, _ body: (SpawnedProcess, Int) async throws -> T
+        path: String, databaseURL: DatabaseURL, arguments: [String] = [], _ body: (SpawnedProcess, Int) async throws -> T
     ) async throws -> T {
         let port = LocalPort.free()
         let daemon = try SpawnedProcess(
-            executable: path, arguments: ["--port", String(port), "--log-level", "warning"],
+            executable: path, arguments: ["--port", String(port), "--log-level", "warning"] + arguments,
             environment: ["NADI_DATABASE_URL": databaseURL.connectionString])
         defer { unlink(daemon.logPath) }
         do {

@@ -81,9 +81,18 @@ struct Nadid: AsyncParsableCommand {
     var publicSchools = false
     @Option(
         help:
-            "Public school pages one visitor (address, or the X-Forwarded-For hop a proxy on this host added) may load per second; more get 429."
+            "Public school pages one visitor (address, or the X-Forwarded-For hop a trusted proxy added) may load per second; more get 429."
     )
     var publicPagesPerVisitor = 3.0
+    @Option(
+        help: ArgumentHelp(
+            "The address of a reverse proxy in front of nadid (repeatable), e.g. 127.0.0.1.",
+            discussion:
+                "Only requests from these addresses may name the client in X-Forwarded-For (its last hop); from anyone else the header is ignored, so a client cannot pick the address its login and page limits count against. Without it every client is its socket address.",
+            valueName: "ADDRESS"))
+    var trustedProxy: [String] = []
+    @Option(help: "Failed console logins from one client address within 15 minutes before it gets 429 (per user name: 5).")
+    var loginAttemptsPerAddress = 20
     @Flag(help: "Load a demo city (Kota Palembang: real schools, devices of all four kinds, masterplan targets) and simulate pings.")
     var demo = false
 
@@ -104,6 +113,10 @@ struct Nadid: AsyncParsableCommand {
         for range in probeAllow where ProbeAddressPolicy.Range(range) == nil {
             throw ValidationError("--probe-allow '\(range)' is not an address range such as 127.0.0.0/8 or fe80::/10")
         }
+        for proxy in trustedProxy where HostReach.ipv4(proxy) == nil && HostReach.ipv6(proxy) == nil {
+            throw ValidationError("--trusted-proxy '\(proxy)' is not an IP address such as 127.0.0.1 or ::1")
+        }
+        guard loginAttemptsPerAddress >= 1 else { throw ValidationError("--login-attempts-per-address must be at least 1") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         if let publicURL {
             guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
@@ -138,6 +151,8 @@ struct Nadid: AsyncParsableCommand {
         configuration.console = console
         configuration.publicSchools = publicSchools || demo
         configuration.publicPagesPerVisitor = publicPagesPerVisitor
+        configuration.trustedProxies = trustedProxy
+        configuration.loginAttemptsPerAddress = loginAttemptsPerAddress
         configuration.notifier.publicURL = publicURL.flatMap(URL.init(string:))
         // A restarted nadid on the same host and port takes the notifier lease back at once.
         if port != 0 { configuration.notifier.instance = "\(HostName.local):\(port)" }

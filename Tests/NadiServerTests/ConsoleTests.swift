@@ -327,11 +327,12 @@ struct ConsoleTests {
             #expect(!html.contains("PLG-CCTV"), "no device ids")
             #expect(try await http.execute(uri: "/sekolah/99999999", method: .get, headers: [:]).status == .notFound)
         }
-        // One visitor (behind the local reverse proxy: X-Forwarded-For) past its rate — here one page
+        // One visitor (behind a trusted reverse proxy: X-Forwarded-For) past its rate — here one page
         // every 10 s, so the test does not depend on the machine's speed — gets 429; another does not.
         try await NadiTestApp.run(configure: {
             $0.publicSchools = true
             $0.publicPagesPerVisitor = 0.1
+            $0.trustedProxies = ["127.0.0.1", "::1"]
         }) { app, http, db in
             try await ConsoleFixtures.seed(http, app, db)
             let scraper: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "198.51.100.1, 203.0.113.7"]

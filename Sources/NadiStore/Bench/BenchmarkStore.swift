@@ -19,11 +19,13 @@ package struct BenchmarkStore: Sendable {
     package static let ingestDatabase = "nadi_bench_ingest"
     /// The scratch database of `nadi bench reports`.
     package static let reportsDatabase = "nadi_bench_reports"
+    /// The scratch database of `nadi bench login-flood`.
+    package static let loginDatabase = "nadi_bench_login"
 
     /// Drops and creates the scratch database `name` (a benchmark's own) on this server.
     package func recreateScratchDatabase(_ name: String) async throws {
         precondition(
-            [Self.ingestDatabase, Self.reportsDatabase, Self.consoleDatabase].contains(name), "only the benchmarks' scratch databases")
+            [Self.ingestDatabase, Self.reportsDatabase, Self.consoleDatabase, Self.loginDatabase].contains(name), "only the benchmarks' scratch databases")
         _ = try await client.query("DROP DATABASE IF EXISTS \(unescaped: name)", logger: logger)
         _ = try await client.query("CREATE DATABASE \(unescaped: name)", logger: logger)
     }

@@ -87,22 +87,17 @@ package struct ConsoleUserStore: Sendable {
         return users
     }
 
-    /// The enabled user `name` when `password` is theirs; nil otherwise (unknown, disabled or wrong).
-    /// An unknown name costs one bcrypt check too, so the answer's timing does not tell names apart.
-    package func verify(name: String, password: String) async throws -> ConsoleUser? {
-        var found: (ConsoleUser, String)?
+    /// The user `name` (enabled or not) with their password hash, or nil. The console checks the
+    /// password on a thread of its own (`PasswordChecker`), never here.
+    package func credentials(name: String) async throws -> (user: ConsoleUser, hash: String)? {
+        var found: (user: ConsoleUser, hash: String)?
         for try await (id, name, region, role, created, disabled, hash) in try await client.query(
             "SELECT id, name, region::text, role, created_at, disabled_at, password_hash FROM console_user WHERE name = \(name)",
             logger: logger
         ).decode((Int64, String, String?, String, Date, Date?, String).self) {
             if let user = Self.user((id, name, region, role, created, disabled)) { found = (user, hash) }
         }
-        guard let (user, hash) = found else {
-            _ = Bcrypt.verify(password, hash: Self.decoyHash)
-            return nil
-        }
-        guard Bcrypt.verify(password, hash: hash), user.disabledAt == nil else { return nil }
-        return user
+        return found
     }
 
     /// Disables `name` and ends their sessions. Returns false when there is no such user.
@@ -140,5 +135,5 @@ package struct ConsoleUserStore: Sendable {
     }
 
     /// A bcrypt hash of nothing anyone types, checked when the name is unknown.
-    static let decoyHash = Bcrypt.hash(UUID().uuidString, cost: 12)
+    package static let decoyHash = Bcrypt.hash(UUID().uuidString, cost: 12)
 }
