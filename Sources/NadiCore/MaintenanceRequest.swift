@@ -23,10 +23,22 @@ package struct MaintenanceRequest: Sendable, Equatable {
 
     /// The longest window.
     package static let longest: TimeInterval = 31 * 86_400
+    /// How far back a window may start: the past a year ago is reported and closed.
+    package static let earliest: TimeInterval = 366 * 86_400
+    /// A window that starts more than this before it is created is retroactive (the same grace as
+    /// the schema's `maintenance_window.retroactive`): a form filled in for "now" is not.
+    package static let retroactiveGrace: TimeInterval = 5 * 60
+
+    /// True when the window starts before `now` (less the grace): it changes figures already
+    /// reported, so only an admin may create it.
+    package func isRetroactive(now: Date) -> Bool {
+        from < now.addingTimeInterval(-Self.retroactiveGrace)
+    }
 
     /// Validates the raw fields; the failure says which one is wrong and how.
     package static func parse(
-        device: String?, region: String?, kind: String?, from: String, to: String, reason: String, timeZone: TimeZone
+        device: String?, region: String?, kind: String?, from: String, to: String, reason: String, timeZone: TimeZone,
+        now: Date = Date()
     ) -> Result<MaintenanceRequest, DecodeProblem> {
         func fail(_ text: String) -> Result<MaintenanceRequest, DecodeProblem> { .failure(DecodeProblem(text)) }
         let target: Target
@@ -52,6 +64,9 @@ package struct MaintenanceRequest: Sendable, Equatable {
         guard let end = time(to, in: timeZone) else { return fail("to '\(to.prefix(40))' \(timeHelp)") }
         guard end > start else { return fail("to (\(to)) must be after from (\(from))") }
         guard end.timeIntervalSince(start) <= longest else { return fail("a window may last at most 31 days; split longer work") }
+        guard start >= now.addingTimeInterval(-earliest) else {
+            return fail("from (\(from)) is more than a year ago; windows that far back would rewrite closed reports")
+        }
         let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, trimmed.count <= 300 else { return fail("reason must be 1–300 characters") }
         if let problem = RecordValidation.nulProblem("reason", trimmed) { return fail(problem) }

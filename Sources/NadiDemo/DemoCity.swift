@@ -197,6 +197,6 @@ extension DemoCity {
         let request = MaintenanceRequest(
             target: .device("PLG-FO-5"), from: tonight, to: tonight.addingTimeInterval(4 * 3600),
             reason: "Penyambungan ulang kabel FO Sukarami (demo)")
-        _ = try? await MaintenanceStore(client: client, logger: logger).add(request, scope: nil, createdBy: "demo")
+        _ = try? await MaintenanceStore(client: client, logger: logger).add(request, scope: nil, createdBy: "demo", mayBackdate: true)
     }
 }

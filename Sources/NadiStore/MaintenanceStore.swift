@@ -14,11 +14,15 @@ package struct MaintenanceWindow: Sendable, Equatable, Encodable {
     package var reason: String
     package var createdBy: String
     package var cancelledAt: Date?
+    package var createdAt: Date
+    /// Started before it was created: it changed figures already reported.
+    package var retroactive: Bool
 
     enum CodingKeys: String, CodingKey {
-        case id, device, region, kind, from, to, reason
+        case id, device, region, kind, from, to, reason, retroactive
         case createdBy = "created_by"
         case cancelledAt = "cancelled_at"
+        case createdAt = "created_at"
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -32,11 +36,18 @@ package struct MaintenanceWindow: Sendable, Equatable, Encodable {
         try container.encode(reason, forKey: .reason)
         try container.encode(createdBy, forKey: .createdBy)
         try container.encode(cancelledAt.map(Timestamp.format), forKey: .cancelledAt)
+        try container.encode(Timestamp.format(createdAt), forKey: .createdAt)
+        try container.encode(retroactive, forKey: .retroactive)
     }
 }
 
 /// A window that cannot be added, with the reason (for the person or client who asked).
 package struct MaintenanceRefused: Error, Sendable, CustomStringConvertible {
+    package let description: String
+}
+
+/// A change only an admin may make (a window that rewrites the past), refused for the one who asked.
+package struct MaintenanceForbidden: Error, Sendable, CustomStringConvertible {
     package let description: String
 }
 
@@ -52,20 +63,32 @@ package struct MaintenanceStore: Sendable {
     }
 
     private static let columns = """
-        w.id, d.external_id, w.region::text, w.kind, w.starts_at, w.ends_at, w.reason, w.created_by, w.cancelled_at
+        w.id, d.external_id, w.region::text, w.kind, w.starts_at, w.ends_at, w.reason, w.created_by, w.cancelled_at,
+        w.created_at, w.retroactive
         """
-    private typealias Columns = (Int64, String?, String?, String?, PostgresTimestamp, PostgresTimestamp, String, String, PostgresTimestamp?)
+    private typealias Columns = (
+        Int64, String?, String?, String?, PostgresTimestamp, PostgresTimestamp, String, String, PostgresTimestamp?, PostgresTimestamp, Bool
+    )
 
     private static func window(_ c: Columns) -> MaintenanceWindow {
         MaintenanceWindow(
-            id: c.0, device: c.1, region: c.2, kind: c.3, from: c.4.date, to: c.5.date, reason: c.6, createdBy: c.7, cancelledAt: c.8?.date)
+            id: c.0, device: c.1, region: c.2, kind: c.3, from: c.4.date, to: c.5.date, reason: c.6, createdBy: c.7, cancelledAt: c.8?.date,
+            createdAt: c.9.date, retroactive: c.10)
     }
+
+    /// The words of a refused retroactive window.
+    static let backdateRefusal =
+        "the window starts in the past: a retroactive window changes figures already reported, so only an admin may create it (with a reason)"
 
     /// Adds `request`. Refused (`MaintenanceRefused`) when the device is unknown or outside `scope`
     /// (worded alike), the region is unknown or outside `scope`, or a window over the same target
-    /// overlaps it.
-    package func add(_ request: MaintenanceRequest, scope: RegionCode?, createdBy: String) async throws -> MaintenanceWindow {
-        try await client.transaction(logger: logger) { connection in
+    /// overlaps it; refused (`MaintenanceForbidden`) when it starts in the past and the creator may
+    /// not backdate (only admins may).
+    package func add(
+        _ request: MaintenanceRequest, scope: RegionCode?, createdBy: String, mayBackdate: Bool = false, now: Date = Date()
+    ) async throws -> MaintenanceWindow {
+        if request.isRetroactive(now: now), !mayBackdate { throw MaintenanceForbidden(description: Self.backdateRefusal) }
+        return try await client.transaction(logger: logger) { connection in
             var deviceID: Int64?
             var region: RegionCode?
             var kind: DeviceKind?
@@ -116,13 +139,15 @@ package struct MaintenanceStore: Sendable {
     }
 
     /// Windows within `scope` (and under `region`), newest first; with `activeAt`, only those not
-    /// cancelled that cover that instant; otherwise those not cancelled that have not ended.
-    package func list(scope: RegionCode?, region: RegionCode?, activeAt: Date?, includeCancelled: Bool = false) async throws
-        -> [MaintenanceWindow]
-    {
+    /// cancelled that cover that instant; otherwise those not cancelled that have not ended, and
+    /// with `includeEnded` the ended ones too (the retroactive among them: they changed the past).
+    package func list(
+        scope: RegionCode?, region: RegionCode?, activeAt: Date?, includeCancelled: Bool = false, includeEnded: Bool = false
+    ) async throws -> [MaintenanceWindow] {
         let scopeCode = scope?.rawValue ?? ""
         let regionCode = region?.rawValue ?? ""
         let now = Date()
+        let ended = includeEnded || includeCancelled
         var windows: [MaintenanceWindow] = []
         for try await columns in try await client.query(
             """
@@ -133,7 +158,7 @@ package struct MaintenanceStore: Sendable {
               AND (\(includeCancelled) OR w.cancelled_at IS NULL)
               AND CASE WHEN \(activeAt.map(\.pg))::timestamptz IS NOT NULL
                        THEN w.starts_at <= \(activeAt.map(\.pg))::timestamptz AND w.ends_at > \(activeAt.map(\.pg))::timestamptz
-                       ELSE \(includeCancelled) OR w.ends_at > \(now.pg) END
+                       ELSE \(ended) OR w.ends_at > \(now.pg) END
             ORDER BY w.starts_at DESC, w.id DESC
             """, logger: logger
         ).decode(Columns.self) {
@@ -142,17 +167,59 @@ package struct MaintenanceStore: Sendable {
         return windows
     }
 
-    /// Cancels window `id` if it lies within `scope` and is not cancelled yet; false otherwise.
-    package func cancel(id: Int64, scope: RegionCode?) async throws -> Bool {
+    /// The retroactive windows (not cancelled) within `scope` and under `region` that overlap
+    /// `window` and cover devices of `kind` (nil: any): the windows that changed a report's figures.
+    package func retroactive(scope: RegionCode?, region: RegionCode?, kind: DeviceKind?, overlapping window: Range<Date>) async throws
+        -> [MaintenanceWindow]
+    {
+        let scopeCode = scope?.rawValue ?? ""
+        let regionCode = region?.rawValue ?? ""
+        var windows: [MaintenanceWindow] = []
+        for try await columns in try await client.query(
+            """
+            SELECT \(unescaped: Self.columns)
+            FROM maintenance_window w LEFT JOIN device d ON d.id = w.device_id
+            WHERE w.retroactive AND w.cancelled_at IS NULL
+              AND w.starts_at < \(window.upperBound.pg) AND w.ends_at > \(window.lowerBound.pg)
+              AND (\(kind?.rawValue)::text IS NULL OR coalesce(w.kind, d.kind, \(kind?.rawValue)::text) = \(kind?.rawValue)::text)
+              AND (\(scopeCode) = '' OR coalesce(w.region, d.region) <@ nullif(\(scopeCode), '')::ltree
+                   OR nullif(\(scopeCode), '')::ltree <@ w.region)
+              AND (\(regionCode) = '' OR coalesce(w.region, d.region) <@ nullif(\(regionCode), '')::ltree
+                   OR nullif(\(regionCode), '')::ltree <@ w.region)
+            ORDER BY w.starts_at, w.id
+            """, logger: logger
+        ).decode(Columns.self) {
+            windows.append(Self.window(columns))
+        }
+        return windows
+    }
+
+    /// What a cancellation did.
+    package enum Cancellation: Sendable, Equatable {
+        /// The window had not started: it is cancelled whole (kept, marked).
+        case cancelled
+        /// The window was in force: it ends now, so the time already spent in it stays maintenance.
+        case endedNow
+        /// No such window open within the scope.
+        case notFound
+    }
+
+    /// Cancels window `id` within `scope`: one that has not started is cancelled whole, one in force
+    /// ends now (the past it covered is not rewritten). An ended window cannot be cancelled: that
+    /// would rewrite reported figures.
+    package func cancel(id: Int64, scope: RegionCode?, now: Date = Date()) async throws -> Cancellation {
         let scopeCode = scope?.rawValue ?? ""
         let rows = try await client.query(
             """
-            UPDATE maintenance_window w SET cancelled_at = now()
-            WHERE w.id = \(id) AND w.cancelled_at IS NULL
+            UPDATE maintenance_window w
+            SET cancelled_at = CASE WHEN w.starts_at > \(now.pg) THEN \(now.pg) ELSE NULL END,
+                ends_at = CASE WHEN w.starts_at > \(now.pg) THEN w.ends_at ELSE greatest(\(now.pg), w.starts_at + interval '1 second') END
+            WHERE w.id = \(id) AND w.cancelled_at IS NULL AND w.ends_at > \(now.pg)
               AND (\(scopeCode) = '' OR coalesce(w.region, (SELECT d.region FROM device d WHERE d.id = w.device_id)) <@ nullif(\(scopeCode), '')::ltree)
-            RETURNING w.id
+            RETURNING w.cancelled_at IS NOT NULL
             """, logger: logger
-        ).collect()
-        return !rows.isEmpty
+        ).decode(Bool.self)
+        for try await whole in rows { return whole ? .cancelled : .endedNow }
+        return .notFound
     }
 }

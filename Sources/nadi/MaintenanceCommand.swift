@@ -15,7 +15,9 @@ struct MaintenanceAdd: AsyncParsableCommand {
         commandName: "add", abstract: "Plan a maintenance window over one device or a region (optionally one kind).",
         discussion: """
             Times are local to --time-zone unless they carry an offset. A window lasts at most 31 days and may not overlap
-            another open window over the same target.
+            another open window over the same target. A window that starts in the past is retroactive: it changes figures
+            already reported, so the API and the console accept it from admins only; it is marked as such in lists, and
+            `nadi uptime` and the console's uptime page name it under the figures it changed. It may start at most a year back.
 
             Examples:
               nadi maintenance add --device PLG-FO-3 --from "2026-11-24 22:00" --to "2026-11-25 02:00" --reason "Penyambungan ulang kabel FO"
@@ -44,11 +46,15 @@ struct MaintenanceAdd: AsyncParsableCommand {
         let creator = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "operator")
         do {
             let window = try await database.withClient { client in
-                try await MaintenanceStore(client: client, logger: CLILogger.make()).add(parsed, scope: nil, createdBy: creator)
+                try await MaintenanceStore(client: client, logger: CLILogger.make()).add(
+                    parsed, scope: nil, createdBy: creator, mayBackdate: true)
             }
             print(
                 "maintenance window #\(window.id) added: \(MaintenanceTable.target(window)), \(MaintenanceTable.span(window, zone: time.zone))"
             )
+            if window.retroactive {
+                print("note: it starts in the past (retroactive): reports over that time now say it changed their figures")
+            }
         } catch let refused as MaintenanceRefused {
             throw CLIError("not added: \(refused)")
         }
@@ -57,7 +63,7 @@ struct MaintenanceAdd: AsyncParsableCommand {
 
 struct MaintenanceList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List maintenance windows that have not ended.",
+        commandName: "list", abstract: "List maintenance windows that have not ended (with --all, every window).",
         discussion: """
             Times are shown in the deployment's zone (--time-zone). Examples:
               nadi maintenance list --active
@@ -87,12 +93,15 @@ struct MaintenanceList: AsyncParsableCommand {
         case .csv:
             print(
                 CSVText.render(
-                    header: ["id", "device", "region", "kind", "from", "to", "reason", "created_by", "cancelled_at"],
+                    header: [
+                        "id", "device", "region", "kind", "from", "to", "reason", "created_by", "cancelled_at", "created_at", "retroactive",
+                    ],
                     rows: windows.map {
                         [
                             String($0.id), $0.device ?? "", $0.region ?? "", $0.kind ?? "", Timestamp.format($0.from),
                             Timestamp.format($0.to),
-                            $0.reason, $0.createdBy, $0.cancelledAt.map(Timestamp.format) ?? "",
+                            $0.reason, $0.createdBy, $0.cancelledAt.map(Timestamp.format) ?? "", Timestamp.format($0.createdAt),
+                            String($0.retroactive),
                         ]
                     }), terminator: "")
         case .table:
@@ -102,7 +111,7 @@ struct MaintenanceList: AsyncParsableCommand {
                     rows: windows.map {
                         [
                             String($0.id), MaintenanceTable.target($0), MaintenanceTable.span($0, zone: time.zone), $0.reason, $0.createdBy,
-                            $0.cancelledAt == nil ? "open" : "cancelled",
+                            MaintenanceTable.state($0),
                         ]
                     }, rightAligned: [0]))
             print("\(windows.count) windows")
@@ -112,9 +121,11 @@ struct MaintenanceList: AsyncParsableCommand {
 
 struct MaintenanceCancel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cancel", abstract: "Cancel a maintenance window (it is kept, marked cancelled).",
+        commandName: "cancel", abstract: "Cancel a maintenance window that has not ended (it is kept).",
         discussion: """
-            Time already spent inside the window still counts as maintenance; from now on an outage counts as one. Example:
+            A window that has not started is cancelled whole (kept, marked cancelled). A window in force ends now: the time
+            already spent inside it still counts as maintenance, and from now on an outage counts as one. An ended window
+            cannot be cancelled: that would rewrite figures already reported. Example:
               nadi maintenance cancel 12
             """)
     @Argument(help: "The window's id (nadi maintenance list).") var id: Int64
@@ -122,16 +133,24 @@ struct MaintenanceCancel: AsyncParsableCommand {
 
     func run() async throws {
         let id = self.id
-        let cancelled = try await database.withClient { client in
+        let cancellation = try await database.withClient { client in
             try await MaintenanceStore(client: client, logger: CLILogger.make()).cancel(id: id, scope: nil)
         }
-        guard cancelled else { throw CLIError("no open maintenance window #\(id)") }
-        print("maintenance window #\(id) cancelled")
+        switch cancellation {
+        case .cancelled: print("maintenance window #\(id) cancelled")
+        case .endedNow: print("maintenance window #\(id) was in force: it ends now (the time already in it stays maintenance)")
+        case .notFound: throw CLIError("no maintenance window #\(id) that has not ended (an ended window cannot be cancelled)")
+        }
     }
 }
 
 /// How windows read in a terminal.
 enum MaintenanceTable {
+    static func state(_ window: MaintenanceWindow, now: Date = Date()) -> String {
+        let state = window.cancelledAt != nil ? "cancelled" : window.to <= now ? "ended" : window.from <= now ? "in force" : "planned"
+        return window.retroactive ? state + ", retroactive" : state
+    }
+
     static func target(_ window: MaintenanceWindow) -> String {
         if let device = window.device { return device }
         return (window.region ?? "?") + (window.kind.map { " (\($0))" } ?? "")

@@ -97,5 +97,27 @@ struct Uptime: AsyncParsableCommand {
             case .table: print(UptimeRenderer.table(rows))
             }
         }
+        try await noteRetroactiveWindows(region: region, kind: kind, window: window, zone: zone)
+    }
+
+    /// Names the retroactive maintenance windows that changed these figures (after a table; on
+    /// standard error after CSV and JSON, whose shape stays as documented).
+    func noteRetroactiveWindows(region: RegionCode?, kind: DeviceKind?, window: Range<Date>, zone: TimeZone) async throws {
+        let windows = try await database.withClient { client in
+            try await MaintenanceStore(client: client, logger: CLILogger.make()).retroactive(
+                scope: nil, region: region, kind: kind, overlapping: window)
+        }
+        guard !windows.isEmpty else { return }
+        let local = LocalTime(zone: zone)
+        var lines = [
+            "note: \(windows.count) retroactive maintenance window\(windows.count == 1 ? "" : "s") (created after the time they cover) changed these figures:"
+        ]
+        for item in windows {
+            lines.append(
+                "  #\(item.id) \(MaintenanceTable.target(item)), \(MaintenanceTable.span(item, zone: zone)), created \(local.minutes(item.createdAt)) \(local.zoneName) by \(item.createdBy): \(item.reason)"
+            )
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        if format == .table { print(text, terminator: "") } else { FileHandle.standardError.write(Data(text.utf8)) }
     }
 }

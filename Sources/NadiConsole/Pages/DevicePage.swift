@@ -106,9 +106,12 @@ extension ConsoleController {
         case .success(let request):
             do {
                 _ = try await MaintenanceStore(client: client, logger: logger).add(
-                    request, scope: session.user.region, createdBy: "console:" + session.user.name)
+                    request, scope: session.user.region, createdBy: "console:" + session.user.name, mayBackdate: session.user.role == .admin
+                )
             } catch let refused as MaintenanceRefused {
                 return Response(status: .seeOther, headers: [.location: back + "?problem=" + PageContext.encode(refused.description)])
+            } catch let forbidden as MaintenanceForbidden {
+                return Response(status: .seeOther, headers: [.location: back + "?problem=" + PageContext.encode(forbidden.description)])
             }
             return Response(status: .seeOther, headers: [.location: back + "?saved=1"])
         }

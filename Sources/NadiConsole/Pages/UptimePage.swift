@@ -43,6 +43,16 @@ extension ConsoleController {
                 "status": row.status.rawValue,
             ]
         }
+        let retroactive = try await MaintenanceStore(client: client, logger: logger).retroactive(
+            scope: context.session?.user.region, region: region, kind: kind, overlapping: window)
+        page["retroactive"] = retroactive.map { item -> [String: Any] in
+            [
+                "id": item.id, "target": item.device ?? ((item.region ?? "") + (item.kind.map { " (\($0))" } ?? "")),
+                "span": "\(minutes(item.from)) – \(minutes(item.to))", "created": minutes(item.createdAt), "by": item.createdBy,
+                "reason": item.reason,
+            ]
+        }
+        page["has_retroactive"] = !retroactive.isEmpty
         page["window_from"] = minutes(window.lowerBound)
         page["window_to"] = minutes(window.upperBound)
         return renderer.page("uptime", page)

@@ -56,11 +56,14 @@ struct MaintenanceController: Sendable {
         }
         do {
             let window = try await withDeadline(configuration.databaseTimeout) { [store] in
-                try await store.add(maintenance, scope: token.region, createdBy: "token:\(token.name)")
+                try await store.add(
+                    maintenance, scope: token.region, createdBy: "token:\(token.name)", mayBackdate: token.scopes.contains(.admin))
             }
             return JSONBody.response(window, status: .created)
         } catch let refused as MaintenanceRefused {
             throw APIError(.unprocessableContent, refused.description)
+        } catch let forbidden as MaintenanceForbidden {
+            throw APIError(.forbidden, forbidden.description)
         } catch {
             logger.error("maintenance write failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
             throw APIError.unavailable(
@@ -82,10 +85,16 @@ struct MaintenanceController: Sendable {
         case "true", "1": active = true
         default: throw APIError(.badRequest, "active must be true or false")
         }
+        let ended: Bool
+        switch query["ended"] {
+        case nil, "false", "0": ended = false
+        case "true", "1": ended = true
+        default: throw APIError(.badRequest, "ended must be true or false")
+        }
         let under = region
         do {
             let windows = try await withDeadline(configuration.databaseTimeout) { [store] in
-                try await store.list(scope: token.region, region: under, activeAt: active ? Date() : nil)
+                try await store.list(scope: token.region, region: under, activeAt: active ? Date() : nil, includeEnded: ended)
             }
             return JSONBody.response(windows)
         } catch {
@@ -96,16 +105,18 @@ struct MaintenanceController: Sendable {
     func cancel(_ request: Request, id text: String) async throws -> Response {
         let token = try await authorizer.require(anyOf: [.maintenance, .admin], for: request)
         guard let id = Int64(text) else { throw APIError(.badRequest, "the window id is a number (see GET /v1/maintenance)") }
-        let cancelled: Bool
+        let cancellation: MaintenanceStore.Cancellation
         do {
-            cancelled = try await withDeadline(configuration.databaseTimeout) { [store] in
+            cancellation = try await withDeadline(configuration.databaseTimeout) { [store] in
                 try await store.cancel(id: id, scope: token.region)
             }
         } catch {
             throw APIError.unavailable(
                 "the database is unavailable; nothing was changed, retry shortly", retryAfter: configuration.retryAfterSeconds)
         }
-        guard cancelled else { throw APIError(.notFound, "no open maintenance window #\(id) in this token's region") }
+        guard cancellation != .notFound else {
+            throw APIError(.notFound, "no maintenance window #\(id) that has not ended in this token's region (an ended window stays)")
+        }
         return Response(status: .noContent)
     }
 }
