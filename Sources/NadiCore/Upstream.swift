@@ -14,8 +14,10 @@ package struct UpstreamGraph: Sendable {
 
     package init(upstream: [String: String]) { self.upstream = upstream }
 
-    /// Applies `change` to `device` unless it is refused; returns the reason when it is.
-    package mutating func propose(device: String, _ change: UpstreamChange) -> String? {
+    /// Applies `change` to `device` unless it is refused; returns the reason when it is. A hop of a
+    /// refused cycle for which `shown` is false is named only as a device outside the caller's
+    /// region (its id is not theirs to learn).
+    package mutating func propose(device: String, _ change: UpstreamChange, shown: (String) -> Bool = { _ in true }) -> String? {
         switch change {
         case .keep:
             return nil
@@ -30,7 +32,8 @@ package struct UpstreamGraph: Sendable {
             while let node = current {
                 chain.append(node)
                 if node == device {
-                    return "upstream '\(target)' would close a cycle: \(chain.joined(separator: " → "))"
+                    let named = chain.map { shown($0) ? $0 : "(a device outside your region)" }
+                    return "upstream '\(target)' would close a cycle: \(named.joined(separator: " → "))"
                 }
                 guard seen.insert(node).inserted else { break }  // a cycle elsewhere; not this device's
                 current = upstream[node]

@@ -59,6 +59,7 @@ package enum ConsoleCatalog {
         "retroactive_note":
             "Angka di halaman ini diubah oleh jendela pemeliharaan retroaktif (dibuat setelah waktu yang dicakupnya):",
         "created_on": "dibuat",
+        "outside_region": "perangkat di luar wilayah Anda",
         "created_by": "oleh",
         "logged_out": "Anda sudah keluar.",
         "region": "Wilayah", "kind": "Jenis", "state": "Status", "cause": "Penyebab", "search": "Cari",
@@ -125,6 +126,7 @@ package enum ConsoleCatalog {
         "login_busy": "Too many sign-in attempts right now. Try again in a moment.",
         "retroactive_note": "The figures on this page were changed by retroactive maintenance windows (created after the time they cover):",
         "created_on": "created",
+        "outside_region": "a device outside your region",
         "created_by": "by",
         "logged_out": "You are logged out.",
         "region": "Region", "kind": "Kind", "state": "State", "cause": "Cause", "search": "Search",

@@ -20,6 +20,8 @@ package struct DeviceStateRow: Sendable, Equatable {
     package var lastSeen: Date?
     /// The external id of the device's upstream, if it has one.
     package var upstream: String?
+    /// The region of that upstream device.
+    package var upstreamRegion: String?
 }
 
 /// The newest stored ping of a device.
@@ -65,18 +67,20 @@ package struct DeviceStateStore: Sendable {
         d.id, d.external_id, d.kind, d.region::text, d.site, d.name, d.installed_on::text, d.decommissioned_on::text, d.interval_s,
         coalesce(s.status, 'unknown'),
         coalesce(s.reason, CASE WHEN s.status IS NULL OR s.status = 'unknown' THEN 'never_seen' END),
-        s.since, s.last_seen, (SELECT u.external_id FROM device u WHERE u.id = d.upstream_id)
+        s.since, s.last_seen, (SELECT u.external_id FROM device u WHERE u.id = d.upstream_id),
+        (SELECT u.region::text FROM device u WHERE u.id = d.upstream_id)
         """
 
     private typealias Columns = (
         Int64, String, String, String, String?, String, String, String?, Int, String, String?, PostgresTimestamp?, PostgresTimestamp?,
-        String?
+        String?, String?
     )
 
     private static func row(_ c: Columns) -> DeviceStateRow {
         DeviceStateRow(
             rowID: c.0, externalID: c.1, kind: c.2, region: c.3, site: c.4, name: c.5, installed: c.6, decommissioned: c.7,
-            intervalSeconds: c.8, status: c.9, reason: c.10, since: c.11?.date, lastSeen: c.12?.date, upstream: c.13)
+            intervalSeconds: c.8, status: c.9, reason: c.10, since: c.11?.date, lastSeen: c.12?.date, upstream: c.13,
+            upstreamRegion: c.14)
     }
 
     /// The device `externalID` with its state, when it lies within `scope` (nil: anywhere). On a

@@ -174,7 +174,7 @@ package struct InventoryStore: Sendable {
             // Upstream links: the upstream must exist and no link may close a cycle.
             let validIDs = Set(valid.map(\.externalID))
             let indexed = candidates.filter { validIDs.contains($0.record.externalID) }.map { ($0.index, $0.record) }
-            let refusals = try await UpstreamLinks.refusals(indexed.map { ($0.0, $0.1) }, on: connection, logger: logger)
+            let refusals = try await UpstreamLinks.refusals(indexed.map { ($0.0, $0.1) }, scope: scope, on: connection, logger: logger)
             for (index, reason) in refusals.sorted(by: { $0.key < $1.key }) {
                 outcome.rejected.append(RecordError(index: index, error: reason))
             }

@@ -7,9 +7,12 @@ import PostgresNIO
 /// must exist, in the database or in the batch; no link may close a cycle), then written with their
 /// history (`device_link`: a change closes the link that held and opens the new one, from now on).
 enum UpstreamLinks {
-    /// Reasons, by index, for the records whose upstream change is refused.
+    /// Reasons, by index, for the records whose upstream change is refused. With a `scope` (the
+    /// writer's region), an upstream must lie within it or at one of its ancestor regions (a
+    /// provincial backbone serving the city); any other is refused with the words an unknown id
+    /// gets, and a cycle names hops outside the scope only as such.
     static func refusals(
-        _ records: [(index: Int, record: DeviceRecord)], on connection: PostgresConnection, logger: Logger
+        _ records: [(index: Int, record: DeviceRecord)], scope: RegionCode?, on connection: PostgresConnection, logger: Logger
     ) async throws -> [Int: String] {
         let changing = records.filter { $0.record.upstream != .keep }
         guard !changing.isEmpty else { return [:] }
@@ -19,29 +22,40 @@ enum UpstreamLinks {
         }
         // The links that hold now along every chain the proposals touch.
         var links: [String: String] = [:]
-        var known = Set<String>()
-        for try await (device, upstream) in try await connection.query(
+        var linkable = Set<String>()
+        var visible = Set<String>()
+        for try await (device, region, upstream) in try await connection.query(
             """
             WITH RECURSIVE chain(id, upstream_id) AS (
                 SELECT id, upstream_id FROM device WHERE external_id = ANY(\(targets + changing.map(\.record.externalID)))
                 UNION
                 SELECT d.id, d.upstream_id FROM device d JOIN chain c ON d.id = c.upstream_id
             )
-            SELECT e.external_id, u.external_id FROM chain c JOIN device e ON e.id = c.id LEFT JOIN device u ON u.id = c.upstream_id
+            SELECT e.external_id, e.region::text, u.external_id
+            FROM chain c JOIN device e ON e.id = c.id LEFT JOIN device u ON u.id = c.upstream_id
             """, logger: logger
-        ).decode((String, String?).self) {
-            known.insert(device)
+        ).decode((String, String, String?).self) {
+            let code = RegionCode(region)
+            let within = scope.map { code?.isWithin($0) ?? false } ?? true
+            let above = scope.map { scope in code.map { scope.isWithin($0) } ?? false } ?? true
+            if within { visible.insert(device) }
+            if within || above { linkable.insert(device) }
             if let upstream { links[device] = upstream }
         }
         let inBatch = Set(records.map(\.record.externalID))
         var graph = UpstreamGraph(upstream: links)
         var refused: [Int: String] = [:]
         for (index, record) in changing {
-            if case .set(let target) = record.upstream, !known.contains(target), !inBatch.contains(target) {
+            if case .set(let target) = record.upstream, !linkable.contains(target), !inBatch.contains(target) {
                 refused[index] = "upstream '\(target)' does not exist; register it first (or in the same batch)"
                 continue
             }
-            if let reason = graph.propose(device: record.externalID, record.upstream) { refused[index] = reason }
+            let named: Set<String>
+            if case .set(let target) = record.upstream { named = [target] } else { named = [] }
+            let reason = graph.propose(device: record.externalID, record.upstream) {
+                visible.contains($0) || inBatch.contains($0) || named.contains($0)
+            }
+            if let reason { refused[index] = reason }
         }
         return refused
     }

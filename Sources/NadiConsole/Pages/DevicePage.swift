@@ -74,8 +74,11 @@ extension ConsoleController {
             page["sparkline"] = SVGChart.sparkline(values, label: metric)
             page["metric"] = metric
         }
-        page["upstream"] = try await history.upstreamChain(rowID: device.rowID).map { neighbour(for: $0, language) }
-        page["dependents"] = try await history.directDependents(rowID: device.rowID, limit: 100).map { neighbour(for: $0, language) }
+        let scope = context.session?.user.region
+        page["upstream"] = try await history.upstreamChain(rowID: device.rowID).map { neighbour(for: $0, language, scope: scope) }
+        page["dependents"] = try await history.directDependents(rowID: device.rowID, limit: 100).map {
+            neighbour(for: $0, language, scope: scope)
+        }
         page["dependents_total"] = try await store.dependents(rowID: device.rowID)
         page["can_plan"] = context.session?.user.role.includes(.operator) ?? false
         page["saved"] = context.parameter("saved") != nil
@@ -83,8 +86,13 @@ extension ConsoleController {
         return renderer.page("device", page)
     }
 
-    func neighbour(for device: DeviceNeighbour, _ language: MessageLanguage) -> [String: Any] {
-        [
+    /// A neighbour in the upstream tree; one outside the reader's region is shown as such, without
+    /// its id, name or state.
+    func neighbour(for device: DeviceNeighbour, _ language: MessageLanguage, scope: RegionCode?) -> [String: Any] {
+        if let scope, !(RegionCode(device.region)?.isWithin(scope) ?? false) {
+            return ["outside": true, "label": ConsoleCatalog.words(language)["outside_region"] ?? "outside_region"]
+        }
+        return [
             "id": device.externalID, "href": "/devices/\(PageContext.encode(device.externalID))", "name": device.name,
             "status": device.status, "status_label": ConsoleCatalog.status(device.status, language),
         ]

@@ -38,8 +38,10 @@ struct DeviceController: Sendable {
         var since: Date?
         var lastSeen: Date?
         var lastPing: LastPing?
-        /// The device it depends on (null when none).
+        /// The device it depends on (null when none, or when it lies outside the token's region).
         var upstream: String?
+        /// True when the device has an upstream outside the token's region (its id is not shown).
+        var upstreamOutsideRegion: Bool
         /// How many devices depend on it (directly or further down).
         var dependents: Int
 
@@ -48,6 +50,7 @@ struct DeviceController: Sendable {
             case intervalS = "interval_s"
             case lastSeen = "last_seen"
             case lastPing = "last_ping"
+            case upstreamOutsideRegion = "upstream_outside_region"
         }
     }
 
@@ -67,10 +70,13 @@ struct DeviceController: Sendable {
             guard let row = try await store.device(externalID, within: token.region) else {
                 throw APIError(.notFound, "no device '\(externalID)' in this token's region")
             }
+            let upstreamVisible =
+                token.region.map { scope in row.upstreamRegion.flatMap(RegionCode.init)?.isWithin(scope) ?? false } ?? true
             var view = DeviceView(
                 id: row.externalID, kind: row.kind, region: row.region, site: row.site, name: row.name, installed: row.installed,
                 decommissioned: row.decommissioned, intervalS: row.intervalSeconds, status: row.status, reason: row.reason,
-                since: row.since, lastSeen: row.lastSeen, upstream: row.upstream, dependents: try await store.dependents(rowID: row.rowID))
+                since: row.since, lastSeen: row.lastSeen, upstream: upstreamVisible ? row.upstream : nil,
+                upstreamOutsideRegion: row.upstream != nil && !upstreamVisible, dependents: try await store.dependents(rowID: row.rowID))
             if let ping = try await store.lastPing(rowID: row.rowID) {
                 view.lastPing = LastPing(
                     at: ping.at, status: ping.status, latencyMs: ping.latencyMs, reason: ping.reason,

@@ -18,6 +18,7 @@ package struct DeviceNeighbour: Sendable, Equatable {
     package var name: String
     package var kind: String
     package var status: String
+    package var region: String
 }
 
 /// What the device page shows beyond the current state: its state intervals over a window, its
@@ -79,7 +80,7 @@ package struct DeviceHistoryStore: Sendable {
     /// The chain of devices `rowID` depends on, nearest first (at most 16).
     package func upstreamChain(rowID: Int64) async throws -> [DeviceNeighbour] {
         var chain: [DeviceNeighbour] = []
-        for try await (id, name, kind, status) in try await client.query(
+        for try await (id, name, kind, status, region) in try await client.query(
             """
             WITH RECURSIVE up(id, depth) AS (
                 SELECT upstream_id, 1 FROM device WHERE id = \(rowID) AND upstream_id IS NOT NULL
@@ -87,12 +88,12 @@ package struct DeviceHistoryStore: Sendable {
                 SELECT d.upstream_id, up.depth + 1 FROM device d JOIN up ON d.id = up.id
                 WHERE d.upstream_id IS NOT NULL AND up.depth < 16
             )
-            SELECT d.external_id, d.name, d.kind, coalesce(s.status, 'unknown')
+            SELECT d.external_id, d.name, d.kind, coalesce(s.status, 'unknown'), d.region::text
             FROM up JOIN device d ON d.id = up.id LEFT JOIN device_state s ON s.device_id = d.id
             ORDER BY up.depth
             """, logger: logger
-        ).decode((String, String, String, String).self) {
-            chain.append(DeviceNeighbour(externalID: id, name: name, kind: kind, status: status))
+        ).decode((String, String, String, String, String).self) {
+            chain.append(DeviceNeighbour(externalID: id, name: name, kind: kind, status: status, region: region))
         }
         return chain
     }
@@ -100,14 +101,14 @@ package struct DeviceHistoryStore: Sendable {
     /// The devices that name `rowID` as their upstream, by id (at most `limit`).
     package func directDependents(rowID: Int64, limit: Int) async throws -> [DeviceNeighbour] {
         var list: [DeviceNeighbour] = []
-        for try await (id, name, kind, status) in try await client.query(
+        for try await (id, name, kind, status, region) in try await client.query(
             """
-            SELECT d.external_id, d.name, d.kind, coalesce(s.status, 'unknown')
+            SELECT d.external_id, d.name, d.kind, coalesce(s.status, 'unknown'), d.region::text
             FROM device d LEFT JOIN device_state s ON s.device_id = d.id
             WHERE d.upstream_id = \(rowID) ORDER BY d.external_id LIMIT \(limit)
             """, logger: logger
-        ).decode((String, String, String, String).self) {
-            list.append(DeviceNeighbour(externalID: id, name: name, kind: kind, status: status))
+        ).decode((String, String, String, String, String).self) {
+            list.append(DeviceNeighbour(externalID: id, name: name, kind: kind, status: status, region: region))
         }
         return list
     }
