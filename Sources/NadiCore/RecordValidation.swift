@@ -85,11 +85,20 @@ package enum RecordValidation {
             guard isIdentifier(upstream) else { return fail("upstream '\(shown(upstream))' is not a device id") }
             guard upstream != input.id else { return fail("a device cannot be its own upstream") }
         }
+        var upstreamSince: Date?
+        if let text = input.upstreamSince {
+            guard input.upstream != .keep else { return fail("upstream_since goes with upstream (the link it dates)") }
+            guard let since = Timestamp.parse(text) else {
+                return fail("upstream_since '\(text.prefix(40))' must be a time in RFC 3339 with an offset (2026-11-24T22:00:00+07:00)")
+            }
+            guard since <= Date().addingTimeInterval(300) else { return fail("upstream_since \(text) is in the future") }
+            upstreamSince = since
+        }
         return .success(
             DeviceRecord(
                 externalID: input.id, kind: kind, region: region, site: input.site, name: name, lat: input.lat,
                 lon: input.lon, installed: installed, decommissioned: decommissioned, intervalSeconds: interval,
-                attributes: .object(attributes), upstream: input.upstream))
+                attributes: .object(attributes), upstream: input.upstream, upstreamSince: upstreamSince))
     }
 
     static func attributesProblem(kind: DeviceKind, attributes: [String: JSONValue]) -> String? {

@@ -15,10 +15,13 @@ package struct DeviceInput: Decodable, Sendable {
     package var attributes: [String: JSONValue]?
     /// Absent: keep the device's upstream; null: clear it; an id: that device.
     package var upstream: UpstreamChange = .keep
+    /// When a changed upstream link began to hold (RFC 3339); absent: when it is stored.
+    package var upstreamSince: String?
 
     enum CodingKeys: String, CodingKey {
         case id, kind, region, site, name, lat, lon, installed, decommissioned, upstream
         case intervalS = "interval_s"
+        case upstreamSince = "upstream_since"
         case attributes
     }
 
@@ -38,6 +41,7 @@ package struct DeviceInput: Decodable, Sendable {
         if container.contains(.upstream) {
             upstream = try container.decodeNil(forKey: .upstream) ? .clear : .set(try container.decode(String.self, forKey: .upstream))
         }
+        upstreamSince = try container.decodeIfPresent(String.self, forKey: .upstreamSince)
     }
 }
 
@@ -55,12 +59,17 @@ package struct DeviceRecord: Sendable, Equatable {
     package var intervalSeconds: Int
     package var attributes: JSONValue
     package var upstream: UpstreamChange
+    /// When a changed upstream link began to hold; nil: when it is stored (or, for a device's
+    /// first registration, its installed day).
+    package var upstreamSince: Date?
 
     package init(
         externalID: String, kind: DeviceKind, region: RegionCode, site: String?, name: String, lat: Double?, lon: Double?,
-        installed: CalendarDay, decommissioned: CalendarDay?, intervalSeconds: Int, attributes: JSONValue, upstream: UpstreamChange = .keep
+        installed: CalendarDay, decommissioned: CalendarDay?, intervalSeconds: Int, attributes: JSONValue, upstream: UpstreamChange = .keep,
+        upstreamSince: Date? = nil
     ) {
         self.upstream = upstream
+        self.upstreamSince = upstreamSince
         self.externalID = externalID
         self.kind = kind
         self.region = region

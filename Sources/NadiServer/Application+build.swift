@@ -28,7 +28,7 @@ package func buildApplication(
     let queue = IngestQueue(capacity: configuration.queueCapacity)
     let writer = PingWriter(
         queue: queue, client: client, configuration: configuration.writer, metrics: metrics.factory, logger: logger)
-    let directory = DeviceDirectory(store: InventoryStore(client: client, logger: logger))
+    let directory = DeviceDirectory(store: InventoryStore(client: client, logger: logger, timeZone: configuration.timeZone))
     let renderer = configuration.console ? try ConsoleRenderer() : nil
     let openAPI = try OpenAPIController()
     let passwords = PasswordChecker()
@@ -93,7 +93,7 @@ func buildRouter(
     let authorizer = Authorizer(
         tokens: TokenStore(client: client, logger: logger), timeout: configuration.databaseTimeout,
         retryAfterSeconds: configuration.retryAfterSeconds)
-    let inventory = InventoryStore(client: client, logger: logger)
+    let inventory = InventoryStore(client: client, logger: logger, timeZone: configuration.timeZone)
     let sightings = SightingLimiter(perMinute: configuration.sightingsPerMinute, metrics: metrics.factory)
     IngestController(
         configuration: configuration, authorizer: authorizer, inventory: inventory,

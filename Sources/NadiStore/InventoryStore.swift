@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 package import Logging
 package import NadiCore
 package import PostgresNIO
@@ -68,10 +68,14 @@ package struct DeviceInfo: Sendable, Equatable {
 package struct InventoryStore: Sendable {
     let client: DatabaseClient
     let logger: Logger
+    /// The deployment's time zone: a device's first upstream link holds from the start of its
+    /// installed day there.
+    let timeZone: TimeZone
 
-    package init(client: DatabaseClient, logger: Logger) {
+    package init(client: DatabaseClient, logger: Logger, timeZone: TimeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt) {
         self.client = client
         self.logger = logger
+        self.timeZone = timeZone
     }
 
     /// Stores `records` (each with its index in the request). Returns the outcome and the stored devices.
@@ -147,6 +151,9 @@ package struct InventoryStore: Sendable {
                         RecordError(
                             index: index,
                             error: "id '\(record.externalID)' is taken by a device this token may not change; choose another id"))
+                } else if let since = record.upstreamSince, since < record.installed.start(in: timeZone) {
+                    outcome.rejected.append(
+                        RecordError(index: index, error: "upstream_since is before the device was installed (\(record.installed))"))
                 } else if let site = record.site, siteRegions[site] == nil {
                     outcome.rejected.append(
                         RecordError(index: index, error: "site '\(site)' does not exist; register it with POST /v1/sites first"))
@@ -196,14 +203,17 @@ package struct InventoryStore: Sendable {
                     name = excluded.name, lat = excluded.lat, lon = excluded.lon, installed_on = excluded.installed_on,
                     decommissioned_on = excluded.decommissioned_on, interval_s = excluded.interval_s,
                     attributes = excluded.attributes, updated_at = now()
-                RETURNING id, external_id, kind, region::text, interval_s
+                RETURNING id, external_id, kind, region::text, interval_s, xmax = 0
                 """, logger: logger)
             var stored: [DeviceInfo] = []
-            for try await (id, externalID, kind, region, interval) in rows.decode((Int64, String, String, String, Int).self) {
+            var registered = Set<String>()
+            for try await (id, externalID, kind, region, interval, inserted) in rows.decode((Int64, String, String, String, Int, Bool).self)
+            {
                 guard let kind = DeviceKind(rawValue: kind), let region = RegionCode(region) else { continue }
                 stored.append(DeviceInfo(id: id, externalID: externalID, kind: kind, region: region, intervalSeconds: interval))
+                if inserted { registered.insert(externalID) }
             }
-            try await UpstreamLinks.apply(valid, on: connection, logger: logger)
+            try await UpstreamLinks.apply(valid, registered: registered, timeZone: timeZone, on: connection, logger: logger)
             _ = try await connection.query(
                 """
                 INSERT INTO device_state (device_id, status, reason)

@@ -60,8 +60,13 @@ enum UpstreamLinks {
         return refused
     }
 
-    /// Writes the upstream of every stored record that changes it, keeping the history.
-    static func apply(_ records: [DeviceRecord], on connection: PostgresConnection, logger: Logger) async throws {
+    /// Writes the upstream of every stored record that changes it, keeping the history. A link
+    /// named when a device is first registered (`registered`) holds from the start of its installed
+    /// day in `timeZone`; a later change from the record's `upstream_since`, else from now. Links
+    /// recorded from that moment on are replaced, and the one holding then ends there.
+    static func apply(
+        _ records: [DeviceRecord], registered: Set<String>, timeZone: TimeZone, on connection: PostgresConnection, logger: Logger
+    ) async throws {
         let changing = records.filter { $0.upstream != .keep }
         guard !changing.isEmpty else { return }
         let devices = changing.map(\.externalID)
@@ -69,10 +74,19 @@ enum UpstreamLinks {
             if case .set(let target) = $0.upstream { return target }
             return nil
         }
+        let now = Date()
+        let sinceByDevice = Dictionary(
+            changing.map { record in
+                (
+                    record.externalID,
+                    registered.contains(record.externalID) ? record.installed.start(in: timeZone) : record.upstreamSince ?? now
+                )
+            }, uniquingKeysWith: { first, _ in first })
         // Only links that really change: the device's current upstream differs.
         var changedDevices: [Int64] = []
         var changedUpstreams: [Int64?] = []
-        for try await (device, upstream) in try await connection.query(
+        var changedSince: [Date] = []
+        for try await (device, externalID, upstream) in try await connection.query(
             """
             WITH wanted AS (
                 SELECT d.id AS device_id, u.id AS upstream_id
@@ -82,21 +96,31 @@ enum UpstreamLinks {
             )
             UPDATE device d SET upstream_id = w.upstream_id, updated_at = now()
             FROM wanted w WHERE d.id = w.device_id AND d.upstream_id IS DISTINCT FROM w.upstream_id
-            RETURNING d.id, d.upstream_id
+            RETURNING d.id, d.external_id, d.upstream_id
             """, logger: logger
-        ).decode((Int64, Int64?).self) {
+        ).decode((Int64, String, Int64?).self) {
             changedDevices.append(device)
             changedUpstreams.append(upstream)
+            changedSince.append(sinceByDevice[externalID] ?? now)
         }
         guard !changedDevices.isEmpty else { return }
-        // The link that held ends now; the new one holds from now on (separate statements: the
-        // open-link index must see the old link closed before the new one is added).
+        let since = changedSince.map(\.pg)
+        // History from `since` on is rewritten: later links go, the one holding then ends there
+        // (separate statements: the open-link index must see the old link closed before the new one is added).
         _ = try await connection.query(
-            "UPDATE device_link SET valid_to = now() WHERE device_id = ANY(\(changedDevices)) AND valid_to IS NULL", logger: logger)
+            """
+            DELETE FROM device_link l USING unnest(\(changedDevices)::bigint[], \(since)::timestamptz[]) AS v(d, s)
+            WHERE l.device_id = v.d AND l.valid_from >= v.s
+            """, logger: logger)
+        _ = try await connection.query(
+            """
+            UPDATE device_link l SET valid_to = v.s FROM unnest(\(changedDevices)::bigint[], \(since)::timestamptz[]) AS v(d, s)
+            WHERE l.device_id = v.d AND (l.valid_to IS NULL OR l.valid_to > v.s)
+            """, logger: logger)
         _ = try await connection.query(
             """
             INSERT INTO device_link (device_id, upstream_id, valid_from)
-            SELECT d, u, now() FROM unnest(\(changedDevices)::bigint[], \(NullableArray(changedUpstreams))::bigint[]) AS v(d, u)
+            SELECT d, u, s FROM unnest(\(changedDevices)::bigint[], \(NullableArray(changedUpstreams))::bigint[], \(since)::timestamptz[]) AS v(d, u, s)
             WHERE u IS NOT NULL
             """, logger: logger)
     }
