@@ -38,9 +38,7 @@ package struct ConsoleRenderer: Sendable {
     func page(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:])
         -> Response
     {
-        let html =
-            library.render(Self.withFlags(context), withTemplate: template)
-            ?? "<!doctype html><title>Nadi</title><p>template \(template) missing"
+        let html = html(template, context)
         var headers = Self.securityHeaders
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
@@ -48,18 +46,49 @@ package struct ConsoleRenderer: Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    /// `context` with `has_<key>` set for every list in it (at any depth of dictionaries), so a
-    /// template can show a table only when it has rows.
+    /// The HTML of `template` with `context`.
+    func html(_ template: String, _ context: [String: Any]) -> String {
+        library.render(Self.withFlags(context), withTemplate: template)
+            ?? "<!doctype html><title>Nadi</title><p>template \(template) missing"
+    }
+
+    /// `context` made safe for Mustache, at any depth of dictionaries and lists: empty strings and
+    /// absent optionals are dropped (Mustache would take them for true: "up ()", "acknowledged by
+    /// ,"), present optionals unwrapped, and `has_<key>` set for every list, so a template can show
+    /// a table only when it has rows.
     static func withFlags(_ context: [String: Any]) -> [String: Any] {
-        var flagged = context
-        for (key, value) in context {
+        var flagged: [String: Any] = [:]
+        for (key, raw) in context {
+            guard let value = present(raw) else { continue }
             if let list = value as? [Any] {
                 flagged["has_" + key] = !list.isEmpty
+                flagged[key] = list.compactMap { element -> Any? in
+                    guard let element = present(element) else { return nil }
+                    return (element as? [String: Any]).map(withFlags) ?? element
+                }
             } else if let nested = value as? [String: Any] {
                 flagged[key] = withFlags(nested)
+            } else {
+                flagged[key] = value
             }
         }
         return flagged
+    }
+
+    /// The value inside an optional, nil for an absent one or an empty string.
+    static func present(_ value: Any) -> Any? {
+        switch value {
+        case let text as String: return text.isEmpty ? nil : text
+        case is Int, is Double, is Bool, is [String: Any], is [Any]: return value
+        default: break
+        }
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            guard let inner = mirror.children.first?.value else { return nil }
+            return present(inner)
+        }
+        if let text = value as? String, text.isEmpty { return nil }
+        return value
     }
 
     /// A static file (`console.css`, `console.js`), cacheable for an hour.

@@ -46,16 +46,20 @@ enum SVGChart {
     }
 
     /// A sparkline of one metric, oldest left.
-    static func sparkline(_ values: [(Date, Double)], label: String) -> String {
+    /// Values that are not finite are left out; values near the ends of the Double range are
+    /// scaled down first, so their span does not overflow.
+    static func sparkline(_ all: [(Date, Double)], label: String) -> String {
+        let values = all.filter { $0.1.isFinite }
         guard values.count >= 2, let low = values.map(\.1).min(), let high = values.map(\.1).max(), let first = values.first?.0,
             let last = values.last?.0
         else { return "" }
         let width = 300.0
         let height = 60.0
         let spanT = max(last.timeIntervalSince(first), 1)
-        let spanV = max(high - low, 0.001)
+        let scale = max(abs(high), abs(low), 1)
+        let spanV = max((high / scale - low / scale), 0.001 / scale)
         let points = values.map { t, v in
-            "\(f(4 + (width - 8) * t.timeIntervalSince(first) / spanT)),\(f(4 + (height - 8) * (high - v) / spanV))"
+            "\(f(4 + (width - 8) * t.timeIntervalSince(first) / spanT)),\(f(4 + (height - 8) * (high / scale - v / scale) / spanV))"
         }
         return
             "<svg class=\"spark\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(HTMLReport.escape(label))\"><polyline points=\"\(points.joined(separator: " "))\"/><text x=\"4\" y=\"12\">\(Format.number(high))</text><text x=\"4\" y=\"\(Int(height) - 2)\">\(Format.number(low))</text></svg>"
