@@ -38,10 +38,42 @@ package final class SpawnedProcess: Sendable {
             throw SpawnError(description: "cannot start \(executable): \(String(cString: strerror(result)))")
         }
         pid = child
+        Self.recordInLedger(pid: child, executable: executable)
+    }
+
+    /// With `NADI_CHILD_LEDGER` set (the test script sets it), every child is written there (pid,
+    /// kernel start time, program), so the script can fail the run if one outlives it.
+    static func recordInLedger(pid: pid_t, executable: String) {
+        guard let path = ProcessInfo.processInfo.environment["NADI_CHILD_LEDGER"], !path.isEmpty else { return }
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        // Field 22 (start time) counts from the field after the command name, which may hold spaces.
+        let afterName = stat.split(separator: ")", omittingEmptySubsequences: false).last ?? ""
+        let start = afterName.split(separator: " ").dropFirst(19).first ?? "0"
+        let line = "\(pid) \(start) \(executable)\n"
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
+        guard descriptor >= 0 else { return }
+        _ = line.withCString { write(descriptor, $0, strlen($0)) }
+        close(descriptor)
     }
 
     /// Sends `signal` (SIGTERM, SIGKILL, …).
     package func send(_ signal: Int32) { kill(pid, signal) }
+
+    /// Ends the child and reaps it: SIGTERM, up to `grace` to exit, then SIGKILL. Blocks the calling
+    /// thread (at most `grace` and a moment), so it also works from a `defer`.
+    package func terminate(grace: Duration = .seconds(5)) {
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { return }
+        kill(pid, SIGTERM)
+        let deadline = ContinuousClock.now + grace
+        while ContinuousClock.now < deadline {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid || (result < 0 && errno != EINTR) { return }
+            usleep(10_000)
+        }
+        kill(pid, SIGKILL)
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    }
 
     /// Waits for the child to exit, up to `timeout` (forever when nil); returns its exit status
     /// (128 + signal when a signal ended it), or nil on timeout.

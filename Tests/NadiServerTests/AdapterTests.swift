@@ -19,7 +19,10 @@ import Testing
 struct AdapterTests {
     static func run(_ tool: String, _ arguments: [String]) async throws {
         let process = try SpawnedProcess(executable: tool, arguments: arguments)
-        defer { unlink(process.logPath) }
+        defer {
+            process.terminate()
+            unlink(process.logPath)
+        }
         let status = await process.wait(timeout: .seconds(30))
         guard status == 0 else { throw ChildProcessError(description: "\(tool) \(arguments.joined(separator: " ")): \(process.output)") }
     }
@@ -53,7 +56,7 @@ struct AdapterTests {
         try "agentAddress udp:127.0.0.1:\(port)\nrocommunity \(community) 127.0.0.1\n".write(to: config, atomically: true, encoding: .utf8)
         let snmpd = try SpawnedProcess(executable: "/usr/sbin/snmpd", arguments: ["-f", "-Lo", "-C", "-c", config.path])
         defer {
-            snmpd.send(SIGTERM)
+            snmpd.terminate()
             unlink(snmpd.logPath)
         }
         // A veth pair: one end is the "switch port" the fiber link hangs on.
@@ -100,7 +103,7 @@ struct AdapterTests {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/rtsp_server.py")
         let server = try SpawnedProcess(executable: "/usr/bin/python3", arguments: [script.path, String(port)])
         defer {
-            server.send(SIGKILL)
+            server.terminate()
             unlink(server.logPath)
         }
         for _ in 0..<100 where !server.output.contains("ready") { try await Task.sleep(for: .milliseconds(100)) }
@@ -121,7 +124,7 @@ struct AdapterTests {
             #expect(try await Self.waitForPing("PLG-CCTV-RTSP", status: "up", client: client) != nil, "RTSP OPTIONS answered 200")
             #expect(try await Self.waitForPing("PLG-VT-HTTP", status: "up", client: client) != nil, "HTTP GET answered 200")
 
-            server.send(SIGKILL)
+            server.terminate()
             _ = await server.wait(timeout: .seconds(10))
             let down = try #require(try await Self.waitForPing("PLG-CCTV-RTSP", status: "down", client: client))
             #expect(down.reason?.contains("rtsp probe") == true, "\(down.reason ?? "")")

@@ -228,7 +228,7 @@ struct PrometheusServer: Sendable {
     }
 
     func stop() {
-        process.send(SIGTERM)
+        process.terminate()
         try? FileManager.default.removeItem(at: directory)
     }
 

@@ -32,8 +32,13 @@ struct SchemathesisTests {
             try #require(registered.status == 200, "\(registered.body)")
             let seed = ProcessInfo.processInfo.environment["NADI_SCHEMATHESIS_SEED"] ?? "20261202"
             let seedArgument = seed == "random" ? "" : "--seed \(seed)"
+            // Run from a scratch directory: schemathesis keeps a cache where it runs, and a test
+            // run must leave the clone as it found it.
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nadi-schemathesis-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: scratch) }
             let run = try await ToolRun.shell(
-                "cd '\(Self.contract.path)' && schemathesis --config-file schemathesis.toml run \(seedArgument) "
+                "cd '\(scratch.path)' && schemathesis --config-file '\(Self.contract.path)/schemathesis.toml' run \(seedArgument) "
                     + "http://127.0.0.1:\(nadid.port)/openapi.json",
                 environment: [
                     "NO_COLOR": "1", "NADI_TOKEN": nadid.token, "SCHEMATHESIS_HOOKS": "nadi_checks", "PYTHONPATH": Self.contract.path,
@@ -45,6 +50,9 @@ struct SchemathesisTests {
             #expect(run.output.contains("Tested: \(operations)"), "every operation of the document was tested:\n\(summary)")
             #expect(!run.output.contains("❌"), "\(summary)")
             #expect(run.output.range(of: #"[0-9]+ generated, [0-9]+ passed"#, options: .regularExpression) != nil, "\(summary)")
+            #expect(
+                !FileManager.default.fileExists(atPath: Self.contract.appendingPathComponent(".schemathesis").path),
+                "schemathesis left its cache in the repository")
         }
     }
 
