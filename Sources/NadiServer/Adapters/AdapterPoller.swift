@@ -48,6 +48,12 @@ struct AdapterPoller: Service {
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(5)) }
             }
         }
+        // Another nadid (or `nadi federation publish`) need not wait for the lease to expire.
+        do {
+            try await ServiceLease(client: client, name: "poller", seconds: 30, logger: logger).release(instance: Self.instance)
+        } catch {
+            logger.notice("poller lease not released; it expires within 30 s", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+        }
     }
 
     /// Takes or renews the poller lease; true while this instance holds it.

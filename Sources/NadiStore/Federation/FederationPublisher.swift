@@ -84,19 +84,28 @@ package struct FederationPublisher: Sendable {
             try await client.query("SELECT count(*) FROM device WHERE nadi_origin_of(id) = 0", logger: logger).collect().first?.decode(
                 Int.self) ?? 0
         if toRenumber > 0 {
-            let holders = try await client.query(
-                "SELECT holder FROM service_lease WHERE expires_at > now() ORDER BY holder", logger: logger
-            ).collect().map { try $0.decode(String.self) }
+            var holders: [String] = []
+            var lapses = 0
+            for try await (holder, name, seconds) in try await client.query(
+                """
+                SELECT holder, name, ceil(extract(epoch FROM expires_at - now()))::int8 FROM service_lease
+                WHERE expires_at > now() ORDER BY holder
+                """, logger: logger
+            ).decode((String, String, Int64).self) {
+                holders.append("\(holder), \(name)")
+                lapses = max(lapses, Int(seconds))
+            }
             guard holders.isEmpty else {
                 throw FederationRefused(
-                    "a nadid is running on this database (\(holders.joined(separator: ", "))): stop it first — publishing moves the \(toRenumber) existing devices into ids of origin \(origin.number), which a running nadid would not see in time for pings in flight; start it again right after"
+                    "a nadid is running on this database (\(holders.joined(separator: "; "))): stop it first — publishing moves the \(toRenumber) existing devices into ids of origin \(origin.number), which a running nadid would not see in time for pings in flight; start it again right after. (A nadid stopped cleanly gives its leases up; one that was killed holds them until they lapse, in \(lapses) s.)"
                 )
             }
         }
         return try await client.transaction(logger: logger) { connection in
             // Nothing else writes devices, windows or history while the ids move.
             _ = try await connection.query(
-                "LOCK TABLE device, maintenance_window, device_state, status_interval, alert_event, ping IN SHARE ROW EXCLUSIVE MODE", logger: logger)
+                "LOCK TABLE device, maintenance_window, device_state, status_interval, alert_event, ping IN SHARE ROW EXCLUSIVE MODE",
+                logger: logger)
             let devices = try await connection.query(
                 "UPDATE device SET id = id + \(base) WHERE nadi_origin_of(id) = 0 RETURNING id", logger: logger
             ).collect().count
