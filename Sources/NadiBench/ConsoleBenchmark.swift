@@ -59,7 +59,7 @@ package struct ConsoleBenchmark: Sendable {
         try await store.generateConsoleFleet(
             regency: settings.regency, regencyDevices: settings.regencyDevices, provinceDevices: settings.provinceDevices)
         say(
-            "fleet: \(settings.regencyDevices) devices in \(settings.regency), \(settings.provinceDevices) in its province, 30 days of state history (\(ContinuousClock.now - started))"
+            "fleet: \(settings.regencyDevices) devices in \(settings.regency), \(settings.provinceDevices) in its province, 30 days of state history (\(Self.elapsed(since: started)))"
         )
         let users = ConsoleUserStore(client: client, logger: logger, cost: 10)
         let province = String(settings.regency.prefix { $0 != "." })

@@ -1,3 +1,4 @@
+import Foundation
 import NadiCore
 
 /// Durations collected during a benchmark, summarised by percentiles.
@@ -31,4 +32,21 @@ package func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     let middle = sorted.count / 2
     return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+extension ReportBenchmark {
+    /// The time since `start` as people read it: "2.4 s", "350 ms".
+    static func elapsed(since start: ContinuousClock.Instant) -> String { BenchTime.text(ContinuousClock.now - start) }
+}
+
+extension ConsoleBenchmark {
+    static func elapsed(since start: ContinuousClock.Instant) -> String { BenchTime.text(ContinuousClock.now - start) }
+}
+
+/// Durations in benchmark output, rounded for people.
+enum BenchTime {
+    static func text(_ duration: Duration) -> String {
+        let milliseconds = duration.milliseconds
+        return milliseconds < 1000 ? String(format: "%.0f ms", milliseconds) : String(format: "%.1f s", milliseconds / 1000)
+    }
 }

@@ -40,7 +40,7 @@ package struct ReportBenchmark: Sendable {
     package func run() async throws -> (Timing, Timing) {
         let started = ContinuousClock.now
         try await generateFleet()
-        say("fleet: \(settings.devices) devices over 514 kabupaten/kota, 30 days of state history (\(ContinuousClock.now - started))")
+        say("fleet: \(settings.devices) devices over 514 kabupaten/kota, 30 days of state history (\(Self.elapsed(since: started)))")
         let now = Date()
         try await addPings(count: settings.devices * settings.pingsPerDevice, seed: 0, now: now)
         let small = try await measure(pings: settings.devices * settings.pingsPerDevice, now: now)
@@ -83,7 +83,7 @@ package struct ReportBenchmark: Sendable {
         let started = ContinuousClock.now
         try await BenchmarkStore(client: client, logger: logger).addSyntheticPings(
             count: count, devices: settings.devices, seed: seed, now: now)
-        say("pings: +\(count) (\(ContinuousClock.now - started))")
+        say("pings: +\(count) (\(Self.elapsed(since: started)))")
     }
 
     private func measure(pings: Int, now: Date) async throws -> Timing {

@@ -1,4 +1,5 @@
 package import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     package import Glibc
@@ -39,6 +40,16 @@ package final class SpawnedProcess: Sendable {
         }
         pid = child
         Self.recordInLedger(pid: child, executable: executable)
+        Self.running.withLock { _ = $0.insert(child) }
+    }
+
+    /// Children started and not yet reaped, so a command stopped by a signal can end them too.
+    static let running = Mutex<Set<pid_t>>([])
+
+    /// Sends SIGTERM to every child this process started that has not been reaped (a CLI command
+    /// stopped by Ctrl-C or SIGTERM: the benchmark's nadid must not outlive it).
+    package static func terminateAll() {
+        for pid in running.withLock({ $0 }) { kill(pid, SIGTERM) }
     }
 
     /// With `NADI_CHILD_LEDGER` set (the test script sets it), every child is written there (pid,
@@ -63,6 +74,7 @@ package final class SpawnedProcess: Sendable {
     /// thread (at most `grace` and a moment), so it also works from a `defer`.
     package func terminate(grace: Duration = .seconds(5)) {
         var status: Int32 = 0
+        defer { Self.running.withLock { _ = $0.remove(pid) } }
         if waitpid(pid, &status, WNOHANG) == pid { return }
         kill(pid, SIGTERM)
         let deadline = ContinuousClock.now + grace
@@ -83,7 +95,10 @@ package final class SpawnedProcess: Sendable {
         var delay = Duration.milliseconds(2)
         while deadline.map({ ContinuousClock.now < $0 }) ?? true {
             let result = waitpid(pid, &status, WNOHANG)
-            if result == pid { return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f) }
+            if result == pid {
+                Self.running.withLock { _ = $0.remove(pid) }
+                return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            }
             if result < 0 && errno != EINTR { return nil }
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, .milliseconds(50))

@@ -4,6 +4,7 @@ import Logging
 import NadiLauncher
 import NadiStore
 import PostgresNIO
+import UnixSignals
 
 /// Where the database is; shared by every command.
 struct DatabaseOptions: ParsableArguments {
@@ -54,6 +55,7 @@ struct DatabaseOptions: ParsableArguments {
             let client = try DatabaseClient(url: url, logger: logger) { $0.options.maximumConnections = 4 }
             let result = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }
+                group.addTask { await Self.stopOnSignal(database: database) }
                 defer { group.cancelAll() }
                 try await Task.sleep(for: .milliseconds(20))  // let run() start before the first query
                 let migrations = try Migration.load(from: ResourceLocator.sqlDirectory())
@@ -77,6 +79,24 @@ struct DatabaseOptions: ParsableArguments {
         } catch {
             try? await database.close()
             throw error
+        }
+    }
+}
+
+extension DatabaseOptions {
+    /// Waits for SIGINT or SIGTERM (until cancelled); on one, ends the children this command
+    /// started (the benchmark's nadid), stops the embedded PostgreSQL this command started, and
+    /// exits with 128 + the signal, as a shell expects of a program stopped by one.
+    static func stopOnSignal(database: OpenedDatabase) async {
+        for await signal in await UnixSignalsSequence(trapping: .sigint, .sigterm) {
+            FileHandle.standardError.write(Data("nadi: stopped by \(signal); stopping what it started\n".utf8))
+            SpawnedProcess.terminateAll()
+            do {
+                try await database.close()
+            } catch {
+                FileHandle.standardError.write(Data("nadi: could not stop the embedded PostgreSQL: \(error)\n".utf8))
+            }
+            Foundation.exit(signal == .sigint ? 130 : 143)
         }
     }
 }
