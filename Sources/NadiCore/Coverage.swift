@@ -13,17 +13,24 @@ package struct CoverageRow: Codable, Sendable, Equatable {
     package var achievementPct: Double?
     package var status: CoverageStatus
     package var nextMilestone: Milestone?
+    /// For `schools_pct`: the schools under the region, and those with an operational camera (the
+    /// percentage's denominator and numerator); nil for other metrics.
+    package var schools: Int?
+    package var schoolsCovered: Int?
 
     enum CodingKeys: String, CodingKey {
-        case region, name, level, kind, metric, target, installed, operational, achieved, status
+        case region, name, level, kind, metric, target, installed, operational, achieved, status, schools
         case achievementPct = "achievement_pct"
         case nextMilestone = "next_milestone"
+        case schoolsCovered = "schools_covered"
     }
 
     package init(
         region: String, name: String, level: String, kind: DeviceKind, metric: TargetMetric, target: Double?, installed: Int,
-        operational: Int, achieved: Double, nextMilestone: Milestone?
+        operational: Int, achieved: Double, nextMilestone: Milestone?, schools: Int? = nil, schoolsCovered: Int? = nil
     ) {
+        self.schools = schools
+        self.schoolsCovered = schoolsCovered
         self.region = region
         self.name = name
         self.level = level
@@ -53,6 +60,8 @@ package struct CoverageRow: Codable, Sendable, Equatable {
         try container.encode(achievementPct, forKey: .achievementPct)
         try container.encode(status, forKey: .status)
         try container.encode(nextMilestone, forKey: .nextMilestone)
+        try container.encode(schools, forKey: .schools)
+        try container.encode(schoolsCovered, forKey: .schoolsCovered)
     }
 }
 

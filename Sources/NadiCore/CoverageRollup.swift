@@ -68,11 +68,13 @@ package struct CoverageRollup: Sendable {
                     let key = TargetTree.Key(region: region, kind: kind, metric: metric)
                     let target = tree.target(key, year: year)
                     let achieved: Double
+                    var schoolCount: (total: Int, covered: Int)?
                     switch metric {
                     case .units: achieved = Double(tally.operational)
                     case .km: achieved = tally.operationalKm
                     case .schoolsPct:
                         let count = schools[region] ?? (0, 0)
+                        schoolCount = count
                         achieved = count.total > 0 ? 100 * Double(count.covered) / Double(count.total) : 0
                     }
                     guard target != nil || tally.installed > 0 else { continue }
@@ -80,7 +82,8 @@ package struct CoverageRollup: Sendable {
                         CoverageRow(
                             region: region.rawValue, name: name, level: level.rawValue, kind: kind, metric: metric, target: target,
                             installed: tally.installed, operational: tally.operational, achieved: achieved,
-                            nextMilestone: tree.nextMilestone(key, year: year)))
+                            nextMilestone: tree.nextMilestone(key, year: year), schools: schoolCount?.total,
+                            schoolsCovered: schoolCount?.covered))
                 }
             }
         }

@@ -5,7 +5,7 @@ package import NadiCore
 package enum CoverageRenderer {
     package static let csvHeader = [
         "region", "name", "level", "kind", "metric", "target", "installed", "operational", "achieved", "achievement_pct", "status",
-        "next_milestone_year", "next_milestone_value",
+        "next_milestone_year", "next_milestone_value", "schools", "schools_covered",
     ]
 
     package static func csv(_ report: CoverageReport) -> String {
@@ -17,18 +17,22 @@ package enum CoverageRenderer {
                     String(row.installed),
                     String(row.operational), "\(row.achieved)", row.achievementPct.map { "\($0)" } ?? "", row.status.rawValue,
                     row.nextMilestone.map { String($0.year) } ?? "", row.nextMilestone.map { "\($0.value)" } ?? "",
+                    row.schools.map(String.init) ?? "", row.schoolsCovered.map(String.init) ?? "",
                 ]
             })
     }
 
-    /// An aligned table, regions indented by depth, status coloured when `colours`.
+    /// An aligned table, regions indented by depth, status coloured when `colours`. A `schools_pct`
+    /// row counts schools, not devices: how many there are and how many have a working camera.
     package static func table(_ report: CoverageReport, colours: Bool) -> String {
         let rows = report.rows.map { row -> [String] in
             let depth = RegionCode(row.region).map { $0.level.depth - 1 } ?? 0
             let unit = row.metric == .schoolsPct ? "%" : row.metric == .km ? " km" : ""
             return [
                 String(repeating: "  ", count: depth) + row.region, row.name, row.kind.rawValue, row.metric.rawValue,
-                row.target.map { Format.number($0) + unit } ?? "-", String(row.installed), String(row.operational),
+                row.target.map { Format.number($0) + unit } ?? "-",
+                row.schools.map { "\($0) schools" } ?? String(row.installed),
+                row.schoolsCovered.map { "\($0) covered" } ?? String(row.operational),
                 Format.number(row.achieved) + unit, Format.percent(row.achievementPct), row.status.rawValue,
                 row.nextMilestone.map { "\($0.year): \(Format.number($0.value))\(unit)" } ?? "-",
             ]

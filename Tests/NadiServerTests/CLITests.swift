@@ -77,7 +77,10 @@ struct CLITests {
         #expect(try await Self.run(["targets", "import", targets], url: url).status == 0)
         let coverage = try await Self.run(["coverage", "--region", "16.71", "--format", "csv"], url: url)
         #expect(coverage.status == 0, "\(coverage.output)")
-        #expect(coverage.output.contains("16.71,Kota Palembang,regency,cctv,schools_pct,50.0,0,0,0.0,0.0,behind,2026,50.0"))
+        #expect(coverage.output.contains("16.71,Kota Palembang,regency,cctv,schools_pct,50.0,0,0,0.0,0.0,behind,2026,50.0,1,0"))
+        let table = try await Self.run(["coverage", "--region", "16.71", "--kind", "cctv"], url: url)
+        let row = table.output.split(separator: "\n").first { $0.contains("schools_pct") }.map(String.init) ?? ""
+        #expect(row.contains("1 schools") && row.contains("0 covered"), "a schools_pct row counts schools: \(table.output)")
         let export = try await Self.run(["export", "school-cctv", "--region", "16.71"], url: url)
         #expect(export.output.contains(#"10603845,"SMP 1, Palembang",SMP,16.71.05"#), "\(export.output)")
     }

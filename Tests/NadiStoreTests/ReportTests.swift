@@ -82,6 +82,8 @@ struct ReportTests {
             #expect(district.nextMilestone == Milestone(year: 2027, value: 4))
             let schools = try row(report, "16.71", .cctv, .schoolsPct)
             #expect(abs(schools.achieved - 100.0 / 3) < 1e-9, "S1 of S1, S2, S3 has an operational camera")
+            #expect(schools.schools == 3 && schools.schoolsCovered == 1, "the row counts schools, not devices")
+            #expect(units.schools == nil, "a units row has no school count")
             #expect(schools.target == 50)
             #expect(schools.status == .behind)
             let km = try row(report, "16.71", .fiberLink, .km)

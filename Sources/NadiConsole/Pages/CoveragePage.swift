@@ -39,7 +39,9 @@ extension ConsoleController {
                 "rows": group.rows.map { row -> [String: Any] in
                     [
                         "kind": ConsoleCatalog.kind(row.kind, language), "metric": row.metric.rawValue,
-                        "target": row.target.map { Format.number($0) } ?? "–", "installed": row.installed, "operational": row.operational,
+                        "target": row.target.map { Format.number($0) } ?? "–",
+                        "installed": row.schools.map { "\($0) \(words["schools_unit"] ?? "")" } ?? "\(row.installed)",
+                        "operational": row.schoolsCovered.map { "\($0) \(words["covered_unit"] ?? "")" } ?? "\(row.operational)",
                         "achieved": Format.number(row.achieved), "pct": Format.percent(row.achievementPct), "status": row.status.rawValue,
                         "status_label": words["status_" + row.status.rawValue] ?? row.status.rawValue,
                         "next": row.nextMilestone.map { "\($0.year): \(Format.number($0.value))" } ?? "–",
