@@ -42,16 +42,24 @@ package struct ConsoleController: Sendable {
         self.time = LocalTime(zone: configuration.timeZone)
     }
 
+    /// A 404 in the API's shape (`{"error": …}`), for files that are not there.
+    static func notFoundJSON(_ message: String) -> Response {
+        let body = (try? JSONSerialization.data(withJSONObject: ["error": message])) ?? Data(#"{"error":"not found"}"#.utf8)
+        return Response(
+            status: .notFound, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
     static let sessionCookie = "nadi_session"
     static let loginCookie = "nadi_login"
 
     package func addRoutes(to router: Router<some RemoteAddressRequestContext>) {
         router.get("/static/:file") { _, context in
             let name = try context.parameters.require("file")
-            return renderer.staticFile(name) ?? Response(status: .notFound)
+            return renderer.staticFile(name) ?? Self.notFoundJSON("no static file '\(name.prefix(64))'")
         }
         // Browsers ask for /favicon.ico whatever the page says.
-        router.get("/favicon.ico") { _, _ in renderer.staticFile("favicon.svg") ?? Response(status: .notFound) }
+        router.get("/favicon.ico") { _, _ in renderer.staticFile("favicon.svg") ?? Self.notFoundJSON("no favicon") }
         router.get("/login") { request, _ in loginPage(request, message: nil) }
         router.post("/login") { request, context in try await login(request, from: visitor(request, context.remoteAddress)) }
         router.post("/logout") { request, _ in try await logout(request) }

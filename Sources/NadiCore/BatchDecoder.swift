@@ -52,7 +52,7 @@ package enum BatchDecoder {
             }
             return results
         } catch {
-            throw SyntaxError(description: "malformed JSON: \(syntaxProblem(error))")
+            throw SyntaxError(description: "malformed JSON: \(syntaxProblem(error, in: Data(body)))")
         }
     }
 
@@ -148,7 +148,7 @@ package enum BatchDecoder {
                 do {
                     results.append(try decoder.decode(Lenient<Record>.self, from: Data(line)).result)
                 } catch {
-                    results.append(.failure(DecodeProblem("malformed JSON on this line: \(syntaxProblem(error))")))
+                    results.append(.failure(DecodeProblem("malformed JSON on this line: \(syntaxProblem(error, in: Data(line)))")))
                 }
             }
         }
@@ -165,7 +165,20 @@ package enum BatchDecoder {
     }
 
     /// The parser's complaint, with where it was when Foundation says so.
-    static func syntaxProblem(_ error: any Error) -> String {
+    /// Where Foundation's decoder only says "not valid JSON", `text` is parsed again by
+    /// `JSONSerialization`, which says where ("invalid value around character 14").
+    static func syntaxProblem(_ error: any Error, in text: Data) -> String {
+        if case DecodingError.dataCorrupted(let context) = error, let words = context.underlyingError.flatMap(JSONErrorText.words(for:)) {
+            return words
+        }
+        if let words = JSONErrorText.words(for: error) { return words }
+        do {
+            _ = try JSONSerialization.jsonObject(with: text, options: [.fragmentsAllowed])
+        } catch {
+            if let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String {
+                return detail.prefix(1).lowercased() + detail.dropFirst().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            }
+        }
         if case DecodingError.dataCorrupted(let context) = error {
             let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
             return underlying ?? context.debugDescription

@@ -13,20 +13,35 @@ package enum JSONValue: Sendable, Equatable, Codable {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
-        } else if let value = try? container.decode(Bool.self) {
+            return
+        }
+        // Each kind in turn; a value of another kind is a type mismatch, anything else (a number out
+        // of range, a raw control character, a lone surrogate) is what is wrong with the value.
+        var problem: (any Error)?
+        func attempt<T: Decodable>(_ type: T.Type) -> T? {
+            do {
+                return try container.decode(type)
+            } catch DecodingError.typeMismatch {
+                return nil
+            } catch {
+                if problem == nil { problem = error }
+                return nil
+            }
+        }
+        if let value = attempt(Bool.self) {
             self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
+        } else if let value = attempt(Double.self) {
             self = .number(value)
-        } else if let value = try? container.decode(String.self) {
+        } else if let value = attempt(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
+        } else if let value = attempt([JSONValue].self) {
             self = .array(value)
-        } else if let value = try? container.decode([String: JSONValue].self) {
+        } else if let value = attempt([String: JSONValue].self) {
             self = .object(value)
+        } else if let problem {
+            throw problem
         } else {
-            // Foundation refuses numbers a Double cannot hold (1e999, 1e-99999) without saying so.
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "not a value Nadi can store (a number out of range for a 64-bit float?)")
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a JSON value Nadi can store")
         }
     }
 

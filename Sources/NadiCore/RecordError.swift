@@ -32,7 +32,7 @@ package struct DecodeProblem: Error, Sendable, Equatable, CustomStringConvertibl
 
     package init(describing error: any Error) {
         guard let error = error as? DecodingError else {
-            self.description = "invalid record: \(error)"
+            self.description = "invalid record: " + (JSONErrorText.words(for: error) ?? "\(error)")
             return
         }
         func path(_ context: DecodingError.Context) -> String {
@@ -47,7 +47,8 @@ package struct DecodeProblem: Error, Sendable, Equatable, CustomStringConvertibl
         case .keyNotFound(let key, _):
             self.description = "missing field '\(key.stringValue)'"
         case .dataCorrupted(let context):
-            self.description = "\(path(context)): \(context.debugDescription)"
+            let words = context.underlyingError.flatMap(JSONErrorText.words(for:)) ?? context.debugDescription
+            self.description = "\(path(context)): \(words)"
         @unknown default:
             self.description = "invalid record"
         }

@@ -23,6 +23,9 @@ struct MaintenanceController: Sendable {
         var reason: String
     }
 
+    /// The fields `POST /v1/maintenance` takes.
+    static let fields: Set<String> = ["device", "region", "kind", "from", "to", "reason"]
+
     func addRoutes(to router: Router<some RequestContext>) {
         router.post("/v1/maintenance") { request, _ in try await add(request) }
         router.get("/v1/maintenance") { request, _ in try await list(request) }
@@ -37,9 +40,22 @@ struct MaintenanceController: Sendable {
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
             throw APIError(.unsupportedMediaType, "set Content-Type: application/json")
         }
+        let data = Data(buffer.readableBytesView)
+        if let duplicate = data.withUnsafeBytes({ JSONDuplicateKeys.find(in: $0).first }) {
+            throw APIError(.badRequest, "key '\(duplicate.key.prefix(40))' appears twice in the body; send each key once")
+        }
+        if data.withUnsafeBytes({ JSONNesting.exceeds($0, limit: 1) }) {
+            throw APIError(.badRequest, "the body is one flat object: {\"device\" | \"region\" [, \"kind\"], \"from\", \"to\", \"reason\"}")
+        }
+        if let fields = try? JSONDecoder().decode([String: JSONValue].self, from: data),
+            let unknown = fields.keys.sorted().first(where: { !Self.fields.contains($0) })
+        {
+            throw APIError(
+                .badRequest, "unknown field '\(unknown.prefix(40))'; the body takes device or region (with kind), from, to and reason")
+        }
         let input: Input
         do {
-            input = try JSONDecoder().decode(Input.self, from: Data(buffer.readableBytesView))
+            input = try JSONDecoder().decode(Input.self, from: data)
         } catch {
             throw APIError(
                 .badRequest,
