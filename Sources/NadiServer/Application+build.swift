@@ -48,6 +48,13 @@ package func buildApplication(
             }
             extraRoutes(router)
         })
+    var services: [any Service] = [client]
+    if let address = configuration.metricsListen {
+        services.append(
+            metricsApplication(
+                address: address, configuration: configuration, client: client, queue: queue, metrics: metrics, migrations: migrations,
+                logger: logger))
+    }
     let listener = DeviceChangeListener(feed: DeviceChangeFeed(client: client, logger: logger), directory: directory)
     let gate = MigrationGate()
     var needSchema: [any Service] = [writer, listener]
@@ -73,11 +80,28 @@ package func buildApplication(
         server: .http1(
             configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nadid"),
-        services: [client, migrated, passwords],
+        services: services + [migrated, passwords],
         logger: logger
     )
     app.beforeServerStarts { try await gate.wait() }
     return app
+}
+
+/// `/metrics` (and `/healthz`) alone on a listener of their own (`--metrics-listen`), so the
+/// monitoring network scrapes what the public must not read (device counts per region, channels).
+func metricsApplication(
+    address: (host: String, port: Int), configuration: ServerConfiguration, client: DatabaseClient, queue: IngestQueue,
+    metrics: ServerMetrics, migrations: [Migration], logger: Logger
+) -> some Service {
+    let router = Router(context: NadiRequestContext.self)
+    let health = HealthController(
+        client: client, queue: queue, metrics: metrics, migrations: migrations,
+        stallLimit: configuration.writer.commitTimeout + .seconds(5), logger: logger)
+    router.get("/healthz") { _, _ in JSONBody.response(["status": "ok"]) }
+    health.addMetricsRoute(to: router)
+    return Application(
+        router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "nadid-metrics"),
+        logger: logger)
 }
 
 /// The routes of `nadid`.
@@ -111,7 +135,7 @@ func buildRouter(
     HealthController(
         client: client, queue: queue, metrics: metrics, migrations: migrations,
         stallLimit: configuration.writer.commitTimeout + .seconds(5), logger: logger
-    ).addRoutes(to: router)
+    ).addRoutes(to: router, metrics: configuration.metricsListen == nil)
     extraRoutes(router)
     routes.set(router.routes.map { ("\($0.path)", $0.method) })
     return router

@@ -53,6 +53,9 @@ package struct ServerConfiguration: Sendable {
     package var trustedProxies: [String] = []
     /// Failed console logins from one client address before it must wait (`--login-attempts-per-address`).
     package var loginAttemptsPerAddress = 20
+    /// Where `/metrics` is served instead of the main listener (`--metrics-listen`): a port only
+    /// the monitoring network reaches. Nil: on the main listener, as before.
+    package var metricsListen: (host: String, port: Int)?
 
     package init() {}
 

@@ -93,6 +93,13 @@ struct Nadid: AsyncParsableCommand {
     var trustedProxy: [String] = []
     @Option(help: "Failed console logins from one client address within 15 minutes before it gets 429 (per user name: 5).")
     var loginAttemptsPerAddress = 20
+    @Option(
+        help: ArgumentHelp(
+            "Serve /metrics on this address only (e.g. 127.0.0.1:9464), not on the main listener.",
+            discussion:
+                "/metrics lists device counts by state per region and alert channel names: when nadid faces the internet, give Prometheus a listener the public cannot reach.",
+            valueName: "HOST:PORT"))
+    var metricsListen: String?
     @Flag(help: "Load a demo city (Kota Palembang: real schools, devices of all four kinds, masterplan targets) and simulate pings.")
     var demo = false
 
@@ -115,6 +122,9 @@ struct Nadid: AsyncParsableCommand {
         }
         for proxy in trustedProxy where HostReach.ipv4(proxy) == nil && HostReach.ipv6(proxy) == nil {
             throw ValidationError("--trusted-proxy '\(proxy)' is not an IP address such as 127.0.0.1 or ::1")
+        }
+        if let metricsListen, Self.hostAndPort(metricsListen) == nil {
+            throw ValidationError("--metrics-listen '\(metricsListen)' must be HOST:PORT, e.g. 127.0.0.1:9464")
         }
         guard loginAttemptsPerAddress >= 1 else { throw ValidationError("--login-attempts-per-address must be at least 1") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
@@ -153,6 +163,7 @@ struct Nadid: AsyncParsableCommand {
         configuration.publicPagesPerVisitor = publicPagesPerVisitor
         configuration.trustedProxies = trustedProxy
         configuration.loginAttemptsPerAddress = loginAttemptsPerAddress
+        configuration.metricsListen = metricsListen.flatMap(Self.hostAndPort)
         configuration.notifier.publicURL = publicURL.flatMap(URL.init(string:))
         // A restarted nadid on the same host and port takes the notifier lease back at once.
         if port != 0 { configuration.notifier.instance = "\(HostName.local):\(port)" }
@@ -189,6 +200,16 @@ struct Nadid: AsyncParsableCommand {
             throw ExitCode(1)
         }
         try await database.close()
+    }
+
+    /// `127.0.0.1:9464` or `[::1]:9464` as host and port.
+    static func hostAndPort(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+            return nil
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
     }
 
     /// Waits until the database answers, retrying a server that is down with backoff; ends early on

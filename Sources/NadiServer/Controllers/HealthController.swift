@@ -16,9 +16,14 @@ struct HealthController: Sendable {
     let stallLimit: Duration
     let logger: Logger
 
-    func addRoutes(to router: Router<some RequestContext>) {
+    /// `/healthz`, `/readyz`, and `/metrics` unless `metrics` is false (served on a listener of its own).
+    func addRoutes(to router: Router<some RequestContext>, metrics servesMetrics: Bool = true) {
         router.get("/healthz") { _, _ in JSONBody.response(["status": "ok"]) }
         router.get("/readyz") { _, _ in await ready() }
+        if servesMetrics { addMetricsRoute(to: router) }
+    }
+
+    func addMetricsRoute(to router: Router<some RequestContext>) {
         router.get("/metrics") { _, _ in await scrape() }
     }
 
