@@ -149,7 +149,7 @@ package struct ConsoleController: Sendable {
         Self.visitor(request, peer, trusting: configuration.trustedProxies)
     }
 
-    static func visitor(_ request: Request, _ peer: SocketAddress?, trusting proxies: Set<String>) -> String? {
+    package static func visitor(_ request: Request, _ peer: SocketAddress?, trusting proxies: Set<String>) -> String? {
         let address = peer?.ipAddress.map { $0.hasPrefix("::ffff:") ? String($0.dropFirst(7)) : $0 }
         if let address, proxies.contains(address), let forwarded = request.headers[Self.forwardedFor],
             let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty

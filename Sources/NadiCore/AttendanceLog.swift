@@ -8,6 +8,24 @@ package enum AttendanceLog {
         body.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }).filter(isRecord).count
     }
 
+    /// Most records one upload counts: a device's whole memory is a few tens of thousands, sent in
+    /// pieces; a 6 MB body of 200,000 is someone else.
+    package static let maxRecordsPerUpload = 5_000
+
+    /// The records of `body` (at most `limit`) as `PIN<TAB>time` keys, for counting each record once
+    /// (the store keeps only their hash), and whether the body held more.
+    package static func recordKeys(_ body: [UInt8], limit: Int = maxRecordsPerUpload) -> (keys: [String], truncated: Bool) {
+        var keys: [String] = []
+        for line in body.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }) where isRecord(line) {
+            guard keys.count < limit else { return (keys, true) }
+            let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
+            keys.append(
+                String(decoding: fields[fields.startIndex], as: UTF8.self) + "\t"
+                    + String(decoding: fields[fields.startIndex + 1], as: UTF8.self))
+        }
+        return (keys, false)
+    }
+
     static func isRecord(_ line: ArraySlice<UInt8>) -> Bool {
         let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
         guard fields.count >= 2 else { return false }

@@ -14,6 +14,8 @@ final class SightingLimiter: Sendable {
     }
 
     private let perMinute: Int
+    /// Most of a source's minute one client address may use: one client cannot take the quota.
+    var perAddress: Int { max(1, perMinute / 10) }
     private let windows = Mutex<[String: Window]>([:])
     private let dropped: Counter
 
@@ -22,16 +24,24 @@ final class SightingLimiter: Sendable {
         self.dropped = Counter(label: "nadi_sightings_dropped_total", factory: metrics)
     }
 
-    /// True when one more sighting from `source` may be recorded now.
-    func allow(source: String) -> Bool {
+    /// True when one more sighting from `source` may be recorded now (and, with `address`, when
+    /// that client has not used its share of the source's minute).
+    func allow(source: String, address: String? = nil) -> Bool {
         let allowed = windows.withLock { windows -> Bool in
             let now = ContinuousClock.now
-            var window = windows[source] ?? Window()
-            if now - window.started >= .seconds(60) { window = Window(started: now) }
-            guard window.used < perMinute else { return false }
-            window.used += 1
-            windows[source] = window
-            return true
+            func take(_ key: String, _ limit: Int) -> Bool {
+                var window = windows[key] ?? Window()
+                if now - window.started >= .seconds(60) { window = Window(started: now) }
+                guard window.used < limit else { return false }
+                window.used += 1
+                windows[key] = window
+                return true
+            }
+            if let address {
+                if windows.count > 10_000 { windows = windows.filter { now - $0.value.started < .seconds(60) } }
+                guard take(source + " " + address, perAddress) else { return false }
+            }
+            return take(source, perMinute)
         }
         if !allowed { dropped.increment() }
         return allowed

@@ -32,14 +32,34 @@ package struct AttendanceStore: Sendable {
         return nil
     }
 
-    /// Adds `records` to the device's count for the UTC day of `at`.
-    package func countUpload(deviceID: Int64, records: Int, at: Date) async throws {
-        _ = try await client.query(
-            """
-            INSERT INTO attendance_upload (device_id, day, records, last_at)
-            VALUES (\(deviceID), (\(PostgresTimestamp(at)) AT TIME ZONE 'UTC')::date, \(Int64(records)), \(PostgresTimestamp(at)))
-            ON CONFLICT (device_id, day) DO UPDATE SET records = attendance_upload.records + excluded.records,
-                                                       last_at = GREATEST(attendance_upload.last_at, excluded.last_at)
-            """, logger: logger)
+    /// Adds the records not counted before (`keys`: `PIN<TAB>time`, of which only a SHA-256 with the
+    /// device is kept) to the device's count for the UTC day of `at`; returns how many were new.
+    /// Hashes older than `retentionDays` are forgotten.
+    package func countUpload(deviceID: Int64, keys: [String], at: Date, retentionDays: Int) async throws -> Int {
+        try await client.transaction(logger: logger) { connection in
+            _ = try await connection.query(
+                "DELETE FROM attendance_record_seen WHERE day < current_date - \(retentionDays)::int", logger: logger)
+            var added = 0
+            for try await count in try await connection.query(
+                """
+                WITH fresh AS (
+                    INSERT INTO attendance_record_seen (device_id, hash, day)
+                    SELECT DISTINCT \(deviceID)::bigint, sha256(convert_to(\(deviceID)::text || E'\\t' || k, 'UTF8')),
+                           (\(PostgresTimestamp(at)) AT TIME ZONE 'UTC')::date
+                    FROM unnest(\(keys)::text[]) AS k
+                    ON CONFLICT (device_id, hash) DO NOTHING
+                    RETURNING 1
+                ), counted AS (
+                    INSERT INTO attendance_upload (device_id, day, records, last_at)
+                    SELECT \(deviceID), (\(PostgresTimestamp(at)) AT TIME ZONE 'UTC')::date, count(*), \(PostgresTimestamp(at))
+                    FROM fresh HAVING count(*) > 0
+                    ON CONFLICT (device_id, day) DO UPDATE SET records = attendance_upload.records + excluded.records,
+                                                               last_at = GREATEST(attendance_upload.last_at, excluded.last_at)
+                )
+                SELECT count(*)::int8 FROM fresh
+                """, logger: logger
+            ).decode(Int64.self) { added = Int(count) }
+            return added
+        }
     }
 }

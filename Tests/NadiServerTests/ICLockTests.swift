@@ -14,9 +14,10 @@ struct ICLockTests {
 
     /// One request as a ZKTeco device sends it (headers as in the PUSH protocol's published captures),
     /// over its own connection; returns the whole raw answer.
-    static func exchange(_ port: Int, _ requestLine: String, body: String? = nil) async throws -> String {
+    static func exchange(_ port: Int, _ requestLine: String, body: String? = nil, forwardedFor: String? = nil) async throws -> String {
         var request =
             "\(requestLine) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUser-Agent: iClock Proxy/1.09\r\nConnection: close\r\nAccept: */*\r\n"
+        if let forwardedFor { request += "X-Forwarded-For: \(forwardedFor)\r\n" }
         if let body { request += "Content-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\n" }
         request += "\r\n" + (body ?? "")
         return try await RawTCPConnection.with(port: port) { connection in

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NadiConsole
 import NadiCore
 import NadiStore
 import Synchronization
@@ -14,7 +15,13 @@ import Synchronization
 /// one a second per device. The handshake hands out `Delay` = the device's `interval_s`, so its
 /// polls are its heartbeats. An unknown SN is answered like any other (so the device keeps trying)
 /// and recorded as an unregistered sighting; it never creates a device. Attendance records are
-/// personal data: they are counted per device and day, acknowledged, and dropped.
+/// personal data: they are counted per device and day (each record once, by a hash; at most
+/// `AttendanceLog.maxRecordsPerUpload` per upload), acknowledged, and dropped.
+///
+/// The protocol has no credentials, so where a request comes from matters: attendance devices sit
+/// on the city's network, and a request from a public address (the socket's, or the one a trusted
+/// proxy names) is answered but is no heartbeat and no upload of a registered device — anyone on
+/// the internet could otherwise keep a dead device "up". Sightings are limited per client address.
 struct ICLockController: Sendable {
     let configuration: ServerConfiguration
     let store: AttendanceStore
@@ -31,18 +38,35 @@ struct ICLockController: Sendable {
         self.logger = logger
     }
 
-    func addRoutes(to router: Router<some RequestContext>) {
-        router.get("/iclock/cdata") { request, _ in
-            try await self.handle(request, upload: false) { device, sn in self.handshake(sn, device) }
+    func addRoutes(to router: Router<some RemoteAddressRequestContext>) {
+        router.get("/iclock/cdata") { request, context in
+            try await self.handle(request, from: client(request, context), upload: false) { device, sn in self.handshake(sn, device) }
         }
-        router.post("/iclock/cdata") { request, _ in try await self.upload(request) }
+        router.post("/iclock/cdata") { request, context in try await self.upload(request, from: client(request, context)) }
         for path in ["/iclock/getrequest", "/iclock/ping"] {
-            router.get(RouterPath(path)) { request, _ in try await self.handle(request, upload: false) { _, _ in "OK" } }
+            router.get(RouterPath(path)) { request, context in
+                try await self.handle(request, from: client(request, context), upload: false) { _, _ in "OK" }
+            }
         }
         for path in ["/iclock/devicecmd", "/iclock/registry", "/iclock/push"] {
-            router.post(RouterPath(path)) { request, _ in try await self.handle(request, upload: true) { _, _ in "OK" } }
-            router.get(RouterPath(path)) { request, _ in try await self.handle(request, upload: false) { _, _ in "OK" } }
+            router.post(RouterPath(path)) { request, context in
+                try await self.handle(request, from: client(request, context), upload: true) { _, _ in "OK" }
+            }
+            router.get(RouterPath(path)) { request, context in
+                try await self.handle(request, from: client(request, context), upload: false) { _, _ in "OK" }
+            }
         }
+    }
+
+    /// The client's address: the socket's, or the one a trusted proxy appended to X-Forwarded-For.
+    func client(_ request: Request, _ context: some RemoteAddressRequestContext) -> String? {
+        ConsoleController.visitor(request, context.remoteAddress, trusting: Set(configuration.trustedProxies))
+    }
+
+    /// True when a request from `address` may count for a registered device: not from a public address.
+    static func mayCount(from address: String?) -> Bool {
+        guard let address else { return true }
+        return !HostReach.isPublic(address)
     }
 
     /// The options a device gets at its handshake.
@@ -55,22 +79,30 @@ struct ICLockController: Sendable {
         ].joined(separator: "\r\n") + "\r\n"
     }
 
-    /// `POST /iclock/cdata?SN=…&table=…`: ATTLOG lines are counted (content dropped); other tables acknowledged.
-    func upload(_ request: Request) async throws -> Response {
+    /// `POST /iclock/cdata?SN=…&table=…`: ATTLOG records are counted, each once (content dropped);
+    /// other tables acknowledged.
+    func upload(_ request: Request, from address: String?) async throws -> Response {
         let table = request.uri.queryParameters.get("table") ?? ""
-        return try await handle(request, upload: true) { _, _ in
+        return try await handle(request, from: address, upload: true) { _, _ in
             "OK"
         } afterBody: { device, body in
             guard table.uppercased() == "ATTLOG", let device else { return [:] }
-            let records = AttendanceLog.recordCount(body)
-            if records > 0 { try await store.countUpload(deviceID: device.id, records: records, at: Date()) }
-            return ["attlog_records": .number(Double(records))]
+            let (keys, truncated) = AttendanceLog.recordKeys(body)
+            if truncated {
+                logger.notice(
+                    "attendance upload cut at the per-upload limit",
+                    metadata: ["device": "\(device.externalID)", "limit": "\(AttendanceLog.maxRecordsPerUpload)"])
+            }
+            guard !keys.isEmpty else { return ["attlog_records": .number(0)] }
+            let added = try await store.countUpload(
+                deviceID: device.id, keys: keys, at: Date(), retentionDays: configuration.writer.retentionDays)
+            return ["attlog_records": .number(Double(added))]
         }
     }
 
     /// The shared part: SN, body (read whole, then dropped), heartbeat or sighting, plain-text answer.
     private func handle(
-        _ request: Request, upload: Bool, answer: @escaping (DeviceInfo?, String) -> String,
+        _ request: Request, from address: String?, upload: Bool, answer: @escaping (DeviceInfo?, String) -> String,
         afterBody: (DeviceInfo?, [UInt8]) async throws -> [String: JSONValue] = { _, _ in [:] }
     ) async throws -> Response {
         guard let sn = request.uri.queryParameters.get("SN"), RecordValidation.isDeviceSerial(sn) else {
@@ -79,9 +111,16 @@ struct ICLockController: Sendable {
         let receivedAt = Date()
         let device: DeviceInfo?
         do {
-            device = try await withDeadline(configuration.databaseTimeout) { [directory, store] in
+            let found = try await withDeadline(configuration.databaseTimeout) { [directory, store] in
                 try await directory.device(serial: sn) { try await store.device(serial: sn) }
             }
+            if found != nil, !Self.mayCount(from: address) {
+                logger.notice(
+                    "iclock request for a registered device from a public address: answered, not counted",
+                    metadata: ["sn": "\(sn)", "address": "\(address ?? "")"])
+                return Self.text(answer(nil, sn))
+            }
+            device = found
         } catch {
             return Self.text(
                 "database unavailable, retry later\n", status: .serviceUnavailable, retryAfter: configuration.retryAfterSeconds)
@@ -109,7 +148,7 @@ struct ICLockController: Sendable {
                         metricsJSON: metrics.isEmpty ? nil : JSONValue.object(metrics).jsonText, intervalSeconds: device.intervalSeconds)
                     _ = try await queue.submit(IngestJob(pings: [ping]))
                 }
-            } else if directory.heartbeatDue(serial: sn, at: receivedAt), sightings.allow(source: "iclock") {
+            } else if directory.heartbeatDue(serial: sn, at: receivedAt), sightings.allow(source: "iclock", address: address) {
                 _ = try await queue.submit(IngestJob(pings: [], sightings: [Sighting(externalID: sn, at: receivedAt, source: "iclock")]))
             }
         } catch {

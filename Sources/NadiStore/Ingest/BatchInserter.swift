@@ -80,6 +80,9 @@ enum BatchInserter {
         let firsts = values.map(\.first.pg)
         let lasts = values.map(\.last.pg)
         let counts = values.map { Int64($0.count) }
+        // Sightings nobody adopted or saw again for 30 days are forgotten, so the cap keeps room for new ones.
+        _ = try await connection.query(
+            "DELETE FROM unregistered_sighting WHERE last_seen < now() - interval '30 days'", logger: logger)
         // Known ids count up; new ones are added only while the table holds fewer than `maxSightings` rows.
         _ = try await connection.query(
             """
