@@ -69,3 +69,27 @@ func say(_ line: String) {
     print(line)
     fflush(nil)
 }
+
+extension DatabaseOptions {
+    /// A benchmark against the built nadid: recreates the scratch database `name` (dropped first),
+    /// prints the machine, migrates it and imports the builtin regions, starts `nadid` (the one next
+    /// to this nadi unless named) on it with `arguments`, and runs `body` with a client and its port.
+    func withScratchDaemon<T: Sendable>(
+        _ name: String, nadid: String?, arguments: [String] = [], _ body: @escaping @Sendable (DatabaseClient, Int) async throws -> T
+    ) async throws -> T {
+        let daemonPath =
+            nadid
+            ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("nadid").path
+        try await withClient { client in
+            try await BenchmarkStore(client: client, logger: CLILogger.make()).recreateScratchDatabase(name)
+        }
+        say("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
+        return try await withDatabase(databaseName: name, schema: .migrate) { client, url in
+            _ = try await RegionImporter(client: client, logger: CLILogger.make()).importRows(RegionImporter.builtinRows())
+            return try await BenchIngest.withDaemon(path: daemonPath, databaseURL: url, arguments: arguments) { _, port in
+                try await body(client, port)
+            }
+        }
+    }
+}

@@ -48,21 +48,10 @@ struct BenchConsole: AsyncParsableCommand {
         settings.pingsPerDevice = pingsPerDevice
         settings.requests = requests
         let chosen = settings
-        let daemonPath =
-            nadid
-            ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("nadid").path
-        try await database.withClient { client in
-            try await BenchmarkStore(client: client, logger: CLILogger.make()).recreateScratchDatabase(BenchmarkStore.consoleDatabase)
-        }
-        say("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
-        let timings = try await database.withDatabase(databaseName: BenchmarkStore.consoleDatabase, schema: .migrate) { client, url in
-            _ = try await RegionImporter(client: client, logger: CLILogger.make()).importRows(RegionImporter.builtinRows())
-            return try await BenchIngest.withDaemon(path: daemonPath, databaseURL: url) { _, port in
-                try await ConsoleBenchmark(client: client, host: "127.0.0.1", port: port, settings: chosen, logger: CLILogger.make()) {
-                    say($0)
-                }.run()
-            }
+        let timings = try await database.withScratchDaemon(BenchmarkStore.consoleDatabase, nadid: nadid) { client, port in
+            try await ConsoleBenchmark(client: client, host: "127.0.0.1", port: port, settings: chosen, logger: CLILogger.make()) {
+                say($0)
+            }.run()
         }
         let volumes = Array(Set(timings.map(\.pings))).sorted()
         var worstRatio = 0.0

@@ -41,23 +41,12 @@ struct BenchLoginFlood: AsyncParsableCommand {
         settings.floodConnections = floodConnections
         settings.devices = devices
         let chosen = settings
-        let daemonPath =
-            nadid
-            ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("nadid").path
-        try await database.withClient { client in
-            try await BenchmarkStore(client: client, logger: CLILogger.make()).recreateScratchDatabase(BenchmarkStore.loginDatabase)
-        }
-        say("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
-        let phases = try await database.withDatabase(databaseName: BenchmarkStore.loginDatabase, schema: .migrate) { client, url in
-            _ = try await RegionImporter(client: client, logger: CLILogger.make()).importRows(RegionImporter.builtinRows())
-            return try await BenchIngest.withDaemon(
-                path: daemonPath, databaseURL: url, arguments: ["--login-attempts-per-address", "1000000", "--no-poll", "--no-notify"]
-            ) { _, port in
-                try await LoginFloodBenchmark(client: client, host: "127.0.0.1", port: port, settings: chosen, logger: CLILogger.make()) {
-                    say($0)
-                }.run()
-            }
+        let phases = try await database.withScratchDaemon(
+            BenchmarkStore.loginDatabase, nadid: nadid, arguments: ["--login-attempts-per-address", "1000000", "--no-poll", "--no-notify"]
+        ) { client, port in
+            try await LoginFloodBenchmark(client: client, host: "127.0.0.1", port: port, settings: chosen, logger: CLILogger.make()) {
+                say($0)
+            }.run()
         }
         if let quiet = phases.first, let flood = phases.last {
             say(
