@@ -36,7 +36,7 @@ struct Coverage: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json, html }
 
     @Option(help: "table, csv, json, or html (a self-contained page with charts and the school panel).") var format: Format = .table
-    @Option(help: "Write to this file instead of standard output.") var output: String?
+    @OptionGroup var output: OutputOptions
     @Option(help: "Language of the HTML report: id (Bahasa Indonesia) or en.") var lang: String = "id"
     @Flag(help: "Print the rollout trajectory (monthly installed/operational and the projection) instead of the report.")
     var trajectory = false
@@ -79,13 +79,7 @@ struct Coverage: AsyncParsableCommand {
         case .csv: text = TrajectoryRenderer.csv(trajectories)
         default: text = trajectories.isEmpty ? "no devices installed in this region yet\n" : TrajectoryRenderer.table(trajectories)
         }
-        if let output {
-            guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
-                throw CLIError("cannot write \(output)")
-            }
-        } else {
-            print(text, terminator: "")
-        }
+        try output.write(text)
     }
 
     func run() async throws {
@@ -121,16 +115,9 @@ struct Coverage: AsyncParsableCommand {
         switch format {
         case .json: text = String(decoding: try JSONEncoder.report.encode(report), as: UTF8.self) + "\n"
         case .csv: text = CoverageRenderer.csv(report)
-        case .table: text = CoverageRenderer.table(report, colours: output == nil && Terminal.colours) + "\n"
+        case .table: text = CoverageRenderer.table(report, colours: output.toTerminal && Terminal.colours) + "\n"
         case .html: text = html ?? ""
         }
-        if let output {
-            guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
-                throw CLIError("cannot write \(output)")
-            }
-            FileHandle.standardError.write(Data("coverage (\(report.rows.count) rows) written to \(output)\n".utf8))
-        } else {
-            print(text, terminator: "")
-        }
+        try output.write(text, summary: "coverage (\(report.rows.count) rows)")
     }
 }

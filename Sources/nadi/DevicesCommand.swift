@@ -49,7 +49,7 @@ struct DevicesList: AsyncParsableCommand {
         abstract: "List devices with their state, since when, and when they were last seen.",
         discussion: "--silent lists what ops must chase: devices down because they stopped pinging, and devices never heard from.")
 
-    @Option(help: "Only devices under this region code.") var region: String?
+    @Option(help: "Only devices under this region code (a Kemendagri code such as 16 or 16.71.05).") var region: RegionCode?
     @Option(help: "Only this kind: \(DeviceKind.allowedValues).") var kind: String?
     @Option(help: "Only this state: up, degraded, down, unknown.") var status: String?
     @Flag(help: "Only silent devices: down for missed heartbeats, or never seen.") var silent = false
@@ -57,14 +57,13 @@ struct DevicesList: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        if let region, RegionCode(region) == nil { throw ValidationError("--region must be \(RegionCode.formatHelp)") }
         if let kind, DeviceKind(rawValue: kind) == nil { throw ValidationError("--kind must be one of \(DeviceKind.allowedValues)") }
         if let status, DeviceStatus(rawValue: status) == nil { throw ValidationError("--status must be up, degraded, down or unknown") }
     }
 
     func run() async throws {
         let filter = DeviceFilter(
-            region: self.region.flatMap { RegionCode($0) }, kind: self.kind.flatMap { DeviceKind(rawValue: $0) },
+            region: self.region, kind: self.kind.flatMap { DeviceKind(rawValue: $0) },
             status: self.status.flatMap { DeviceStatus(rawValue: $0) }, silent: silent)
         let rows: [DeviceListing] = try await database.withClient { client in
             let causes = try await IncidentQuery(client: client, logger: CLILogger.make()).currentCauses(region: filter.region)

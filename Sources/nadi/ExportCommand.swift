@@ -25,19 +25,18 @@ struct ExportSchoolCCTV: AsyncParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, geojson, json }
 
-    @Option(help: "Only schools under this region code.") var region: String?
+    @Option(help: "Only schools under this region code (a Kemendagri code such as 16 or 16.71.05).") var region: RegionCode?
     @Option(help: "Only this level: SD, SMP, SMA, SMK, SLB, …") var level: String?
     @Option(help: "csv, geojson or json.") var format: Format = .csv
-    @Option(help: "Write to this file instead of standard output.") var output: String?
+    @OptionGroup var output: OutputOptions
     @OptionGroup var time: ReportTimeZone
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        if let region, RegionCode(region) == nil { throw ValidationError("--region must be \(RegionCode.formatHelp)") }
     }
 
     func run() async throws {
-        let region = self.region.flatMap { RegionCode($0) }
+        let region = self.region
         let level = self.level
         let zone = time.zone
         let schools = try await database.withClient { client in
@@ -55,15 +54,6 @@ struct ExportSchoolCCTV: AsyncParsableCommand {
                     Data("\(leftOut) of \(schools.count) schools have no coordinates and are not in the GeoJSON\n".utf8))
             }
         }
-        if let output {
-            guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
-                throw CLIError("cannot write \(output)")
-            }
-            let covered = schools.filter(\.covered).count
-            FileHandle.standardError.write(
-                Data("\(schools.count) schools (\(covered) covered by a working camera) written to \(output)\n".utf8))
-        } else {
-            print(text, terminator: "")
-        }
+        try output.write(text, summary: "\(schools.count) schools (\(schools.filter(\.covered).count) covered by a working camera)")
     }
 }

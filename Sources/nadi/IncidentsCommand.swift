@@ -12,17 +12,16 @@ struct Incidents: AsyncParsableCommand {
             (a failure of the root) or `maintenance` (planned work, see nadi maintenance).
             """)
 
-    @Option(help: "Only incidents with devices under this region code.") var region: String?
+    @Option(help: "Only incidents with devices under this region code (a Kemendagri code such as 16 or 16.71.05).") var region: RegionCode?
     @Option(help: "table, csv or json.") var format: OutputFormat = .table
     @OptionGroup var time: ReportTimeZone
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        if let region, RegionCode(region) == nil { throw ValidationError("--region must be \(RegionCode.formatHelp)") }
     }
 
     func run() async throws {
-        let region = self.region.flatMap { RegionCode($0) }
+        let region = self.region
         let incidents = try await database.withClient { client in
             try await IncidentQuery(client: client, logger: CLILogger.make()).open(region: region)
         }

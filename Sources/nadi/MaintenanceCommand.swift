@@ -70,18 +70,18 @@ struct MaintenanceList: AsyncParsableCommand {
               nadi maintenance list --region 16.71.05 --all
             """)
     @Flag(help: "Only windows in force now.") var active = false
-    @Option(help: "Only windows over devices or regions under this code.") var region: String?
+    @Option(help: "Only windows over devices or regions under this code (a Kemendagri code such as 16 or 16.71.05).") var region:
+        RegionCode?
     @Flag(help: "Include cancelled and ended windows.") var all = false
     @Option(help: "table, csv or json.") var format: OutputFormat = .table
     @OptionGroup var time: ReportTimeZone
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        if let region, RegionCode(region) == nil { throw ValidationError("--region must be \(RegionCode.formatHelp)") }
     }
 
     func run() async throws {
-        let region = self.region.flatMap { RegionCode($0) }
+        let region = self.region
         let active = self.active
         let all = self.all
         let windows = try await database.withClient { client in

@@ -96,15 +96,14 @@ struct TargetsList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List milestones.",
         discussion: "The masterplan's milestones as imported (`nadi targets import`). Example: nadi targets list --region 16.71")
-    @Option(help: "Only milestones of regions under this code.") var region: String?
+    @Option(help: "Only milestones of regions under this code (a Kemendagri code such as 16 or 16.71.05).") var region: RegionCode?
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        if let region, RegionCode(region) == nil { throw ValidationError("--region must be \(RegionCode.formatHelp)") }
     }
 
     func run() async throws {
-        let region = self.region.flatMap { RegionCode($0) }
+        let region = self.region
         let rows: [[String]] = try await database.withClient { client in
             try await TargetStore(client: client, logger: CLILogger.make()).list(under: region).map {
                 [$0.region, $0.regionName, $0.kind, $0.metric, String($0.year), Format.number($0.value), $0.source ?? ""]

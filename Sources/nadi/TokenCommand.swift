@@ -16,13 +16,13 @@ struct TokenCreate: AsyncParsableCommand {
         discussion: "Example: nadi token create --name agents-palembang --region 16.71 --scope ingest,inventory")
 
     @Option(help: "A name to recognise the token by.") var name: String
-    @Option(help: "Region subtree the token may touch (default: all of Indonesia).") var region: String?
+    @Option(help: "Region subtree the token may touch (default: all of Indonesia) (a Kemendagri code such as 16 or 16.71.05).") var region:
+        RegionCode?
     @Option(help: "Comma-separated scopes: \(TokenScope.allowedValues).") var scope = "ingest"
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         if let problem = TokenStore.nameProblem(name) { throw ValidationError("--name: \(problem)") }
-        if let region, RegionCode(region) == nil { throw ValidationError("--region must be \(RegionCode.formatHelp)") }
         for part in scope.split(separator: ",") where TokenScope(rawValue: part.trimmingCharacters(in: .whitespaces)) == nil {
             throw ValidationError("unknown scope '\(part)'; expected \(TokenScope.allowedValues)")
         }
@@ -31,7 +31,7 @@ struct TokenCreate: AsyncParsableCommand {
     func run() async throws {
         let scopes = Set(scope.split(separator: ",").compactMap { TokenScope(rawValue: $0.trimmingCharacters(in: .whitespaces)) })
         let name = self.name
-        let region = self.region.flatMap { RegionCode($0) }
+        let region = self.region
         let (token, secret) = try await database.withClient { client in
             try await TokenStore(client: client, logger: CLILogger.make()).create(name: name, region: region, scopes: scopes)
         }

@@ -19,7 +19,7 @@ struct Uptime: AsyncParsableCommand {
 
     enum Grouping: String, ExpressibleByArgument, CaseIterable { case device, region }
 
-    @Option(help: "Only devices under this region code.") var region: String?
+    @Option(help: "Only devices under this region code (a Kemendagri code such as 16 or 16.71.05).") var region: RegionCode?
     @Option(help: "Only this kind: \(DeviceKind.allowedValues).") var kind: DeviceKind?
     @Option(help: "The last N days (e.g. 30d) or hours (e.g. 12h) up to now.") var since: String?
     @Option(help: "First day of the window (YYYY-MM-DD, inclusive).") var from: CalendarDay?
@@ -32,7 +32,6 @@ struct Uptime: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        if let region, RegionCode(region) == nil { throw ValidationError("--region must be \(RegionCode.formatHelp)") }
         if since != nil, from != nil || to != nil { throw ValidationError("use --since or --from/--to, not both") }
         if (from == nil) != (to == nil) { throw ValidationError("--from and --to go together") }
         if let from, let to, to < from { throw ValidationError("--to is before --from") }
@@ -63,7 +62,7 @@ struct Uptime: AsyncParsableCommand {
         } else {
             window = now.addingTimeInterval(-(Self.seconds(since ?? "30d") ?? 2_592_000))..<now
         }
-        let region = self.region.flatMap { RegionCode($0) }
+        let region = self.region
         let kind = self.kind
         let below = self.below
         switch by {

@@ -66,14 +66,14 @@ struct UserCreate: AsyncParsableCommand {
             """)
 
     @Option(help: "The login name (letters, digits, . _ @ -).") var name: String
-    @Option(help: "The region code the user sees, e.g. 16.71 (default: all of Indonesia).") var region: String?
+    @Option(help: "The region code the user sees, e.g. 16.71 (default: all of Indonesia) (a Kemendagri code such as 16 or 16.71.05).")
+    var region: RegionCode?
     @Option(help: "viewer, operator or admin.") var role: String = "viewer"
     @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         guard ConsoleRole(rawValue: role) != nil else { throw ValidationError("--role must be one of \(ConsoleRole.allowedValues)") }
-        if let region, RegionCode(region) == nil { throw ValidationError("--region '\(region)' is not \(RegionCode.formatHelp)") }
         if let problem = ConsoleCredentialRules.nameProblem(name) { throw ValidationError("--name: \(problem)") }
     }
 
@@ -84,7 +84,7 @@ struct UserCreate: AsyncParsableCommand {
         do {
             let user = try await database.withClient { client in
                 try await ConsoleUserStore(client: client, logger: CLILogger.make()).create(
-                    name: name, region: region.flatMap(RegionCode.init), role: role, password: password)
+                    name: name, region: region, role: role, password: password)
             }
             print(
                 "user '\(user.name)' created: \(user.role.rawValue) of \(user.region?.rawValue ?? "all of Indonesia"); they log in at nadid's /"
