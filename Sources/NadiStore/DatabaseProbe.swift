@@ -144,20 +144,20 @@ package enum DatabaseProbe {
 
     static func classify(_ error: any Error, url: DatabaseURL) -> DatabaseUnreachable {
         let place = url.endpoint.place
-        if let state = PostgresErrorText.sqlState(error) {
+        if let code = PostgresErrorText.code(error) {
             let reason = PostgresErrorText.describe(error)
-            switch state {
-            case "3D000":
+            switch code {
+            case .invalidCatalogName:
                 return .init(
                     kind: .permanent, reason: reason,
                     hint: "create it (createdb -O \(url.username) \(url.database ?? "nadi")) or fix the database name in the URL")
-            case "28P01", "28000":
+            case .invalidPassword, .invalidAuthorizationSpecification:
                 return .init(
                     kind: .permanent, reason: reason,
                     hint: "check the user and password in the URL, and pg_hba.conf on the server")
-            case "42501":
+            case .insufficientPrivilege:
                 return .init(kind: .permanent, reason: reason, hint: "grant the role CONNECT on the database")
-            case "57P03", "53300", "53100", "53200", "57P01", "57P02":
+            case .cannotConnectNow, .tooManyConnections, .diskFull, .outOfMemory, .adminShutdown, .crashShutdown:
                 return .init(kind: .transient, reason: reason, hint: "the server is starting, stopping or overloaded; it may come back")
             default:
                 return .init(kind: .permanent, reason: reason, hint: "see the server's log")

@@ -38,7 +38,7 @@ struct Nadi: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let error as PSQLError where PostgresErrorText.sqlState(error) == "25006" {
+        } catch let error as PSQLError where PostgresErrorText.code(error) == .readOnlySqlTransaction {
             // Reports work on a hot standby; this command writes.
             exit(
                 withError: CLIError(

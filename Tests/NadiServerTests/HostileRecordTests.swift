@@ -113,6 +113,7 @@ struct HostileRecordTests {
         try await NadiTestApp.run(configure: {
             $0.sightingsPerMinute = 50
             $0.maxBodyBytes = 32 << 20
+            $0.trustedProxies = ["127.0.0.1", "::1"]
         }) { app, http, db in
             let at = Timestamp.format(Date().addingTimeInterval(-60))
             let huge = (0..<100_001).map { #"{"device":"X-\#($0)","at":"\#(at)","status":"up"}"# }.joined(separator: "\n")
@@ -133,8 +134,16 @@ struct HostileRecordTests {
             // Per request at most 100 new sightings, per minute at most 50 (configured): the rest are not stored.
             let sightings = try await TestClient.scalar(db, "SELECT count(*)::int8 FROM unregistered_sighting", as: Int.self)
             #expect(sightings == 50)
+            // /iclock: one client gets a tenth of the minute (5); many clients together the minute's 50.
             for n in 0..<200 {
                 _ = try await http.execute(uri: "/iclock/getrequest?SN=RANDOM\(n)", method: .get, headers: [:])
+            }
+            #expect(
+                try await TestClient.scalar(db, "SELECT count(*)::int8 FROM unregistered_sighting WHERE source = 'iclock'", as: Int.self)
+                    == 5)
+            for n in 0..<200 {
+                let client: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "10.20.\(n / 250).\(n % 250)"]
+                _ = try await http.execute(uri: "/iclock/getrequest?SN=MANY\(n)", method: .get, headers: client)
             }
             #expect(
                 try await TestClient.scalar(db, "SELECT count(*)::int8 FROM unregistered_sighting WHERE source = 'iclock'", as: Int.self)

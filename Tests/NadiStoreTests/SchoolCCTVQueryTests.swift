@@ -22,8 +22,8 @@ struct SchoolCCTVQueryTests {
                 """,
                 """
                 INSERT INTO device (id, external_id, kind, region, site, name, installed_on, attributes) VALUES
-                  (1, 'CAM-1', 'cctv', '16.71.05', '10000001', 'c1', '2025-01-01', '{"stream_url":"rtsp://public/1","public":true}'),
-                  (2, 'CAM-3', 'cctv', '16.71.05', '10000003', 'c3', '2025-01-01', '{"stream_url":"rtsp://public/3","public":true}'),
+                  (1, 'CAM-1', 'cctv', '16.71.05', '10000001', 'c1', '2025-01-01', '{"stream_url":"rtsp://cctv.palembang.go.id/1","public":true}'),
+                  (2, 'CAM-3', 'cctv', '16.71.05', '10000003', 'c3', '2025-01-01', '{"stream_url":"rtsp://cctv.palembang.go.id/3","public":true}'),
                   (3, 'CAM-4', 'cctv', '16.71.05', '10000004', 'c4', '2025-01-01', '{"stream_url":"rtsp://secret/4","public":false}')
                 """,
                 """
@@ -48,7 +48,7 @@ struct SchoolCCTVQueryTests {
             let covered = try #require(byCode["10000001"])
             #expect(covered.covered && covered.cctvInstalled == 1 && covered.cctvOperational == 1 && covered.cctvPublic == 1)
             #expect(abs((covered.uptime30dPct ?? 0) - 100) < 1e-9)
-            #expect(covered.publicStreams == ["rtsp://public/1"])
+            #expect(covered.publicStreams == ["rtsp://cctv.palembang.go.id/1"])
             let none = try #require(byCode["10000002"])
             #expect(!none.covered && none.cctvInstalled == 0 && none.uptime30dPct == nil && none.lat == nil)
             let down = try #require(byCode["10000003"])

@@ -84,7 +84,7 @@ package actor TestCluster {
                     _ = try await client.query("CREATE DATABASE \(unescaped: name) TEMPLATE nadi_template STRATEGY FILE_COPY")
                 }
                 break
-            } catch  where PostgresErrorText.sqlState(error) == "55006" && attempt < 50 {
+            } catch  where PostgresErrorText.code(error) == .objectInUse && attempt < 50 {
                 try await Task.sleep(for: .milliseconds(100))
             }
         }

@@ -48,7 +48,7 @@ struct HealthController: Sendable {
             let readOnly = try await withDeadline(.seconds(2)) { [client, logger] in
                 try await DatabaseHealth(client: client, logger: logger).isReadOnly()
             }
-            if readOnly, let refusal = PostgresErrorText.writeRefusal(sqlState: "25006") {
+            if readOnly, let refusal = PostgresErrorText.writeRefusal(code: .readOnlySqlTransaction) {
                 return JSONBody.response(["status": "unavailable", "reason": refusal], status: .serviceUnavailable)
             }
             if let problem = queue.commitProblem() {

@@ -54,7 +54,7 @@ package struct ChannelStore: Sendable {
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
             for try await row in rows.decode(Columns.self) { return Self.channel(row).channel }
-        } catch let error where PostgresErrorText.sqlState(error) == "23505" {
+        } catch let error where PostgresErrorText.code(error) == .uniqueViolation {
             throw NotifyChannelRefused(description: "a channel named '\(request.name)' exists already")
         }
         throw NotifyChannelRefused(description: "the channel was not stored")

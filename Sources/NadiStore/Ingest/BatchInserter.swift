@@ -39,7 +39,7 @@ enum BatchInserter {
             }
             _ = try await connection.query("RELEASE SAVEPOINT nadi_copy", logger: logger)
             return Array(repeating: true, count: rows.count)
-        } catch  where PostgresErrorText.sqlState(error) == "23505" {
+        } catch  where PostgresErrorText.code(error) == .uniqueViolation {
             _ = try await connection.query("ROLLBACK TO SAVEPOINT nadi_copy", logger: logger)
         }
         let result = try await connection.query(

@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+
+/// Rules about the code itself that a reviewer would otherwise check by eye: each fails if the
+/// thing it forbids appears again in `Sources`.
+@Suite("Source rules")
+struct SourceRulesTests {
+    static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Sources")
+
+    /// Every Swift file under Sources, with its path relative to the package.
+    static func swiftFiles() throws -> [(path: String, text: String)] {
+        let enumerator = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)
+        var files: [(String, String)] = []
+        while let url = enumerator?.nextObject() as? URL {
+            guard url.pathExtension == "swift" else { continue }
+            files.append(
+                (
+                    url.path.replacingOccurrences(of: sources.deletingLastPathComponent().path + "/", with: ""),
+                    try String(contentsOf: url, encoding: .utf8)
+                ))
+        }
+        return files
+    }
+
+    @Test("SQLSTATEs are compared as postgres-nio's named codes, never as string literals")
+    func noSQLStateLiterals() throws {
+        let files = try Self.swiftFiles()
+        #expect(files.count > 100, "the sources are where the test looks: \(Self.sources.path)")
+        let literal = /"[0-9]{2}[0-9A-Z]{3}"/
+        for (path, text) in files where text.contains(literal) {
+            Issue.record("\(path) writes an SQLSTATE as a literal; use PostgresError.Code (.uniqueViolation, …)")
+        }
+    }
+}
