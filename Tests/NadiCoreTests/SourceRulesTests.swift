@@ -32,4 +32,12 @@ struct SourceRulesTests {
             Issue.record("\(path) writes an SQLSTATE as a literal; use PostgresError.Code (.uniqueViolation, …)")
         }
     }
+
+    @Test("the operational rule is written once: SQL in Sources calls nadi_is_operational (schema part 19)")
+    func operationalOnce() throws {
+        let spelled = /IN \('up', ?'degraded'\)/
+        for (path, text) in try Self.swiftFiles() where text.contains(spelled) {
+            Issue.record("\(path) spells out the operational rule; call nadi_is_operational(status) (SQL) or DeviceStatus.isOperational")
+        }
+    }
 }

@@ -32,7 +32,7 @@ package struct IncidentAckStore: Sendable {
             SELECT d.id, s.since, \(user), \(String(note.prefix(300)))
             FROM device d JOIN device_state s ON s.device_id = d.id
             WHERE d.external_id = \(device) AND (extract(epoch FROM s.since) * 1000000)::int8 = \(sinceMicros)
-              AND s.status NOT IN ('up', 'degraded')
+              AND NOT nadi_is_operational(s.status)
               AND (\(filter) = '' OR d.region <@ nullif(\(filter), '')::ltree)
             ON CONFLICT (device_id, since) DO NOTHING
             RETURNING 1

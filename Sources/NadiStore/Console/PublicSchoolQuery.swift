@@ -57,14 +57,14 @@ package struct PublicSchoolQuery: Sendable {
                        OR (\(pattern)::text IS NOT NULL AND (s.name ILIKE \(pattern)::text OR s.code ILIKE \(pattern)::text)))
                 ORDER BY s.name, s.code LIMIT \(limit)
             ), cam AS (
-                SELECT d.id, d.site, d.attributes->>'public_url' AS stream, coalesce(st.status IN ('up', 'degraded'), false) AS working
+                SELECT d.id, d.site, d.attributes->>'public_url' AS stream, coalesce(nadi_is_operational(st.status), false) AS working
                 FROM device d JOIN school ON school.code = d.site LEFT JOIN device_state st ON st.device_id = d.id
                 WHERE d.kind = 'cctv' AND d.attributes->>'public' = 'true' AND d.installed_on <= current_date
                   AND (d.decommissioned_on IS NULL OR d.decommissioned_on > current_date)
             ), spans AS (
                 SELECT c.site,
                        coalesce(sum(extract(epoch FROM least(coalesce(i.ended_at, \(now)), \(now)) - greatest(i.started_at, \(from))))
-                           FILTER (WHERE i.status IN ('up', 'degraded')), 0)::float8 AS op,
+                           FILTER (WHERE nadi_is_operational(i.status)), 0)::float8 AS op,
                        sum(extract(epoch FROM least(coalesce(i.ended_at, \(now)), \(now)) - greatest(i.started_at, \(from))))::float8 AS known
                 FROM cam c JOIN status_interval i ON i.device_id = c.id
                 WHERE i.ended_at IS NULL OR i.ended_at > \(from)

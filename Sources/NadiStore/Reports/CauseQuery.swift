@@ -62,7 +62,7 @@ struct CauseQuery: Sendable {
         for try await (device, status, start, end) in try await client.query(
             """
             SELECT device_id, status, started_at, ended_at FROM status_interval
-            WHERE device_id = ANY(\(Array(all))) AND status NOT IN ('up', 'degraded')
+            WHERE device_id = ANY(\(Array(all))) AND NOT nadi_is_operational(status)
               AND started_at < \(to) AND coalesce(ended_at, 'infinity') > \(from)
             """, logger: logger
         ).decode((Int64, String, PostgresTimestamp, PostgresTimestamp?).self) {

@@ -25,7 +25,7 @@ package struct SchoolCCTVQuery: Sendable {
                 """
                 SELECT s.code, s.name, s.attributes->>'level', s.region::text, r.name, s.lat, s.lon,
                        count(d.id)::int8,
-                       count(d.id) FILTER (WHERE st.status IN ('up', 'degraded'))::int8,
+                       count(d.id) FILTER (WHERE nadi_is_operational(st.status))::int8,
                        count(d.id) FILTER (WHERE d.attributes->>'public' = 'true')::int8,
                        max(st.last_seen),
                        coalesce(array_agg(d.external_id ORDER BY d.external_id) FILTER (WHERE d.id IS NOT NULL), '{}'),

@@ -113,7 +113,7 @@ package struct UptimeQuery: Sendable {
             -- Each interval's seconds inside its device's life and the window, in float seconds
             -- (date_part, not extract: extract's numeric made the sums the slowest part).
             span AS NOT MATERIALIZED (
-                SELECT i.device_id, dev.region, dev.lo, dev.hi, i.status IN ('up', 'degraded') AS operational,
+                SELECT i.device_id, dev.region, dev.lo, dev.hi, nadi_is_operational(i.status) AS operational,
                        date_part('epoch', least(coalesce(i.ended_at, \(now.pg)::timestamptz), dev.hi) - greatest(i.started_at, dev.lo)) AS seconds
                 FROM dev JOIN status_interval i ON i.device_id = dev.id AND dev.lo < dev.hi
                      AND i.started_at < dev.hi AND coalesce(i.ended_at, \(now.pg)::timestamptz) > dev.lo
@@ -133,7 +133,7 @@ package struct UptimeQuery: Sendable {
             -- once), so a fleet without topology pays nothing for this.
             down AS MATERIALIZED (
                 SELECT device_id, started_at AS lo, coalesce(ended_at, \(now.pg)::timestamptz) AS hi FROM status_interval
-                WHERE status NOT IN ('up', 'degraded') AND started_at < \(windowEnd.pg)
+                WHERE NOT nadi_is_operational(status) AND started_at < \(windowEnd.pg)
                   AND coalesce(ended_at, \(now.pg)::timestamptz) > \(window.lowerBound.pg)
                   AND (EXISTS (SELECT 1 FROM device_link l
                                WHERE l.valid_from < \(windowEnd.pg) AND coalesce(l.valid_to, 'infinity') > \(window.lowerBound.pg))
