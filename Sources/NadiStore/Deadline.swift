@@ -1,9 +1,12 @@
 import Synchronization
 
-/// The database did not answer in time.
+/// Something awaited with `withDeadline` did not finish in time: the database, a request body, a
+/// probe — the caller says which in its own words.
 package struct DeadlineExceeded: Error, CustomStringConvertible {
-    package let description = "the database did not answer in time"
-    package init() {}
+    /// The deadline that passed.
+    package let limit: Duration
+    package var description: String { "no answer within \(limit.components.seconds) s" }
+    package init(limit: Duration) { self.limit = limit }
 }
 
 /// Runs `body`, giving up with `DeadlineExceeded` after `limit` — truly: the caller gets its answer
@@ -34,13 +37,13 @@ package func withDeadline<T: Sendable>(
             let timer = Task {
                 guard let abandonWhen else {
                     try? await Task.sleep(for: limit)
-                    race.finish(.failure(DeadlineExceeded()))
+                    race.finish(.failure(DeadlineExceeded(limit: limit)))
                     return
                 }
                 await withTaskGroup(of: (any Error)?.self) { group in
                     group.addTask {
                         try? await Task.sleep(for: limit)
-                        return Task.isCancelled ? nil : DeadlineExceeded()
+                        return Task.isCancelled ? nil : DeadlineExceeded(limit: limit)
                     }
                     group.addTask { await abandonWhen() }
                     if let first = await group.next(), let error = first { race.finish(.failure(error)) }
