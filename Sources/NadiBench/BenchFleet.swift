@@ -75,16 +75,18 @@ package struct BenchFleet: Sendable {
 
     /// `perDevice` pings for every device, one step after another (each step: every device once,
     /// the way a crowd of agents reports), observed in the `perDevice` × 10 ms before `endMicros`.
-    /// About one ping in sixty changes its device's status, so state changes are part of the load.
-    package func pings(perDevice: Int, endMicros: Int64, round: Int) -> [Ping] {
+    /// A device's status changes every `changeEvery` of its pings (down, up, degraded, up, …; devices
+    /// offset from one another), so state changes are part of the load at a chosen rate.
+    package func pings(perDevice: Int, endMicros: Int64, round: Int, changeEvery: Int = 30) -> [Ping] {
+        let every = max(1, changeEvery)
         var pings: [Ping] = []
         pings.reserveCapacity(devices.count * perDevice)
         for step in 0..<perDevice {
             let observed = endMicros - Int64(perDevice - step) * 10_000
             for (number, device) in devices.enumerated() {
                 let wobble = Double((number &* 31 &+ step &* 17 &+ round &* 13) % 100) / 100
-                let phase = (number &+ step &+ round * perDevice) % 60
-                let status: PingStatus = phase == 0 ? .down : (phase == 1 ? .degraded : .up)
+                let segment = (number &+ step &+ round &* perDevice) / every
+                let status: PingStatus = segment % 4 == 0 ? .down : (segment % 4 == 2 ? .degraded : .up)
                 let metrics: String
                 switch device.kind {
                 case .fiberLink:

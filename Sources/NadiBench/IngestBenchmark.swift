@@ -24,6 +24,9 @@ package struct IngestBenchmark: Sendable {
         package var body: BodyFormat = .ndjson
         /// Percent of each round's pings sent late (after a newer ping of the same device); 0 for none.
         package var latePercent: Double = 0
+        /// A device's status changes every this many of its pings (30: the stress case the README
+        /// measures; a real fleet changes a few times a day, `--change-every 500` and more).
+        package var changeEvery = 30
 
         package init() {}
 
@@ -104,6 +107,9 @@ package struct IngestBenchmark: Sendable {
         say(
             "fleet: \(fleet.devices.count) devices (cctv, fiber_link, attendance, videotron) over \(regencies) kabupaten/kota, registered over HTTP in \(String(format: "%.1f", (ContinuousClock.now - registering).seconds)) s"
         )
+        say(
+            "workload: \(settings.pingsPerDevice) pings per device per round, a status change every \(settings.changeEvery) pings of a device, \(settings.latePercent) % sent late, \(settings.body == .ndjson ? "NDJSON" : "JSON-array") bodies of \(settings.batch)"
+        )
         try await createScratchTable()
 
         var nadidRates: [Double] = []
@@ -111,7 +117,9 @@ package struct IngestBenchmark: Sendable {
         var full = PingSender.Tally()
         for round in 1...settings.rounds {
             let pings = BenchFleet.delaying(
-                fleet.pings(perDevice: settings.pingsPerDevice, endMicros: Self.nowMicros(), round: round), every: settings.lateEvery)
+                fleet.pings(
+                    perDevice: settings.pingsPerDevice, endMicros: Self.nowMicros(), round: round, changeEvery: settings.changeEvery),
+                every: settings.lateEvery)
             let bodies = self.bodies(fleet, pings)
             let chunks = fleet.copyChunks(pings, ids: ids)
             let (tally, took) = try await sender.send(bodies)
@@ -133,7 +141,9 @@ package struct IngestBenchmark: Sendable {
         let nadidRate = median(nadidRates)
         let halfRate = nadidRate / 2
         let pings = BenchFleet.delaying(
-            fleet.pings(perDevice: settings.pingsPerDevice, endMicros: Self.nowMicros(), round: settings.rounds + 1),
+            fleet.pings(
+                perDevice: settings.pingsPerDevice, endMicros: Self.nowMicros(), round: settings.rounds + 1,
+                changeEvery: settings.changeEvery),
             every: settings.lateEvery)
         let bodies = self.bodies(fleet, pings)
         let spacing = Duration.seconds(Double(settings.batch) / halfRate)

@@ -32,6 +32,7 @@ struct BenchIngest: AsyncParsableCommand {
               .build/release/nadi bench ingest --devices 1000 --pings 20000 --rounds 1     # a quick look
               .build/release/nadi bench ingest --body json                                 # JSON arrays instead of NDJSON
               .build/release/nadi bench ingest --late-percent 1                            # 1 % late pings (re-cuts)
+              .build/release/nadi bench ingest --change-every 500                          # a typical fleet's state changes
             """)
 
     @Option(help: "Devices in the fleet.") var devices = 100_000
@@ -43,6 +44,8 @@ struct BenchIngest: AsyncParsableCommand {
     var body: IngestBenchmark.BodyFormat = .ndjson
     @Option(help: "Percent of each round's pings sent late, after a newer ping of the same device (re-cuts); 0 for none.")
     var latePercent: Double = 0
+    @Option(help: "A device's status changes every N of its pings: 30 is a stress case, a real fleet changes every 500 or more.")
+    var changeEvery = 30
     @Option(help: "Base URL of a running nadid that uses the scratch database (default: start one).") var url: String?
     @Option(help: "The nadid executable to start (default: the one next to this nadi).") var nadid: String?
     @OptionGroup var database: DatabaseOptions
@@ -54,6 +57,7 @@ struct BenchIngest: AsyncParsableCommand {
         guard (1...256).contains(connections) else { throw ValidationError("--connections must be 1–256") }
         guard (1...50).contains(rounds) else { throw ValidationError("--rounds must be 1–50") }
         guard (0...50).contains(latePercent) else { throw ValidationError("--late-percent must be 0–50") }
+        guard (1...1_000_000).contains(changeEvery) else { throw ValidationError("--change-every must be 1–1000000") }
         if let url {
             guard let parsed = URL(string: url), parsed.scheme == "http", parsed.host != nil else {
                 throw ValidationError("--url must look like http://127.0.0.1:8080")
@@ -70,6 +74,7 @@ struct BenchIngest: AsyncParsableCommand {
         settings.rounds = rounds
         settings.body = body
         settings.latePercent = latePercent
+        settings.changeEvery = changeEvery
         let chosen = settings
         let daemonPath = try nadidPath()
         let remote = url.flatMap(URL.init(string:))

@@ -31,15 +31,18 @@ struct BenchSmokeTests {
         #expect(last.range(of: #"^ratio nadid/COPY: [0-9]+\.[0-9]{2}$"#, options: .regularExpression) != nil, "last line: \(last)")
     }
 
-    @Test("bench ingest --body json --late-percent 5: JSON-array bodies with late pings, every acknowledged ping stored once")
+    @Test(
+        "bench ingest --body json --late-percent 5 --change-every 500: the workload it ran is printed, every acknowledged ping stored once")
     func ingestJSONArraysWithLatePings() async throws {
         let (status, output) = try await Self.run(
             [
                 "bench", "ingest", "--devices", "200", "--pings", "2000", "--batch", "100", "--connections", "2", "--rounds", "1",
-                "--body", "json", "--late-percent", "5",
+                "--body", "json", "--late-percent", "5", "--change-every", "500",
             ],
             timeout: .seconds(180))
         #expect(status == 0, "\(output.suffix(2000))")
+        #expect(
+            output.contains("a status change every 500 pings of a device, 5.0 % sent late, JSON-array bodies"), "\(output.prefix(1500))")
         #expect(output.contains("acknowledged 4000, stored 4000, rejected 0, duplicates 0"), "\(output.suffix(1500))")
     }
 
