@@ -3,66 +3,6 @@ package import Logging
 package import NadiCore
 package import PostgresNIO
 
-/// The outcome of writing a batch: how many records were stored, and why the others were not.
-package struct BatchOutcome: Sendable, Equatable, Codable {
-    package var accepted: Int
-    package var duplicates: Int
-    package var rejected: [RecordError]
-    /// How many records were rejected in all, set only when `rejected` lists just the first
-    /// `BatchOutcome.listedRejections` of them (so an answer stays small whatever was sent).
-    package var rejectedTotal: Int?
-
-    /// Most rejections an answer lists one by one.
-    package static let listedRejections = 1000
-
-    enum CodingKeys: String, CodingKey {
-        case accepted, duplicates, rejected
-        case rejectedTotal = "rejected_total"
-    }
-
-    /// Sorts the rejections by index and keeps the first `listedRejections`, counting the rest.
-    package mutating func bound() {
-        rejected.sort { $0.index < $1.index }
-        if rejected.count > Self.listedRejections {
-            rejectedTotal = rejected.count
-            rejected.removeLast(rejected.count - Self.listedRejections)
-        }
-    }
-
-    package init(accepted: Int = 0, duplicates: Int = 0, rejected: [RecordError] = []) {
-        self.accepted = accepted
-        self.duplicates = duplicates
-        self.rejected = rejected
-    }
-}
-
-/// Records of an all-or-nothing batch that could not be stored; nothing was stored.
-package struct RejectedBatch: Error, Sendable {
-    package var rejected: [RecordError]
-}
-
-/// A device as the ingest path needs it, cached by external id.
-package struct DeviceInfo: Sendable, Equatable {
-    package var id: Int64
-    package var externalID: String
-    package var kind: DeviceKind
-    package var region: RegionCode
-    package var intervalSeconds: Int
-    /// The federation source this device is mirrored from (a subscriber writes none of its pings).
-    package var mirroredFrom: String? = nil
-
-    package init(
-        id: Int64, externalID: String, kind: DeviceKind, region: RegionCode, intervalSeconds: Int, mirroredFrom: String? = nil
-    ) {
-        self.id = id
-        self.externalID = externalID
-        self.kind = kind
-        self.region = region
-        self.intervalSeconds = intervalSeconds
-        self.mirroredFrom = mirroredFrom
-    }
-}
-
 /// Upserts sites and devices. Records that cannot be stored are rejected one by one with their index;
 /// the rest of the batch is committed in one transaction.
 package struct InventoryStore: Sendable {

@@ -42,5 +42,5 @@ extension PostgresTimestamp: PostgresDecodable {
 
 extension Date {
     /// This date as an exact PostgreSQL timestamp.
-    var pg: PostgresTimestamp { PostgresTimestamp(self) }
+    package var pg: PostgresTimestamp { PostgresTimestamp(self) }
 }

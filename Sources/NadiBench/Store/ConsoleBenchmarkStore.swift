@@ -1,5 +1,6 @@
 package import Foundation
 import NadiCore
+package import NadiStore
 package import PostgresNIO
 
 extension BenchmarkStore {

@@ -2,6 +2,7 @@ package import Foundation
 package import Logging
 package import NIOCore
 import NadiCore
+package import NadiStore
 package import PostgresNIO
 
 /// The SQL of `nadi bench …`: scratch tables, generated fleets and histories, and the COPY that
@@ -25,7 +26,8 @@ package struct BenchmarkStore: Sendable {
     /// Drops and creates the scratch database `name` (a benchmark's own) on this server.
     package func recreateScratchDatabase(_ name: String) async throws {
         precondition(
-            [Self.ingestDatabase, Self.reportsDatabase, Self.consoleDatabase, Self.loginDatabase].contains(name), "only the benchmarks' scratch databases")
+            [Self.ingestDatabase, Self.reportsDatabase, Self.consoleDatabase, Self.loginDatabase].contains(name),
+            "only the benchmarks' scratch databases")
         _ = try await client.query("DROP DATABASE IF EXISTS \(unescaped: name)", logger: logger)
         _ = try await client.query("CREATE DATABASE \(unescaped: name)", logger: logger)
     }
