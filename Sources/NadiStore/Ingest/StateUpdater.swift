@@ -68,6 +68,7 @@ struct StateUpdater {
         let (interleaved, storedBefore) = try await reconcile(foreign, stored: stored, current: current, on: connection)
         var seen: [Int64: SeenTime] = [:]
         var recuts: [Recut] = []
+        var late: [HistoryRecutRequest] = []
         for (id, unsorted) in stored {
             let pings = unsorted.sorted { $0.at < $1.at }
             guard let first = pings.first, let last = pings.last else { continue }
@@ -105,13 +106,13 @@ struct StateUpdater {
                 let runs = Timeline.runs(continuing: anchor, pings: lead + pings, heartbeat: heartbeat, now: now)
                 recuts.append(Recut(deviceID: id, from: since, runs: runs, lastSeen: newest, previous: state.status))
             } else {
-                // Late, out of order, or contradicting a silence: re-cut from the ping before.
-                recuts.append(
-                    try await recutFromHistory(
-                        deviceID: id, earliest: first.at, heartbeat: heartbeat, newest: newest, previous: state.status, now: now,
-                        on: connection))
+                // Late, out of order, or contradicting a silence: re-cut from the ping before, with
+                // every other such device of the batch at once (below).
+                late.append(
+                    HistoryRecutRequest(deviceID: id, earliest: first.at, heartbeat: heartbeat, newest: newest, previous: state.status))
             }
         }
+        recuts += try await recutFromHistory(late, now: now, on: connection)
         var own = try await write(recuts, now: now, on: connection)
         let claimed = foreign.subtracting(recuts.map(\.deviceID))
         if !claimed.isEmpty {
@@ -174,41 +175,6 @@ struct StateUpdater {
         case .degraded: .degraded
         case .down, .unknown: .down
         }
-    }
-
-    /// Rebuilds a device's runs from the stored ping before `earliest` onwards.
-    func recutFromHistory(
-        deviceID: Int64, earliest: Date, heartbeat: Heartbeat, newest: Date, previous previousStatus: DeviceStatus, now: Date,
-        on connection: PostgresConnection
-    ) async throws -> Recut {
-        var previous: Date?
-        for try await at in try await connection.query(
-            "SELECT observed_at FROM ping WHERE device_id = \(deviceID) AND observed_at < \(earliest.pg) ORDER BY observed_at DESC LIMIT 1",
-            logger: logger
-        ).decode(PostgresTimestamp.self) { previous = at.date }
-        var anchor: StateRun?
-        if let previous {
-            for try await (status, reason, start) in try await connection.query(
-                """
-                SELECT status, reason, started_at FROM status_interval
-                WHERE device_id = \(deviceID) AND started_at <= \(previous.pg) AND (ended_at IS NULL OR ended_at > \(previous.pg))
-                """, logger: logger
-            ).decode((String, String?, PostgresTimestamp).self) {
-                anchor = StateRun(status: DeviceStatus(rawValue: status) ?? .down, reason: reason, start: start.date)
-            }
-        }
-        let from = anchor?.start ?? previous ?? earliest
-        var pings: [TimelinePing] = []
-        for try await (at, status, reason) in try await connection.query(
-            "SELECT observed_at, status, reason FROM ping WHERE device_id = \(deviceID) AND observed_at >= \((previous ?? earliest).pg) ORDER BY observed_at",
-            logger: logger
-        ).decode((PostgresTimestamp, String, String?).self) {
-            pings.append(TimelinePing(at: at.date, status: PingStatus(rawValue: status) ?? .down, reason: reason))
-        }
-        let runs = Timeline.runs(continuing: anchor, pings: pings, heartbeat: heartbeat, now: now)
-        return Recut(
-            deviceID: deviceID, from: previous == nil ? nil : from, runs: runs, lastSeen: max(newest, pings.last?.at ?? newest),
-            previous: previousStatus)
     }
 
     /// Replaces the intervals of each re-cut device from its `from` on, sets its state, and records
