@@ -21,7 +21,7 @@ package struct AttendanceStore: Sendable {
             """
             SELECT id, external_id, region::text, interval_s FROM device
             WHERE kind = 'attendance' AND attributes ->> 'serial' = \(serial)
-              AND (decommissioned_on IS NULL OR decommissioned_on > current_date)
+              AND NOT nadi_decommissioned_by(decommissioned_on, current_date)
               AND NOT EXISTS (SELECT 1 FROM federation_mirror m WHERE device.region <@ m.region)  -- its source's Nadi takes its logs
             ORDER BY id LIMIT 1
             """, logger: logger)

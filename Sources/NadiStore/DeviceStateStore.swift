@@ -143,7 +143,7 @@ package struct DeviceStateStore: Sendable {
               AND (\(kind) = '' OR d.kind = \(kind))
               AND (\(status) = '' OR coalesce(s.status, 'unknown') = \(status))
               AND (NOT \(filter.silent) OR coalesce(s.status, 'unknown') = 'unknown' OR (s.status = 'down' AND s.reason = 'silent'))
-              AND (d.decommissioned_on IS NULL OR d.decommissioned_on > current_date)
+              AND NOT nadi_decommissioned_by(d.decommissioned_on, current_date)
             ORDER BY d.region, d.external_id
             """, logger: logger
         ).decode(Columns.self) {
@@ -160,7 +160,7 @@ package struct DeviceStateStore: Sendable {
             """
             SELECT d.kind, coalesce(s.status, 'unknown'), count(*)::int8 FROM device d
             LEFT JOIN device_state s ON s.device_id = d.id
-            WHERE (d.decommissioned_on IS NULL OR d.decommissioned_on > current_date)
+            WHERE NOT nadi_decommissioned_by(d.decommissioned_on, current_date)
               AND (\(filter) = '' OR d.region <@ nullif(\(filter), '')::ltree)
             GROUP BY 1, 2
             """, logger: logger
@@ -179,7 +179,7 @@ package struct DeviceStateStore: Sendable {
             SELECT subpath(d.region, 0, least(2, nlevel(d.region)))::text, d.kind, coalesce(s.status, 'unknown'), count(*)::int8,
                    (count(*) FILTER (WHERE s.status = 'down' AND s.reason = 'silent'))::int8
             FROM device d LEFT JOIN device_state s ON s.device_id = d.id
-            WHERE d.decommissioned_on IS NULL OR d.decommissioned_on > current_date
+            WHERE NOT nadi_decommissioned_by(d.decommissioned_on, current_date)
             GROUP BY 1, 2, 3
             """, logger: logger
         ).decode((String, String, String, Int, Int).self) { rows.append(row) }

@@ -29,7 +29,7 @@ package struct PollerStore: Sendable {
             """
             SELECT id, kind, interval_s, (attributes -> 'snmp')::text, (attributes -> 'probe')::text FROM device
             WHERE ((kind = 'fiber_link' AND attributes ? 'snmp') OR (kind IN ('cctv', 'videotron') AND attributes ? 'probe'))
-              AND installed_on <= current_date AND (decommissioned_on IS NULL OR decommissioned_on > current_date)
+              AND nadi_in_service(installed_on, decommissioned_on, current_date)
               AND NOT EXISTS (SELECT 1 FROM federation_mirror m WHERE device.region <@ m.region)
             """, logger: logger)
         let decoder = JSONDecoder()

@@ -40,4 +40,12 @@ struct SourceRulesTests {
             Issue.record("\(path) spells out the operational rule; call nadi_is_operational(status) (SQL) or DeviceStatus.isOperational")
         }
     }
+
+    @Test("'in service on day D' is written once: SQL in Sources calls nadi_in_service or nadi_decommissioned_by (schema part 20)")
+    func inServiceOnce() throws {
+        let spelled = /decommissioned_on IS NULL OR|installed_on <=/
+        for (path, text) in try Self.swiftFiles() where text.contains(spelled) {
+            Issue.record("\(path) spells out when a device is in service; call nadi_in_service(installed_on, decommissioned_on, day)")
+        }
+    }
 }

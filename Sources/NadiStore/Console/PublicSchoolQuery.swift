@@ -59,8 +59,7 @@ package struct PublicSchoolQuery: Sendable {
             ), cam AS (
                 SELECT d.id, d.site, d.attributes->>'public_url' AS stream, coalesce(nadi_is_operational(st.status), false) AS working
                 FROM device d JOIN school ON school.code = d.site LEFT JOIN device_state st ON st.device_id = d.id
-                WHERE d.kind = 'cctv' AND d.attributes->>'public' = 'true' AND d.installed_on <= current_date
-                  AND (d.decommissioned_on IS NULL OR d.decommissioned_on > current_date)
+                WHERE d.kind = 'cctv' AND d.attributes->>'public' = 'true' AND nadi_in_service(d.installed_on, d.decommissioned_on, current_date)
             ), spans AS (
                 SELECT c.site,
                        coalesce(sum(extract(epoch FROM least(coalesce(i.ended_at, \(now)), \(now)) - greatest(i.started_at, \(from))))

@@ -87,7 +87,7 @@ package struct CoverageQuery: Sendable {
             CROSS JOIN LATERAL (SELECT CASE WHEN \(useCurrentState) THEN coalesce(n.op, false)
                                             ELSE (SELECT p.op FROM nadi_operational(d.id, \(at.instant.pg), false) p) END AS op) o
             WHERE (\(filter) = '' OR d.region <@ nullif(\(filter), '')::ltree)
-              AND d.installed_on <= \(day)::date AND (d.decommissioned_on IS NULL OR d.decommissioned_on > \(day)::date)
+              AND nadi_in_service(d.installed_on, d.decommissioned_on, \(day)::date)
             GROUP BY 1, 2
             """, logger: logger
         ).decode((String, String, Int, Int, Double).self) {
@@ -99,8 +99,7 @@ package struct CoverageQuery: Sendable {
             """
             SELECT s.region::text, count(*)::int8, count(*) FILTER (WHERE EXISTS (
                 SELECT 1 FROM device d
-                WHERE d.site = s.code AND d.kind = 'cctv' AND d.installed_on <= \(day)::date
-                  AND (d.decommissioned_on IS NULL OR d.decommissioned_on > \(day)::date)
+                WHERE d.site = s.code AND d.kind = 'cctv' AND nadi_in_service(d.installed_on, d.decommissioned_on, \(day)::date)
                   AND EXISTS (SELECT 1 FROM nadi_operational(d.id, \(at.instant.pg), \(useCurrentState)) o WHERE o.op)))::int8
             FROM site s WHERE s.kind = 'school' AND (\(filter) = '' OR s.region <@ nullif(\(filter), '')::ltree)
             GROUP BY 1

@@ -82,7 +82,7 @@ package struct IncidentQuery: Sendable {
             """
             SELECT d.id, d.external_id FROM device d JOIN device_state s ON s.device_id = d.id
             WHERE s.status NOT IN ('up', 'degraded', 'unknown') AND (\(code) = '' OR d.region <@ nullif(\(code), '')::ltree)
-              AND (d.decommissioned_on IS NULL OR d.decommissioned_on > current_date)
+              AND NOT nadi_decommissioned_by(d.decommissioned_on, current_date)
             """, logger: logger
         ).decode((Int64, String).self) {
             down.append(Down(id: id, externalID: external))

@@ -33,8 +33,7 @@ package struct SchoolCCTVQuery: Sendable {
                                 FILTER (WHERE d.attributes->>'public' = 'true'), '{}')
                 FROM site s
                 JOIN region r ON r.code = s.region
-                LEFT JOIN device d ON d.site = s.code AND d.kind = 'cctv' AND d.installed_on <= \(today)::date
-                     AND (d.decommissioned_on IS NULL OR d.decommissioned_on > \(today)::date)
+                LEFT JOIN device d ON d.site = s.code AND d.kind = 'cctv' AND nadi_in_service(d.installed_on, d.decommissioned_on, \(today)::date)
                 LEFT JOIN device_state st ON st.device_id = d.id
                 WHERE s.kind = 'school' AND (\(filter) = '' OR s.region <@ nullif(\(filter), '')::ltree)
                   AND (\(levelFilter) = '' OR upper(s.attributes->>'level') = upper(\(levelFilter)))

@@ -90,13 +90,11 @@ package struct TrajectoryQuery: Sendable {
                 )
                 SELECT m.idx::int8,
                        (SELECT count(*) FROM dev
-                        WHERE dev.installed_on <= m.day AND (dev.decommissioned_on IS NULL OR dev.decommissioned_on > m.day))::int8,
+                        WHERE nadi_in_service(dev.installed_on, dev.decommissioned_on, m.day))::int8,
                        (CASE WHEN m.current THEN
-                                 (SELECT count(*) FROM dev WHERE dev.op_now AND dev.installed_on <= m.day
-                                    AND (dev.decommissioned_on IS NULL OR dev.decommissioned_on > m.day))
+                                 (SELECT count(*) FROM dev WHERE dev.op_now AND nadi_in_service(dev.installed_on, dev.decommissioned_on, m.day))
                              WHEN m.at >= \(historyFrom.pg)::timestamptz THEN
-                                 (SELECT count(*) FROM dev WHERE dev.installed_on <= m.day
-                                    AND (dev.decommissioned_on IS NULL OR dev.decommissioned_on > m.day)
+                                 (SELECT count(*) FROM dev WHERE nadi_in_service(dev.installed_on, dev.decommissioned_on, m.day)
                                     AND EXISTS (SELECT 1 FROM nadi_operational(dev.id, m.at, false) o WHERE o.op))
                              ELSE 0 END)::int8
                 FROM m
