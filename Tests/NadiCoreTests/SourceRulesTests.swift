@@ -48,4 +48,12 @@ struct SourceRulesTests {
             Issue.record("\(path) spells out when a device is in service; call nadi_in_service(installed_on, decommissioned_on, day)")
         }
     }
+
+    @Test("the silence threshold is written once: Heartbeat.silenceAfter in Swift, nadi_silence_after in SQL (schema part 21)")
+    func silenceOnce() throws {
+        let spelled = /interval_s \* \\\(missCount\)|interval \* missCount|\* Double\(missCount\)/
+        for (path, text) in try Self.swiftFiles() where !path.hasSuffix("NadiCore/Timeline.swift") && text.contains(spelled) {
+            Issue.record("\(path) computes the silence threshold itself; use Heartbeat.silenceAfter or nadi_silence_after")
+        }
+    }
 }

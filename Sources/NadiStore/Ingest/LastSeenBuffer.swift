@@ -1,4 +1,5 @@
 import Foundation
+import NadiCore
 
 /// The newest ping time of a device, kept in memory until written to `device_state.last_seen`.
 struct SeenTime: Sendable, Equatable {
@@ -94,7 +95,8 @@ struct LastSeenBuffer: Sendable {
             }
         case .sweepCandidates(let now):
             for (id, entry) in pending {
-                let silentBefore = now.addingTimeInterval(-(Double(entry.interval * missCount) + sweepGrace))
+                let silence = Heartbeat(interval: TimeInterval(entry.interval), missCount: missCount).silenceAfter
+                let silentBefore = now.addingTimeInterval(-(silence + sweepGrace))
                 if (entry.stored ?? .distantPast) < silentBefore { chosen.append((id, entry.newest)) }
             }
         case .all:

@@ -84,14 +84,14 @@ struct SilenceSweeper: Sendable {
             """
             SELECT c.device_id, c.newest, c.newest + make_interval(secs => c.interval_s), c.status FROM (
                 SELECT s.device_id, s.status, d.interval_s,
-                       \(now.pg)::timestamptz - make_interval(secs => d.interval_s * \(missCount) + \(grace)) AS silent_before,
+                       \(now.pg)::timestamptz - nadi_silence_after(d.interval_s, \(missCount)::int) - make_interval(secs => \(grace)) AS silent_before,
                        greatest(s.last_seen, (SELECT max(p.observed_at) FROM ping p
                                               WHERE p.device_id = s.device_id AND p.observed_at >= s.last_seen)) AS newest
                 FROM device_state s JOIN device d ON d.id = s.device_id
                 WHERE (\(all) OR s.device_id = ANY(\(ids ?? [])))
                   AND s.status <> 'unknown' AND NOT (s.status = 'down' AND s.reason = 'silent')
                   AND NOT EXISTS (SELECT 1 FROM federation_mirror m WHERE d.region <@ m.region)
-                  AND s.last_seen < \(now.pg)::timestamptz - make_interval(secs => d.interval_s * \(missCount) + \(grace))
+                  AND s.last_seen < \(now.pg)::timestamptz - nadi_silence_after(d.interval_s, \(missCount)::int) - make_interval(secs => \(grace))
             ) c WHERE c.newest < c.silent_before
             """, logger: logger
         ).decode((Int64, PostgresTimestamp, PostgresTimestamp, String).self) {
