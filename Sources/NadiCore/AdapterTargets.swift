@@ -62,10 +62,12 @@ package struct SNMPTarget: Sendable, Equatable {
     }
 }
 
-/// `attributes.probe` of a CCTV or videotron: how to check that it answers.
+/// `attributes.probe` of a device: how to check that it answers. A URL (`rtsp://`, `http://`,
+/// `tcp://host:port`) for cameras and videotrons, or `{"icmp": "host"}` (echo, through `fping`)
+/// for any kind.
 package struct ProbeTarget: Sendable, Equatable {
     package enum Method: String, Sendable {
-        case rtsp, http, tcp
+        case rtsp, http, tcp, icmp
     }
 
     package var method: Method
@@ -77,25 +79,61 @@ package struct ProbeTarget: Sendable, Equatable {
 
     /// Reads `attributes.probe`; nil when absent or invalid.
     package init?(_ value: JSONValue?) {
-        guard let value, Self.problem(value) == nil, let url = value["url"]?.stringValue, let parts = Self.split(url) else {
-            return nil
+        guard let value, Self.problem(value) == nil else { return nil }
+        self.timeoutMilliseconds = Int(value["timeout_ms"]?.numberValue ?? 2000)
+        if let host = value["icmp"]?.stringValue {
+            (method, self.host, port, url) = (.icmp, host, 0, "icmp://\(host)")
+            return
         }
+        guard let url = value["url"]?.stringValue, let parts = Self.split(url) else { return nil }
         (method, host, port) = parts
         self.url = url
-        self.timeoutMilliseconds = Int(value["timeout_ms"]?.numberValue ?? 2000)
+    }
+
+    /// A probe of a camera's stream URL, for a camera whose picture is checked but that names no
+    /// probe of its own: RTSP `OPTIONS` or HTTP `GET` on the stream, a TCP connect for `rtsps` and `https`.
+    package init?(streamURL url: String) {
+        let scheme = ImageCheckSettings.scheme(of: url)
+        let plain: String
+        switch scheme {
+        case "rtsp", "http": plain = url
+        case "rtsps", "https":
+            guard let parts = Self.split("tcp" + url.dropFirst(scheme.count), defaultPort: scheme == "rtsps" ? 322 : 443) else {
+                return nil
+            }
+            plain = "tcp://\(parts.1.contains(":") ? "[\(parts.1)]" : parts.1):\(parts.2)"
+        default: return nil
+        }
+        guard let parts = Self.split(plain) else { return nil }
+        (method, host, port) = parts
+        self.url = plain == url ? url : plain
+        self.timeoutMilliseconds = 2000
     }
 
     /// The URL without user name and password, for logs and reasons.
-    package var redacted: String { "\(method.rawValue)://\(host):\(port)" }
+    package var redacted: String { method == .icmp ? "icmp://\(host)" : "\(method.rawValue)://\(host):\(port)" }
 
     /// What is wrong with an `attributes.probe` value, or nil.
     package static func problem(_ value: JSONValue) -> String? {
-        guard case .object = value, let url = value["url"]?.stringValue else {
-            return "attributes.probe must be an object {url: \"rtsp://…\" | \"http://…\" | \"tcp://host:port\", timeout_ms}"
+        guard case .object = value else { return shape }
+        if let icmp = value["icmp"] {
+            guard value["url"] == nil else { return "attributes.probe takes either url or icmp, not both" }
+            guard let host = icmp.stringValue, !host.isEmpty, host.utf8.count <= 253,
+                host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == ":" })
+            else { return "attributes.probe.icmp must be a host name or an IP address, e.g. \"10.1.2.3\"" }
+            return timeoutProblem(value)
         }
+        guard let url = value["url"]?.stringValue else { return shape }
         guard url.utf8.count <= 1024, split(url) != nil else {
             return "attributes.probe.url must be rtsp://host[:port]/…, http://host[:port]/… or tcp://host:port"
         }
+        return timeoutProblem(value)
+    }
+
+    private static let shape =
+        "attributes.probe must be an object {url: \"rtsp://…\" | \"http://…\" | \"tcp://host:port\", timeout_ms} or {icmp: \"host\"}"
+
+    private static func timeoutProblem(_ value: JSONValue) -> String? {
         if let timeout = value["timeout_ms"] {
             guard let number = timeout.numberValue, (50...60_000).contains(number) else {
                 return "attributes.probe.timeout_ms must be 50–60000"
@@ -105,7 +143,7 @@ package struct ProbeTarget: Sendable, Equatable {
     }
 
     /// (method, host, port) of a probe URL.
-    static func split(_ url: String) -> (Method, String, Int)? {
+    static func split(_ url: String, defaultPort: Int? = nil) -> (Method, String, Int)? {
         guard let schemeEnd = url.range(of: "://") else { return nil }
         guard let method = Method(rawValue: url[..<schemeEnd.lowerBound].lowercased()) else { return nil }
         var authority = url[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
@@ -115,7 +153,8 @@ package struct ProbeTarget: Sendable, Equatable {
         switch method {
         case .rtsp: port = 554
         case .http: port = 80
-        case .tcp: port = 0
+        case .tcp: port = defaultPort ?? 0
+        case .icmp: return nil
         }
         if host.hasPrefix("[") {
             guard let close = host.firstIndex(of: "]") else { return nil }

@@ -116,6 +116,7 @@ package enum RecordValidation {
                 return "a fiber_link needs attributes.a_end and attributes.z_end (the two ends, as text)"
             }
             if let snmp = attributes["snmp"], let problem = SNMPTarget.problem(snmp) { return problem }
+            if let problem = icmpOnly(attributes["probe"], kind: kind) { return problem }
         case .cctv:
             guard let url = attributes["stream_url"]?.stringValue, !url.isEmpty else {
                 return "a cctv needs attributes.stream_url (e.g. rtsp://10.1.2.3/main)"
@@ -131,6 +132,7 @@ package enum RecordValidation {
                 }
             }
             if let probe = attributes["probe"], let problem = ProbeTarget.problem(probe) { return problem }
+            if let check = attributes["image_check"], let problem = ImageCheckSettings.problem(check) { return problem }
         case .videotron:
             guard let size = attributes["size_m2"]?.numberValue, size > 0, size.isFinite, size <= 10_000 else {
                 return "a videotron needs attributes.size_m2, its screen area in m², > 0 and at most 10000"
@@ -143,8 +145,16 @@ package enum RecordValidation {
             guard isDeviceSerial(serial) else {
                 return "attributes.serial '\(shown(serial))' must be 1–64 letters, digits, '-' or '_', as the device sends it (SN=…)"
             }
+            if let problem = icmpOnly(attributes["probe"], kind: kind) { return problem }
         }
         return nil
+    }
+
+    /// Fiber links and attendance devices may be probed by ICMP echo only (SNMP and pushes say the rest).
+    private static func icmpOnly(_ probe: JSONValue?, kind: DeviceKind) -> String? {
+        guard let probe else { return nil }
+        if let problem = ProbeTarget.problem(probe) { return problem }
+        return probe["icmp"] == nil ? "a \(kind.rawValue) may only have an ICMP probe: attributes.probe {\"icmp\": \"host\"}" : nil
     }
 
     /// Validates a site; a school's code is its NPSN (8 characters, digits or capital letters).

@@ -18,6 +18,12 @@ package struct SchoolCCTV: Sendable, Equatable, Codable {
     /// Links of cameras flagged viewable by parents (`public_url`, else `stream_url`), each only
     /// when `PublicLink` allows it to be shown. Private cameras never appear.
     package var publicStreams: [String]
+    /// Cameras whose picture is checked (`nadi_image_checked`), and of them those showing a good
+    /// picture now (`nadi_good_picture`: not black, frozen, blurred or too slow).
+    package var cctvPictureChecked: Int = 0
+    package var cctvGoodPicture: Int = 0
+    /// Whether a camera with a good picture covers the school.
+    package var goodPicture = false
 
     package init(
         npsn: String, name: String, level: String?, region: String, regionName: String, lat: Double?, lon: Double?, cctvInstalled: Int,
@@ -48,6 +54,9 @@ package struct SchoolCCTV: Sendable, Equatable, Codable {
         case uptime30dPct = "uptime_30d_pct"
         case lastSeen = "last_seen"
         case publicStreams = "public_streams"
+        case cctvPictureChecked = "cctv_picture_checked"
+        case cctvGoodPicture = "cctv_good_picture"
+        case goodPicture = "good_picture"
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -66,5 +75,8 @@ package struct SchoolCCTV: Sendable, Equatable, Codable {
         try container.encode(covered, forKey: .covered)
         try container.encode(lastSeen.map(Timestamp.format), forKey: .lastSeen)
         try container.encode(publicStreams, forKey: .publicStreams)
+        try container.encode(cctvPictureChecked, forKey: .cctvPictureChecked)
+        try container.encode(cctvGoodPicture, forKey: .cctvGoodPicture)
+        try container.encode(goodPicture, forKey: .goodPicture)
     }
 }

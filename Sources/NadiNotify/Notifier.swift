@@ -121,6 +121,19 @@ package actor Notifier: Service {
             let incidents = try await IncidentQuery(client: client, logger: logger).open(region: nil)
             let roots = Dictionary(incidents.filter { $0.cause == .own }.map { ($0.root, $0) }, uniquingKeysWith: { a, _ in a })
             for candidate in candidates {
+                if candidate.problem == .picture {
+                    // A bad picture is the camera's own incident; the outage closes when the state
+                    // leaves it, so the reason still names the problem (a change of problem keeps the first).
+                    queued.append(
+                        .init(
+                            channelID: candidate.channelID, outageID: candidate.outageID,
+                            payload: AlertPayload(
+                                kind: .down, device: candidate.device, name: candidate.name, deviceKind: candidate.kind,
+                                region: candidate.region, since: candidate.started, ended: nil, dependentsDown: 0,
+                                channel: candidate.channel,
+                                picture: PictureProblem(reason: candidate.reason) ?? .frozen)))
+                    continue
+                }
                 guard let incident = roots[candidate.device] else { continue }
                 queued.append(
                     .init(

@@ -26,9 +26,13 @@ package struct WebhookBody: Encodable, Sendable {
     var endedAt: String?
     var durationSeconds: Int?
     var dependentsDown: Int
+    /// `picture` for a camera whose picture went bad, `down` for a device that stopped working.
+    var problem: String?
+    /// The picture problem (`image_black`, `image_frozen`, `image_blurred`, `fps_low`).
+    var reason: String?
 
     enum CodingKeys: String, CodingKey {
-        case type, channel, lang, message, device, since
+        case type, channel, lang, message, device, since, problem, reason
         case eventID = "event_id"
         case endedAt = "ended_at"
         case durationSeconds = "duration_s"
@@ -55,6 +59,10 @@ package struct WebhookBody: Encodable, Sendable {
         endedAt = payload.ended.map(Timestamp.format)
         durationSeconds = payload.duration.map { Int($0.rounded()) }
         dependentsDown = payload.dependentsDown
+        if payload.kind != .test {
+            problem = payload.picture == nil ? OutageProblem.down.rawValue : OutageProblem.picture.rawValue
+            reason = payload.picture?.rawValue
+        }
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -69,6 +77,8 @@ package struct WebhookBody: Encodable, Sendable {
         try container.encode(endedAt, forKey: .endedAt)
         try container.encode(durationSeconds, forKey: .durationSeconds)
         try container.encode(dependentsDown, forKey: .dependentsDown)
+        try container.encodeIfPresent(problem, forKey: .problem)
+        try container.encodeIfPresent(reason, forKey: .reason)
     }
 
     /// The body's bytes: sorted keys, so every try sends the same bytes.

@@ -47,6 +47,19 @@ package struct AlertText: Sendable {
                     ? "🔔 Test message from Nadi for channel \(escape(payload.channel)). If you can read this, alerts work."
                     : "🔔 Pesan uji dari Nadi untuk kanal \(escape(payload.channel)). Jika pesan ini terbaca, notifikasi berfungsi."
             ]
+        case .down where payload.picture != nil:
+            let since = payload.since.map(moment) ?? "?"
+            let problem = Self.pictureProblem(payload.picture, language: language)
+            lines = [en ? "🟠 \(who): \(problem) since \(since)." : "🟠 \(who): \(problem) sejak \(since)."]
+        case .recovery where payload.picture != nil:
+            let back = payload.ended.map(moment) ?? "?"
+            let lasted = payload.duration.map { DurationText.spoken($0, language: language) } ?? "?"
+            let problem = Self.pictureProblem(payload.picture, language: language)
+            lines = [
+                en
+                    ? "✅ \(who): picture good again at \(back), after \(lasted) of \(problem)."
+                    : "✅ \(who): gambar kembali baik pukul \(back), setelah \(problem) selama \(lasted)."
+            ]
         case .down:
             let since = payload.since.map(moment) ?? "?"
             var line = en ? "🔴 \(who) down since \(since)" : "🔴 \(who) mati sejak \(since)"
@@ -89,6 +102,22 @@ package struct AlertText: Sendable {
         let month = months[max(0, min(11, (parts.month ?? 1) - 1))]
         let clock = String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
         return "\(parts.day ?? 1) \(month) \(parts.year ?? 1970) \(clock) \(time.zoneName)"
+    }
+
+    /// `gambar beku`, `image frozen`, … as people read it.
+    package static func pictureProblem(_ problem: PictureProblem?, language: MessageLanguage) -> String {
+        switch (problem, language) {
+        case (.black?, .id): "gambar hitam"
+        case (.black?, .en): "black picture"
+        case (.frozen?, .id): "gambar beku"
+        case (.frozen?, .en): "frozen picture"
+        case (.blurred?, .id): "gambar buram"
+        case (.blurred?, .en): "blurred picture"
+        case (.lowFrameRate?, .id): "fps rendah"
+        case (.lowFrameRate?, .en): "low frame rate"
+        case (nil, .id): "gambar bermasalah"
+        case (nil, .en): "bad picture"
+        }
     }
 
     static func kindName(_ kind: String, language: MessageLanguage) -> String {

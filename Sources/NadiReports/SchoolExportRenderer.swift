@@ -6,7 +6,7 @@ package enum SchoolExportRenderer {
     /// The CSV columns, in order (a documented contract).
     package static let csvHeader = [
         "npsn", "name", "level", "region", "region_name", "lat", "lon", "cctv_installed", "cctv_operational", "cctv_public",
-        "uptime_30d_pct", "covered", "last_seen",
+        "uptime_30d_pct", "covered", "last_seen", "cctv_picture_checked", "cctv_good_picture", "good_picture",
     ]
 
     package static func csv(_ schools: [SchoolCCTV]) -> String {
@@ -18,7 +18,8 @@ package enum SchoolExportRenderer {
                     school.lon.map { "\($0)" } ?? "", String(school.cctvInstalled), String(school.cctvOperational),
                     String(school.cctvPublic),
                     school.uptime30dPct.map { String(format: "%.2f", $0) } ?? "", school.covered ? "true" : "false",
-                    school.lastSeen.map(Timestamp.format) ?? "",
+                    school.lastSeen.map(Timestamp.format) ?? "", String(school.cctvPictureChecked), String(school.cctvGoodPicture),
+                    school.goodPicture ? "true" : "false",
                 ]
             })
     }

@@ -61,7 +61,8 @@ package func buildApplication(
     if configuration.pollDevices {
         needSchema.append(
             AdapterPoller(
-                client: client, queue: queue, policy: configuration.probePolicy, logger: logger, reloadEvery: configuration.pollerReload))
+                client: client, queue: queue, policy: configuration.probePolicy, logger: logger, reloadEvery: configuration.pollerReload,
+                maxSamples: configuration.imageChecksAtOnce, checkPictures: configuration.checkPictures))
     }
     if configuration.notify {
         var notifier = configuration.notifier

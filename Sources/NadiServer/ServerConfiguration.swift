@@ -33,6 +33,10 @@ package struct ServerConfiguration: Sendable {
     package var pollDevices = true
     /// Which addresses the poller may probe (loopback and link-local only when allowed).
     package var probePolicy = ProbeAddressPolicy()
+    /// Whether the poller samples camera pictures (with `pollDevices`; FFmpeg must be installed).
+    package var checkPictures = true
+    /// Camera picture samples the poller runs at once (each decodes a few seconds of video).
+    package var imageChecksAtOnce = 2
     /// How often the poller re-reads which devices to poll.
     package var pollerReload: Duration = .seconds(30)
     /// The batch writer's settings (miss count, retention, sweeper…).

@@ -61,6 +61,21 @@ struct Nadid: AsyncParsableCommand {
                 "By default nadid refuses to poll 127.0.0.0/8, ::1, 169.254.0.0/16, fe80::/10 and 0.0.0.0/8: an inventory token could otherwise probe this machine or cloud metadata services and read the result.",
             valueName: "CIDR"))
     var probeAllow: [String] = []
+    @Option(
+        help: ArgumentHelp(
+            "Camera picture samples at once (1–32).",
+            discussion:
+                "The poller decodes a few seconds of each camera's stream with FFmpeg (attributes.image_check: every 5 min, 5 s by default) to tell a black, frozen or blurred picture; a sample costs about 0.2 CPU seconds for a 320×240 MJPEG stream (see the README for larger ones). More at once checks more cameras per interval and takes more CPU from ingest.",
+            valueName: "N"))
+    var imageChecksAtOnce = 2
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Check the picture of cameras with a stream_url (black, frozen, blurred; needs ffmpeg).",
+            discussion:
+                "Only numbers leave the decoder: no picture is stored, logged or served. The demo turns this off: its cameras are simulated, and the simulator reports their pictures."
+        ))
+    var imageChecks = true
     @Flag(
         inversion: .prefixedNo,
         help: "Send alerts to the channels of `nadi notify` (one nadid sends at a time; the others stand by).")
@@ -117,6 +132,7 @@ struct Nadid: AsyncParsableCommand {
         guard TimeZone(identifier: timeZone) != nil else {
             throw ValidationError("unknown --time-zone '\(timeZone)' (try Asia/Jakarta, Asia/Makassar, Asia/Jayapura)")
         }
+        guard (1...32).contains(imageChecksAtOnce) else { throw ValidationError("--image-checks-at-once must be 1–32") }
         for range in probeAllow where ProbeAddressPolicy.Range(range) == nil {
             throw ValidationError("--probe-allow '\(range)' is not an address range such as 127.0.0.0/8 or fe80::/10")
         }
@@ -153,6 +169,8 @@ struct Nadid: AsyncParsableCommand {
         // The demo's own adapters (snmpd, the HTTP probe) live on this machine.
         let allowed = probeAllow + (demo && probeAllow.isEmpty ? ["127.0.0.0/8"] : [])
         configuration.probePolicy = ProbeAddressPolicy(allowed: allowed.compactMap(ProbeAddressPolicy.Range.init))
+        configuration.imageChecksAtOnce = imageChecksAtOnce
+        configuration.checkPictures = imageChecks && !demo
         configuration.requestTimeout = .seconds(requestTimeout)
         configuration.timeZone = TimeZone(identifier: timeZone) ?? configuration.timeZone
         configuration.writer.missCount = missCount

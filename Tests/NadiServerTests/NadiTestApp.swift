@@ -33,6 +33,8 @@ struct NadiTestApp: Sendable {
             configuration.port = 0
             // Only the alert tests need a notifier (they turn it on).
             configuration.notify = false
+            // Only the picture tests sample streams (they turn it on); other tests' cameras do not exist.
+            configuration.checkPictures = false
             configure(&configuration)
             var clientConfiguration = try url.clientConfiguration()
             clientConfiguration.options.maximumConnections = 4

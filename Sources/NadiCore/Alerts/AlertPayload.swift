@@ -25,10 +25,13 @@ package struct AlertPayload: Sendable, Equatable, Codable {
     package var dependentsDown: Int
     /// The channel's name (tests say which channel they test).
     package var channel: String
+    /// For a camera whose picture went bad: `image_black`, `image_frozen`, `image_blurred` or
+    /// `fps_low` (nil for an outage of the device itself).
+    package var picture: PictureProblem?
 
     package init(
         kind: Kind, device: String, name: String, deviceKind: String, region: String, since: Date?, ended: Date?, dependentsDown: Int,
-        channel: String
+        channel: String, picture: PictureProblem? = nil
     ) {
         self.kind = kind
         self.device = device
@@ -39,6 +42,7 @@ package struct AlertPayload: Sendable, Equatable, Codable {
         self.ended = ended
         self.dependentsDown = dependentsDown
         self.channel = channel
+        self.picture = picture
     }
 
     /// How long the incident lasted (recovery only).
@@ -48,7 +52,7 @@ package struct AlertPayload: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, device, name, region, since, ended, channel
+        case kind, device, name, region, since, ended, channel, picture
         case deviceKind = "device_kind"
         case dependentsDown = "dependents_down"
     }

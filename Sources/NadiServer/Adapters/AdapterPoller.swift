@@ -7,10 +7,12 @@ import PostgresNIO
 import ServiceLifecycle
 
 /// Polls the devices that cannot push: fiber links with `attributes.snmp` (SNMPv2c GET of
-/// ifOperStatus, ifInErrors and, where configured, optical receive power) and cameras or
-/// videotrons with `attributes.probe` (RTSP OPTIONS, HTTP GET or TCP connect). What it finds goes
-/// through the same queue and state rules as pushed pings; no answer from SNMP means no ping
-/// (silence does the rest), a failed probe is a `down` ping with the reason.
+/// ifOperStatus, ifInErrors and, where configured, optical receive power), devices with
+/// `attributes.probe` (RTSP OPTIONS, HTTP GET, TCP connect, or ICMP echo through fping), and the
+/// picture of cameras with a `stream_url` (`ImageSampler`, at most `maxSamples` at once). What it
+/// finds goes through the same queue and state rules as pushed pings; no answer from SNMP means no
+/// ping (silence does the rest), a failed probe is a `down` ping with the reason, a bad picture a
+/// `degraded` one.
 ///
 /// Each device is polled every `interval_s`, its first poll placed at a point of the interval
 /// derived from its id (no thundering herd), at most `maxConcurrent` at once. One nadid polls at a
@@ -29,6 +31,8 @@ struct AdapterPoller: Service {
         var kind: DeviceKind
         var interval: Int
         var check: Check
+        /// The camera's picture check, if its picture is checked.
+        var picture: PictureChecks.Camera?
     }
 
     let client: DatabaseClient
@@ -38,6 +42,10 @@ struct AdapterPoller: Service {
     var maxConcurrent = 64
     var reloadEvery: Duration = .seconds(30)
     var tick: Duration = .seconds(1)
+    /// Picture samples at once (each decodes a few seconds of video).
+    var maxSamples = 2
+    /// Whether camera pictures are checked (`nadid --no-image-checks` turns it off).
+    var checkPictures = true
 
     func run() async throws {
         while !Task.isShuttingDownGracefully {
@@ -64,7 +72,68 @@ struct AdapterPoller: Service {
     /// This process, as the lease names it.
     static let instance = "\(HostName.local):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
 
+    /// Probes and SNMP on this task, picture samples beside it, both only while this nadid holds the lease.
     private func pollLoop() async throws {
+        let pictures = PictureChecks()
+        let sampler = checkPictures ? ExternalTool.find("ffmpeg").map { ImageSampler(ffmpeg: $0) } : nil
+        if checkPictures && sampler == nil {
+            logger.warning("camera pictures are not checked: ffmpeg is not installed (Deploy/setup.sh installs it)")
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            if let sampler { group.addTask { await sampleLoop(pictures, sampler: sampler) } }
+            try await probeLoop(pictures, sampling: sampler != nil)
+            group.cancelAll()
+        }
+    }
+
+    /// Starts the picture samples that are due, at most `maxSamples` at once; each verdict becomes
+    /// a ping at once and rides on the probe pings while fresh.
+    private func sampleLoop(_ pictures: PictureChecks, sampler: ImageSampler) async {
+        var lastOverdueNote: ContinuousClock.Instant?
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let now = ContinuousClock.now
+                for camera in await pictures.takeDue(now: now, limit: maxSamples) {
+                    group.addTask { await sample(camera, pictures: pictures, sampler: sampler) }
+                }
+                if lastOverdueNote.map({ now - $0 > .seconds(300) }) ?? true {
+                    let overdue = await pictures.overdue(now: now)
+                    if overdue > 0 {
+                        logger.warning(
+                            "camera picture checks fall behind: cameras wait longer than their every_s for a sample",
+                            metadata: [
+                                "cameras": "\(overdue)", "at.once": "\(maxSamples)",
+                                "hint": "raise --image-checks-at-once or image_check.every_s",
+                            ])
+                        lastOverdueNote = now
+                    }
+                }
+                try? await Task.sleep(for: tick)
+            }
+        }
+    }
+
+    /// One camera's sample: its verdict is recorded and sent as a ping with the picture's numbers.
+    private func sample(_ camera: PictureChecks.Camera, pictures: PictureChecks, sampler: ImageSampler) async {
+        // The stream's host passes the same address policy as a probe (or the camera is not sampled).
+        guard let stream = ProbeTarget(streamURL: camera.url), await resolve(stream.host, stream.port, camera.deviceID) != nil else {
+            await pictures.finish(camera, verdict: nil, now: .now)
+            return
+        }
+        let at = Timestamp.microseconds(Date())
+        let (verdict, _) = await sampler.sample(camera.url, settings: camera.settings)
+        await pictures.finish(camera, verdict: verdict, now: .now)
+        let ping = ResolvedPing(
+            deviceID: camera.deviceID, kind: camera.kind, observedMicros: at, status: verdict.status, reason: verdict.reason,
+            metricsJSON: verdict.metrics.isEmpty ? nil : JSONValue.object(verdict.metrics).jsonText, intervalSeconds: camera.interval)
+        do {
+            _ = try await queue.submit(IngestJob(pings: [ping]))
+        } catch {
+            logger.warning("picture check not stored", metadata: ["device.id": "\(camera.deviceID)", "error": "\(error)"])
+        }
+    }
+
+    private func probeLoop(_ pictures: PictureChecks, sampling: Bool) async throws {
         var targets: [Int64: Target] = [:]
         var due: [Int64: ContinuousClock.Instant] = [:]
         var errorCounts: [Int64: UInt64] = [:]
@@ -73,9 +142,14 @@ struct AdapterPoller: Service {
         while !Task.isShuttingDownGracefully {
             let holds = try await holdLease()
             if holds != leading {
-                logger.info(holds ? "device poller running in this nadid (SNMP, probes)" : "device poller handed to another nadid")
+                logger.info(
+                    holds ? "device poller running in this nadid (SNMP, probes, pictures)" : "device poller handed to another nadid")
                 leading = holds
-                if !holds { due.removeAll() }
+                if !holds {
+                    due.removeAll()
+                    await pictures.clear()
+                    lastReload = nil
+                }
             }
             guard holds else {
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(10)) }
@@ -83,7 +157,14 @@ struct AdapterPoller: Service {
             }
             let now = ContinuousClock.now
             if lastReload.map({ now - $0 >= reloadEvery }) ?? true {
-                targets = try await loadTargets()
+                let loaded = try await loadTargets()
+                targets = loaded.targets
+                await pictures.update(
+                    !sampling
+                        ? [:]
+                        : Dictionary(
+                            uniqueKeysWithValues: targets.values.compactMap { target in target.picture.map { (target.deviceID, $0) } }),
+                    states: loaded.states, now: now)
                 for (id, target) in targets where due[id] == nil {
                     // Spread first polls over the interval, by device id.
                     let offset = Double((UInt64(bitPattern: id) &* 0x9E37_79B9_7F4A_7C15) % 1000) / 1000 * Double(target.interval)
@@ -96,7 +177,7 @@ struct AdapterPoller: Service {
             for target in ready { due[target.deviceID] = now + .seconds(target.interval) }
             if !ready.isEmpty {
                 let previous = errorCounts
-                let results = await poll(ready, previousErrors: previous)
+                let results = await poll(ready, previousErrors: previous, pictures: pictures)
                 var pings: [ResolvedPing] = []
                 for (target, ping, errors) in results {
                     if let errors { errorCounts[target.deviceID] = errors }
@@ -115,13 +196,18 @@ struct AdapterPoller: Service {
     }
 
     /// Polls `targets`, at most `maxConcurrent` at once.
-    private func poll(_ targets: [Target], previousErrors: [Int64: UInt64]) async -> [(Target, ResolvedPing?, UInt64?)] {
+    private func poll(_ targets: [Target], previousErrors: [Int64: UInt64], pictures: PictureChecks) async -> [(
+        Target, ResolvedPing?, UInt64?
+    )] {
         await withTaskGroup(of: (Target, ResolvedPing?, UInt64?).self) { group in
             var pending = targets[...]
             var results: [(Target, ResolvedPing?, UInt64?)] = []
             func start() {
                 guard let target = pending.popFirst() else { return }
-                group.addTask { await check(target, previousErrors: previousErrors[target.deviceID]) }
+                group.addTask {
+                    let verdict = await pictures.verdict(for: target.deviceID, now: .now)
+                    return await check(target, previousErrors: previousErrors[target.deviceID], picture: verdict)
+                }
             }
             for _ in 0..<maxConcurrent { start() }
             while let result = await group.next() {
@@ -133,18 +219,23 @@ struct AdapterPoller: Service {
     }
 
     /// One device's check: the ping it yields (nil when nothing answered an SNMP poll) and, for
-    /// SNMP, the ifInErrors counter to compare with next time.
-    func check(_ target: Target, previousErrors: UInt64?) async -> (Target, ResolvedPing?, UInt64?) {
+    /// SNMP, the ifInErrors counter to compare with next time. A probe that finds the camera up
+    /// takes the status and reason of its fresh picture verdict (a bad picture or no frame).
+    func check(_ target: Target, previousErrors: UInt64?, picture: ImageVerdict? = nil) async -> (Target, ResolvedPing?, UInt64?) {
         let at = Timestamp.microseconds(Date())
         switch target.check {
         case .probe(let probe):
             guard let address = await resolve(probe.host, probe.port, target) else { return (target, nil, nil) }
-            let outcome = await Prober().probe(probe, at: address)
+            var outcome = await Prober().probe(probe, at: address)
+            if outcome.status == .up, let picture, picture.status != .up {
+                outcome.status = picture.status
+                outcome.reason = picture.reason
+            }
             return (
                 target,
                 ResolvedPing(
                     deviceID: target.deviceID, kind: target.kind, observedMicros: at, status: outcome.status, latencyMs: outcome.latencyMs,
-                    reason: outcome.reason, intervalSeconds: target.interval), nil
+                    reason: outcome.reason, metricsJSON: outcome.metricsJSON, intervalSeconds: target.interval), nil
             )
         case .snmp(let snmp):
             let started = ContinuousClock.now
@@ -170,76 +261,45 @@ struct AdapterPoller: Service {
 
     /// The address to poll, or nil (no ping) when the name does not resolve or the policy refuses it.
     private func resolve(_ host: String, _ port: Int, _ target: Target) async -> SocketAddress? {
+        await resolve(host, port, target.deviceID)
+    }
+
+    private func resolve(_ host: String, _ port: Int, _ deviceID: Int64) async -> SocketAddress? {
         do {
             return try await policy.resolve(host: host, port: port)
         } catch let refused as ProbeRefused {
             logger.warning(
-                "device not polled: its address is refused", metadata: ["device.id": "\(target.deviceID)", "reason": "\(refused)"])
+                "device not polled: its address is refused", metadata: ["device.id": "\(deviceID)", "reason": "\(refused)"])
         } catch {
-            logger.debug("device not polled: its host does not resolve", metadata: ["device.id": "\(target.deviceID)", "host": "\(host)"])
+            logger.debug("device not polled: its host does not resolve", metadata: ["device.id": "\(deviceID)", "host": "\(host)"])
         }
         return nil
     }
 
-    private func loadTargets() async throws -> [Int64: Target] {
+    /// The devices to poll, and the current state of the cameras whose picture is checked.
+    private func loadTargets() async throws -> (targets: [Int64: Target], states: [Int64: (DeviceStatus, String?)]) {
         var targets: [Int64: Target] = [:]
+        var states: [Int64: (DeviceStatus, String?)] = [:]
         for device in try await PollerStore(client: client, logger: logger).pollableDevices() {
+            let camera = ImageCheckSettings(kind: device.kind, attributes: device.picture).flatMap { settings in
+                device.picture?["stream_url"]?.stringValue.map {
+                    PictureChecks.Camera(deviceID: device.id, kind: device.kind, interval: device.interval, url: $0, settings: settings)
+                }
+            }
+            let check: Target.Check
             if device.kind == .fiberLink, let target = SNMPTarget(device.snmp) {
-                targets[device.id] = Target(deviceID: device.id, kind: device.kind, interval: device.interval, check: .snmp(target))
+                check = .snmp(target)
             } else if let target = ProbeTarget(device.probe) {
-                targets[device.id] = Target(deviceID: device.id, kind: device.kind, interval: device.interval, check: .probe(target))
+                check = .probe(target)
+            } else if let camera, let target = ProbeTarget(streamURL: camera.url) {
+                check = .probe(target)
+            } else {
+                continue
             }
+            targets[device.id] = Target(deviceID: device.id, kind: device.kind, interval: device.interval, check: check, picture: camera)
+            if camera != nil { states[device.id] = (device.status, device.reason) }
         }
-        return targets
+        return (targets, states)
     }
 
-}
-
-/// What an SNMP answer says about a fiber link.
-struct SNMPReading {
-    var status: PingStatus
-    var reason: String?
-    var metricsJSON: String?
-    var inErrors: UInt64?
-
-    init(response: SNMPMessage.Response, target: SNMPTarget, previousErrors: UInt64?) {
-        var values: [[UInt32]: SNMPMessage.Value] = [:]
-        for binding in response.bindings { values[binding.oid] = binding.value }
-        let oper = values[AdapterPoller.ifOperStatus + [UInt32(target.ifIndex)]]
-        inErrors = values[AdapterPoller.ifInErrors + [UInt32(target.ifIndex)]].flatMap { value -> UInt64? in
-            if case .unsigned(let count) = value { return count }
-            return nil
-        }
-        var metrics: [String: JSONValue] = [:]
-        if let number = oper?.number { metrics["if_oper_status"] = .number(number) }
-        if let inErrors { metrics["if_in_errors"] = .number(Double(inErrors)) }
-        var rxDBm: Double?
-        if let oid = target.rxPowerOID, let raw = values[oid]?.number {
-            rxDBm = raw * target.rxPowerScale
-            metrics["rx_dbm"] = .number(raw * target.rxPowerScale)
-        }
-        metricsJSON = metrics.isEmpty ? nil : JSONValue.object(metrics).jsonText
-        switch oper?.number.map(Int.init) {
-        case 1?:
-            status = .up
-            if let inErrors, let previousErrors, inErrors > previousErrors {
-                status = .degraded
-                reason = "if_in_errors rising (+\(inErrors - previousErrors))"
-            } else if let rxDBm, rxDBm < target.minRxDBm {
-                status = .degraded
-                reason = "optical receive power \(rxDBm) dBm below \(target.minRxDBm) dBm"
-            }
-        case 2?, 6?, 7?:
-            status = .down
-            reason =
-                "ifOperStatus \(oper?.number.map { Int($0) } ?? 0) (\([2: "down", 6: "notPresent", 7: "lowerLayerDown"][oper?.number.map(Int.init) ?? 0] ?? ""))"
-        case let code?:
-            status = .degraded
-            reason = "ifOperStatus \(code)"
-        case nil:
-            status = .down
-            reason =
-                response.errorStatus != 0 ? "SNMP error-status \(response.errorStatus)" : "no ifOperStatus for ifIndex \(target.ifIndex)"
-        }
-    }
 }

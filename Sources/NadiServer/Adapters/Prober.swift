@@ -16,10 +16,20 @@ struct Prober: Sendable {
         var status: PingStatus
         var latencyMs: Double?
         var reason: String?
+        var metricsJSON: String?
     }
+
+    /// fping, for ICMP probes (nil when it is not installed).
+    var fping: ExternalTool? = ExternalTool.find("fping")
 
     /// Probes `target` at `address` (resolved and checked by the caller).
     func probe(_ target: ProbeTarget, at address: SocketAddress) async -> Outcome {
+        if target.method == .icmp {
+            guard let fping, let ip = address.ipAddress else {
+                return Outcome(status: .down, reason: "icmp probe: fping is not installed on the nadid machine")
+            }
+            return await ICMPProber(fping: fping).probe(ip, timeoutMilliseconds: target.timeoutMilliseconds)
+        }
         let started = ContinuousClock.now
         let timeout = Duration.milliseconds(target.timeoutMilliseconds)
         do {
@@ -45,7 +55,7 @@ struct Prober: Sendable {
         return try await channel.executeThenClose { inbound, outbound in
             let request: String
             switch target.method {
-            case .tcp: return nil
+            case .tcp, .icmp: return nil
             case .rtsp:
                 request = "OPTIONS \(target.requestURI) RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: nadid\r\n\r\n"
             case .http:

@@ -23,21 +23,25 @@ package struct OutageStore: Sendable {
                 "SELECT last_event FROM notifier_cursor WHERE id = 1 FOR UPDATE", logger: logger
             ).decode(Int64.self) { cursor = value }
             var events: [OutageLedger.Event] = []
-            for try await (id, device, to, at, created) in try await connection.query(
-                "SELECT id, device_id, to_status, at, created_at FROM alert_event WHERE id > \(cursor) ORDER BY id LIMIT \(limit)",
+            for try await (id, device, to, reason, at, created) in try await connection.query(
+                "SELECT id, device_id, to_status, reason, at, created_at FROM alert_event WHERE id > \(cursor) ORDER BY id LIMIT \(limit)",
                 logger: logger
-            ).decode((Int64, Int64, String, PostgresTimestamp, PostgresTimestamp).self) {
+            ).decode((Int64, Int64, String, String?, PostgresTimestamp, PostgresTimestamp).self) {
                 events.append(
-                    OutageLedger.Event(id: id, deviceID: device, to: DeviceStatus(rawValue: to) ?? .down, at: at.date, known: created.date))
+                    OutageLedger.Event(
+                        id: id, deviceID: device, to: DeviceStatus(rawValue: to) ?? .down, reason: reason, at: at.date, known: created.date)
+                )
             }
             guard let last = events.last?.id else { return 0 }
-            var open: [Int64: (id: Int64, started: Date)] = [:]
-            for try await (id, device, started) in try await connection.query(
+            var open: [OutageLedger.Key: (id: Int64, started: Date)] = [:]
+            for try await (id, device, problem, started) in try await connection.query(
                 """
-                SELECT id, device_id, started_at FROM alert_outage
+                SELECT id, device_id, problem, started_at FROM alert_outage
                 WHERE ended_at IS NULL AND device_id = ANY(\(Array(Set(events.map(\.deviceID)))))
                 """, logger: logger
-            ).decode((Int64, Int64, PostgresTimestamp).self) { open[device] = (id, started.date) }
+            ).decode((Int64, Int64, String, PostgresTimestamp).self) {
+                open[OutageLedger.Key(device, OutageProblem(rawValue: problem) ?? .down)] = (id, started.date)
+            }
             var ledger = OutageLedger(open: open)
             ledger.apply(events)
             if !ledger.closed.isEmpty {
@@ -51,8 +55,9 @@ package struct OutageStore: Sendable {
             if !ledger.opened.isEmpty {
                 _ = try await connection.query(
                     """
-                    INSERT INTO alert_outage (device_id, started_at, ended_at, known_at)
-                    SELECT * FROM unnest(\(ledger.opened.map(\.deviceID))::bigint[], \(ledger.opened.map(\.started.pg))::timestamptz[],
+                    INSERT INTO alert_outage (device_id, problem, started_at, ended_at, known_at)
+                    SELECT * FROM unnest(\(ledger.opened.map(\.deviceID))::bigint[], \(ledger.opened.map(\.problem.rawValue))::text[],
+                                         \(ledger.opened.map(\.started.pg))::timestamptz[],
                                          \(NullableArray(ledger.opened.map { $0.ended?.pg }))::timestamptz[],
                                          \(ledger.opened.map(\.known.pg))::timestamptz[])
                     """, logger: logger)
@@ -94,6 +99,10 @@ package struct OutageStore: Sendable {
         package var started: Date
         package var channelID: Int32
         package var channel: String
+        /// `picture` for a camera whose picture went bad; its problem is `reason`.
+        package var problem: OutageProblem
+        /// The device's current reason.
+        package var reason: String?
     }
 
     /// Open outages that began, and were known, at least a matching channel's `min_down` ago (region
@@ -102,7 +111,8 @@ package struct OutageStore: Sendable {
         var candidates: [Candidate] = []
         for try await row in try await client.query(
             """
-            SELECT o.id, d.id, d.external_id, d.name, d.kind, d.region::text, greatest(o.started_at, coalesce(s.since, o.started_at)), c.id, c.name
+            SELECT o.id, d.id, d.external_id, d.name, d.kind, d.region::text, greatest(o.started_at, coalesce(s.since, o.started_at)), c.id, c.name,
+                   o.problem, s.reason
             FROM alert_outage o JOIN device d ON d.id = o.device_id LEFT JOIN device_state s ON s.device_id = d.id
             JOIN notify_channel c ON c.disabled_at IS NULL AND (c.region IS NULL OR d.region <@ c.region)
                                  AND (c.kinds IS NULL OR d.kind = ANY(c.kinds))
@@ -111,11 +121,11 @@ package struct OutageStore: Sendable {
             ORDER BY o.id
             LIMIT 10000
             """, logger: logger
-        ).decode((Int64, Int64, String, String, String, String, PostgresTimestamp, Int32, String).self) {
+        ).decode((Int64, Int64, String, String, String, String, PostgresTimestamp, Int32, String, String, String?).self) {
             candidates.append(
                 Candidate(
                     outageID: row.0, deviceID: row.1, device: row.2, name: row.3, kind: row.4, region: row.5, started: row.6.date,
-                    channelID: row.7, channel: row.8))
+                    channelID: row.7, channel: row.8, problem: OutageProblem(rawValue: row.9) ?? .down, reason: row.10))
         }
         return candidates
     }

@@ -284,7 +284,8 @@ package actor PingWriter: Service {
         do {
             return try await attempt(rows, sightings: sightings, after: previous)
         } catch let error where PostgresErrorText.isDataError(error) {
-            let reason = "the database refused this record's data (SQLSTATE \(PostgresErrorText.code(error)?.raw ?? "?")); it was not stored"
+            let reason =
+                "the database refused this record's data (SQLSTATE \(PostgresErrorText.code(error)?.raw ?? "?")); it was not stored"
             if !sightings.isEmpty {
                 if rows.isEmpty {
                     logger.warning(

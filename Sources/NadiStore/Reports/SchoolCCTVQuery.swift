@@ -20,7 +20,10 @@ package struct SchoolCCTVQuery: Sendable {
         let today = CalendarDay(now, in: timeZone).description
         var schools: [SchoolCCTV] = []
         var cameras: [String: [String]] = [:]
-        for try await (code, name, level, regionCode, regionName, lat, lon, installed, operational, isPublic, lastSeen, cameraIDs, streams)
+        for try await (
+            code, name, level, regionCode, regionName, lat, lon, installed, operational, isPublic, lastSeen, cameraIDs, streams, checked,
+            good
+        )
             in try await client.query(
                 """
                 SELECT s.code, s.name, s.attributes->>'level', s.region::text, r.name, s.lat, s.lon,
@@ -30,7 +33,9 @@ package struct SchoolCCTVQuery: Sendable {
                        max(st.last_seen),
                        coalesce(array_agg(d.external_id ORDER BY d.external_id) FILTER (WHERE d.id IS NOT NULL), '{}'),
                        coalesce(array_agg(coalesce(d.attributes->>'public_url', d.attributes->>'stream_url') ORDER BY d.external_id)
-                                FILTER (WHERE d.attributes->>'public' = 'true'), '{}')
+                                FILTER (WHERE d.attributes->>'public' = 'true'), '{}'),
+                       count(d.id) FILTER (WHERE nadi_image_checked(d.kind, d.attributes))::int8,
+                       count(d.id) FILTER (WHERE nadi_good_picture(nadi_image_checked(d.kind, d.attributes), st.status, st.reason))::int8
                 FROM site s
                 JOIN region r ON r.code = s.region
                 LEFT JOIN device d ON d.site = s.code AND d.kind = 'cctv' AND nadi_in_service(d.installed_on, d.decommissioned_on, \(today)::date)
@@ -41,14 +46,19 @@ package struct SchoolCCTVQuery: Sendable {
                 ORDER BY s.region, s.name, s.code
                 """, logger: logger
             ).decode(
-                (String, String, String?, String, String, Double?, Double?, Int, Int, Int, PostgresTimestamp?, [String], [String]).self)
+                (String, String, String?, String, String, Double?, Double?, Int, Int, Int, PostgresTimestamp?, [String], [String], Int, Int)
+                    .self
+            )
         {
             cameras[code] = cameraIDs
-            schools.append(
-                SchoolCCTV(
-                    npsn: code, name: name, level: level, region: regionCode, regionName: regionName, lat: lat, lon: lon,
-                    cctvInstalled: installed, cctvOperational: operational, cctvPublic: isPublic, uptime30dPct: nil,
-                    covered: operational > 0, lastSeen: lastSeen?.date, publicStreams: streams.compactMap(PublicLink.shown)))
+            var school = SchoolCCTV(
+                npsn: code, name: name, level: level, region: regionCode, regionName: regionName, lat: lat, lon: lon,
+                cctvInstalled: installed, cctvOperational: operational, cctvPublic: isPublic, uptime30dPct: nil,
+                covered: operational > 0, lastSeen: lastSeen?.date, publicStreams: streams.compactMap(PublicLink.shown))
+            school.cctvPictureChecked = checked
+            school.cctvGoodPicture = good
+            school.goodPicture = good > 0
+            schools.append(school)
         }
         let uptimes = try await UptimeQuery(client: client, logger: logger).byDevice(
             region: region, kind: .cctv, window: now.addingTimeInterval(-30 * 86_400)..<now, timeZone: timeZone, now: now)
