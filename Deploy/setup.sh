@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs what Nadi needs from Debian's packages, if it is missing:
-# PostgreSQL server and contrib (ltree), the client tools (psql, pg_dump) and libpq headers.
+# PostgreSQL server and contrib (ltree), the client tools (psql, pg_dump) and libpq headers; FFmpeg
+# (nadid judges camera pictures with its blackdetect, freezedetect and blurdetect filters) and fping
+# (ICMP probes; Debian installs it with cap_net_raw, so nadid needs no root).
 # With --test-peers also the real protocol peers the tests and the demo talk to: net-snmp's snmpd,
 # GStreamer's RTSP server (through python3-gi), iproute2 (the SNMP test flips a veth link), and
 # Chromium with chromium-driver and Selenium from PyPI (the console's browser test and screenshots),
 # Prometheus with promtool (the metrics and rules tests) and schemathesis from PyPI (the API contract test).
 set -euo pipefail
-packages=(postgresql postgresql-contrib postgresql-client libpq-dev)
+packages=(postgresql postgresql-contrib postgresql-client libpq-dev ffmpeg fping)
 if [ "${1:-}" = "--test-peers" ]; then
-    packages+=(snmpd iproute2 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base chromium chromium-driver fonts-dejavu-core prometheus)
+    packages+=(snmpd iproute2 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good chromium chromium-driver fonts-dejavu-core prometheus)
 fi
 missing=()
 for package in "${packages[@]}"; do

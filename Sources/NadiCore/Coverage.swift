@@ -65,21 +65,34 @@ package struct CoverageRow: Codable, Sendable, Equatable {
     }
 }
 
+/// When a camera covers a school for `schools_pct`.
+package enum SchoolRule: String, Codable, Sendable, Equatable {
+    /// A camera at the school is operational (the default).
+    case operationalCamera = "operational_camera"
+    /// A camera at the school shows a good picture now (`--require-good-image`): checked, and not
+    /// black, frozen, blurred or too slow (`nadi_good_picture`).
+    case goodPicture = "good_picture"
+}
+
 /// The whole coverage report.
 package struct CoverageReport: Codable, Sendable, Equatable {
     package var asOf: CalendarDay
     package var year: Int
     package var rows: [CoverageRow]
+    /// The rule `schools_covered` was counted by.
+    package var schoolsRule: SchoolRule = .operationalCamera
 
     enum CodingKeys: String, CodingKey {
         case asOf = "as_of"
+        case schoolsRule = "schools_rule"
         case year, rows
     }
 
-    package init(asOf: CalendarDay, year: Int, rows: [CoverageRow]) {
+    package init(asOf: CalendarDay, year: Int, rows: [CoverageRow], schoolsRule: SchoolRule = .operationalCamera) {
         self.asOf = asOf
         self.year = year
         self.rows = rows
+        self.schoolsRule = schoolsRule
     }
 }
 

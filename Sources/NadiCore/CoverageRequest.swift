@@ -5,6 +5,8 @@ package struct CoverageRequest: Sendable, Equatable {
     package var kinds: Set<DeviceKind> = []
     package var metrics: Set<TargetMetric> = []
     package var asOf: CalendarDay?
+    /// When a camera covers a school for `schools_pct`.
+    package var schoolRule: SchoolRule = .operationalCamera
 
     package init(
         region: RegionCode? = nil, depth: RegionLevel? = nil, kinds: Set<DeviceKind> = [], metrics: Set<TargetMetric> = [],
@@ -20,9 +22,16 @@ package struct CoverageRequest: Sendable, Equatable {
     /// Parses the request from text (CLI flags or query parameters); the failure names the field
     /// (`region`, `depth`, …) and says what it must be.
     package static func parse(
-        region: String?, depth: String?, kind: String?, metric: String?, asOf: String?
+        region: String?, depth: String?, kind: String?, metric: String?, asOf: String?, requireGoodImage: Bool = false
     ) -> Result<CoverageRequest, CoverageRequestError> {
         var request = CoverageRequest()
+        if requireGoodImage {
+            guard asOf == nil else {
+                return .failure(
+                    .init(field: "require_good_image", problem: "counts pictures as they are now; it cannot be combined with as_of"))
+            }
+            request.schoolRule = .goodPicture
+        }
         if let region {
             guard let code = RegionCode(region) else {
                 return .failure(.init(field: "region", problem: "must be \(RegionCode.formatHelp)"))

@@ -44,6 +44,11 @@ package enum CoverageRenderer {
             ],
             rows: rows, rightAligned: [4, 5, 6, 7, 8],
             colour: colours ? { column, cell in column == 9 ? StatusColour.code(cell) : nil } : nil)
-        return "Coverage as of \(report.asOf) (targets for \(report.year))\n" + body
+        let rule =
+            report.rows.contains { $0.metric == .schoolsPct }
+            ? report.schoolsRule == .goodPicture
+                ? "; schools count with a camera showing a good picture now" : "; schools count with an operational camera"
+            : ""
+        return "Coverage as of \(report.asOf) (targets for \(report.year)\(rule))\n" + body
     }
 }

@@ -32,6 +32,11 @@ struct Coverage: AsyncParsableCommand {
     @Option(help: "Only this kind: \(DeviceKind.allowedValues).") var kind: String?
     @Option(help: "Only this metric: \(TargetMetric.allowedValues).") var metric: String?
     @Option(help: "Report as of the end of this day (YYYY-MM-DD; default: now).") var asOf: String?
+    @Flag(
+        help: ArgumentHelp(
+            "schools_pct counts only schools with a camera showing a good picture now (not black, frozen, blurred or too slow).",
+            discussion: "By default a school counts when one of its cameras is operational. The report says which rule it used."))
+    var requireGoodImage = false
     @OptionGroup var time: ReportTimeZone
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json, html }
 
@@ -44,7 +49,7 @@ struct Coverage: AsyncParsableCommand {
 
     /// The request, validated the same way as `GET /v1/coverage`'s.
     var request: Result<CoverageRequest, CoverageRequestError> {
-        CoverageRequest.parse(region: region, depth: depth, kind: kind, metric: metric, asOf: asOf)
+        CoverageRequest.parse(region: region, depth: depth, kind: kind, metric: metric, asOf: asOf, requireGoodImage: requireGoodImage)
     }
 
     func validate() throws {
@@ -98,7 +103,7 @@ struct Coverage: AsyncParsableCommand {
                 throw CLIError("no region \(region); import regions with `nadi regions import --builtin`")
             }
             let scope = try await query.scope(region: region, depth: depth)
-            let report = try await query.report(scope: scope, at: at, kinds: kinds, metrics: metrics)
+            let report = try await query.report(scope: scope, at: at, kinds: kinds, metrics: metrics, schoolRule: parsed.schoolRule)
             guard format == .html else { return (report, nil) }
             let schools = try await SchoolCCTVQuery(client: client, logger: CLILogger.make()).schools(
                 region: scope.region, level: nil, timeZone: zone)

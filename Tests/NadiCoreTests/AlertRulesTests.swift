@@ -62,3 +62,85 @@ struct AlertRulesTests {
         #expect(DurationText.spoken(2 * 86_400 + 4 * 3600 + 60, language: .en) == "2 d 4 h")
     }
 }
+
+@Suite("Picture outages in the ledger")
+struct PictureLedgerTests {
+    @Test("a bad picture opens a picture outage; down ends it and opens an outage; up ends that; a stored picture outage is closed by id")
+    func pictureOutages() {
+        let t0 = AlertRulesTests.t0
+        func event(_ id: Int64, _ device: Int64, _ to: DeviceStatus, _ reason: String?, _ minute: Double) -> OutageLedger.Event {
+            OutageLedger.Event(id: id, deviceID: device, to: to, reason: reason, at: t0.addingTimeInterval(minute * 60), known: t0)
+        }
+        var ledger = OutageLedger(open: [OutageLedger.Key(9, .picture): (id: 90, started: t0)])
+        ledger.apply([
+            event(1, 1, .degraded, "image_frozen", 0), event(2, 1, .down, "no frame: connection refused", 5), event(3, 1, .up, nil, 8),
+            event(4, 2, .degraded, "if_in_errors rising (+3)", 1), event(5, 9, .up, nil, 2),
+        ])
+        #expect(ledger.closed == [90: t0.addingTimeInterval(120)])
+        #expect(
+            ledger.opened.map {
+                "\($0.deviceID):\($0.problem.rawValue):\($0.started.timeIntervalSince(t0) / 60):\(($0.ended?.timeIntervalSince(t0) ?? -60) / 60)"
+            }
+                == ["1:picture:0.0:5.0", "1:down:5.0:8.0"], "a degraded state for another reason is no picture outage")
+    }
+
+    @Test("FFmpeg's log becomes the picture's numbers; the verdict follows the thresholds in order black, frozen, blurred, fps")
+    func ffmpegLog() throws {
+        let log = """
+            [blackdetect @ 0x1] black_min_duration:0 pixel_black_th:0.100000
+            [freezedetect @ 0x2] lavfi.freezedetect.freeze_start: 1.2
+            frame=   60 fps= 23 q=-0.0 size=N/A time=00:00:02.50 bitrate=N/A speed=1x\rframe=   76 fps= 15 q=-0.0 Lsize=N/A time=00:00:05.00 bitrate=N/A
+              Input stream #0:0 (video): 76 packets read (171502 bytes); 76 frames decoded;
+            [Parsed_blurdetect_2 @ 0x3] blur mean: 5.4660268
+            """
+        let sample = try FFmpegSampleLog.read(log, requestedSeconds: 5).get()
+        #expect(sample.frames == 76 && sample.bytes == 171_502 && sample.seconds == 5 && sample.frozenSeconds == 3.8)
+        #expect(abs(sample.fps - 15.2) < 0.001 && abs(sample.bitrateKbps - 274.4) < 0.1 && sample.blur == 5.4660268)
+        var settings = ImageCheckSettings()
+        #expect(ImageVerdict(sample, settings: settings).status == .up, "3.8 of 5 s still is under 80 %")
+        settings.frozenPercent = 70
+        #expect(ImageVerdict(sample, settings: settings).reason == "image_frozen")
+        settings.maxBlur = 5
+        #expect(ImageVerdict(sample, settings: settings).reason == "image_frozen", "frozen is named before blurred")
+        settings.frozenPercent = 80
+        #expect(ImageVerdict(sample, settings: settings).reason == "image_blurred")
+        settings.maxBlur = 10
+        settings.minFPS = 20
+        #expect(ImageVerdict(sample, settings: settings).reason == "fps_low")
+        let black =
+            "[blackdetect @ 0x1] black_start:0 black_end:5 black_duration:5\n  Input stream #0:0 (video): 75 packets read (100 bytes); 75 frames decoded;\n[Parsed_blurdetect_2 @ 0x3] blur mean: -nan"
+        let blackSample = try FFmpegSampleLog.read(black, requestedSeconds: 5).get()
+        #expect(blackSample.blur == nil && ImageVerdict(blackSample, settings: ImageCheckSettings()).reason == "image_black")
+        for (text, reason) in [
+            ("[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized", NoFrameReason.unauthorized),
+            ("rtsp://h/x: Connection refused", .refused), ("[rtsp @ 0x1] method DESCRIBE failed: 404 Not Found", .notFound),
+            ("Stream map '0:v:0' matches no streams.", .noVideo), ("something else", .undecodable),
+        ] {
+            #expect(FFmpegSampleLog.read(text, requestedSeconds: 5) == .failure(NoFrameError(reason: reason)), "\(text)")
+        }
+    }
+
+    @Test("image_check settings: defaults, overrides, false, and clear refusals")
+    func settings() {
+        let camera: JSONValue = .object(["stream_url": .string("rtsp://10.1.2.3/main")])
+        #expect(ImageCheckSettings(kind: .cctv, attributes: camera)?.everySeconds == 300)
+        #expect(ImageCheckSettings(kind: .videotron, attributes: camera) == nil)
+        #expect(ImageCheckSettings(kind: .cctv, attributes: .object(["stream_url": .string("file:///dev/video0")])) == nil)
+        #expect(
+            ImageCheckSettings(
+                kind: .cctv, attributes: .object(["stream_url": .string("https://cam/x.m3u8"), "image_check": .bool(false)])) == nil)
+        let custom = ImageCheckSettings(
+            kind: .cctv,
+            attributes: .object([
+                "stream_url": .string("rtsp://c/x"), "image_check": .object(["every_s": .number(120), "max_blur": .number(7)]),
+            ]))
+        #expect(custom?.everySeconds == 120 && custom?.maxBlur == 7 && custom?.sampleSeconds == 5)
+        #expect(ImageCheckSettings.problem(.object(["every_s": .number(30)]))?.contains("every_s must be an integer 60–86400") == true)
+        #expect(ImageCheckSettings.problem(.object(["colour": .number(1)]))?.contains("is not a setting") == true)
+        #expect(ImageCheckSettings.problem(.object(["every_s": .number(60), "sample_s": .number(30)]))?.contains("quarter") == true)
+        #expect(PictureHealth(checked: true, status: .degraded, reason: "image_frozen") == .frozen)
+        #expect(PictureHealth(checked: true, status: .up, reason: nil) == .good)
+        #expect(PictureHealth(checked: false, status: .up, reason: nil) == .unchecked)
+        #expect(PictureHealth(checked: true, status: .down, reason: "silent") == .noPicture)
+    }
+}

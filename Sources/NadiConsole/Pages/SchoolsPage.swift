@@ -38,6 +38,7 @@ extension ConsoleController {
         let covered = schools.filter(\.covered).count
         page["total"] = schools.count
         page["covered"] = covered
+        page["good_picture"] = schools.filter(\.goodPicture).count
         page["pct"] = Format.percent(schools.isEmpty ? nil : 100 * Double(covered) / Double(schools.count))
         page["map"] = HTMLReport.scatter(schools)
         page["csv_url"] = context.url(path: "/schools.csv")
@@ -95,6 +96,13 @@ extension ConsoleController {
             "npsn": school.npsn, "name": school.name, "level": school.level ?? "", "region": school.regionName,
             "working": school.publicWorking > 0, "cameras": school.publicCameras, "working_count": school.publicWorking,
             "availability": Format.percent(school.availability7dPct), "streams": school.streams.map { ["url": $0] },
+            "has_pictures": !school.pictures.isEmpty, "has_streams": !school.streams.isEmpty,
+            "pictures": school.pictures.enumerated().map { index, health -> [String: Any] in
+                [
+                    "number": index + 1, "health": health.rawValue, "good": health == .good,
+                    "label": ConsoleCatalog.words(context.language)["picture_\(health.rawValue)"] ?? health.rawValue,
+                ]
+            },
         ]
         return publicResponse(renderer.page("public_school", page))
     }

@@ -23,7 +23,8 @@ struct CoverageController: Sendable {
         var parsed: CoverageRequest
         switch CoverageRequest.parse(
             region: query["region"].map(String.init), depth: query["depth"].map(String.init), kind: query["kind"].map(String.init),
-            metric: query["metric"].map(String.init), asOf: query["as_of"].map(String.init))
+            metric: query["metric"].map(String.init), asOf: query["as_of"].map(String.init),
+            requireGoodImage: ["true", "1", "yes"].contains(query["require_good_image"].map { $0.lowercased() } ?? ""))
         {
         case .success(let request): parsed = request
         case .failure(let problem): throw APIError(.badRequest, problem.description)
@@ -42,7 +43,8 @@ struct CoverageController: Sendable {
         do {
             let scope = try await coverage.scope(region: region, depth: parsed.depth)
             let report = try await coverage.report(
-                scope: scope, at: ReportInstant(asOf: parsed.asOf, timeZone: timeZone), kinds: parsed.kinds, metrics: parsed.metrics)
+                scope: scope, at: ReportInstant(asOf: parsed.asOf, timeZone: timeZone), kinds: parsed.kinds, metrics: parsed.metrics,
+                schoolRule: parsed.schoolRule)
             return JSONBody.response(report)
         } catch {
             logger.error("coverage query failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])

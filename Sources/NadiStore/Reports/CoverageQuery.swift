@@ -56,9 +56,11 @@ package struct CoverageQuery: Sendable {
     }
 
     /// The report for `scope` at `at`, for the given kinds and metrics (all when empty).
-    package func report(scope: ReportScope, at: ReportInstant, kinds: Set<DeviceKind> = [], metrics: Set<TargetMetric> = []) async throws
-        -> CoverageReport
-    {
+    package func report(
+        scope: ReportScope, at: ReportInstant, kinds: Set<DeviceKind> = [], metrics: Set<TargetMetric> = [],
+        schoolRule: SchoolRule = .operationalCamera
+    ) async throws -> CoverageReport {
+        let goodPicture = schoolRule == .goodPicture
         let filter = scope.filter
         // The regions listed: the scope's region itself and everything under it down to the depth.
         var listed: [RegionCode: (name: String, level: RegionLevel)] = [:]
@@ -94,13 +96,15 @@ package struct CoverageQuery: Sendable {
             guard let region = RegionCode(code), let kind = DeviceKind(rawValue: kind) else { continue }
             rollup.addDevices(region: region, kind: kind, installed: installed, operational: operational, operationalKm: km)
         }
-        // Schools: how many, and how many have an operational camera at the site.
+        // Schools: how many, and how many have an operational camera at the site (or, by the good
+        // picture rule, a camera showing a good picture now).
         for try await (code, total, covered) in try await client.query(
             """
             SELECT s.region::text, count(*)::int8, count(*) FILTER (WHERE EXISTS (
-                SELECT 1 FROM device d
+                SELECT 1 FROM device d LEFT JOIN device_state st ON \(goodPicture) AND st.device_id = d.id
                 WHERE d.site = s.code AND d.kind = 'cctv' AND nadi_in_service(d.installed_on, d.decommissioned_on, \(day)::date)
-                  AND EXISTS (SELECT 1 FROM nadi_operational(d.id, \(at.instant.pg), \(useCurrentState)) o WHERE o.op)))::int8
+                  AND CASE WHEN \(goodPicture) THEN coalesce(nadi_good_picture(nadi_image_checked(d.kind, d.attributes), st.status, st.reason), false)
+                           ELSE EXISTS (SELECT 1 FROM nadi_operational(d.id, \(at.instant.pg), \(useCurrentState)) o WHERE o.op) END))::int8
             FROM site s WHERE s.kind = 'school' AND (\(filter) = '' OR s.region <@ nullif(\(filter), '')::ltree)
             GROUP BY 1
             """, logger: logger
@@ -120,6 +124,8 @@ package struct CoverageQuery: Sendable {
             }
             rollup.addMilestone(region: region, kind: kind, metric: metric, Milestone(year: year, value: value))
         }
-        return rollup.report(asOf: at.day, kinds: kinds, metrics: metrics)
+        var report = rollup.report(asOf: at.day, kinds: kinds, metrics: metrics)
+        report.schoolsRule = schoolRule
+        return report
     }
 }
