@@ -23,6 +23,10 @@ struct DemoCity {
         case neverSeen
         /// A fiber link cut for 10 minutes of every 30 (its dependents go dark with it).
         case cutEvery30Minutes
+        /// A school camera that answers but whose picture is frozen (an encoder hung).
+        case frozenPicture
+        /// A school camera whose picture is black (the lens covered).
+        case blackPicture
     }
 
     /// The ring link that feeds kecamatan 16.71.`district` in the demo topology.
@@ -157,6 +161,15 @@ struct DemoCity {
                     site: "PLG-OFF-\(offset + 1)", name: "Fingerprint \(office)", lat: nil, lon: nil,
                     installed: CalendarDay(year: 2024, month: 1, day: 2), decommissioned: nil, intervalSeconds: 60,
                     attributes: .object(["serial": .string("CKJG2024\(1000 + offset)"), "vendor": .string("ZKTeco")])))
+        }
+        // One public school camera shows a frozen picture and one a black picture (the simulator
+        // plays the picture check: the demo's cameras do not exist, so nadid samples none).
+        let pictureCameras = devices.filter {
+            $0.kind == .cctv && $0.site?.hasPrefix("PLG-") == false && $0.attributes["public"]?.boolValue == true
+                && $0.upstream != .set(Self.cutLink)
+        }.prefix(2).map(\.externalID)
+        for (index, profile) in profiles.enumerated() where pictureCameras.contains(profile.deviceID) {
+            profiles[index].behaviour = profile.deviceID == pictureCameras.first ? .frozenPicture : .blackPicture
         }
         // Links first, so the cameras' upstream exists when they are stored.
         let ordered = devices.filter { $0.kind == .fiberLink } + devices.filter { $0.kind != .fiberLink }

@@ -66,6 +66,8 @@ struct DemoSimulator: Service {
         case .flaky:
             let phase = (minute + number * 7) % 90
             if phase < 12 { status = "down" } else if phase < 20 { status = "degraded" }
+        case .frozenPicture, .blackPicture:
+            status = "degraded"
         default:
             if (minute + number) % 240 == 0 { status = "degraded" }
         }
@@ -80,8 +82,18 @@ struct DemoSimulator: Service {
         default: metrics = #"{"bitrate_kbps":\#(1800 + Int(wobble * 900)),"fps":\#(status == "down" ? 0 : 25)}"#
         }
         let latency = 8 + wobble * 40
+        let picture: String
+        switch device.behaviour {
+        case .frozenPicture:
+            picture =
+                #","reason":"image_frozen","metrics":{"fps":25,"bitrate_kbps":\#(300 + Int(wobble * 40)),"black_pct":0,"frozen_s":5,"blur":3.1}"#
+        case .blackPicture:
+            picture = #","reason":"image_black","metrics":{"fps":25,"bitrate_kbps":\#(90 + Int(wobble * 20)),"black_pct":100,"frozen_s":5}"#
+        default:
+            picture = #","metrics":\#(metrics)"#
+        }
         return
-            #"{"device":"\#(device.deviceID)","at":"\#(Timestamp.format(at))","status":"\#(status)","latency_ms":\#(latency),"metrics":\#(metrics)}"#
+            #"{"device":"\#(device.deviceID)","at":"\#(Timestamp.format(at))","status":"\#(status)","latency_ms":\#(latency)\#(picture)}"#
     }
 
     private func post(_ lines: [String]) async {

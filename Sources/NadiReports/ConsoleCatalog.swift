@@ -23,6 +23,14 @@ package enum ConsoleCatalog {
     }
 
     /// A device state as people name it.
+    /// A state's or ping's reason as people read it: a picture problem in words with its code
+    /// (`gambar beku (image_frozen)`), anything else as sent.
+    package static func reason(_ reason: String?, _ language: MessageLanguage) -> String {
+        guard let reason else { return "" }
+        guard let problem = PictureProblem(reason: reason) else { return reason }
+        return "\(AlertText.pictureProblem(problem, language: language)) (\(reason))"
+    }
+
     package static func status(_ status: String, _ language: MessageLanguage) -> String {
         switch (status, language) {
         case ("up", .id): "hidup"

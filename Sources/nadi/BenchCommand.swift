@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NadiBench
 import NadiCore
+import NadiLauncher
 import NadiStore
 import PostgresNIO
 
@@ -16,7 +17,7 @@ struct Bench: AsyncParsableCommand {
             Both, as the README runs them:
               swift build -c release && .build/release/nadi bench ingest && .build/release/nadi bench reports
             """,
-        subcommands: [BenchIngest.self, BenchReports.self, BenchConsole.self, BenchLoginFlood.self])
+        subcommands: [BenchIngest.self, BenchReports.self, BenchConsole.self, BenchLoginFlood.self, BenchPictures.self])
 }
 
 struct BenchReports: AsyncParsableCommand {
@@ -75,7 +76,8 @@ extension DatabaseOptions {
     /// prints the machine, migrates it and imports the builtin regions, starts `nadid` (the one next
     /// to this nadi unless named) on it with `arguments`, and runs `body` with a client and its port.
     func withScratchDaemon<T: Sendable>(
-        _ name: String, nadid: String?, arguments: [String] = [], _ body: @escaping @Sendable (DatabaseClient, Int) async throws -> T
+        _ name: String, nadid: String?, arguments: [String] = [],
+        _ body: @escaping @Sendable (DatabaseClient, Int, Int32) async throws -> T
     ) async throws -> T {
         let daemonPath =
             nadid
@@ -87,8 +89,8 @@ extension DatabaseOptions {
         say("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
         return try await withDatabase(databaseName: name, schema: .migrate) { client, url in
             _ = try await RegionImporter(client: client, logger: CLILogger.make()).importRows(RegionImporter.builtinRows())
-            return try await BenchIngest.withDaemon(path: daemonPath, databaseURL: url, arguments: arguments) { _, port in
-                try await body(client, port)
+            return try await BenchIngest.withDaemon(path: daemonPath, databaseURL: url, arguments: arguments) { daemon, port in
+                try await body(client, port, daemon.pid)
             }
         }
     }

@@ -48,7 +48,7 @@ struct BenchConsole: AsyncParsableCommand {
         settings.pingsPerDevice = pingsPerDevice
         settings.requests = requests
         let chosen = settings
-        let timings = try await database.withScratchDaemon(BenchmarkStore.consoleDatabase, nadid: nadid) { client, port in
+        let timings = try await database.withScratchDaemon(BenchmarkStore.consoleDatabase, nadid: nadid) { client, port, _ in
             try await ConsoleBenchmark(client: client, host: "127.0.0.1", port: port, settings: chosen, logger: CLILogger.make()) {
                 say($0)
             }.run()

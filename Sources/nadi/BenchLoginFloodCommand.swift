@@ -43,7 +43,7 @@ struct BenchLoginFlood: AsyncParsableCommand {
         let chosen = settings
         let phases = try await database.withScratchDaemon(
             BenchmarkStore.loginDatabase, nadid: nadid, arguments: ["--login-attempts-per-address", "1000000", "--no-poll", "--no-notify"]
-        ) { client, port in
+        ) { client, port, _ in
             try await LoginFloodBenchmark(client: client, host: "127.0.0.1", port: port, settings: chosen, logger: CLILogger.make()) {
                 say($0)
             }.run()

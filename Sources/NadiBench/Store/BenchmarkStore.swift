@@ -22,6 +22,8 @@ package struct BenchmarkStore: Sendable {
     package static let reportsDatabase = "nadi_bench_reports"
     /// The scratch database of `nadi bench login-flood`.
     package static let loginDatabase = "nadi_bench_login"
+    /// The scratch database of `nadi bench pictures`.
+    package static let picturesDatabase = "nadi_bench_pictures"
 
     /// Drops and creates the scratch database `name` (a benchmark's own) on this server.
     package func recreateScratchDatabase(_ name: String) async throws {
@@ -206,5 +208,15 @@ package struct BenchmarkStore: Sendable {
             RETURNING id
             """, logger: logger
         ).collect().count
+    }
+}
+
+extension BenchmarkStore {
+    /// Picture samples stored since `since` (pings that carry the picture's `fps`).
+    package func pictureSamples(since: Date) async throws -> Int {
+        for try await count in try await client.query(
+            "SELECT count(*)::int8 FROM ping WHERE metrics ? 'fps' AND observed_at >= \(since.pg)", logger: logger
+        ).decode(Int64.self) { return Int(count) }
+        return 0
     }
 }

@@ -43,7 +43,7 @@ extension ConsoleController {
         page["device"] = [
             "id": device.externalID, "name": device.name, "region": device.region, "site": device.site ?? "",
             "kind": kind.map { ConsoleCatalog.kind($0, language) } ?? device.kind, "status": device.status,
-            "status_label": ConsoleCatalog.status(device.status, language), "reason": device.reason ?? "",
+            "status_label": ConsoleCatalog.status(device.status, language), "reason": ConsoleCatalog.reason(device.reason, language),
             "since": minutes(device.since), "last_seen": minutes(device.lastSeen), "installed": device.installed,
             "interval": device.intervalSeconds,
             "cause": causes[device.externalID].map { ConsoleCatalog.cause($0.cause, language) } ?? "",
@@ -62,7 +62,7 @@ extension ConsoleController {
         page["pings"] = pings.prefix(20).map { ping -> [String: Any] in
             [
                 "at": minutes(ping.at), "status": ping.status, "status_label": ConsoleCatalog.status(ping.status, language),
-                "latency": ping.latencyMs.map { Format.number(Double($0)) } ?? "", "reason": ping.reason ?? "",
+                "latency": ping.latencyMs.map { Format.number(Double($0)) } ?? "", "reason": ConsoleCatalog.reason(ping.reason, language),
                 "metrics": ping.metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\(Format.number($0.value))" }.joined(separator: " "),
             ]
         }
