@@ -123,7 +123,7 @@ struct PictureCheckTests {
             #expect((good?.metrics["bitrate_kbps"]?.numberValue ?? 0) > 0)
             #expect(Set(good?.metrics.keys.map { $0 } ?? []) == ["fps", "bitrate_kbps", "black_pct", "frozen_s", "blur"])
             let black = try await waitForPing("PIC-BLACK", status: "degraded", metric: "black_pct", client: client)
-            #expect(black?.reason == "image_black" && black?.metrics["black_pct"]?.numberValue == 100)
+            #expect(black?.reason == "image_black" && (black?.metrics["black_pct"]?.numberValue ?? 0) >= 95, "\(black?.metrics ?? [:])")
             let still = try await waitForPing("PIC-STILL", status: "degraded", metric: "frozen_s", client: client)
             #expect(still?.reason == "image_frozen", "\(still?.metrics ?? [:])")
             let blur = try await waitForPing("PIC-BLUR", status: "degraded", metric: "blur", client: client)

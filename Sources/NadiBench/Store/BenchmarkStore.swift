@@ -28,7 +28,7 @@ package struct BenchmarkStore: Sendable {
     /// Drops and creates the scratch database `name` (a benchmark's own) on this server.
     package func recreateScratchDatabase(_ name: String) async throws {
         precondition(
-            [Self.ingestDatabase, Self.reportsDatabase, Self.consoleDatabase, Self.loginDatabase].contains(name),
+            [Self.ingestDatabase, Self.reportsDatabase, Self.consoleDatabase, Self.loginDatabase, Self.picturesDatabase].contains(name),
             "only the benchmarks' scratch databases")
         _ = try await client.query("DROP DATABASE IF EXISTS \(unescaped: name)", logger: logger)
         _ = try await client.query("CREATE DATABASE \(unescaped: name)", logger: logger)

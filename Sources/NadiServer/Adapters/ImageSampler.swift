@@ -35,8 +35,10 @@ struct ImageSampler: Sendable {
         case "rtsp", "rtsps": arguments += ["-rtsp_transport", "tcp", "-timeout", timeoutMicros]
         default: arguments += ["-rw_timeout", timeoutMicros]
         }
+        // `-t` before `-i` limits what is read from the camera (a limit on the output would keep
+        // reading while the 2 fps blur branch catches up).
         arguments += [
-            "-i", url, "-t", String(settings.sampleSeconds), "-map", "0:v:0", "-an", "-sn", "-dn", "-vf", FFmpegSampleLog.filter,
+            "-t", String(settings.sampleSeconds), "-i", url, "-map", "0:v:0", "-an", "-sn", "-dn", "-vf", FFmpegSampleLog.filter,
             "-f", "null", "-",
         ]
         let executable: Executable
