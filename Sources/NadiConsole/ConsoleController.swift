@@ -137,6 +137,7 @@ package struct ConsoleController: Sendable {
             logger.notice("console form refused: missing or wrong CSRF token", metadata: ["user": "\(session.user.name)"])
             return errorPage(context, status: .forbidden, key: "forbidden")
         }
+        AuditActor.current?.identify("console:\(session.user.name)")
         return try await body(context, fields)
     }
 

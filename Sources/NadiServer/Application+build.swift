@@ -115,6 +115,7 @@ func buildRouter(
     let routes = MethodMiddleware<NadiRequestContext>.Routes()
     router.add(middleware: MethodMiddleware(routes: routes))
     router.add(middleware: MemoryTrimMiddleware())
+    router.add(middleware: AuditMiddleware(trustedProxies: Set(configuration.trustedProxies)))
     let authorizer = Authorizer(
         tokens: TokenStore(client: client, logger: logger), timeout: configuration.databaseTimeout,
         retryAfterSeconds: configuration.retryAfterSeconds)

@@ -33,6 +33,7 @@ struct Authorizer: Sendable {
         guard scopes.contains(where: token.scopes.contains) else {
             throw APIError(.forbidden, "this token lacks the '\(scopes.map(\.rawValue).joined(separator: "' or '"))' scope")
         }
+        AuditActor.current?.identify("token:\(token.name)")
         return token
     }
 }

@@ -97,7 +97,18 @@ package final class DatabaseClient: Service, Sendable {
         logger: Logger, file: String = #file, line: Int = #line, isolation: isolated (any Actor)? = #isolation,
         _ closure: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
-        try await client().withTransaction(logger: logger, file: file, line: line, isolation: isolation, closure)
+        guard let actor = AuditActor.current, let (who, address) = actor.settings else {
+            return try await client().withTransaction(logger: logger, file: file, line: line, isolation: isolation, closure)
+        }
+        // The audit triggers read who is changing things from the transaction's settings.
+        return try await client().withTransaction(logger: logger, file: file, line: line, isolation: isolation) { connection in
+            _ = try await connection.query(
+                """
+                SELECT set_config('nadi.actor', \(who), true), set_config('nadi.address', \(address ?? ""), true),
+                       set_config('nadi.request_id', \(actor.requestID), true)
+                """, logger: logger)
+            return try await closure(connection)
+        }
     }
 
     /// Keeps the connections going (and, for several servers, follows the primary) until cancelled

@@ -209,7 +209,7 @@ package struct MaintenanceStore: Sendable {
     /// would rewrite reported figures.
     package func cancel(id: Int64, scope: RegionCode?, now: Date = Date()) async throws -> Cancellation {
         let scopeCode = scope?.rawValue ?? ""
-        let rows = try await client.query(
+        let rows = try await client.write(
             """
             UPDATE maintenance_window w
             SET cancelled_at = CASE WHEN w.starts_at > \(now.pg) THEN \(now.pg) ELSE NULL END,
@@ -217,9 +217,8 @@ package struct MaintenanceStore: Sendable {
             WHERE w.id = \(id) AND w.cancelled_at IS NULL AND w.ends_at > \(now.pg)
               AND (\(scopeCode) = '' OR coalesce(w.region, (SELECT d.region FROM device d WHERE d.id = w.device_id)) <@ nullif(\(scopeCode), '')::ltree)
             RETURNING w.cancelled_at IS NOT NULL
-            """, logger: logger
-        ).decode(Bool.self)
-        for try await whole in rows { return whole ? .cancelled : .endedNow }
+            """, logger: logger)
+        for row in rows { return try row.decode(Bool.self) ? .cancelled : .endedNow }
         return .notFound
     }
 }

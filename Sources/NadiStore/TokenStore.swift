@@ -16,6 +16,8 @@ package enum TokenScope: String, CaseIterable, Sendable, Codable {
     case admin
     /// Plan and cancel maintenance windows.
     case maintenance
+    /// Read the audit trail (`GET /v1/audit`).
+    case audit
 
     package static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
@@ -127,9 +129,7 @@ package struct TokenStore: Sendable {
             } else {
                 "UPDATE api_token SET revoked_at = now() WHERE name = \(nameOrID) AND revoked_at IS NULL RETURNING id"
             }
-        var count = 0
-        for try await _ in try await client.query(query, logger: logger) { count += 1 }
-        return count > 0
+        return try await !client.write(query, logger: logger).isEmpty
     }
 
     /// Why `name` cannot name a token, or nil: 1–100 characters, not all digits (those are ids), no

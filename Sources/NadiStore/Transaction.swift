@@ -18,3 +18,11 @@ extension DatabaseClient {
         }
     }
 }
+
+extension DatabaseClient {
+    /// One statement that changes an audited table, in a transaction of its own so the audit
+    /// trail learns who made it (`AuditActor`); returns the rows it returned.
+    func write(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+        try await transaction(logger: logger) { connection in try await connection.query(query, logger: logger).collect() }
+    }
+}

@@ -72,7 +72,9 @@ struct DatabaseOptions: ParsableArguments {
                 case .asIs:
                     break
                 }
-                return try await body(client, url)
+                // Every change this command makes is recorded in the audit trail as `cli:<os user>`,
+                // under one request id.
+                return try await AuditActor.$current.withValue(AuditActor.commandLine()) { try await body(client, url) }
             }
             try await database.close()
             return result

@@ -46,14 +46,14 @@ package struct ChannelStore: Sendable {
             guard !known.isEmpty else { throw NotifyChannelRefused(description: "unknown region \(region.rawValue)") }
         }
         do {
-            let rows = try await client.query(
+            let rows = try await client.write(
                 """
                 INSERT INTO notify_channel AS c (name, type, region, kinds, min_down_s, lang, url, chat_id, secret)
                 VALUES (\(request.name), \(request.target.type), \(request.region?.rawValue)::ltree, \(request.kinds.map { $0.map(\.rawValue) })::text[],
                         \(Int32(request.minDownSeconds)), \(request.language.rawValue), \(url), \(chat), \(request.secret))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
-            for try await row in rows.decode(Columns.self) { return Self.channel(row).channel }
+            for row in rows { return Self.channel(try row.decode(Columns.self)).channel }
         } catch let error where PostgresErrorText.code(error) == .uniqueViolation {
             throw NotifyChannelRefused(description: "a channel named '\(request.name)' exists already")
         }
@@ -84,12 +84,12 @@ package struct ChannelStore: Sendable {
 
     /// Removes the channel named `name` and its delivery log; false when there is none.
     package func remove(_ name: String) async throws -> Bool {
-        !(try await client.query("DELETE FROM notify_channel WHERE name = \(name) RETURNING id", logger: logger).collect().isEmpty)
+        !(try await client.write("DELETE FROM notify_channel WHERE name = \(name) RETURNING id", logger: logger).isEmpty)
     }
 
     /// Stops sending to a channel (a webhook that answered 410 Gone); `nadi notify list` shows why.
     package func disable(id: Int32, reason: String) async throws {
-        _ = try await client.query(
+        _ = try await client.write(
             "UPDATE notify_channel SET disabled_at = now(), disabled_reason = \(reason) WHERE id = \(id) AND disabled_at IS NULL",
             logger: logger)
     }

@@ -25,8 +25,7 @@ package struct IncidentAckStore: Sendable {
     /// and is still down in that stretch. Returns false otherwise (nothing stored).
     package func acknowledge(device: String, sinceMicros: Int64, by user: String, note: String, scope: RegionCode?) async throws -> Bool {
         let filter = scope?.rawValue ?? ""
-        var stored = false
-        for try await _ in try await client.query(
+        let rows = try await client.write(
             """
             INSERT INTO incident_ack (device_id, since, acknowledged_by, note)
             SELECT d.id, s.since, \(user), \(String(note.prefix(300)))
@@ -36,11 +35,8 @@ package struct IncidentAckStore: Sendable {
               AND (\(filter) = '' OR d.region <@ nullif(\(filter), '')::ltree)
             ON CONFLICT (device_id, since) DO NOTHING
             RETURNING 1
-            """, logger: logger
-        ) {
-            stored = true
-        }
-        return stored
+            """, logger: logger)
+        return !rows.isEmpty
     }
 
     /// The acknowledgements of the given incidents, by root id (only those whose `since` matches).

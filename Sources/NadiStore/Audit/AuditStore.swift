@@ -1,0 +1,97 @@
+import Crypto
+package import Foundation
+package import Logging
+package import NadiCore
+package import PostgresNIO
+
+/// Reads the audit trail (schema part 23) and checks its hash chain. The trail is written by the
+/// database's own triggers in the transaction of each change; nothing here writes it.
+package struct AuditStore: Sendable {
+    let client: DatabaseClient
+    let logger: Logger
+
+    package init(client: DatabaseClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// The rows matching `filter`, newest first.
+    package func events(_ filter: AuditFilter) async throws -> [AuditEvent] {
+        let region = filter.region?.rawValue ?? ""
+        var events: [AuditEvent] = []
+        for try await row in try await client.query(
+            """
+            SELECT id, at, actor, address, request_id, action, object_type, object_id, region::text, before::text, after::text
+            FROM audit_event
+            WHERE (\(region) = '' OR region <@ nullif(\(region), '')::ltree)
+              AND (\(filter.objectType)::text IS NULL OR object_type = \(filter.objectType))
+              AND (\(filter.objectID)::text IS NULL OR object_id = \(filter.objectID))
+              AND (\(filter.actor)::text IS NULL OR actor = \(filter.actor) OR actor LIKE '%:' || \(filter.actor))
+              AND (\(filter.since?.pg)::timestamptz IS NULL OR at >= \(filter.since?.pg))
+              AND (\(filter.until?.pg)::timestamptz IS NULL OR at < \(filter.until?.pg))
+              AND (\(filter.beforeID)::int8 IS NULL OR id < \(filter.beforeID))
+            ORDER BY id DESC LIMIT \(max(1, min(filter.limit, 10_000)))
+            """, logger: logger
+        ).decode((Int64, PostgresTimestamp, String, String?, String, String, String, String, String?, String?, String?).self) {
+            events.append(
+                AuditEvent(
+                    id: row.0, at: row.1.date, actor: row.2, address: row.3, requestID: row.4, action: row.5, objectType: row.6,
+                    objectID: row.7, region: row.8, before: Self.json(row.9), after: Self.json(row.10)))
+        }
+        return events
+    }
+
+    private static func json(_ text: String?) -> JSONValue? {
+        text.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+    }
+
+    /// What walking the chain found.
+    package struct Verification: Sendable, Equatable {
+        /// Rows checked.
+        package var rows: Int
+        /// The first row whose hash does not follow from its content and the row before (or whose
+        /// id breaks the sequence), with why; nil when the whole chain holds.
+        package var firstBroken: (id: Int64, reason: String)?
+        /// The hash of the newest row (hex): write it down elsewhere to detect a rewritten tail later.
+        package var head: String?
+
+        package static func == (lhs: Verification, rhs: Verification) -> Bool {
+            lhs.rows == rhs.rows && lhs.firstBroken?.id == rhs.firstBroken?.id && lhs.head == rhs.head
+        }
+    }
+
+    /// Walks the chain in order: each row's hash must be SHA-256(previous hash ‖ its canonical
+    /// content), ids must follow one another.
+    package func verify() async throws -> Verification {
+        var previous = Data()
+        var expectedID: Int64 = 1
+        var rows = 0
+        var lastHex: String?
+        for try await (id, content, stored) in try await client.query(
+            """
+            SELECT id, nadi_audit_content(id, at, actor, address, request_id, action, object_type, object_id, region, before, after), hash
+            FROM audit_event ORDER BY id
+            """, logger: logger
+        ).decode((Int64, String, ByteBuffer).self) {
+            rows += 1
+            var input = previous
+            input.append(Data(content.utf8))
+            let computed = Data(SHA256.hash(data: input))
+            let storedBytes = Data(stored.readableBytesView)
+            if id != expectedID {
+                return Verification(
+                    rows: rows, firstBroken: (id, "row \(expectedID) is missing: the row after \(expectedID - 1) is \(id)"), head: nil)
+            }
+            guard computed == storedBytes else {
+                return Verification(
+                    rows: rows,
+                    firstBroken: (id, "its hash does not match its content and the row before: it was changed after it was written"),
+                    head: nil)
+            }
+            previous = computed
+            expectedID += 1
+            lastHex = computed.map { String(format: "%02x", $0) }.joined()
+        }
+        return Verification(rows: rows, firstBroken: nil, head: lastHex)
+    }
+}
