@@ -149,7 +149,3 @@ package struct PictureCheckBenchmark: Sendable {
         return ((utime + stime) / ticks, (cutime + cstime) / ticks)
     }
 }
-
-extension Duration {
-    fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

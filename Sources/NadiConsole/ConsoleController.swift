@@ -81,6 +81,7 @@ package struct ConsoleController: Sendable {
         router.get("/coverage") { request, _ in try await page(request) { try await coverage($0) } }
         router.get("/uptime") { request, _ in try await page(request) { try await uptime($0) } }
         router.get("/schools") { request, _ in try await page(request) { try await schools($0) } }
+        router.get("/riwayat") { request, _ in try await page(request) { try await auditPage($0) } }
         router.get("/schools.csv") { request, _ in try await page(request) { try await schoolsDownload($0, geojson: false) } }
         router.get("/schools.geojson") { request, _ in try await page(request) { try await schoolsDownload($0, geojson: true) } }
         if configuration.publicSchools {
@@ -310,7 +311,8 @@ package struct ConsoleController: Sendable {
                 ([
                     ("/", "nav_overview"), ("/devices", "nav_devices"), ("/coverage", "nav_coverage"), ("/uptime", "nav_uptime"),
                     ("/schools", "nav_schools"),
-                ] + (session.user.role == .admin ? [("/admin", "nav_admin")] : [])).map { path, key -> [String: Any] in
+                ] + (session.user.role == .admin ? [("/riwayat", "nav_audit"), ("/admin", "nav_admin")] : [])).map {
+                    path, key -> [String: Any] in
                     ["href": path, "label": words[key] ?? key, "active": path == active]
                 }
         }

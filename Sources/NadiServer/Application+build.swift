@@ -130,6 +130,9 @@ func buildRouter(
         configuration: configuration, authorizer: authorizer, store: MaintenanceStore(client: client, logger: logger), logger: logger
     ).addRoutes(to: router)
     CoverageController(authorizer: authorizer, client: client, timeZone: configuration.timeZone, logger: logger).addRoutes(to: router)
+    AuditController(
+        configuration: configuration, authorizer: authorizer, store: AuditStore(client: client, logger: logger), logger: logger
+    ).addRoutes(to: router)
     ICLockController(
         configuration: configuration, store: AttendanceStore(client: client, logger: logger), queue: queue, sightings: sightings,
         logger: logger

@@ -17,7 +17,7 @@ struct Bench: AsyncParsableCommand {
             Both, as the README runs them:
               swift build -c release && .build/release/nadi bench ingest && .build/release/nadi bench reports
             """,
-        subcommands: [BenchIngest.self, BenchReports.self, BenchConsole.self, BenchLoginFlood.self, BenchPictures.self])
+        subcommands: [BenchIngest.self, BenchReports.self, BenchConsole.self, BenchLoginFlood.self, BenchPictures.self, BenchImport.self])
 }
 
 struct BenchReports: AsyncParsableCommand {

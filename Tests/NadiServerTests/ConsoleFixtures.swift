@@ -50,6 +50,11 @@ enum ConsoleFixtures {
         let sent = try Outcome(try await http.post("/v1/pings", token: app.admin, json: "[" + pings.joined(separator: ",") + "]"))
         precondition(sent.accepted == pings.count, "console fixtures pings: \(sent)")
         try await waitForState("PLG-CCTV-LAN", "down", db)
+        try await seedUsers(db)
+    }
+
+    /// The console users of the fixtures: viewer-plg, ops-plg (16.71) and admin (all of Indonesia).
+    static func seedUsers(_ db: DatabaseClient) async throws {
         let users = ConsoleUserStore(client: db, logger: TestCluster.quietLogger, cost: 4)
         _ = try await users.create(name: "viewer-plg", region: RegionCode("16.71"), role: .viewer, password: password)
         _ = try await users.create(name: "ops-plg", region: RegionCode("16.71"), role: .operator, password: password)

@@ -28,7 +28,10 @@ package struct BenchmarkStore: Sendable {
     /// Drops and creates the scratch database `name` (a benchmark's own) on this server.
     package func recreateScratchDatabase(_ name: String) async throws {
         precondition(
-            [Self.ingestDatabase, Self.reportsDatabase, Self.consoleDatabase, Self.loginDatabase, Self.picturesDatabase].contains(name),
+            [
+                Self.ingestDatabase, Self.reportsDatabase, Self.consoleDatabase, Self.loginDatabase, Self.picturesDatabase,
+                Self.importDatabase,
+            ].contains(name),
             "only the benchmarks' scratch databases")
         _ = try await client.query("DROP DATABASE IF EXISTS \(unescaped: name)", logger: logger)
         _ = try await client.query("CREATE DATABASE \(unescaped: name)", logger: logger)
@@ -218,5 +221,23 @@ extension BenchmarkStore {
             "SELECT count(*)::int8 FROM ping WHERE metrics ? 'fps' AND observed_at >= \(since.pg)", logger: logger
         ).decode(Int64.self) { return Int(count) }
         return 0
+    }
+}
+
+extension BenchmarkStore {
+    /// The scratch database of `nadi bench import`.
+    package static let importDatabase = "nadi_bench_import"
+
+    /// Deletes the devices `nadi bench import` registered (their audit rows stay: the trail is append-only).
+    package func removeBenchDevices() async throws {
+        _ = try await client.query("DELETE FROM device WHERE external_id LIKE 'IMP-%'", logger: logger)
+    }
+
+    /// Turns the audit trail's triggers on the device table on or off (for the comparison only).
+    package func setAuditTriggers(on: Bool) async throws {
+        let verb = on ? "ENABLE" : "DISABLE"
+        for trigger in ["audit_insert", "audit_update", "audit_delete"] {
+            _ = try await client.query("ALTER TABLE device \(unescaped: verb) TRIGGER \(unescaped: trigger)", logger: logger)
+        }
     }
 }

@@ -81,6 +81,17 @@ extension ConsoleController {
         }
         page["dependents_total"] = try await store.dependents(rowID: device.rowID)
         page["can_plan"] = context.session?.user.role.includes(.operator) ?? false
+        if context.session?.user.role.includes(.operator) == true {
+            var filter = AuditFilter()
+            filter.objectType = "device"
+            filter.objectID = device.externalID
+            filter.limit = 20
+            let events = try await AuditStore(client: client, logger: logger).events(filter)
+            page["history"] = auditRows(events, context)
+            page["has_history"] = !events.isEmpty
+            page["can_see_history"] = true
+            page["history_href"] = "/riwayat?object=device:\(PageContext.encode(device.externalID))"
+        }
         page["saved"] = context.parameter("saved") != nil
         page["problem"] = context.parameter("problem") ?? ""
         return renderer.page("device", page)

@@ -21,10 +21,13 @@ struct CoverageController: Sendable {
         let token = try await authorizer.require(.read, for: request)
         let query = request.uri.queryParameters
         var parsed: CoverageRequest
+        if let flag = query["require_good_image"], flag != "true", flag != "false" {
+            throw APIError(.badRequest, "require_good_image must be true or false")
+        }
         switch CoverageRequest.parse(
             region: query["region"].map(String.init), depth: query["depth"].map(String.init), kind: query["kind"].map(String.init),
             metric: query["metric"].map(String.init), asOf: query["as_of"].map(String.init),
-            requireGoodImage: ["true", "1", "yes"].contains(query["require_good_image"].map { $0.lowercased() } ?? ""))
+            requireGoodImage: query["require_good_image"] == "true")
         {
         case .success(let request): parsed = request
         case .failure(let problem): throw APIError(.badRequest, problem.description)
