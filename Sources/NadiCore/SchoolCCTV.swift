@@ -24,6 +24,10 @@ package struct SchoolCCTV: Sendable, Equatable, Codable {
     package var cctvGoodPicture: Int = 0
     /// Whether a camera with a good picture covers the school.
     package var goodPicture = false
+    /// When the school's cameras last changed in the inventory (one added, removed, moved here or
+    /// away, installed or decommissioned), and who changed them, from the audit trail.
+    package var camerasChangedAt: Date?
+    package var camerasChangedBy: String?
 
     package init(
         npsn: String, name: String, level: String?, region: String, regionName: String, lat: Double?, lon: Double?, cctvInstalled: Int,
@@ -57,6 +61,8 @@ package struct SchoolCCTV: Sendable, Equatable, Codable {
         case cctvPictureChecked = "cctv_picture_checked"
         case cctvGoodPicture = "cctv_good_picture"
         case goodPicture = "good_picture"
+        case camerasChangedAt = "cameras_changed_at"
+        case camerasChangedBy = "cameras_changed_by"
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -78,5 +84,7 @@ package struct SchoolCCTV: Sendable, Equatable, Codable {
         try container.encode(cctvPictureChecked, forKey: .cctvPictureChecked)
         try container.encode(cctvGoodPicture, forKey: .cctvGoodPicture)
         try container.encode(goodPicture, forKey: .goodPicture)
+        try container.encode(camerasChangedAt.map(Timestamp.format), forKey: .camerasChangedAt)
+        try container.encode(camerasChangedBy, forKey: .camerasChangedBy)
     }
 }

@@ -211,7 +211,10 @@ package struct EmbeddedPostgres: Sendable {
             """
         if !durable {
             // Throwaway test clusters: many parallel tests, no crash safety needed.
-            settings += "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 500\n"
+            // Idle sessions of finished tests' pools are ended after two minutes (a full run left
+            // hundreds idle and reached the connection limit).
+            settings +=
+                "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 800\nidle_session_timeout = '120s'\n"
         }
         let configuration = dataDirectory.appendingPathComponent("postgresql.conf")
         let handle = try FileHandle(forWritingTo: configuration)

@@ -7,6 +7,7 @@ package enum SchoolExportRenderer {
     package static let csvHeader = [
         "npsn", "name", "level", "region", "region_name", "lat", "lon", "cctv_installed", "cctv_operational", "cctv_public",
         "uptime_30d_pct", "covered", "last_seen", "cctv_picture_checked", "cctv_good_picture", "good_picture",
+        "cameras_changed_at", "cameras_changed_by",
     ]
 
     package static func csv(_ schools: [SchoolCCTV]) -> String {
@@ -19,7 +20,8 @@ package enum SchoolExportRenderer {
                     String(school.cctvPublic),
                     school.uptime30dPct.map { String(format: "%.2f", $0) } ?? "", school.covered ? "true" : "false",
                     school.lastSeen.map(Timestamp.format) ?? "", String(school.cctvPictureChecked), String(school.cctvGoodPicture),
-                    school.goodPicture ? "true" : "false",
+                    school.goodPicture ? "true" : "false", school.camerasChangedAt.map(Timestamp.format) ?? "",
+                    school.camerasChangedBy ?? "",
                 ]
             })
     }

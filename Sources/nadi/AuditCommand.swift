@@ -25,7 +25,15 @@ struct Audit: AsyncParsableCommand {
 
 struct AuditList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List the trail, newest first (the default of `nadi audit`).")
+        commandName: "list", abstract: "List the trail, newest first (the default of `nadi audit`).",
+        discussion: """
+            A table by default (the change in one line: `name: Kamera A → Kamera B`), or every field with --format csv \
+            or json. Filters combine: --region limits to objects under a region code, --object to one type or one \
+            object, --actor to one token, console user or OS user.
+
+            Example:
+              nadi audit list --region 16.71 --object site --since 2026-11-01 --until 2026-12-01
+            """)
 
     @Option(help: "Only objects under this region code.") var region: RegionCode?
     @Option(help: "TYPE or TYPE:ID, e.g. device:PLG-FO-1 (types: \(AuditFilter.objectTypes.joined(separator: ", "))).") var object: String?

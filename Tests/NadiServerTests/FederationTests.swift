@@ -100,7 +100,14 @@ struct FederationTests {
                     let there = try await ExternalDatabaseTests.nadi(command, url: url)
                     let here = try await ExternalDatabaseTests.nadi(command, url: provinceURL)
                     #expect(there.status == 0 && here.status == 0, "\(command): \(there.output) / \(here.output)")
-                    #expect(here.output == there.output, "\(command) differs between \(regency.name) and the province")
+                    // Every figure agrees; who last changed a school's cameras is in the audit trail of
+                    // the instance where the change was made, which a mirror does not copy.
+                    #expect(
+                        Self.withoutAuditColumns(here.output) == Self.withoutAuditColumns(there.output),
+                        "\(command) differs between \(regency.name) and the province")
+                    if command.first == "export" {
+                        #expect(there.output.contains(",token:"), "the regency names who changed its schools' cameras")
+                    }
                 }
             }
             // The province's own rows are the regencies' sums.
@@ -265,5 +272,14 @@ struct FederationTests {
     static func jsonArray(_ arguments: [String], _ url: String) async throws -> [[String: Any]] {
         let run = try await ExternalDatabaseTests.nadi(arguments, url: url)
         return (try? JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]]) ?? []
+    }
+
+    /// A school export without `cameras_changed_at` and `cameras_changed_by` (the last two columns);
+    /// other output as it is.
+    static func withoutAuditColumns(_ output: String) -> String {
+        guard output.contains("cameras_changed_at,cameras_changed_by") else { return output }
+        return output.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.split(separator: ",", omittingEmptySubsequences: false).dropLast(2).joined(separator: ",")
+        }.joined(separator: "\n")
     }
 }

@@ -60,6 +60,35 @@ package struct SchoolCCTVQuery: Sendable {
             school.goodPicture = good > 0
             schools.append(school)
         }
+        // The newest change to each school's cameras in the audit trail: a camera created or
+        // deleted there, or one whose site, installation or decommissioning changed.
+        var changes: [String: (Date, String)] = [:]
+        for try await (site, at, actor) in try await client.query(
+            """
+            SELECT DISTINCT ON (v.site) v.site, v.at, v.actor
+            FROM (
+                SELECT coalesce(a.after ->> 'site', a.before ->> 'site', d.site) AS site, a.at, a.actor, a.id
+                FROM audit_event a LEFT JOIN device d ON d.external_id = a.object_id AND d.kind = 'cctv'
+                WHERE a.object_type = 'device'
+                  AND (a.action <> 'update' OR a.after ?| ARRAY['site', 'installed_on', 'decommissioned_on', 'kind'])
+                  AND coalesce(a.after ->> 'kind', a.before ->> 'kind', d.kind) = 'cctv'
+                  AND (\(filter) = '' OR a.region <@ nullif(\(filter), '')::ltree OR d.region <@ nullif(\(filter), '')::ltree)
+                UNION ALL
+                -- A camera moved away: its old site lost it.
+                SELECT a.before ->> 'site', a.at, a.actor, a.id FROM audit_event a
+                WHERE a.object_type = 'device' AND a.action = 'update' AND a.before ? 'site' AND a.before ->> 'site' IS NOT NULL
+            ) v
+            WHERE v.site IS NOT NULL
+            ORDER BY v.site, v.id DESC
+            """, logger: logger
+        ).decode((String, PostgresTimestamp, String).self) {
+            changes[site] = (at.date, actor)
+        }
+        for index in schools.indices {
+            guard let (at, actor) = changes[schools[index].npsn] else { continue }
+            schools[index].camerasChangedAt = at
+            schools[index].camerasChangedBy = actor
+        }
         let uptimes = try await UptimeQuery(client: client, logger: logger).byDevice(
             region: region, kind: .cctv, window: now.addingTimeInterval(-30 * 86_400)..<now, timeZone: timeZone, now: now)
         let byDevice = Dictionary(uptimes.map { ($0.device, UptimeTally(operational: $0.operationalS, known: $0.knownS)) }) { a, _ in a }
