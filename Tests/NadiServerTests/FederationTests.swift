@@ -278,7 +278,8 @@ struct FederationTests {
     /// other output as it is.
     static func withoutAuditColumns(_ output: String) -> String {
         guard output.contains("cameras_changed_at,cameras_changed_by") else { return output }
-        return output.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+        // CSV lines end in CRLF, one Character in Swift: split on any newline.
+        return output.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { line in
             line.split(separator: ",", omittingEmptySubsequences: false).dropLast(2).joined(separator: ",")
         }.joined(separator: "\n")
     }

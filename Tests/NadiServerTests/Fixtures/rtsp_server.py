@@ -19,15 +19,15 @@ from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 
 Gst.init(None)
 
-size = "video/x-raw,width=320,height=240,framerate=15/1"
+size = "video/x-raw,width=240,height=180,framerate=12/1"
 ball = "videotestsrc is-live=true pattern=ball background-color=0xff406080 ! " + size
 sources = {
     "/cam1": "videotestsrc is-live=true ! " + size,
     "/ball": ball,
     "/black": "videotestsrc is-live=true pattern=black ! " + size,
-    "/still": "videotestsrc num-buffers=1 pattern=smpte ! video/x-raw,width=320,height=240 ! imagefreeze is-live=true ! " + size,
+    "/still": "videotestsrc num-buffers=1 pattern=smpte ! video/x-raw,width=240,height=180 ! imagefreeze is-live=true ! " + size,
     "/blur": "videotestsrc is-live=true pattern=smpte horizontal-speed=3 ! " + size
-    + " ! videoscale ! video/x-raw,width=20,height=15 ! videoscale ! " + size,
+    + " ! videoscale ! video/x-raw,width=15,height=11 ! videoscale ! " + size,
 }
 
 
