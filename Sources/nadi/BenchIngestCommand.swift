@@ -148,7 +148,10 @@ struct BenchIngest: AsyncParsableCommand {
     ) async throws -> T {
         let port = LocalPort.free()
         let daemon = try SpawnedProcess(
-            executable: path, arguments: ["--port", String(port), "--log-level", "warning"] + arguments,
+            // The benchmarks' cameras do not exist: their pictures are not sampled (but by `bench pictures`).
+            executable: path,
+            arguments: ["--port", String(port), "--log-level", "warning"]
+                + (arguments.contains("--image-checks-at-once") ? [] : ["--no-image-checks"]) + arguments,
             environment: ["NADI_DATABASE_URL": databaseURL.connectionString])
         defer { unlink(daemon.logPath) }
         do {

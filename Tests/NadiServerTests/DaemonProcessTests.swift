@@ -38,7 +38,8 @@ struct DaemonProcessTests {
         let stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("nadi-sigterm-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: stateDir) }
         let port = ChildProcess.freePort()
-        let daemon = try ChildProcess(product: "nadid", arguments: ["--state-dir", stateDir.path, "--port", String(port)])
+        let daemon = try ChildProcess(
+            product: "nadid", arguments: ["--state-dir", stateDir.path, "--port", String(port), "--no-image-checks"])
         let base = URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/")
         var ready = false
         for _ in 0..<600 where !ready {
