@@ -107,10 +107,23 @@ package actor TestCluster {
         return "t\(counter)_\(UUID().uuidString.prefix(8).lowercased())"
     }
 
-    private nonisolated func admin(
-        _ cluster: EmbeddedPostgres, _ body: @Sendable (DatabaseClient) async throws -> Void
-    ) async throws {
-        try await TestClient.with(cluster.url(database: "postgres"), body)
+    /// One pool on the maintenance database for the whole run (up to 4 connections): a pool per
+    /// statement left its connections open, and a full run held 420 of the cluster's connections.
+    private var adminClient: DatabaseClient?
+
+    private func admin(_ cluster: EmbeddedPostgres, _ body: @Sendable (DatabaseClient) async throws -> Void) async throws {
+        let client: DatabaseClient
+        if let existing = adminClient {
+            client = existing
+        } else {
+            var configuration = try cluster.url(database: "postgres").clientConfiguration()
+            configuration.options.maximumConnections = 4
+            client = DatabaseClient(configuration: configuration, backgroundLogger: Self.quietLogger)
+            // It runs until the test process exits (the cluster stops then too).
+            Task.detached { await client.run() }
+            adminClient = client
+        }
+        try await body(client)
     }
 }
 
