@@ -101,28 +101,11 @@ package struct LoginFloodBenchmark: Sendable {
         }
     }
 
-    /// One ping at a time at a steady rate, each timed from send to acknowledgement.
+    /// The steady ping stream of a phase.
     func pingStream(until deadline: ContinuousClock.Instant, token: String, devices: [String], flood: Bool) async throws -> Phase {
-        var phase = Phase(name: "", pings: LatencySample(), failedPings: 0, logins: [:])
-        let gap = Duration.milliseconds(1000 / max(1, settings.pingsPerSecond))
-        var next = ContinuousClock.now
-        var index = 0
-        try await HTTPConnection.with(host: host, port: port) { http in
-            while ContinuousClock.now < deadline {
-                let device = devices[index % devices.count]
-                index += 1
-                let body = #"[{"device":"\#(device)","at":"\#(Timestamp.format(Date()))","status":"up"}]"#
-                let started = ContinuousClock.now
-                let answer = try await http.post(
-                    "/v1/pings", headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")],
-                    body: ByteBuffer(string: body))
-                if answer.status == 200 { phase.pings.add(ContinuousClock.now - started) } else { phase.failedPings += 1 }
-                next = next + gap
-                let now = ContinuousClock.now
-                if next > now { try await Task.sleep(until: next) } else { next = now }
-            }
-        }
-        return phase
+        let (latencies, failed) = try await SteadyPings.send(
+            host: host, port: port, token: token, devices: devices, perSecond: settings.pingsPerSecond, until: deadline)
+        return Phase(name: "", pings: latencies, failedPings: failed, logins: [:])
     }
 
     /// Failed logins with made-up names, back to back, on one connection.

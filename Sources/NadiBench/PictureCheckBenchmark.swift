@@ -108,25 +108,11 @@ package struct PictureCheckBenchmark: Sendable {
         let clock = ContinuousClock.now
         var phase = Phase(
             name: name, pings: LatencySample(), failedPings: 0, samples: 0, childCPUSeconds: 0, daemonCPUSeconds: 0, seconds: 0)
-        let deadline = clock + .seconds(settings.seconds)
-        let gap = Duration.milliseconds(1000 / max(1, settings.pingsPerSecond))
-        var next = ContinuousClock.now
-        var index = 0
-        try await HTTPConnection.with(host: host, port: port) { http in
-            while ContinuousClock.now < deadline {
-                let device = devices[index % devices.count]
-                index += 1
-                let body = #"[{"device":"\#(device)","at":"\#(Timestamp.format(Date()))","status":"up"}]"#
-                let sent = ContinuousClock.now
-                let answer = try await http.post(
-                    "/v1/pings", headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")],
-                    body: ByteBuffer(string: body))
-                if answer.status == 200 { phase.pings.add(ContinuousClock.now - sent) } else { phase.failedPings += 1 }
-                next = next + gap
-                let now = ContinuousClock.now
-                if next > now { try await Task.sleep(until: next) } else { next = now }
-            }
-        }
+        let (latencies, failed) = try await SteadyPings.send(
+            host: host, port: port, token: token, devices: devices, perSecond: settings.pingsPerSecond,
+            until: clock + .seconds(settings.seconds))
+        phase.pings = latencies
+        phase.failedPings = failed
         let after = Self.cpu(of: daemonPID)
         phase.seconds = (ContinuousClock.now - clock).seconds
         phase.samples = try await BenchmarkStore(client: client, logger: logger).pictureSamples(since: started)
