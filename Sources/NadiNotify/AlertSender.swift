@@ -17,9 +17,14 @@ package struct SendOutcome: Sendable, Equatable {
     package var retryAfter: TimeInterval?
     /// The webhook answered 410 Gone: the channel is disabled.
     package var gone = false
+    /// Retrying cannot help (a WhatsApp template not approved, no recipient opted in): given up now.
+    package var permanent = false
+    /// WhatsApp recipients finished with this message (sent, or refused for good): not sent again.
+    package var done: [String] = []
 }
 
-/// Sends alert messages: webhooks (signed JSON) and Telegram's Bot API `sendMessage`.
+/// Sends alert messages: webhooks (signed JSON), Telegram's Bot API `sendMessage` and WhatsApp
+/// Cloud API template messages.
 package struct AlertSender: Sendable {
     let http: HTTPClient
     let timeout: Duration
@@ -48,12 +53,16 @@ package struct AlertSender: Sendable {
         try? await http.shutdown()
     }
 
-    /// Sends `payload` to `channel` once.
-    package func send(_ payload: AlertPayload, eventID: String, to channel: NotifyChannelSecret) async -> SendOutcome {
+    /// Sends `payload` to `channel` once; `done` are WhatsApp recipients an earlier try finished.
+    package func send(
+        _ payload: AlertPayload, eventID: String, to channel: NotifyChannelSecret, done: Set<String> = []
+    ) async -> SendOutcome {
         let text = AlertText(language: channel.channel.language, zone: zone, publicURL: publicURL, devicePath: devicePath)
         let outcome: SendOutcome
         do {
-            if let chat = channel.channel.chat {
+            if channel.channel.type == "whatsapp" {
+                outcome = await WhatsAppSender(http: http, timeout: timeout).send(payload, text: text, to: channel, done: done)
+            } else if let chat = channel.channel.chat {
                 outcome = try await telegram(text.telegramHTML(payload), chat: chat, channel: channel)
             } else {
                 outcome = try await webhook(WebhookBody(eventID: eventID, payload: payload, text: text), channel: channel)

@@ -107,6 +107,9 @@ package actor Notifier: Service {
             guard var payload = try? AlertPayload.decode(found.down) else { continue }
             payload.kind = .recovery
             payload.ended = found.ended
+            payload.step = nil
+            payload.escalatedFrom = nil
+            payload.unacknowledgedSeconds = nil
             // Dependents found silent after the announcement count too.
             payload.dependentsDown = max(payload.dependentsDown, found.affected)
             queued.append(.init(channelID: found.channelID, outageID: found.outageID, payload: payload))
@@ -144,8 +147,31 @@ package actor Notifier: Service {
                             since: candidate.started, ended: nil, dependentsDown: incident.dependentsDown, channel: candidate.channel)))
             }
         }
+        queued += try await escalations()
         let added = try await deliveries.enqueue(queued)
         if added > 0 { logger.info("alert messages queued", metadata: ["messages": "\(added)"]) }
+    }
+
+    /// The escalation steps that are due: for each incident announced on an escalating channel and
+    /// still open and unacknowledged, the newest step its policy has reached, once (the delivery
+    /// table's key makes a second nadid, or this one after a restart, add nothing). Steps queued
+    /// for incidents acknowledged or closed since are cancelled first.
+    func escalations() async throws -> [DeliveryStore.NewDelivery] {
+        let store = EscalationStore(client: client, logger: logger)
+        let cancelled = try await store.cancelAnswered()
+        if cancelled > 0 { logger.info("escalation steps cancelled: acknowledged or closed", metadata: ["steps": "\(cancelled)"]) }
+        var queued: [DeliveryStore.NewDelivery] = []
+        for incident in try await store.announced() {
+            guard let step = incident.policy.dueStep(elapsed: incident.elapsed), step > incident.lastStep,
+                var payload = try? AlertPayload.decode(incident.payload)
+            else { continue }
+            payload.step = step
+            payload.escalatedFrom = incident.targetID == incident.channelID ? nil : incident.channel
+            payload.unacknowledgedSeconds = incident.policy.offset(ofStep: step)
+            payload.channel = incident.target
+            queued.append(.init(channelID: incident.targetID, outageID: incident.outageID, payload: payload, step: step))
+        }
+        return queued
     }
 
     /// Sends a channel's due messages in order, then frees the channel for the next round.
@@ -155,10 +181,11 @@ package actor Notifier: Service {
         do {
             for delivery in try await deliveries.due(channel: channel.channel.id, now: Date()) {
                 guard !Task.isCancelled, let payload = try? AlertPayload.decode(delivery.payload) else { continue }
-                let outcome = await sender.send(payload, eventID: delivery.eventID, to: channel)
+                let outcome = await sender.send(payload, eventID: delivery.eventID, to: channel, done: Set(delivery.sentTo))
                 let result: String
                 if outcome.delivered {
-                    try await deliveries.record(id: delivery.id, delivered: true, status: outcome.status, error: nil, retryAt: nil)
+                    try await deliveries.record(
+                        id: delivery.id, delivered: true, status: outcome.status, error: outcome.detail, retryAt: nil, done: outcome.done)
                     result = "delivered"
                 } else if outcome.gone {
                     try await deliveries.record(
@@ -170,11 +197,15 @@ package actor Notifier: Service {
                     result = "failed"
                     break
                 } else {
-                    let retryAt = configuration.retryAt(
-                        attempts: delivery.attempts + 1, created: delivery.created, now: Date(), asked: outcome.retryAfter,
-                        jitter: Double.random(in: 0...1))
+                    let retryAt =
+                        outcome.permanent
+                        ? nil
+                        : configuration.retryAt(
+                            attempts: delivery.attempts + 1, created: delivery.created, now: Date(), asked: outcome.retryAfter,
+                            jitter: Double.random(in: 0...1))
                     try await deliveries.record(
-                        id: delivery.id, delivered: false, status: outcome.status, error: outcome.detail, retryAt: retryAt)
+                        id: delivery.id, delivered: false, status: outcome.status, error: outcome.detail, retryAt: retryAt,
+                        done: outcome.done)
                     result = retryAt == nil ? "failed" : "retry"
                     noteFailure(channel.channel, outcome, givenUp: retryAt == nil)
                 }

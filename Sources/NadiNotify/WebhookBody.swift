@@ -30,9 +30,17 @@ package struct WebhookBody: Encodable, Sendable {
     var problem: String?
     /// The picture problem (`image_black`, `image_frozen`, `image_blurred`, `fps_low`).
     var reason: String?
+    /// An escalation or reminder: its step, the channel that escalated, how long it went unacknowledged.
+    var escalation: Escalation?
+
+    struct Escalation: Encodable, Sendable {
+        var step: Int
+        var from: String?
+        var unacknowledged_s: Int?
+    }
 
     enum CodingKeys: String, CodingKey {
-        case type, channel, lang, message, device, since, problem, reason
+        case type, channel, lang, message, device, since, problem, reason, escalation
         case eventID = "event_id"
         case endedAt = "ended_at"
         case durationSeconds = "duration_s"
@@ -63,6 +71,9 @@ package struct WebhookBody: Encodable, Sendable {
             problem = payload.picture == nil ? OutageProblem.down.rawValue : OutageProblem.picture.rawValue
             reason = payload.picture?.rawValue
         }
+        if let step = payload.step {
+            escalation = Escalation(step: step, from: payload.escalatedFrom, unacknowledged_s: payload.unacknowledgedSeconds)
+        }
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -79,6 +90,7 @@ package struct WebhookBody: Encodable, Sendable {
         try container.encode(dependentsDown, forKey: .dependentsDown)
         try container.encodeIfPresent(problem, forKey: .problem)
         try container.encodeIfPresent(reason, forKey: .reason)
+        try container.encodeIfPresent(escalation, forKey: .escalation)
     }
 
     /// The body's bytes: sorted keys, so every try sends the same bytes.

@@ -82,12 +82,65 @@ package struct AlertText: Sendable {
             }
             lines = [line]
         }
+        if let step = payload.step, payload.kind == .down {
+            let waited = DurationText.spoken(Double(payload.unacknowledgedSeconds ?? 0), language: language)
+            lines.insert(
+                en
+                    ? "⏫ Escalation \(step): not acknowledged for \(waited)\(payload.escalatedFrom.map { " (from channel \(escape($0)))" } ?? "")."
+                    : "⏫ Eskalasi ke-\(step): belum ditanggapi selama \(waited)\(payload.escalatedFrom.map { " (dari kanal \(escape($0)))" } ?? "").",
+                at: 0)
+        }
         if payload.kind != .test {
             let kind = Self.kindName(payload.deviceKind, language: language)
             lines.append(en ? "\(kind) · region \(escape(payload.region))" : "\(kind) · wilayah \(escape(payload.region))")
             if let link = deviceLink(payload) { lines.append(escape(link.absoluteString)) }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The five body parameters of a WhatsApp template message, in the order the README's template
+    /// texts use them. Incident: headline, since, kind · region, devices behind it, link. Recovery:
+    /// device, back at, duration, kind · region, link. WhatsApp refuses parameters with line breaks,
+    /// tabs or more than four spaces in a row, so none has them.
+    package func whatsappParameters(_ payload: AlertPayload, now: Date = Date()) -> [String] {
+        let en = language == .en
+        let who = [payload.device, payload.name].filter { !$0.isEmpty }.joined(separator: " ")
+        let place =
+            "\(Self.kindName(payload.deviceKind, language: language)) · \(en ? "region" : "wilayah") \(payload.region)"
+        let link = deviceLink(payload)?.absoluteString ?? "-"
+        var parameters: [String]
+        switch payload.kind {
+        case .test:
+            parameters = [
+                en ? "Test message from Nadi for channel \(payload.channel)" : "Pesan uji dari Nadi untuk kanal \(payload.channel)",
+                moment(now), "-", "0", "-",
+            ]
+        case .down:
+            var headline =
+                payload.picture != nil
+                ? "\(who): \(Self.pictureProblem(payload.picture, language: language))" : (en ? "\(who) down" : "\(who) mati")
+            if let step = payload.step {
+                let waited = DurationText.spoken(Double(payload.unacknowledgedSeconds ?? 0), language: language)
+                headline =
+                    (en ? "Escalation \(step), not acknowledged for \(waited): " : "Eskalasi ke-\(step), belum ditanggapi \(waited): ")
+                    + headline
+            }
+            parameters = [headline, payload.since.map(moment) ?? "?", place, String(payload.dependentsDown), link]
+        case .recovery:
+            parameters = [
+                who, payload.ended.map(moment) ?? "?", payload.duration.map { DurationText.spoken($0, language: language) } ?? "?", place,
+                link,
+            ]
+        }
+        return parameters.map(Self.templateParameter)
+    }
+
+    /// Text as a template parameter takes it: one line, no tabs, at most four spaces in a row, ≤ 1024 characters.
+    static func templateParameter(_ text: String) -> String {
+        var flat = text.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " ")
+        while flat.contains("     ") { flat = flat.replacingOccurrences(of: "     ", with: " ") }
+        let trimmed = flat.trimmingCharacters(in: .whitespaces)
+        return trimmed.isEmpty ? "-" : String(trimmed.prefix(1024))
     }
 
     /// `1 Des 2026 10:02 WIB`.

@@ -7,7 +7,7 @@ import NadiStore
 
 struct Notify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Alert channels: where nadid tells people about incidents (Telegram groups, webhooks).",
+        abstract: "Alert channels: where nadid tells people about incidents (Telegram groups, WhatsApp, webhooks).",
         discussion: """
             nadid sends one message per incident — the root device down, with the count of devices behind it — once it has
             been down for the channel's --min-down, and a recovery message with the duration when it is back. Nothing is
@@ -18,8 +18,12 @@ struct Notify: AsyncParsableCommand {
               nadi notify add --name ops-telegram --region 16.71 --telegram-chat -1001234567890 --telegram-token-file /etc/nadi/bot-token
               nadi notify add --name command-centre --region 16.71 --kinds fiber_link,cctv --min-down 2m \\
                   --webhook https://cc.example.go.id/hooks/nadi --secret-file /etc/nadi/webhook-secret
+              nadi notify add --name kadis-wa --escalation-only --whatsapp-phone-id 106540352242922 --whatsapp-to +6281234567890 \\
+                  --whatsapp-template-incident nadi_insiden --whatsapp-template-recovery nadi_pulih --whatsapp-token-file /etc/nadi/wa-token
+              nadi notify add --name ops-telegram … --escalate-after 30m --to kadis-wa --repeat 60m --max-repeats 4
               nadi notify test ops-telegram
               nadi notify log ops-telegram
+              nadi notify schedule add --channel ops-telegram --report monthly --region 16.71 --day 1 --at 07:00
             """,
         subcommands: [NotifyAdd.self, NotifyList.self, NotifyRemove.self, NotifyTest.self, NotifyLog.self])
 }
@@ -34,12 +38,22 @@ func readSecret(_ path: String, what: String) throws -> String {
 
 struct NotifyAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "add", abstract: "Add a channel: a webhook (signed JSON) or a Telegram chat.",
+        commandName: "add", abstract: "Add a channel: a webhook (signed JSON), a Telegram chat or WhatsApp numbers.",
         discussion: """
             A webhook receives a JSON POST with the headers Nadi-Event-Id (the same on every retry: use it to drop repeats) and
             Nadi-Signature: sha256=<hex HMAC-SHA256 of the body with the secret>. A 2xx answer means delivered; anything else,
             or no answer within 10 s, is retried with exponential backoff for up to 24 h; 410 Gone disables the channel.
             Secrets are read from files and are never printed, logged or exported.
+
+            WhatsApp goes through Meta's WhatsApp Business Cloud API, which lets a business start a conversation only with a
+            template Meta approved: register an incident and a recovery template (README, "WhatsApp") and name them here. Each
+            recipient gets its own message; one that has not opted in, or a template not approved, is stated in
+            `nadi notify log` and not retried; a 429 is retried after the Retry-After it gives.
+
+            Escalation: with --escalate-after M, an incident announced on this channel and not acknowledged (console, or
+            `nadi incidents ack`) M minutes after that first message is sent to --to (or again here); with --repeat N it is
+            sent again every N minutes after that, at most --max-repeats times (default 3). Each step is sent once, across
+            restarts and a second nadid; an acknowledgement or the recovery stops the rest.
             """)
 
     @Option(help: "The channel's name (letters, digits, '.', '_', '-').") var name: String
@@ -52,21 +66,48 @@ struct NotifyAdd: AsyncParsableCommand {
     @Option(help: "Telegram: the chat id (-100… for groups) or @channel.") var telegramChat: String?
     @Option(help: "Telegram: a file holding the bot token from @BotFather.") var telegramTokenFile: String?
     @Option(help: "Telegram: the Bot API base URL (default https://api.telegram.org).") var telegramAPI: String?
+    @Option(help: "WhatsApp: the phone-number id from WhatsApp Manager (digits; not the phone number).") var whatsappPhoneId: String?
+    @Option(help: "WhatsApp: recipients in E.164, comma-separated: +6281234567890,+6285712345678.") var whatsappTo: String?
+    @Option(help: "WhatsApp: the approved template for an incident (5 body parameters, README).") var whatsappTemplateIncident: String?
+    @Option(help: "WhatsApp: the approved template for a recovery (5 body parameters, README).") var whatsappTemplateRecovery: String?
+    @Option(help: "WhatsApp: a file holding the Cloud API access token (a system user's permanent token).") var whatsappTokenFile: String?
+    @Option(help: "WhatsApp: the Graph API base URL with its version (default \(WhatsAppTemplates.defaultAPI)).") var whatsappAPI: String?
+    @Option(help: "Escalate an incident still unacknowledged this long after the first message: 30 (minutes), 30m, 2h.")
+    var escalateAfter: String?
+    @Option(help: "The channel to escalate to (default: this one again).") var to: String?
+    @Option(help: "Send again every this long after the escalation: 60 (minutes), 1h.") var `repeat`: String?
+    @Option(help: "At most this many repeats (default 3 with --repeat).") var maxRepeats: Int?
+    @Flag(help: "This channel only receives escalations from other channels, not every incident in its scope.")
+    var escalationOnly = false
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         if webhook != nil, secretFile == nil { throw ValidationError("--webhook needs --secret-file") }
         if telegramChat != nil, telegramTokenFile == nil { throw ValidationError("--telegram-chat needs --telegram-token-file") }
-        if webhook == nil, telegramChat == nil {
-            throw ValidationError("give --webhook URL --secret-file F, or --telegram-chat ID --telegram-token-file F")
+        if whatsappPhoneId != nil, whatsappTokenFile == nil || whatsappTo == nil {
+            throw ValidationError("--whatsapp-phone-id needs --whatsapp-to and --whatsapp-token-file")
+        }
+        if webhook == nil, telegramChat == nil, whatsappPhoneId == nil {
+            throw ValidationError(
+                "give --webhook URL --secret-file F, --telegram-chat ID --telegram-token-file F, or --whatsapp-phone-id ID --whatsapp-to NUMBERS --whatsapp-token-file F"
+            )
         }
     }
 
     func run() async throws {
-        let secret = try readSecret(secretFile ?? telegramTokenFile ?? "", what: webhook != nil ? "secret" : "bot token")
+        let what = webhook != nil ? "secret" : (telegramChat != nil ? "bot token" : "access token")
+        let secret = try readSecret(secretFile ?? telegramTokenFile ?? whatsappTokenFile ?? "", what: what)
+        let whatsapp = whatsappPhoneId.map {
+            WhatsAppFields(
+                phoneNumberID: $0, recipients: whatsappTo ?? "", incidentTemplate: whatsappTemplateIncident,
+                recoveryTemplate: whatsappTemplateRecovery, api: whatsappAPI)
+        }
+        let escalation =
+            escalateAfter == nil && `repeat` == nil && to == nil && maxRepeats == nil
+            ? nil : EscalationFields(after: escalateAfter, target: to, repeatEvery: `repeat`, maxRepeats: maxRepeats)
         let parsed = NotifyChannelRequest.parse(
             name: name, region: region, kinds: kinds, minDown: minDown, language: lang, webhook: webhook, telegramChat: telegramChat,
-            telegramAPI: telegramAPI, secret: secret)
+            telegramAPI: telegramAPI, secret: secret, whatsapp: whatsapp, escalation: escalation, escalationOnly: escalationOnly)
         let request: NotifyChannelRequest
         switch parsed {
         case .success(let value): request = value
@@ -112,11 +153,11 @@ struct NotifyList: AsyncParsableCommand {
         case .table:
             print(
                 TextTable.render(
-                    header: ["NAME", "TYPE", "DESTINATION", "SCOPE", "MIN DOWN", "LANG", "STATE"],
+                    header: ["NAME", "TYPE", "DESTINATION", "SCOPE", "MIN DOWN", "ESCALATION", "LANG", "STATE"],
                     rows: channels.map {
                         [
                             $0.name, $0.type, $0.destination, NotifyTable.scope($0),
-                            DurationText.spoken(Double($0.minDownSeconds), language: .en),
+                            DurationText.spoken(Double($0.minDownSeconds), language: .en), NotifyTable.escalation($0),
                             $0.language.rawValue, $0.disabledReason.map { "disabled: \($0)" } ?? "active",
                         ]
                     }))
@@ -209,12 +250,13 @@ struct NotifyLog: AsyncParsableCommand {
             print(
                 CSVText.render(
                     header: [
-                        "id", "event_id", "channel", "kind", "device", "state", "attempts", "last_status", "last_error", "created_at",
+                        "id", "event_id", "channel", "kind", "step", "device", "state", "attempts", "last_status", "last_error",
+                        "created_at",
                         "delivered_at",
                     ],
                     rows: entries.map {
                         [
-                            String($0.id), $0.eventID, $0.channel, $0.kind, $0.device, $0.state, String($0.attempts),
+                            String($0.id), $0.eventID, $0.channel, $0.kind, String($0.step), $0.device, $0.state, String($0.attempts),
                             $0.lastStatus.map(String.init) ?? "",
                             $0.lastError ?? "", Timestamp.format($0.created), $0.delivered.map(Timestamp.format) ?? "",
                         ]
@@ -222,10 +264,12 @@ struct NotifyLog: AsyncParsableCommand {
         case .table:
             print(
                 TextTable.render(
-                    header: ["QUEUED (\(local.zoneName))", "CHANNEL", "KIND", "DEVICE", "STATE", "TRIES", "LAST ANSWER"],
+                    header: ["QUEUED (\(local.zoneName))", "CHANNEL", "KIND", "STEP", "DEVICE", "STATE", "TRIES", "LAST ANSWER"],
                     rows: entries.map {
                         [
-                            local.minutes($0.created), $0.channel, $0.kind, $0.device, $0.state, String($0.attempts),
+                            local.minutes($0.created), $0.channel, $0.kind, $0.step == 0 ? "" : "escalation \($0.step)", $0.device,
+                            $0.state,
+                            String($0.attempts),
                             [$0.lastStatus.map { "HTTP \($0)" }, $0.lastError].compactMap { $0 }.joined(separator: " "),
                         ]
                     }))
@@ -237,6 +281,20 @@ struct NotifyLog: AsyncParsableCommand {
 /// How channels read in a terminal.
 enum NotifyTable {
     static func scope(_ channel: NotifyChannel) -> String {
-        (channel.region ?? "all regions") + (channel.kinds.map { " (\($0.joined(separator: ", ")))" } ?? "")
+        if channel.escalationOnly { return "escalations only" }
+        return (channel.region ?? "all regions") + (channel.kinds.map { " (\($0.joined(separator: ", ")))" } ?? "")
+    }
+
+    /// `after 30 min to kadis-wa, then every 1 h (at most 4)`, or `-`.
+    static func escalation(_ channel: NotifyChannel) -> String {
+        guard let policy = channel.escalation else { return "-" }
+        var parts: [String] = []
+        if let after = policy.after {
+            parts.append("after \(DurationText.spoken(Double(after), language: .en)) to \(policy.target ?? "itself")")
+        }
+        if let every = policy.repeatEvery {
+            parts.append("every \(DurationText.spoken(Double(every), language: .en)) (at most \(policy.maxRepeats))")
+        }
+        return parts.joined(separator: ", then ")
     }
 }

@@ -144,3 +144,59 @@ struct PictureLedgerTests {
         #expect(PictureHealth(checked: true, status: .down, reason: "silent") == .noPicture)
     }
 }
+
+@Suite("Escalation policy")
+struct EscalationPolicyTests {
+    @Test("steps: the escalation at M, reminders every N after it, at most K; the newest due step only")
+    func steps() throws {
+        let policy = try #require(
+            try EscalationPolicy.parse(EscalationFields(after: "30", target: "kadis", repeatEvery: "1h", maxRepeats: 2)).get())
+        #expect(policy == EscalationPolicy(after: 1800, target: "kadis", repeatEvery: 3600, maxRepeats: 2))
+        #expect(policy.lastStep == 3)
+        #expect([0, 1799, 1800, 5399, 5400, 9000, 999_999].map { policy.dueStep(elapsed: Double($0)) } == [nil, nil, 1, 1, 2, 3, 3])
+        let reminders = try #require(
+            try EscalationPolicy.parse(EscalationFields(after: nil, target: nil, repeatEvery: "15m", maxRepeats: nil)).get())
+        #expect(reminders.maxRepeats == EscalationPolicy.defaultMaxRepeats && reminders.offset(ofStep: 2) == 1800)
+        #expect(try EscalationPolicy.parse(EscalationFields(after: nil, target: nil, repeatEvery: nil, maxRepeats: nil)).get() == nil)
+    }
+
+    @Test("escalation flags that do not go together are refused with the reason")
+    func refusals() {
+        func problem(_ fields: EscalationFields) -> String {
+            guard case .failure(let problem) = EscalationPolicy.parse(fields) else { return "accepted" }
+            return problem.description
+        }
+        #expect(problem(EscalationFields(after: nil, target: "kadis", repeatEvery: nil, maxRepeats: nil)).contains("--escalate-after"))
+        #expect(problem(EscalationFields(after: "30s", target: nil, repeatEvery: nil, maxRepeats: nil)).contains("1 minute to 7 days"))
+        #expect(problem(EscalationFields(after: "5", target: nil, repeatEvery: nil, maxRepeats: 3)).contains("--repeat"))
+        #expect(problem(EscalationFields(after: "5", target: nil, repeatEvery: "5", maxRepeats: 500)).contains("1–100"))
+        guard
+            case .failure(let selfTarget) = NotifyChannelRequest.parse(
+                name: "ops", region: nil, kinds: nil, minDown: nil, language: nil, webhook: "https://x.example/h", telegramChat: nil,
+                telegramAPI: nil, secret: "s", escalation: EscalationFields(after: "5", target: "ops", repeatEvery: nil, maxRepeats: nil))
+        else { Issue.record("a channel escalating to itself was accepted"); return }
+        #expect(selfTarget.description.contains("itself"))
+    }
+
+    @Test("WhatsApp fields: E.164 recipients, template names, a phone-number id; refusals say how to fix them")
+    func whatsapp() {
+        func parse(_ recipients: String, id: String = "106540352242922", template: String? = "nadi_insiden") -> String {
+            switch NotifyChannelRequest.parse(
+                name: "wa", region: nil, kinds: nil, minDown: nil, language: nil, webhook: nil, telegramChat: nil, telegramAPI: nil,
+                secret: "EAAG",
+                whatsapp: WhatsAppFields(
+                    phoneNumberID: id, recipients: recipients, incidentTemplate: template, recoveryTemplate: "nadi_pulih", api: nil))
+            {
+            case .success(let request):
+                guard case .whatsapp(_, let numbers, _, let api) = request.target else { return "not whatsapp" }
+                return numbers.joined(separator: ",") + " " + api.absoluteString
+            case .failure(let problem): return problem.description
+            }
+        }
+        #expect(parse("+6281234567890, +6285712345678,+6281234567890") == "+6281234567890,+6285712345678 https://graph.facebook.com/v21.0")
+        #expect(parse("081234567890").contains("E.164"))
+        #expect(parse("+62812", id: "+6281234567890").contains("phone-number id"))
+        #expect(parse("+6281234567890", template: "Nadi Insiden").contains("template name"))
+        #expect(parse("+6281234567890", template: nil).contains("--whatsapp-template-incident"))
+    }
+}

@@ -24,6 +24,8 @@ final class AlertReceiver: Sendable {
     /// How to answer one request.
     enum Answer: Sendable {
         case status(HTTPResponse.Status, String = "")
+        /// A status with headers (`Retry-After`).
+        case headers(HTTPResponse.Status, String, [String: String])
         /// Never answer (until the server stops).
         case hang
     }
@@ -56,6 +58,10 @@ final class AlertReceiver: Sendable {
         switch answer(index, request) {
         case .status(let status, let body):
             return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        case .headers(let status, let body, let extra):
+            var fields: HTTPFields = [.contentType: "application/json"]
+            for (name, value) in extra { if let field = HTTPField.Name(name) { fields[field] = value } }
+            return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: body)))
         case .hang:
             try? await Task.sleep(for: .seconds(3600))
             return Response(status: .serviceUnavailable)

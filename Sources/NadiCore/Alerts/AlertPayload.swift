@@ -28,6 +28,11 @@ package struct AlertPayload: Sendable, Equatable, Codable {
     /// For a camera whose picture went bad: `image_black`, `image_frozen`, `image_blurred` or
     /// `fps_low` (nil for an outage of the device itself).
     package var picture: PictureProblem?
+    /// An escalation or a reminder: its step (1, 2, …; nil for the first message), the channel that
+    /// escalated, and how long the incident had gone unacknowledged.
+    package var step: Int?
+    package var escalatedFrom: String?
+    package var unacknowledgedSeconds: Int?
 
     package init(
         kind: Kind, device: String, name: String, deviceKind: String, region: String, since: Date?, ended: Date?, dependentsDown: Int,
@@ -52,7 +57,9 @@ package struct AlertPayload: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, device, name, region, since, ended, channel, picture
+        case kind, device, name, region, since, ended, channel, picture, step
+        case escalatedFrom = "escalated_from"
+        case unacknowledgedSeconds = "unacknowledged_s"
         case deviceKind = "device_kind"
         case dependentsDown = "dependents_down"
     }

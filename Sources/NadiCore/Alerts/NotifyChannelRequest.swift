@@ -7,13 +7,64 @@ package enum NotifyTarget: Sendable, Equatable {
     /// Telegram's Bot API `sendMessage` to `chat` through `api` (https://api.telegram.org, or a local
     /// stand-in in tests).
     case telegram(chat: String, api: URL)
+    /// Meta's WhatsApp Business Cloud API: template messages from the phone number `phoneNumberID` to
+    /// each of `recipients` (E.164), through `api` (https://graph.facebook.com/v21.0, or a stand-in).
+    case whatsapp(phoneNumberID: String, recipients: [String], templates: WhatsAppTemplates, api: URL)
 
-    /// `webhook` or `telegram`, as stored.
+    /// `webhook`, `telegram` or `whatsapp`, as stored.
     package var type: String {
         switch self {
         case .webhook: "webhook"
         case .telegram: "telegram"
+        case .whatsapp: "whatsapp"
         }
+    }
+}
+
+/// The names of the message templates a WhatsApp channel sends, as registered with Meta (WhatsApp
+/// lets a business start a conversation only with a pre-approved template).
+package struct WhatsAppTemplates: Sendable, Equatable {
+    /// For an incident (and its escalations and reminders).
+    package var incident: String
+    /// For a recovery.
+    package var recovery: String
+
+    package init(incident: String, recovery: String) {
+        self.incident = incident
+        self.recovery = recovery
+    }
+
+    /// The Graph API's default base, with the version the requests were written against.
+    package static let defaultAPI = "https://graph.facebook.com/v21.0"
+
+    /// A template name as Meta takes it: lowercase letters, digits and underscores.
+    package static func isName(_ name: String) -> Bool {
+        (1...512).contains(name.unicodeScalars.count)
+            && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    }
+
+    /// `+6281234567890`: a plus and 8–15 digits, the first not 0 (E.164).
+    package static func isE164(_ number: String) -> Bool {
+        guard number.hasPrefix("+") else { return false }
+        let digits = number.dropFirst()
+        return (8...15).contains(digits.count) && digits.allSatisfy { $0.isASCII && $0.isNumber } && digits.first != "0"
+    }
+}
+
+/// The WhatsApp parts of a channel as `nadi notify add` takes them, before validation.
+package struct WhatsAppFields: Sendable, Equatable {
+    package var phoneNumberID: String
+    package var recipients: String
+    package var incidentTemplate: String?
+    package var recoveryTemplate: String?
+    package var api: String?
+
+    package init(phoneNumberID: String, recipients: String, incidentTemplate: String?, recoveryTemplate: String?, api: String?) {
+        self.phoneNumberID = phoneNumberID
+        self.recipients = recipients
+        self.incidentTemplate = incidentTemplate
+        self.recoveryTemplate = recoveryTemplate
+        self.api = api
     }
 }
 
@@ -31,16 +82,22 @@ package struct NotifyChannelRequest: Sendable, Equatable {
     package var minDownSeconds: Int
     package var language: MessageLanguage
     package var target: NotifyTarget
-    /// The webhook's HMAC key or the bot token: write-only.
+    /// The webhook's HMAC key, the bot token or the WhatsApp access token: write-only.
     package var secret: String
+    /// What happens when an incident stays unacknowledged (nil: nothing).
+    package var escalation: EscalationPolicy?
+    /// The channel receives only escalations, not every incident in its scope.
+    package var escalationOnly: Bool
 
     /// The default `min_down`: five minutes.
     package static let defaultMinDown = 300
 
     package init(
         name: String, region: RegionCode?, kinds: [DeviceKind]?, minDownSeconds: Int = defaultMinDown, language: MessageLanguage = .id,
-        target: NotifyTarget, secret: String
+        target: NotifyTarget, secret: String, escalation: EscalationPolicy? = nil, escalationOnly: Bool = false
     ) {
+        self.escalation = escalation
+        self.escalationOnly = escalationOnly
         self.name = name
         self.region = region
         self.kinds = kinds
@@ -53,7 +110,8 @@ package struct NotifyChannelRequest: Sendable, Equatable {
     /// Validates the raw fields; the failure says which one is wrong and how.
     package static func parse(
         name: String, region: String?, kinds: String?, minDown: String?, language: String?, webhook: String?, telegramChat: String?,
-        telegramAPI: String?, secret: String
+        telegramAPI: String?, secret: String, whatsapp: WhatsAppFields? = nil, escalation: EscalationFields? = nil,
+        escalationOnly: Bool = false
     ) -> Result<NotifyChannelRequest, DecodeProblem> {
         func fail(_ text: String) -> Result<NotifyChannelRequest, DecodeProblem> { .failure(DecodeProblem(text)) }
         guard isName(name) else { return fail("name must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit") }
@@ -88,6 +146,14 @@ package struct NotifyChannelRequest: Sendable, Equatable {
         }
         let target: NotifyTarget
         switch (webhook, telegramChat) {
+        case (nil, nil) where whatsapp != nil:
+            guard let whatsapp else { return fail("give a webhook URL, a telegram chat or a WhatsApp phone-number id") }
+            switch parseWhatsApp(whatsapp, secret: secret) {
+            case .success(let parsed): target = parsed
+            case .failure(let problem): return .failure(problem)
+            }
+        case (_, _) where whatsapp != nil:
+            return fail("give a webhook URL, a telegram chat or a WhatsApp phone-number id (one of them)")
         case (let webhook?, nil):
             guard telegramAPI == nil else { return fail("telegram-api goes with telegram-chat, not with webhook") }
             guard let url = httpURL(webhook) else { return fail("webhook '\(webhook.prefix(60))' must be an http:// or https:// URL") }
@@ -101,14 +167,53 @@ package struct NotifyChannelRequest: Sendable, Equatable {
             }
             target = .telegram(chat: chat, api: api)
         default:
-            return fail("give a webhook URL or a telegram chat (one of them)")
+            return fail("give a webhook URL, a telegram chat or a WhatsApp phone-number id (one of them)")
         }
         guard !secret.isEmpty else { return fail("the secret file is empty") }
         guard secret.utf8.count <= 4096 else { return fail("the secret is longer than 4096 bytes") }
         if let problem = RecordValidation.nulProblem("secret", secret) { return fail(problem) }
+        var policy: EscalationPolicy?
+        if let escalation {
+            switch EscalationPolicy.parse(escalation) {
+            case .success(let parsed): policy = parsed
+            case .failure(let problem): return .failure(problem)
+            }
+            if policy?.target == name { return fail("a channel cannot escalate to itself; leave out --to to repeat on this channel") }
+        }
         return .success(
             NotifyChannelRequest(
-                name: name, region: code, kinds: kindList, minDownSeconds: minDownSeconds, language: lang, target: target, secret: secret))
+                name: name, region: code, kinds: kindList, minDownSeconds: minDownSeconds, language: lang, target: target, secret: secret,
+                escalation: policy, escalationOnly: escalationOnly))
+    }
+
+    static func parseWhatsApp(_ fields: WhatsAppFields, secret: String) -> Result<NotifyTarget, DecodeProblem> {
+        func fail(_ text: String) -> Result<NotifyTarget, DecodeProblem> { .failure(DecodeProblem(text)) }
+        let id = fields.phoneNumberID
+        guard (1...20).contains(id.count), id.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return fail("whatsapp-phone-id must be the phone-number id Meta's WhatsApp Manager shows (digits), not the phone number")
+        }
+        var recipients: [String] = []
+        for part in fields.recipients.split(separator: ",") {
+            let number = part.trimmingCharacters(in: .whitespaces)
+            guard WhatsAppTemplates.isE164(number) else {
+                return fail("recipient '\(number.prefix(20))' must be in E.164 form: + then the country code, e.g. +6281234567890")
+            }
+            if !recipients.contains(number) { recipients.append(number) }
+        }
+        guard !recipients.isEmpty else { return fail("whatsapp-to needs at least one recipient, e.g. +6281234567890") }
+        guard recipients.count <= 50 else { return fail("whatsapp-to takes at most 50 recipients (one request each)") }
+        guard let incident = fields.incidentTemplate, let recovery = fields.recoveryTemplate else {
+            return fail("give both --whatsapp-template-incident and --whatsapp-template-recovery (templates approved by Meta)")
+        }
+        for template in [incident, recovery] where !WhatsAppTemplates.isName(template) {
+            return fail("template '\(template.prefix(40))' is not a WhatsApp template name (lowercase letters, digits, '_')")
+        }
+        let apiText = fields.api ?? WhatsAppTemplates.defaultAPI
+        guard let api = httpURL(apiText) else { return fail("whatsapp-api '\(apiText.prefix(60))' must be an http:// or https:// URL") }
+        guard !secret.contains(where: \.isWhitespace) else { return fail("the access token must be one word, as Meta gives it") }
+        return .success(
+            .whatsapp(
+                phoneNumberID: id, recipients: recipients, templates: WhatsAppTemplates(incident: incident, recovery: recovery), api: api))
     }
 
     /// A channel's name: `ops-telegram`, `command.centre`.

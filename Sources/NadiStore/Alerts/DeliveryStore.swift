@@ -19,6 +19,10 @@ package struct AlertDelivery: Sendable, Equatable, Encodable {
     package var lastError: String?
     package var created: Date
     package var delivered: Date?
+    /// The escalation step (0: the first message).
+    package var step: Int = 0
+    /// WhatsApp recipients already finished with this message.
+    package var sentTo: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case id, channel, kind, state, attempts
@@ -29,6 +33,7 @@ package struct AlertDelivery: Sendable, Equatable, Encodable {
         case lastError = "last_error"
         case created = "created_at"
         case delivered = "delivered_at"
+        case step
     }
 
     /// The root device the message is about ("" for a test).
@@ -48,6 +53,7 @@ package struct AlertDelivery: Sendable, Equatable, Encodable {
         try container.encode(lastError, forKey: .lastError)
         try container.encode(Timestamp.format(created), forKey: .created)
         try container.encode(delivered.map(Timestamp.format), forKey: .delivered)
+        try container.encode(step, forKey: .step)
     }
 }
 
@@ -66,24 +72,27 @@ package struct DeliveryStore: Sendable {
         package var channelID: Int32
         package var outageID: Int64?
         package var payload: AlertPayload
+        /// 0 for the first message; 1, 2, … for escalations and reminders.
+        package var step: Int
 
-        package init(channelID: Int32, outageID: Int64?, payload: AlertPayload) {
+        package init(channelID: Int32, outageID: Int64?, payload: AlertPayload, step: Int = 0) {
             self.channelID = channelID
             self.outageID = outageID
             self.payload = payload
+            self.step = step
         }
     }
 
-    /// Queues `deliveries`; one per channel, outage and kind (a second is dropped). Returns how many were new.
+    /// Queues `deliveries`; one per channel, outage, kind and step (a second is dropped). Returns how many were new.
     @discardableResult
     package func enqueue(_ deliveries: [NewDelivery]) async throws -> Int {
         guard !deliveries.isEmpty else { return 0 }
         let payloads = try deliveries.map { try $0.payload.json() }
         let rows = try await client.query(
             """
-            INSERT INTO alert_delivery (channel_id, outage_id, kind, payload)
+            INSERT INTO alert_delivery (channel_id, outage_id, kind, payload, step)
             SELECT * FROM unnest(\(deliveries.map(\.channelID))::int4[], \(NullableArray(deliveries.map(\.outageID)))::int8[],
-                                 \(deliveries.map(\.payload.kind.rawValue))::text[], \(payloads)::jsonb[])
+                                 \(deliveries.map(\.payload.kind.rawValue))::text[], \(payloads)::jsonb[], \(deliveries.map { Int32($0.step) })::int4[])
             ON CONFLICT ON CONSTRAINT alert_delivery_once DO NOTHING
             RETURNING id
             """, logger: logger
@@ -93,18 +102,18 @@ package struct DeliveryStore: Sendable {
 
     private static let columns = """
         a.id, a.event_id::text, a.channel_id, c.name, a.kind, a.payload::text, a.state, a.attempts, a.next_attempt_at, a.last_status,
-        a.last_error, a.created_at, a.delivered_at
+        a.last_error, a.created_at, a.delivered_at, a.step, a.sent_to
         """
     private typealias Columns = (
         Int64, String, Int32, String, String, String, String, Int32, PostgresTimestamp, Int32?, String?, PostgresTimestamp,
-        PostgresTimestamp?
+        PostgresTimestamp?, Int32, [String]
     )
 
     private static func delivery(_ c: Columns) -> AlertDelivery {
         AlertDelivery(
             id: c.0, eventID: c.1, channelID: c.2, channel: c.3, kind: c.4, payload: c.5, state: c.6, attempts: Int(c.7),
             nextAttempt: c.8.date,
-            lastStatus: c.9.map(Int.init), lastError: c.10, created: c.11.date, delivered: c.12?.date)
+            lastStatus: c.9.map(Int.init), lastError: c.10, created: c.11.date, delivered: c.12?.date, step: Int(c.13), sentTo: c.14)
     }
 
     /// The channels (ids) that have a message due now.
@@ -130,14 +139,16 @@ package struct DeliveryStore: Sendable {
     }
 
     /// Records one try: delivered, to be tried again at `retryAt`, or given up (`retryAt` nil and not delivered).
-    package func record(id: Int64, delivered: Bool, status: Int?, error: String?, retryAt: Date?) async throws {
+    /// A step cancelled while its try was under way stays cancelled.
+    package func record(id: Int64, delivered: Bool, status: Int?, error: String?, retryAt: Date?, done: [String] = []) async throws {
         let state = delivered ? "delivered" : (retryAt == nil ? "failed" : "pending")
         _ = try await client.query(
             """
             UPDATE alert_delivery SET attempts = attempts + 1, state = \(state), last_status = \(status.map(Int32.init)),
+                   sent_to = sent_to || \(done)::text[],
                    last_error = \(error.map { String($0.prefix(500)) }), next_attempt_at = coalesce(\(retryAt?.pg), next_attempt_at),
                    delivered_at = CASE WHEN \(delivered) THEN now() END
-            WHERE id = \(id)
+            WHERE id = \(id) AND state = 'pending'
             """, logger: logger)
     }
 

@@ -16,11 +16,21 @@ package struct NotifyChannel: Sendable, Equatable, Encodable {
     package var createdAt: Date
     package var disabledAt: Date?
     package var disabledReason: String?
+    /// WhatsApp: the recipients (E.164) and the template names for an incident and a recovery.
+    package var recipients: [String]? = nil
+    package var templates: WhatsAppTemplates? = nil
+    /// What happens to an incident nobody acknowledges (the target by name).
+    package var escalation: EscalationPolicy? = nil
+    /// Receives escalations only, not every incident in its scope.
+    package var escalationOnly = false
 
     /// Where the channel sends, safe to show: scheme, host, port and path, without user info or query
     /// (either may carry a credential); for Telegram, the chat and the API host.
     package var destination: String {
         let shown = Self.withoutCredentials(url)
+        if type == "whatsapp", let chat {
+            return "whatsapp \((recipients ?? []).joined(separator: ", ")) from phone id \(chat) via \(shown)"
+        }
         if let chat { return "telegram chat \(chat) via \(shown)" }
         return shown
     }
@@ -42,6 +52,16 @@ package struct NotifyChannel: Sendable, Equatable, Encodable {
         case createdAt = "created_at"
         case disabledAt = "disabled_at"
         case disabledReason = "disabled_reason"
+        case escalation
+        case escalationOnly = "escalation_only"
+    }
+
+    /// The escalation as `nadi notify list --format json` shows it.
+    struct EscalationJSON: Encodable {
+        var after_s: Int?
+        var to: String?
+        var repeat_s: Int?
+        var max_repeats: Int
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -57,6 +77,10 @@ package struct NotifyChannel: Sendable, Equatable, Encodable {
         try container.encode(Timestamp.format(createdAt), forKey: .createdAt)
         try container.encode(disabledAt.map(Timestamp.format), forKey: .disabledAt)
         try container.encode(disabledReason, forKey: .disabledReason)
+        try container.encode(
+            escalation.map { EscalationJSON(after_s: $0.after, to: $0.target, repeat_s: $0.repeatEvery, max_repeats: $0.maxRepeats) },
+            forKey: .escalation)
+        try container.encode(escalationOnly, forKey: .escalationOnly)
     }
 }
 

@@ -114,7 +114,7 @@ package struct OutageStore: Sendable {
             SELECT o.id, d.id, d.external_id, d.name, d.kind, d.region::text, greatest(o.started_at, coalesce(s.since, o.started_at)), c.id, c.name,
                    o.problem, s.reason
             FROM alert_outage o JOIN device d ON d.id = o.device_id LEFT JOIN device_state s ON s.device_id = d.id
-            JOIN notify_channel c ON c.disabled_at IS NULL AND (c.region IS NULL OR d.region <@ c.region)
+            JOIN notify_channel c ON c.disabled_at IS NULL AND NOT c.escalation_only AND (c.region IS NULL OR d.region <@ c.region)
                                  AND (c.kinds IS NULL OR d.kind = ANY(c.kinds))
             WHERE o.ended_at IS NULL AND greatest(o.started_at, o.known_at) <= \(now.pg)::timestamptz - make_interval(secs => c.min_down_s)
               AND NOT EXISTS (SELECT 1 FROM alert_delivery a WHERE a.channel_id = c.id AND a.outage_id = o.id AND a.kind = 'down')
@@ -137,13 +137,14 @@ package struct OutageStore: Sendable {
         var found: [(Int64, Int32, String, Date, Int64)] = []
         for try await row in try await client.query(
             """
-            SELECT o.id, a.channel_id, a.payload::text, o.ended_at,
+            SELECT DISTINCT ON (a.channel_id, o.id) o.id, a.channel_id, a.payload::text, o.ended_at,
                    (SELECT count(DISTINCT e.device_id) FROM alert_event e
                     WHERE e.root_id = o.device_id AND e.cause = 'upstream' AND e.at >= o.started_at AND e.at <= o.ended_at)::int8
             FROM alert_delivery a JOIN alert_outage o ON o.id = a.outage_id
             JOIN notify_channel c ON c.id = a.channel_id AND c.disabled_at IS NULL
-            WHERE a.kind = 'down' AND a.state <> 'failed' AND o.ended_at IS NOT NULL
+            WHERE a.kind = 'down' AND a.state IN ('pending', 'delivered') AND o.ended_at IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM alert_delivery r WHERE r.channel_id = a.channel_id AND r.outage_id = o.id AND r.kind = 'recovery')
+            ORDER BY a.channel_id, o.id, a.step
             LIMIT 10000
             """, logger: logger
         ).decode((Int64, Int32, String, PostgresTimestamp, Int64).self) { found.append((row.0, row.1, row.2, row.3.date, row.4)) }

@@ -39,6 +39,21 @@ package struct IncidentAckStore: Sendable {
         return !rows.isEmpty
     }
 
+    /// Acknowledges the current stretch of `device` not working (`nadi incidents ack`); false when
+    /// the device is unknown, working, or that stretch is acknowledged already.
+    package func acknowledgeCurrent(device: String, by user: String, note: String) async throws -> Bool {
+        let rows = try await client.write(
+            """
+            INSERT INTO incident_ack (device_id, since, acknowledged_by, note)
+            SELECT d.id, s.since, \(user), \(String(note.prefix(300)))
+            FROM device d JOIN device_state s ON s.device_id = d.id
+            WHERE d.external_id = \(device) AND NOT nadi_is_operational(s.status)
+            ON CONFLICT (device_id, since) DO NOTHING
+            RETURNING 1
+            """, logger: logger)
+        return !rows.isEmpty
+    }
+
     /// The acknowledgements of the given incidents, by root id (only those whose `since` matches).
     package func acknowledgements(_ incidents: [Incident]) async throws -> [String: IncidentAck] {
         let roots = incidents.filter { $0.since != nil }.map(\.root)
