@@ -74,6 +74,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Printing HTML reports to PDF with headless Chromium (Debian's `chromium`), for the monthly
+        // report in the CLI, the console and scheduled sends.
+        .target(
+            name: "NadiPrinting",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The demo city and its ping simulator: linked by nadid only.
         .target(
             name: "NadiDemo",
@@ -191,6 +201,7 @@ let package = Package(
                 "NadiLauncher",
                 "NadiBench",
                 "NadiNotify",
+                "NadiPrinting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

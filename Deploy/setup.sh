@@ -6,11 +6,17 @@
 # With --test-peers also the real protocol peers the tests and the demo talk to: net-snmp's snmpd,
 # GStreamer's RTSP server (through python3-gi), iproute2 (the SNMP test flips a veth link), and
 # Chromium with chromium-driver and Selenium from PyPI (the console's browser test and screenshots),
-# Prometheus with promtool (the metrics and rules tests) and schemathesis from PyPI (the API contract test).
+# Prometheus with promtool (the metrics and rules tests), poppler-utils (the monthly report's PDF is
+# read back with pdftotext) and schemathesis from PyPI (the API contract test).
+# With --reports: Chromium and fonts, which print the monthly report to PDF (nadi report monthly
+# --format pdf, the console's download and scheduled sends).
 set -euo pipefail
 packages=(postgresql postgresql-contrib postgresql-client libpq-dev ffmpeg fping)
 if [ "${1:-}" = "--test-peers" ]; then
-    packages+=(snmpd iproute2 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good chromium chromium-driver fonts-dejavu-core prometheus)
+    packages+=(snmpd iproute2 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good chromium chromium-driver fonts-dejavu-core prometheus poppler-utils)
+fi
+if [ "${1:-}" = "--reports" ]; then
+    packages+=(chromium fonts-dejavu-core)
 fi
 missing=()
 for package in "${packages[@]}"; do

@@ -41,4 +41,19 @@ package enum TrajectoryRenderer {
             return "at this pace the \(target.year) target of \(Format.number(target.value, decimals: 0)) is reached in \(year) (\(pace))"
         }
     }
+
+    /// "At this pace the 2028 target of 400 is reached in 2031", in the page's language.
+    package static func spoken(_ projection: TrajectoryProjection, _ words: [String: String]) -> String {
+        switch projection.outcome {
+        case .met: return words["target_met"] ?? ""
+        case .noTarget: return words["no_target"] ?? ""
+        case .stalled: return words["stalled"] ?? ""
+        case .reached:
+            guard let target = projection.target, let year = projection.reachedYear else { return "" }
+            return [
+                words["reached_prefix"] ?? "", String(target.year), words["reached_middle"] ?? "", Format.number(target.value, decimals: 0),
+                words["reached_suffix"] ?? "", String(year) + ".",
+            ].joined(separator: " ")
+        }
+    }
 }

@@ -22,7 +22,7 @@ struct Nadi: AsyncParsableCommand {
             """,
         subcommands: [
             Migrate.self, Regions.self, Sites.self, Devices.self, Targets.self, Token.self, Maintenance.self, Incidents.self, Notify.self,
-            User.self, Federation.self, Audit.self, Coverage.self,
+            User.self, Federation.self, Audit.self, Coverage.self, Report.self,
             Uptime.self,
             Export.self,
             Bench.self,

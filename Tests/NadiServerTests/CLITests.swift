@@ -52,6 +52,7 @@ struct CLITests {
     func badImport(command: [String], text: String, line: String, reason: String) async throws {
         let url = try await TestCluster.shared.migratedDatabase()
         let path = try Self.file(text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let (status, output) = try await Self.run(command + [path], url: url)
         #expect(status == 1, "\(output)")
         #expect(output.contains(line), "\(output)")
@@ -70,10 +71,12 @@ struct CLITests {
     func goodImport() async throws {
         let url = try await TestCluster.shared.migratedDatabase()
         let sites = try Self.file("code,kind,name,region,lat,lon,level\n10603845,school,\"SMP 1, Palembang\",16.71.05,-2.97,104.76,SMP\n")
+        defer { try? FileManager.default.removeItem(atPath: sites) }
         let (status, output) = try await Self.run(["sites", "import", sites], url: url)
         #expect(status == 0, "\(output)")
         #expect(output.contains("1 sites imported"))
         let targets = try Self.file("region,kind,metric,year,value,source\n16.71,cctv,schools_pct,2026,50,RPJMD\n")
+        defer { try? FileManager.default.removeItem(atPath: targets) }
         #expect(try await Self.run(["targets", "import", targets], url: url).status == 0)
         let coverage = try await Self.run(["coverage", "--region", "16.71", "--format", "csv"], url: url)
         #expect(coverage.status == 0, "\(coverage.output)")

@@ -18,6 +18,7 @@ struct ConsoleCLITests {
         let nadi = ChildProcess.productsDirectory.appendingPathComponent("nadi").path
         let quoted = (arguments + ["--database-url", databaseURL]).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         let inputFile = try CLITests.file(input)
+        defer { try? FileManager.default.removeItem(atPath: inputFile) }
         let process = try SpawnedProcess(
             executable: "/bin/sh", arguments: ["-c", "'\(nadi)' \(quoted.joined(separator: " ")) < '\(inputFile)'"],
             environment: ["NO_COLOR": "1"])

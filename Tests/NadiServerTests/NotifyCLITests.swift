@@ -14,6 +14,7 @@ struct NotifyCLITests {
         let url = try await TestCluster.shared.migratedDatabase()
         let secret = "cli-secret-\(UUID().uuidString.prefix(8))"
         let secretFile = try CLITests.file(secret + "\n")
+        defer { try? FileManager.default.removeItem(atPath: secretFile) }
         try await AlertReceiver.with { receiver in
             let added = try await CLITests.run(
                 [
@@ -54,6 +55,7 @@ struct NotifyCLITests {
             #expect(AlertReceiver.signatureValid(test, secret: secret))
 
             let deadFile = try CLITests.file("another-secret")
+            defer { try? FileManager.default.removeItem(atPath: deadFile) }
             let deadPort = ChildProcess.freePort()
             _ = try await CLITests.run(
                 ["notify", "add", "--name", "dead", "--webhook", "http://127.0.0.1:\(deadPort)/", "--secret-file", deadFile], url: url)

@@ -65,7 +65,7 @@ extension ConsoleController {
                 "kind": ConsoleCatalog.kind(kind, language),
                 "svg": SVGChart.trajectory(
                     trajectory, installedLabel: words["installed"] ?? "", operationalLabel: words["operational"] ?? ""),
-                "sentence": Self.projectionSentence(trajectory.projection, words),
+                "sentence": TrajectoryRenderer.spoken(trajectory.projection, words),
                 "milestones": trajectory.milestones.map { "\($0.year): \(Format.number($0.value, decimals: 0))" }.joined(separator: " · "),
                 "pace": Format.number(trajectory.projection.pacePerMonth),
             ])
@@ -75,18 +75,4 @@ extension ConsoleController {
         return renderer.page("coverage", page)
     }
 
-    /// "At this pace the 2028 target of 400 is reached in 2031", in the page's language.
-    static func projectionSentence(_ projection: TrajectoryProjection, _ words: [String: String]) -> String {
-        switch projection.outcome {
-        case .met: return words["target_met"] ?? ""
-        case .noTarget: return words["no_target"] ?? ""
-        case .stalled: return words["stalled"] ?? ""
-        case .reached:
-            guard let target = projection.target, let year = projection.reachedYear else { return "" }
-            return [
-                words["reached_prefix"] ?? "", String(target.year), words["reached_middle"] ?? "", Format.number(target.value, decimals: 0),
-                words["reached_suffix"] ?? "", String(year) + ".",
-            ].joined(separator: " ")
-        }
-    }
 }

@@ -1,15 +1,14 @@
-import Foundation
-import NadiCore
-import NadiReports
+package import Foundation
+package import NadiCore
 
-/// The console's inline SVG charts. Every text that reaches them from data is escaped here; the
+/// Inline SVG charts for the console and the monthly report. Every text that reaches them from data is escaped here; the
 /// templates insert the result unescaped.
-enum SVGChart {
+package enum SVGChart {
     static func f(_ value: Double) -> String { String(format: "%.1f", value) }
 
     /// A state timeline over `window`: operational green, degraded amber, down red, maintenance
     /// blue (over whatever state), no data grey.
-    static func timeline(
+    package static func timeline(
         runs: [StateRun], downCauses: [CauseAttribution.DownSegment], maintenance: [Range<Date>], window: Range<Date>, now: Date,
         label: String, causeLabel: (Cause) -> String
     ) -> String {
@@ -48,7 +47,7 @@ enum SVGChart {
     /// A sparkline of one metric, oldest left.
     /// Values that are not finite are left out; values near the ends of the Double range are
     /// scaled down first, so their span does not overflow.
-    static func sparkline(_ all: [(Date, Double)], label: String) -> String {
+    package static func sparkline(_ all: [(Date, Double)], label: String) -> String {
         let values = all.filter { $0.1.isFinite }
         guard values.count >= 2, let low = values.map(\.1).min(), let high = values.map(\.1).max(), let first = values.first?.0,
             let last = values.last?.0
@@ -67,7 +66,7 @@ enum SVGChart {
 
     /// Installed and operational devices month by month, the milestones as diamonds and the
     /// projection as a dashed line to the target.
-    static func trajectory(_ trajectory: RolloutTrajectory, installedLabel: String, operationalLabel: String) -> String {
+    package static func trajectory(_ trajectory: RolloutTrajectory, installedLabel: String, operationalLabel: String) -> String {
         let points = trajectory.points
         guard !points.isEmpty else { return "" }
         let width = 640.0
