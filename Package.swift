@@ -138,6 +138,7 @@ let package = Package(
                 "NadiCore",
                 "NadiStore",
                 "NadiReports",
+                "NadiPrinting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -80,6 +80,7 @@ package struct ConsoleController: Sendable {
         router.post("/admin/channels/remove") { request, _ in try await form(request) { try await adminRemoveChannel($0, $1) } }
         router.get("/coverage") { request, _ in try await page(request) { try await coverage($0) } }
         router.get("/uptime") { request, _ in try await page(request) { try await uptime($0) } }
+        router.get("/laporan/bulanan") { request, _ in try await page(request) { try await monthlyReportDownload($0) } }
         router.get("/schools") { request, _ in try await page(request) { try await schools($0) } }
         router.get("/riwayat") { request, _ in try await page(request) { try await auditPage($0) } }
         router.get("/schools.csv") { request, _ in try await page(request) { try await schoolsDownload($0, geojson: false) } }

@@ -134,6 +134,10 @@ package enum ConsoleCatalog {
         "report_schools": "Sekolah dengan kamera berfungsi", "report_sources": "wilayah: kode Kemendagri · sekolah: Dapodik (NPSN)",
         "no_milestone": "tidak ada tonggak berikutnya",
         "ack": "Ditangani", "acked_by": "ditangani oleh", "ack_button": "Tangani", "ack_note": "catatan (opsional)",
+        "monthly_report": "Laporan bulanan",
+        "monthly_report_note":
+            "Cakupan terhadap masterplan, uptime dan SLA per jenis dan wilayah, perangkat terburuk, sekolah, dan jendela pemeliharaan retroaktif — siap cetak A4.",
+        "report_no_pdf": "PDF belum dapat dibuat di server ini (Chromium belum terpasang). Unduh versi HTML dan cetak dari peramban.",
     ]
 
     static let english: [String: String] = [
@@ -211,5 +215,10 @@ package enum ConsoleCatalog {
         "report_schools": "Schools with a working camera", "report_sources": "regions: Kemendagri codes · schools: Dapodik (NPSN)",
         "no_milestone": "no further milestone",
         "ack": "Acknowledged", "acked_by": "acknowledged by", "ack_button": "Acknowledge", "ack_note": "note (optional)",
+        "monthly_report": "Monthly report",
+        "monthly_report_note":
+            "Coverage against the masterplan, uptime and SLA per kind and area, the worst devices, schools and retroactive maintenance windows — ready to print on A4.",
+        "report_no_pdf":
+            "This server cannot print PDF yet (Chromium is not installed). Download the HTML version and print it from the browser.",
     ]
 }

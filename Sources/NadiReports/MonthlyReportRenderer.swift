@@ -68,12 +68,14 @@ package enum MonthlyReportRenderer {
         if report.worst.isEmpty {
             html += "<p>\(e(w.none))</p>"
         } else {
-            html += "<table class=\"figures\"><tr><th>\(e(w.device))</th><th>\(e(w.kind))</th><th>\(e(w.area))</th><th>\(e(w.uptimeShort))</th>"
+            html +=
+                "<table class=\"figures\"><tr><th>\(e(w.device))</th><th>\(e(w.kind))</th><th>\(e(w.area))</th><th>\(e(w.uptimeShort))</th>"
             html += "<th>SLA</th><th>\(e(w.incidents))</th><th>\(e(w.longest))</th></tr>"
             for item in report.worst {
                 html += "<tr><td>\(e(item.uptime.device)) <small>\(e(item.name))</small></td>"
                 html += "<td>\(e(ConsoleCatalog.kind(item.uptime.kind, language)))</td><td>\(e(item.uptime.region))</td>"
-                html += "<td>\(Format.percent(item.uptime.uptimePct))</td><td>\(Format.percent(item.uptime.slaPct))</td><td>\(item.incidents)</td>"
+                html +=
+                    "<td>\(Format.percent(item.uptime.uptimePct))</td><td>\(Format.percent(item.uptime.slaPct))</td><td>\(item.incidents)</td>"
                 html += "<td>\(item.longestS > 0 ? e(DurationText.spoken(item.longestS, language: language)) : "-")</td></tr>"
             }
             html += "</table>"
@@ -89,7 +91,8 @@ package enum MonthlyReportRenderer {
             html += "<table class=\"figures\"><tr><th>#</th><th>\(e(w.object))</th><th>\(e(w.span))</th><th>\(e(w.createdBy))</th>"
             html += "<th>\(e(w.createdAt))</th><th>\(e(w.reason))</th></tr>"
             for item in report.retroactive {
-                html += "<tr><td>\(item.id)</td><td>\(e(item.target))</td><td>\(e(time.minutes(item.from))) – \(e(time.minutes(item.to)))</td>"
+                html +=
+                    "<tr><td>\(item.id)</td><td>\(e(item.target))</td><td>\(e(time.minutes(item.from))) – \(e(time.minutes(item.to)))</td>"
                 html += "<td>\(e(item.createdBy))</td><td>\(e(local(item.createdAt)))</td><td>\(e(item.reason))</td></tr>"
             }
             html += "</table>"
@@ -107,14 +110,16 @@ package enum MonthlyReportRenderer {
         }
     }
 
-    static func uptimeTable(_ rows: [(String, RegionUptime)], first: String, _ w: MonthlyReportWords, _ language: MessageLanguage) -> String {
+    static func uptimeTable(_ rows: [(String, RegionUptime)], first: String, _ w: MonthlyReportWords, _ language: MessageLanguage) -> String
+    {
         let e: (String) -> String = { HTMLReport.escape($0) }
         guard !rows.isEmpty else { return "<p>\(e(w.none))</p>" }
         var html = "<table class=\"figures\"><tr><th>\(e(first))</th><th>\(e(w.devices))</th><th>\(e(w.uptimeShort))</th><th>SLA</th>"
         html += "<th>\(e(w.downOwn))</th><th>\(e(w.downUpstream))</th><th>\(e(w.maintenance))</th></tr>"
         for (label, row) in rows {
             func hours(_ seconds: Double) -> String { seconds > 0 ? DurationText.spoken(seconds, language: language) : "-" }
-            html += "<tr><td>\(e(label))</td><td>\(row.devices)</td><td>\(Format.percent(row.uptimePct))</td><td>\(Format.percent(row.slaPct))</td>"
+            html +=
+                "<tr><td>\(e(label))</td><td>\(row.devices)</td><td>\(Format.percent(row.uptimePct))</td><td>\(Format.percent(row.slaPct))</td>"
             html += "<td>\(e(hours(row.downOwnS)))</td><td>\(e(hours(row.downUpstreamS)))</td><td>\(e(hours(row.maintenanceS)))</td></tr>"
         }
         return html + "</table>"
@@ -128,7 +133,8 @@ package enum MonthlyReportRenderer {
         let share = 100 * Double(covered.count) / Double(schools.count)
         html += "<p><b>\(covered.count)</b> \(e(w.of)) \(schools.count) \(e(w.schoolsWith)) (\(Format.percent(share))) · "
         html += "<b>\(schools.count - covered.count)</b> \(e(w.schoolsWithout)). <span class=\"note\">\(e(w.schoolsNote))</span></p>"
-        html += "<table class=\"figures\"><tr><th>\(e(w.area))</th><th>\(e(w.schoolsWithShort))</th><th>\(e(w.schoolsWithoutShort))</th></tr>"
+        html +=
+            "<table class=\"figures\"><tr><th>\(e(w.area))</th><th>\(e(w.schoolsWithShort))</th><th>\(e(w.schoolsWithoutShort))</th></tr>"
         let byArea = Dictionary(grouping: schools, by: \.region)
         for area in byArea.keys.sorted() {
             guard let members = byArea[area], let first = members.first else { continue }
@@ -138,7 +144,8 @@ package enum MonthlyReportRenderer {
         html += "</table>"
         let without = schools.filter { !$0.covered }.sorted { ($0.region, $0.name) < ($1.region, $1.name) }
         if !without.isEmpty {
-            html += "<h3>\(e(w.schoolsWithoutList))</h3><table class=\"figures\"><tr><th>NPSN</th><th>\(e(w.school))</th><th>\(e(w.area))</th>"
+            html +=
+                "<h3>\(e(w.schoolsWithoutList))</h3><table class=\"figures\"><tr><th>NPSN</th><th>\(e(w.school))</th><th>\(e(w.area))</th>"
             html += "<th>\(e(w.cameras))</th></tr>"
             for school in without.prefix(300) {
                 html += "<tr><td>\(e(school.npsn))</td><td>\(e(school.name))</td><td>\(e(school.regionName))</td>"
@@ -154,7 +161,8 @@ package enum MonthlyReportRenderer {
     package static func csv(_ report: MonthlyReport) -> String {
         var rows: [[String]] = []
         let month = report.month.description
-        func add(_ section: String, _ region: String, _ name: String, _ kind: String, _ subject: String, _ measure: String, _ value: String) {
+        func add(_ section: String, _ region: String, _ name: String, _ kind: String, _ subject: String, _ measure: String, _ value: String)
+        {
             rows.append([month, section, region, name, kind, subject, measure, value])
         }
         func number(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "" }
@@ -186,7 +194,9 @@ package enum MonthlyReportRenderer {
             add("school", school.region, school.regionName, "cctv", school.npsn, "working_camera", school.covered ? "1" : "0")
         }
         for item in report.retroactive {
-            add("retroactive_window", report.region.rawValue, report.regionName, "", "#\(item.id) \(item.target)", "created_by", item.createdBy)
+            add(
+                "retroactive_window", report.region.rawValue, report.regionName, "", "#\(item.id) \(item.target)", "created_by",
+                item.createdBy)
             add("retroactive_window", report.region.rawValue, report.regionName, "", "#\(item.id) \(item.target)", "reason", item.reason)
         }
         return CSVText.render(header: ["month", "section", "region", "region_name", "kind", "subject", "measure", "value"], rows: rows)
@@ -223,7 +233,9 @@ struct MonthlyReportWords {
             (devices, downOwn, downUpstream, maintenance) = ("Devices", "Down (own)", "Down (upstream)", "Maintenance")
             (schools, of, schoolsWith, schoolsWithout) = ("Schools and their cameras", "of", "schools have a working camera", "have none")
             schoolsNote = "As they stand when this report was generated."
-            (schoolsWithShort, schoolsWithoutShort, schoolsWithoutList) = ("With a working camera", "Without", "Schools without a working camera")
+            (schoolsWithShort, schoolsWithoutShort, schoolsWithoutList) = (
+                "With a working camera", "Without", "Schools without a working camera"
+            )
             (school, cameras, andMore) = ("School", "Cameras working/installed", "and more:")
             (retroactive, object, span) = ("Retroactive maintenance windows this month", "Object", "Window")
             retroactiveNote = "Windows created after the time they cover: each changed figures already reported, by whom and why."
@@ -240,12 +252,17 @@ struct MonthlyReportWords {
             (perRegency, perDistrict, worst, none) = ("Per kabupaten/kota", "Per kecamatan", "Perangkat terburuk bulan ini", "Tidak ada.")
             (device, uptimeShort, incidents, longest) = ("Perangkat", "Uptime", "Gangguan", "Terlama")
             (devices, downOwn, downUpstream, maintenance) = ("Perangkat", "Mati (sendiri)", "Mati (hulu)", "Pemeliharaan")
-            (schools, of, schoolsWith, schoolsWithout) = ("Sekolah dan kameranya", "dari", "sekolah memiliki kamera yang berfungsi", "tidak memiliki")
+            (schools, of, schoolsWith, schoolsWithout) = (
+                "Sekolah dan kameranya", "dari", "sekolah memiliki kamera yang berfungsi", "tidak memiliki"
+            )
             schoolsNote = "Keadaan saat laporan ini dibuat."
-            (schoolsWithShort, schoolsWithoutShort, schoolsWithoutList) = ("Dengan kamera berfungsi", "Tanpa", "Sekolah tanpa kamera yang berfungsi")
+            (schoolsWithShort, schoolsWithoutShort, schoolsWithoutList) = (
+                "Dengan kamera berfungsi", "Tanpa", "Sekolah tanpa kamera yang berfungsi"
+            )
             (school, cameras, andMore) = ("Sekolah", "Kamera berfungsi/terpasang", "dan lainnya:")
             (retroactive, object, span) = ("Jendela pemeliharaan retroaktif bulan ini", "Objek", "Jendela")
-            retroactiveNote = "Jendela yang dibuat setelah waktu yang dicakupnya: masing-masing mengubah angka yang sudah dilaporkan, oleh siapa dan mengapa."
+            retroactiveNote =
+                "Jendela yang dibuat setelah waktu yang dicakupnya: masing-masing mengubah angka yang sudah dilaporkan, oleh siapa dan mengapa."
             (createdBy, createdAt, reason) = ("Dibuat oleh", "Dibuat pada", "Alasan")
             footer = "angka dari riwayat status Nadi; jejak audit (nadi audit) menunjukkan siapa mengubah apa"
             metric = "Ukuran"

@@ -17,7 +17,8 @@ extension ReportMonth: ExpressibleByArgument {
 
 struct ReportMonthly: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "monthly", abstract: "The monthly report of a region: coverage, uptime and SLA, worst devices, schools, retroactive windows.",
+        commandName: "monthly",
+        abstract: "The monthly report of a region: coverage, uptime and SLA, worst devices, schools, retroactive windows.",
         discussion: """
             What a planner sends upward each month, in Bahasa Indonesia (English with --lang en), printable on A4:
               - coverage against the masterplan at the end of the month, with the rollout trajectory and its projection;

@@ -46,7 +46,9 @@ struct MonthlyReportTests {
         }
         // Today the school's camera works (the school section is the state when the report is made).
         pings.append(Fixtures.ping("MR-CAM-1", Date().addingTimeInterval(-60)))
-        #expect(try Outcome(try await http.post("/v1/pings", token: app.admin, json: "[" + pings.joined(separator: ",") + "]")).accepted == pings.count)
+        #expect(
+            try Outcome(try await http.post("/v1/pings", token: app.admin, json: "[" + pings.joined(separator: ",") + "]")).accepted
+                == pings.count)
         let window =
             #"{"device":"MR-CAM-2","from":"\#(Timestamp.format(lastMonth(20, 8)))","to":"\#(Timestamp.format(lastMonth(21, 8)))","reason":"Ganti kabel yang digigit tikus"}"#
         #expect(try await http.post("/v1/maintenance", token: app.admin, json: window).status == .created)
@@ -100,7 +102,8 @@ struct MonthlyReportTests {
             let (status, html) = try await AuditTrailTests.cli(
                 ["report", "monthly", "--region", "16.71", "--month", month.description, "--lang", "en"], url: app.url)
             #expect(status == 0)
-            #expect(html.contains("Monthly smart-city report — Kota Palembang") && html.contains(MonthlyReportRenderer.monthName(month, .en)))
+            #expect(
+                html.contains("Monthly smart-city report — Kota Palembang") && html.contains(MonthlyReportRenderer.monthName(month, .en)))
             #expect(html.contains("@page{size:A4"), "prints on A4")
             let (csvStatus, csv) = try await AuditTrailTests.cli(
                 ["report", "monthly", "--region", "16.71", "--month", month.description, "--format", "csv"], url: app.url)
@@ -109,15 +112,52 @@ struct MonthlyReportTests {
             #expect(lines.first == "month,section,region,region_name,kind,subject,measure,value")
             #expect(lines.contains("\(month),coverage,16.71,Kota Palembang,cctv,units,installed,2"), "\(lines.prefix(20))")
             #expect(lines.contains { $0.hasPrefix("\(month),worst_device,16.71.02,,cctv,MR-CAM-2,incidents,") })
-            #expect(lines.contains("\(month),retroactive_window,16.71,Kota Palembang,,#1 MR-CAM-2,created_by,token:admin"), "\(lines.suffix(5))")
+            #expect(
+                lines.contains("\(month),retroactive_window,16.71,Kota Palembang,,#1 MR-CAM-2,created_by,token:admin"), "\(lines.suffix(5))"
+            )
 
             let (unknown, said) = try await AuditTrailTests.cli(["report", "monthly", "--region", "16.99"], url: app.url)
             #expect(unknown != 0 && said.contains("unknown region 16.99"), "\(said)")
             let next = ReportMonth(Date(), in: Self.zone).previous.previous  // a month before: fine
-            #expect(try await AuditTrailTests.cli(["report", "monthly", "--region", "16.71", "--month", next.description, "--format", "csv"], url: app.url).status == 0)
+            #expect(
+                try await AuditTrailTests.cli(
+                    ["report", "monthly", "--region", "16.71", "--month", next.description, "--format", "csv"], url: app.url
+                ).status == 0)
             let future = ReportMonth(year: ReportMonth(Date(), in: Self.zone).year + 1, month: 1)
-            let (late, lateSaid) = try await AuditTrailTests.cli(["report", "monthly", "--region", "16.71", "--month", future.description], url: app.url)
+            let (late, lateSaid) = try await AuditTrailTests.cli(
+                ["report", "monthly", "--region", "16.71", "--month", future.description], url: app.url)
             #expect(late != 0 && lateSaid.contains("has not begun"), "\(lateSaid)")
+        }
+    }
+
+    @Test(
+        "the console offers the report: the coverage page links it, a planner downloads the PDF of their kota; another region is not theirs"
+    )
+    func consoleDownload() async throws {
+        try await NadiTestApp.run { app, http, db in
+            try await Self.seed(http, app)
+            try await ConsoleFixtures.seedUsers(db)
+            let month = ReportMonth(Date(), in: Self.zone).previous
+            var browser = ConsoleSessionClient()
+            #expect(try await browser.login(http, name: "viewer-plg", password: ConsoleFixtures.password).status == .seeOther)
+            let coverage = String(buffer: try await browser.get(http, "/coverage").body)
+            let link = "/laporan/bulanan?region=16.71&amp;month=\(month)&amp;lang=id&amp;format=pdf"
+            #expect(coverage.contains("Laporan bulanan") && coverage.contains(link), "\(coverage.suffix(800))")
+            let pdf = try await browser.get(http, "/laporan/bulanan?region=16.71&month=\(month)&format=pdf")
+            #expect(pdf.status == .ok && pdf.headers[.contentType] == "application/pdf")
+            #expect(pdf.headers[.contentDisposition] == "attachment; filename=\"laporan-bulanan-16.71-\(month).pdf\"")
+            let bytes = Data(pdf.body.readableBytesView)
+            #expect(bytes.starts(with: Array("%PDF".utf8)))
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "nadi-console-report-\(UUID().uuidString.prefix(8)).pdf")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try bytes.write(to: file)
+            let text = try await Self.pdfText(file.path).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(
+                text.contains("Laporan bulanan smart city — Kota Palembang") && text.contains(MonthlyReportRenderer.monthName(month, .id)))
+            let html = try await browser.get(http, "/laporan/bulanan?region=16.71.02&month=\(month)&format=html")
+            #expect(html.status == .ok && String(buffer: html.body).contains("Seberang Ulu Satu"))
+            #expect(try await browser.get(http, "/laporan/bulanan?region=16.01&month=\(month)&format=pdf").status == .notFound)
         }
     }
 

@@ -71,6 +71,14 @@ extension ConsoleController {
             ])
         }
         page["charts"] = charts
+        let reportRegion = region?.rawValue ?? scope.region?.rawValue
+        page["reports"] = reportMonths().prefix(6).map { month -> [String: Any] in
+            let base = "/laporan/bulanan?region=\(PageContext.encode(reportRegion ?? ""))&month=\(month)&lang=\(language.rawValue)"
+            return [
+                "month": MonthlyReportRenderer.monthName(month, language), "pdf": base + "&format=pdf", "html": base + "&format=html",
+                "csv": base + "&format=csv",
+            ]
+        }
         page["region_name"] = groups.first { RegionCode($0.code) == region }?.name ?? "Indonesia"
         return renderer.page("coverage", page)
     }

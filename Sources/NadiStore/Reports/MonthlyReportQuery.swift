@@ -36,7 +36,8 @@ package struct MonthlyReportQuery: Sendable {
         let uptime = UptimeQuery(client: client, logger: logger)
         var byKind: [(kind: DeviceKind, uptime: RegionUptime)] = []
         for kind in DeviceKind.allCases {
-            let rows = try await uptime.byRegion(region: region, depth: region.level, kind: kind, window: window, timeZone: timeZone, now: now)
+            let rows = try await uptime.byRegion(
+                region: region, depth: region.level, kind: kind, window: window, timeZone: timeZone, now: now)
             if let row = rows.first(where: { $0.region == region.rawValue }), row.devices > 0 { byKind.append((kind, row)) }
         }
         let below = RegionLevel.allCases.first { $0.depth == region.level.depth + 1 } ?? region.level
@@ -55,7 +56,8 @@ package struct MonthlyReportQuery: Sendable {
         var name = coverage.rows.first { $0.region == region.rawValue }?.name
         if name == nil { name = try await regionName(region) }
         return MonthlyReport(
-            region: region, regionName: name ?? region.rawValue, month: month, window: window, generatedAt: now, coverage: coverage, trajectories: rollout,
+            region: region, regionName: name ?? region.rawValue, month: month, window: window, generatedAt: now, coverage: coverage,
+            trajectories: rollout,
             uptimeByKind: byKind, uptimeByArea: summary.regions, worst: worst, schools: schools, retroactive: retroactive)
     }
 
@@ -78,7 +80,8 @@ package struct MonthlyReportQuery: Sendable {
         ).decode((String, String, Int64, Double).self) { found[device] = (name, Int(count), longest) }
         return devices.map {
             let known = found[$0.device]
-            return MonthlyReport.WorstDevice(uptime: $0, name: known?.name ?? "", incidents: known?.count ?? 0, longestS: known?.longest ?? 0)
+            return MonthlyReport.WorstDevice(
+                uptime: $0, name: known?.name ?? "", incidents: known?.count ?? 0, longestS: known?.longest ?? 0)
         }
     }
 
