@@ -120,6 +120,7 @@ let package = Package(
                 "NadiCore",
                 "NadiStore",
                 "NadiReports",
+                "NadiPrinting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

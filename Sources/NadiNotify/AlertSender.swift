@@ -94,7 +94,7 @@ package struct AlertSender: Sendable {
     }
 
     /// Telegram's answer to sendMessage.
-    private struct TelegramAnswer: Decodable {
+    struct TelegramAnswer: Decodable {
         struct Parameters: Decodable {
             var retry_after: Double?
         }
@@ -114,10 +114,14 @@ package struct AlertSender: Sendable {
         request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: message, options: [.sortedKeys])))
         let response = try await http.execute(request, timeout: .init(timeout))
         let answer = try await response.body.collect(upTo: 64 << 10)
-        let status = Int(response.status.code)
-        let parsed = try? JSONDecoder().decode(TelegramAnswer.self, from: Data(answer.readableBytesView))
+        return Self.telegramOutcome(status: Int(response.status.code), body: Data(answer.readableBytesView))
+    }
+
+    /// What Telegram's answer to a Bot API call means.
+    static func telegramOutcome(status: Int, body: Data) -> SendOutcome {
+        let parsed = try? JSONDecoder().decode(TelegramAnswer.self, from: body)
         if parsed?.ok == true, (200..<300).contains(status) { return SendOutcome(delivered: true, status: status, detail: nil) }
-        let said = parsed?.description ?? String(decoding: answer.readableBytesView.prefix(200), as: UTF8.self)
+        let said = parsed?.description ?? String(decoding: body.prefix(200), as: UTF8.self)
         var detail = "Telegram answered \(status)" + (said.isEmpty ? "" : ": \(said)")
         switch status {
         case 401: detail += " (the bot token is wrong or revoked)"

@@ -22,6 +22,8 @@ package actor Notifier: Service {
     let logger: Logger
     let metrics: NotifierMetrics
     private var busy: Set<Int32> = []
+    private var reportsBusy = false
+    private var lastReportCheck: ContinuousClock.Instant?
     private var failureLogs: [Int32: RepeatedFailureLog] = [:]
     private var lastDecision: (candidates: Set<Int64>, at: ContinuousClock.Instant)?
     private var lastPrune: ContinuousClock.Instant?
@@ -84,6 +86,19 @@ package actor Notifier: Service {
                 group.addTask { await self.deliver(channel, sender: sender) }
             }
         }
+        if !reportsBusy, lastReportCheck.map({ now - $0 >= configuration.tick * 5 }) ?? true {
+            lastReportCheck = now
+            let dispatcher = ReportDispatcher(client: client, configuration: configuration, logger: logger)
+            let due = try await dispatcher.due()
+            if !due.isEmpty {
+                reportsBusy = true
+                let byID = Dictionary(channels.map { ($0.channel.id, $0) }) { a, _ in a }
+                group.addTask {
+                    await dispatcher.send(due, channels: byID, sender: sender)
+                    await self.reportsDone()
+                }
+            }
+        }
         if lastMetrics.map({ now - $0 >= .seconds(5) }) ?? true {
             metrics.eventsPending.record(try await outages.pendingEvents())
             let backlog = try await deliveries.backlog(now: Date())
@@ -98,6 +113,8 @@ package actor Notifier: Service {
             lastPrune = now
         }
     }
+
+    private func reportsDone() { reportsBusy = false }
 
     /// Queues the `down` and `recovery` messages that are due.
     func decide(_ outages: OutageStore) async throws {

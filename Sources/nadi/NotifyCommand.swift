@@ -25,7 +25,7 @@ struct Notify: AsyncParsableCommand {
               nadi notify log ops-telegram
               nadi notify schedule add --channel ops-telegram --report monthly --region 16.71 --day 1 --at 07:00
             """,
-        subcommands: [NotifyAdd.self, NotifyList.self, NotifyRemove.self, NotifyTest.self, NotifyLog.self])
+        subcommands: [NotifyAdd.self, NotifyList.self, NotifyRemove.self, NotifyTest.self, NotifyLog.self, NotifySchedule.self])
 }
 
 /// Reads a secret from a file: the first line, without its line break. Secrets never come from argv.
