@@ -22,7 +22,9 @@ package struct MonthlyReportQuery: Sendable {
         let coverageQuery = CoverageQuery(client: client, logger: logger)
         guard try await coverageQuery.exists(region) else { return nil }
         let scope = try await coverageQuery.scope(region: region, depth: nil)
-        let coverage = try await coverageQuery.report(scope: scope, at: ReportInstant(asOf: month.lastDay, timeZone: timeZone, now: now))
+        // The end of the month, or today for the month under way.
+        let asOf = min(month.lastDay, CalendarDay(now, in: timeZone))
+        let coverage = try await coverageQuery.report(scope: scope, at: ReportInstant(asOf: asOf, timeZone: timeZone, now: now))
         let window = month.window(in: timeZone)
         let trajectories = TrajectoryQuery(client: client, logger: logger)
         let historyStart = try await trajectories.historyStart()
