@@ -3,12 +3,14 @@ import Subprocess
 import SystemPackage
 
 /// Prints a self-contained HTML page to an A4 PDF with headless Chromium, the tool that lays the
-/// report's CSS (print rules, inline SVG) out as a browser does. Chromium runs under `timeout`,
-/// which ends its whole process group (renderer, zygote) when the deadline passes.
+/// report's CSS (print rules, inline SVG) out as a browser does. Chromium runs at nice 10 (a
+/// report printed in nadid must not take CPU from ingest) under `timeout`, which ends its whole
+/// process group (renderer, zygote) when the deadline passes.
 public struct PDFPrinter: Sendable {
     /// The browser binary.
     public let browser: String
     let timeoutTool: String?
+    let niceTool: String?
 
     /// How to get a PDF when no browser is installed.
     public static let installHint =
@@ -17,7 +19,7 @@ public struct PDFPrinter: Sendable {
     /// Chromium (`chromium`, `chromium-browser`, `google-chrome`) on PATH or in /usr/bin; nil when none.
     public static func find() -> PDFPrinter? {
         guard let browser = ["chromium", "chromium-browser", "google-chrome"].lazy.compactMap(locate).first else { return nil }
-        return PDFPrinter(browser: browser, timeoutTool: locate("timeout"))
+        return PDFPrinter(browser: browser, timeoutTool: locate("timeout"), niceTool: locate("nice"))
     }
 
     static func locate(_ name: String) -> String? {
@@ -41,18 +43,17 @@ public struct PDFPrinter: Sendable {
         try Data(html.utf8).write(to: page)
         let browserArguments = [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars",
-            "--disable-extensions", "--user-data-dir=\(directory.appendingPathComponent("profile").path)", "--no-pdf-header-footer",
+            "--disable-extensions", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-default-apps", "--mute-audio", "--renderer-process-limit=1",
+            "--disable-features=Translate,MediaRouter,OptimizationHints",
+            "--user-data-dir=\(directory.appendingPathComponent("profile").path)", "--no-pdf-header-footer",
             "--print-to-pdf=\(output.path)", page.absoluteString,
         ]
-        let executable: Executable
-        let arguments: [String]
-        if let timeoutTool {
-            executable = .path(FilePath(timeoutTool))
-            arguments = ["-k", "5", String(seconds), browser] + browserArguments
-        } else {
-            executable = .path(FilePath(browser))
-            arguments = browserArguments
-        }
+        var command = [browser] + browserArguments
+        if let timeoutTool { command = [timeoutTool, "-k", "5", String(seconds)] + command }
+        if let niceTool { command = [niceTool, "-n", "10"] + command }
+        let executable = Executable.path(FilePath(command[0]))
+        let arguments = Array(command.dropFirst())
         var environment = Environment.inherit
         environment = environment.updating(["HOME": directory.path])
         let result = try await run(

@@ -38,6 +38,8 @@ package enum MetricCatalog {
         // Fleet.
         add("nadi_devices", "Devices in service by kind and state")
         add("nadi_devices_silent", "Devices down because they went silent, by kabupaten/kota")
+        // Audit trail.
+        add("nadi_audit_events_last_hour", "Changes recorded in the audit trail in the last hour, by actor")
         // Alerts.
         add("nadi_alert_events_pending", "Status changes committed to the alert outbox and not yet read by the notifier")
         add("nadi_alert_deliveries_pending", "Alert messages queued and not delivered yet")

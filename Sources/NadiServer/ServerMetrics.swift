@@ -58,6 +58,22 @@ final class ServerMetrics: Sendable {
         }
     }
 
+    /// Sets `nadi_audit_events_last_hour{actor}`; an actor seen before and quiet now reads 0.
+    func audit(_ rows: [(actor: String, count: Int)]) {
+        var counts = Dictionary(rows.map { ($0.actor, $0.count) }) { a, b in a + b }
+        let stale = reportedActors.withLock { reported in
+            let stale = reported.subtracting(counts.keys)
+            reported.formUnion(counts.keys)
+            return stale
+        }
+        for actor in stale { counts[actor] = 0 }
+        for (actor, count) in counts {
+            Gauge(label: "nadi_audit_events_last_hour", dimensions: [("actor", actor)], factory: factory).record(count)
+        }
+    }
+
+    private let reportedActors = Mutex<Set<String>>([])
+
     private struct FleetKey: Hashable {
         var regency: String
         var kind: String

@@ -53,7 +53,11 @@ struct NotifyScheduleAdd: AsyncParsableCommand {
 }
 
 struct NotifyScheduleList: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "The report schedules and the last month each sent.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "The report schedules and the last month each sent.",
+        discussion:
+            "Each schedule's channel, region, day and time, format, and the newest month sent with its state. Example: nadi notify schedule list --format json"
+    )
     @Option(help: "table, csv or json.") var format: OutputFormat = .table
     @OptionGroup var database: DatabaseOptions
 
@@ -98,7 +102,9 @@ extension NotifyScheduleList {
 }
 
 struct NotifyScheduleRemove: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a report schedule by its id.")
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Remove a report schedule by its id.",
+        discussion: "The months already sent stay in the history of the channel. Example: nadi notify schedule remove 3")
     @Argument(help: "The schedule's id (nadi notify schedule list).") var id: Int32
     @OptionGroup var database: DatabaseOptions
 

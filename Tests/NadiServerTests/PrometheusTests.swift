@@ -128,6 +128,8 @@ struct PrometheusTests {
             let lint = try await ToolRun.shell("promtool check metrics < '\(file.path)'")
             #expect(lint.status == 0 && lint.output.isEmpty, "promtool check metrics:\n\(lint.output)")
             #expect(scrape.body.contains("nadi_http_requests_total"), "Hummingbird's request metrics under Nadi's names")
+            #expect(
+                scrape.body.contains("nadi_audit_events_last_hour{actor=\"token:"), "the inventory's changes, by the token that made them")
 
             // Every query of the Grafana dashboard parses and runs, and names only metrics nadid exports.
             let exported = Set(MetricCatalog.entries.values.map(\.name))

@@ -65,6 +65,8 @@ struct HealthController: Sendable {
         metrics.oldestQueued(queue.oldestWait)
         let store = DeviceStateStore(client: client, logger: logger)
         if let rows = try? await withDeadline(.seconds(2), { try await store.countsByRegency() }) { metrics.fleet(rows) }
+        let audit = AuditStore(client: client, logger: logger)
+        if let rows = try? await withDeadline(.seconds(2), { try await audit.lastHourByActor() }) { metrics.audit(rows) }
         var buffer: [UInt8] = []
         metrics.registry.emit(into: &buffer)
         return Response(

@@ -60,6 +60,16 @@ package struct AuditStore: Sendable {
         }
     }
 
+    /// How many changes each actor made in the last hour (the `/metrics` gauge behind the Grafana
+    /// panel "Audit events per hour by actor").
+    package func lastHourByActor() async throws -> [(actor: String, count: Int)] {
+        var rows: [(actor: String, count: Int)] = []
+        for try await (actor, count) in try await client.query(
+            "SELECT actor, count(*)::int8 FROM audit_event WHERE at > now() - interval '1 hour' GROUP BY actor", logger: logger
+        ).decode((String, Int64).self) { rows.append((actor, Int(count))) }
+        return rows
+    }
+
     /// Walks the chain in order: each row's hash must be SHA-256(previous hash ‖ its canonical
     /// content), ids must follow one another.
     package func verify() async throws -> Verification {
