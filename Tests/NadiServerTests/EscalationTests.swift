@@ -12,7 +12,7 @@ import Testing
 /// Escalation of an incident nobody acknowledges (DESIGN.md, "Channels people use, escalation").
 /// Time is moved by setting the first message's `created_at` back: the decision reads the
 /// database's clock, as every nadid does, so the test need not wait minutes.
-@Suite("Escalation")
+@Suite("Escalation", .timeLimit(.minutes(3)))
 struct EscalationTests {
     /// Moves the first message of `device`'s incident on `channel` `seconds` into the past.
     static func age(_ client: DatabaseClient, channel: String, seconds: Int) async throws {

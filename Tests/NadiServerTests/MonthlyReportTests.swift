@@ -12,7 +12,7 @@ import Testing
 
 /// `nadi report monthly` through the built binary, on a city with last month's history: the PDF is
 /// read back by a PDF reader (poppler's `pdftotext`) and must carry what the other commands print.
-@Suite("Monthly report", .serialized)
+@Suite("Monthly report", .serialized, .timeLimit(.minutes(3)))
 struct MonthlyReportTests {
     static let zone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt
 

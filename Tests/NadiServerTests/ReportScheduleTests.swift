@@ -11,7 +11,7 @@ import Testing
 
 /// Scheduled monthly reports, delivered to local stand-ins for Telegram's Bot API (`sendDocument`)
 /// and WhatsApp's Cloud API (`media` upload, then a `document` message).
-@Suite("Scheduled monthly reports")
+@Suite("Scheduled monthly reports", .timeLimit(.minutes(3)))
 struct ReportScheduleTests {
     static let botToken = "123456:report-bot-\(UUID().uuidString.prefix(6))"
 

@@ -11,7 +11,7 @@ import Testing
 
 /// The WhatsApp channel against a local stand-in that speaks the Cloud API's `messages` endpoint as
 /// Meta documents it: template bodies in, `{"messages":[{"id":"wamid…"}]}` or a Graph error out.
-@Suite("WhatsApp channel")
+@Suite("WhatsApp channel", .timeLimit(.minutes(3)))
 struct WhatsAppTests {
     static let phoneID = "106540352242922"
     static let token = "EAAG-whatsapp-token-\(UUID().uuidString.prefix(8))"
