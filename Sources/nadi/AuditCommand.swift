@@ -20,7 +20,7 @@ struct Audit: AsyncParsableCommand {
               nadi audit --actor operator1 --format csv --output trail.csv
               nadi audit verify
             """,
-        subcommands: [AuditList.self, AuditVerify.self], defaultSubcommand: AuditList.self)
+        subcommands: [AuditList.self, AuditVerify.self, AuditPrune.self], defaultSubcommand: AuditList.self)
 }
 
 struct AuditList: AsyncParsableCommand {
@@ -114,11 +114,53 @@ struct AuditVerify: AsyncParsableCommand {
         let result = try await database.withClient { client in
             try await AuditStore(client: client, logger: CLILogger.make()).verify()
         }
+        let pruned = result.prunedBefore.map { " from row \($0.firstID) (older rows pruned \(Timestamp.format($0.at)))" } ?? ""
         if let broken = result.firstBroken {
-            print("audit trail BROKEN at row \(broken.id): \(broken.reason) (\(result.rows) rows read)")
+            print("audit trail BROKEN at row \(broken.id): \(broken.reason) (\(result.rows) rows read\(pruned))")
             throw ExitCode(1)
         }
-        print("audit trail intact: \(result.rows) rows, head \(result.head ?? "(empty)")")
+        print("audit trail intact: \(result.rows) rows\(pruned), head \(result.head ?? "(empty)")")
+    }
+}
+
+struct AuditPrune: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Drop the audit trail's months older than --retain (kept forever unless you run this).",
+        discussion: """
+            Drops whole monthly partitions that ended more than --retain months before this month (at least \(AuditStore.minimumRetainMonths): \
+            the BPK audits a fiscal year, the Inspektorat the one before). First it records an anchor — the first row kept \
+            and the hash of the last row dropped — so `nadi audit verify` still proves the rest of the chain; the pruning \
+            itself is a row of the trail (object `audit`: who, when, how many rows, which months). Run it from cron, \
+            e.g. monthly: nadi audit prune --retain 60
+            """)
+
+    @Option(help: "Months to keep, counted back from the start of this month (at least \(AuditStore.minimumRetainMonths)).") var retain: Int
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        guard retain >= AuditStore.minimumRetainMonths else {
+            throw ValidationError("--retain must be at least \(AuditStore.minimumRetainMonths) months")
+        }
+    }
+
+    func run() async throws {
+        let months = retain
+        let pruned: AuditPruning
+        do {
+            pruned = try await database.withClient { client in
+                try await AuditStore(client: client, logger: CLILogger.make()).prune(retainMonths: months)
+            }
+        } catch let refused as AuditPruningRefused {
+            throw CLIError("not pruned: \(refused.description)")
+        }
+        guard !pruned.partitions.isEmpty else {
+            print("nothing older than \(Timestamp.format(pruned.before)) to prune")
+            return
+        }
+        print(
+            "pruned \(pruned.rows) rows (\(pruned.partitions.joined(separator: ", "))) older than \(Timestamp.format(pruned.before)); the chain now starts at row \(pruned.firstKept ?? 0), recorded in the trail"
+        )
     }
 }
 

@@ -13,7 +13,7 @@ package struct AuditEvent: Sendable, Equatable, Codable {
     package var requestID: String
     /// `create`, `update` or `delete`.
     package var action: String
-    /// `region`, `site`, `device`, `target`, `maintenance`, `incident`, `user`, `token`, `channel`, `schedule`, `federation`.
+    /// `region`, `site`, `device`, `target`, `maintenance`, `incident`, `user`, `token`, `channel`, `schedule`, `federation`, `audit` (a pruning).
     package var objectType: String
     package var objectID: String
     package var region: String?
@@ -76,7 +76,7 @@ package struct AuditFilter: Sendable, Equatable {
 
     /// The object types the trail records.
     package static let objectTypes = [
-        "region", "site", "device", "target", "maintenance", "incident", "user", "token", "channel", "schedule", "federation",
+        "region", "site", "device", "target", "maintenance", "incident", "user", "token", "channel", "schedule", "federation", "audit",
     ]
 
     /// Reads `TYPE` or `TYPE:ID` (`--object device:PLG-CCTV-1`); nil with the reason when the type is unknown.

@@ -54,6 +54,8 @@ package struct AuditStore: Sendable {
         package var firstBroken: (id: Int64, reason: String)?
         /// The hash of the newest row (hex): write it down elsewhere to detect a rewritten tail later.
         package var head: String?
+        /// Where the chain was checked from when it was pruned: the first row kept, and when.
+        package var prunedBefore: (firstID: Int64, at: Date)? = nil
 
         package static func == (lhs: Verification, rhs: Verification) -> Bool {
             lhs.rows == rhs.rows && lhs.firstBroken?.id == rhs.firstBroken?.id && lhs.head == rhs.head
@@ -72,15 +74,17 @@ package struct AuditStore: Sendable {
 
     /// Walks the chain in order: each row's hash must be SHA-256(previous hash ‖ its canonical
     /// content), ids must follow one another.
+    /// After a pruning, the walk starts at the anchor's first row with the hash it recorded.
     package func verify() async throws -> Verification {
-        var previous = Data()
-        var expectedID: Int64 = 1
+        let anchor = try await anchor()
+        var previous = anchor?.previous ?? Data()
+        var expectedID: Int64 = anchor?.firstID ?? 1
         var rows = 0
         var lastHex: String?
         for try await (id, content, stored) in try await client.query(
             """
             SELECT id, nadi_audit_content(id, at, actor, address, request_id, action, object_type, object_id, region, before, after), hash
-            FROM audit_event ORDER BY id
+            FROM audit_event WHERE id >= \(expectedID) ORDER BY id
             """, logger: logger
         ).decode((Int64, String, ByteBuffer).self) {
             rows += 1
@@ -90,18 +94,19 @@ package struct AuditStore: Sendable {
             let storedBytes = Data(stored.readableBytesView)
             if id != expectedID {
                 return Verification(
-                    rows: rows, firstBroken: (id, "row \(expectedID) is missing: the row after \(expectedID - 1) is \(id)"), head: nil)
+                    rows: rows, firstBroken: (id, "row \(expectedID) is missing: the row after \(expectedID - 1) is \(id)"), head: nil,
+                    prunedBefore: anchor.map { ($0.firstID, $0.at) })
             }
             guard computed == storedBytes else {
                 return Verification(
                     rows: rows,
                     firstBroken: (id, "its hash does not match its content and the row before: it was changed after it was written"),
-                    head: nil)
+                    head: nil, prunedBefore: anchor.map { ($0.firstID, $0.at) })
             }
             previous = computed
             expectedID += 1
             lastHex = computed.map { String(format: "%02x", $0) }.joined()
         }
-        return Verification(rows: rows, firstBroken: nil, head: lastHex)
+        return Verification(rows: rows, firstBroken: nil, head: lastHex, prunedBefore: anchor.map { ($0.firstID, $0.at) })
     }
 }
