@@ -19,7 +19,8 @@ final class DemoTelegram: Sendable {
 
     init(zone: TimeZone) { self.zone = zone }
 
-    /// `POST /demo/telegram/bot<token>/sendMessage` and `GET /demo/telegram`.
+    /// `POST /demo/telegram/bot<token>/sendMessage`, `…/sendDocument` (a scheduled monthly report)
+    /// and `GET /demo/telegram`.
     func addRoutes(to router: Router<some RequestContext>) {
         router.post("demo/telegram/*/sendMessage") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 16)
@@ -32,6 +33,25 @@ final class DemoTelegram: Sendable {
                 if list.count > 200 { list.removeFirst(list.count - 200) }
             }
             return Self.answer(#"{"ok":true,"result":{"message_id":1}}"#, status: .ok)
+        }
+        router.post("demo/telegram/*/sendDocument") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 16 << 20)
+            // Multipart: the chat id, the caption, and the file; the demo shows its name and size.
+            let text = String(decoding: body.readableBytesView, as: UTF8.self)
+            func field(_ name: String) -> String? {
+                guard let start = text.range(of: "name=\"\(name)\"\r\n\r\n") else { return nil }
+                return text[start.upperBound...].components(separatedBy: "\r\n").first
+            }
+            guard field("chat_id") == Self.chat else {
+                return Self.answer(#"{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}"#, status: .badRequest)
+            }
+            let filename = text.range(of: "filename=\"").flatMap { text[$0.upperBound...].split(separator: "\"").first }.map(String.init)
+            let line = "📄 \(filename ?? "document") (\(body.readableBytes / 1024) KiB): \(field("caption") ?? "")"
+            self.messages.withLock { list in
+                list.append((Date(), line))
+                if list.count > 200 { list.removeFirst(list.count - 200) }
+            }
+            return Self.answer(#"{"ok":true,"result":{"message_id":2}}"#, status: .ok)
         }
         router.get("demo/telegram") { _, _ -> Response in
             let formatter = DateFormatter()

@@ -29,6 +29,7 @@ struct NotifyScheduleAdd: AsyncParsableCommand {
     @Option(help: "Day of the month, 1–28.") var day = 1
     @Option(help: "Local time, HH:MM.") var at = "07:00"
     @Option(help: "pdf (needs Chromium on the nadid host; HTML is sent without it), html or csv.") var format: Format = .pdf
+    @OptionGroup var time: ReportTimeZone
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
@@ -43,8 +44,10 @@ struct NotifyScheduleAdd: AsyncParsableCommand {
                 try await ReportScheduleStore(client: client, logger: CLILogger.make()).add(
                     channel: channel, region: region, rule: rule, format: format)
             }
+            let local = LocalTime(zone: time.zone)
+            let next = rule.nextSend(after: schedule.createdAt, in: time.zone)
             print(
-                "schedule #\(schedule.id): the monthly report of \(region.rawValue) goes to '\(channel)' on day \(rule.day) at \(rule.time) as \(format), from next time that comes"
+                "schedule #\(schedule.id): the monthly report of \(region.rawValue) goes to '\(channel)' on day \(rule.day) at \(rule.time) as \(format); first: \(next.month) on \(local.minutes(next.at)) \(local.zoneName)"
             )
         } catch let refused as ReportScheduleStore.Refused {
             throw CLIError("not added: \(refused.description)")

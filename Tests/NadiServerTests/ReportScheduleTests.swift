@@ -128,6 +128,11 @@ struct ReportScheduleTests {
         #expect(rule.dueMonth(now: sendTime.addingTimeInterval(60), created: sendTime.addingTimeInterval(30), zone: zone) == nil)
         let january = try #require(Timestamp.parse("2027-01-01T08:00:00+07:00"))
         #expect(rule.dueMonth(now: january, created: created, zone: zone) == ReportMonth("2026-12"))
+        let next = rule.nextSend(after: created, in: zone)
+        #expect(
+            next.month == ReportMonth("2026-10") && Timestamp.format(next.at) == Timestamp.format(rule.sendTime(for: next.month, in: zone)))
+        let later = rule.nextSend(after: sendTime.addingTimeInterval(60), in: zone)
+        #expect(later.month == ReportMonth("2026-12"), "after this month's send time, the next is next month's")
         guard case .failure = ReportScheduleRule.parse(day: 1, at: "7am") else { Issue.record("7am accepted"); return }
     }
 }

@@ -37,6 +37,15 @@ package struct ReportScheduleRule: Sendable, Equatable {
         return CalendarDay(year: next.year, month: next.month, day: day).start(in: zone).addingTimeInterval(Double(atMinute) * 60)
     }
 
+    /// The first time a report goes out after `date`, and the month it covers.
+    package func nextSend(after date: Date, in zone: TimeZone) -> (at: Date, month: ReportMonth) {
+        let previous = ReportMonth(date, in: zone).previous
+        let thisMonth = sendTime(for: previous, in: zone)
+        if thisMonth > date { return (thisMonth, previous) }
+        let current = ReportMonth(date, in: zone)
+        return (sendTime(for: current, in: zone), current)
+    }
+
     /// The month whose report is due at `now`: last month, once this month's send time has passed,
     /// for a schedule that existed before that time (one added on the 15th with `--day 1` first
     /// sends next month). Nil when nothing is due.
