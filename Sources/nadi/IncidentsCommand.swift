@@ -66,8 +66,8 @@ struct IncidentsAck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ack", abstract: "Acknowledge the open incident of a device: someone is on it.",
         discussion: """
-            As the console's acknowledge button: the incident shows who took it, and its escalation (nadi notify add
-            --escalate-after) stops, including steps already queued. The acknowledgement is in the audit trail as cli:<you>.
+            As the console's acknowledge button: the incident shows who took it, and its escalation (nadi notify add \
+            --escalate-after) stops, including steps already queued. The acknowledgement is in the audit trail as cli:<you>. \
             Example: nadi incidents ack PLG-FO-3 --note "tim lapangan menuju lokasi"
             """)
     @Argument(help: "The root device's id.") var device: String

@@ -40,19 +40,19 @@ struct NotifyAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add", abstract: "Add a channel: a webhook (signed JSON), a Telegram chat or WhatsApp numbers.",
         discussion: """
-            A webhook receives a JSON POST with the headers Nadi-Event-Id (the same on every retry: use it to drop repeats) and
-            Nadi-Signature: sha256=<hex HMAC-SHA256 of the body with the secret>. A 2xx answer means delivered; anything else,
-            or no answer within 10 s, is retried with exponential backoff for up to 24 h; 410 Gone disables the channel.
+            A webhook receives a JSON POST with the headers Nadi-Event-Id (the same on every retry: use it to drop repeats) and \
+            Nadi-Signature: sha256=<hex HMAC-SHA256 of the body with the secret>. A 2xx answer means delivered; anything else, \
+            or no answer within 10 s, is retried with exponential backoff for up to 24 h; 410 Gone disables the channel. \
             Secrets are read from files and are never printed, logged or exported.
 
-            WhatsApp goes through Meta's WhatsApp Business Cloud API, which lets a business start a conversation only with a
-            template Meta approved: register an incident and a recovery template (README, "WhatsApp") and name them here. Each
-            recipient gets its own message; one that has not opted in, or a template not approved, is stated in
+            WhatsApp goes through Meta's WhatsApp Business Cloud API, which lets a business start a conversation only with a \
+            template Meta approved: register an incident and a recovery template (README, "WhatsApp") and name them here. Each \
+            recipient gets its own message; one that has not opted in, or a template not approved, is stated in \
             `nadi notify log` and not retried; a 429 is retried after the Retry-After it gives.
 
-            Escalation: with --escalate-after M, an incident announced on this channel and not acknowledged (console, or
-            `nadi incidents ack`) M minutes after that first message is sent to --to (or again here); with --repeat N it is
-            sent again every N minutes after that, at most --max-repeats times (default 3). Each step is sent once, across
+            Escalation: with --escalate-after M, an incident announced on this channel and not acknowledged (console, or \
+            `nadi incidents ack`) M minutes after that first message is sent to --to (or again here); with --repeat N it is \
+            sent again every N minutes after that, at most --max-repeats times (default 3). Each step is sent once, across \
             restarts and a second nadid; an acknowledgement or the recovery stops the rest.
             """)
 

@@ -8,9 +8,9 @@ struct NotifySchedule: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schedule", abstract: "Send the monthly report to a channel every month.",
         discussion: """
-            On --day of each month at --at (the deployment's time), nadid sends the report of the month before to the
-            channel: as a document to Telegram (sendDocument) and WhatsApp (a document message), and as a signed JSON body with
-            the console's download link to a webhook. Each month is sent once, across restarts and several nadid;
+            On --day of each month at --at (the deployment's time), nadid sends the report of the month before to the \
+            channel: as a document to Telegram (sendDocument) and WhatsApp (a document message), and as a signed JSON body with \
+            the console's download link to a webhook. Each month is sent once, across restarts and several nadid; \
             `nadi notify schedule list` shows the last month sent and how it went.
             """,
         subcommands: [NotifyScheduleAdd.self, NotifyScheduleList.self, NotifyScheduleRemove.self])

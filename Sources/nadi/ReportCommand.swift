@@ -20,20 +20,24 @@ struct ReportMonthly: AsyncParsableCommand {
         commandName: "monthly",
         abstract: "The monthly report of a region: coverage, uptime and SLA, worst devices, schools, retroactive windows.",
         discussion: """
-            What a planner sends upward each month, in Bahasa Indonesia (English with --lang en), printable on A4:
-              - coverage against the masterplan at the end of the month, with the rollout trajectory and its projection;
-              - uptime and SLA per kind and per kabupaten/kota (or kecamatan), down time split by cause (own, upstream,
-                maintenance) — the figures `nadi uptime` prints for the same window;
+            What a planner sends upward each month, printable on A4, in Bahasa
+            Indonesia (English with --lang en):
+              - coverage against the masterplan at the end of the month, with the
+                rollout trajectory and its projection;
+              - uptime and SLA per kind and per kabupaten/kota (or kecamatan), down
+                time split by cause — what `nadi uptime` prints for the month;
               - the ten worst devices with their outages in the month;
-              - schools with and without a working camera (as they stand when the report is made);
-              - the month's retroactive maintenance windows: who created each, when, and why.
-            PDF is printed by headless Chromium (bash Deploy/setup.sh --reports installs it). The console offers the same
-            report under Laporan; `nadi notify schedule add` sends it to a channel every month.
+              - schools with and without a working camera (as they stand now);
+              - the month's retroactive maintenance windows: by whom, when, why.
+            PDF is printed by headless Chromium (bash Deploy/setup.sh --reports).
+            The console's coverage page offers the same report (Laporan bulanan);
+            `nadi notify schedule add` sends it to a channel every month.
 
             Examples:
-              nadi report monthly --region 16.71 --month 2026-11 --format pdf --output laporan-2026-11.pdf
-              nadi report monthly --region 16.71 --format csv > laporan.csv          # last month
-              nadi report monthly --region 16 --month 2026-11 --lang en --output report.html
+              nadi report monthly --region 16.71 --month 2026-11 --format pdf \\
+                  --output laporan-2026-11.pdf
+              nadi report monthly --region 16.71 --format csv > laporan.csv
+              nadi report monthly --region 16 --lang en --output report.html
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case html, pdf, csv }
