@@ -169,4 +169,46 @@ struct WhatsAppTests {
             }
         }
     }
+
+    @Test(
+        "the console's admin adds a WhatsApp channel that escalates; a recipient not in E.164 is refused with the reason; the token is never shown"
+    )
+    func consoleAddsWhatsApp() async throws {
+        try await NadiTestApp.run { app, http, db in
+            try await ConsoleFixtures.seedUsers(db)
+            var admin = ConsoleSessionClient()
+            _ = try await admin.login(http, name: "admin", password: ConsoleFixtures.password)
+            let page = String(buffer: try await admin.get(http, "/admin").body)
+            let token = try #require(ConsoleSessionClient.hidden("csrf", in: page))
+            let kadis = [
+                "csrf": token, "name": "kadis-wa", "type": "whatsapp", "wa_phone_id": Self.phoneID, "wa_to": "+6281100000009",
+                "wa_incident": "nadi_insiden", "wa_recovery": "nadi_pulih", "secret": Self.token, "region": "16.71", "lang": "id",
+                "escalation_only": "on",
+            ]
+            #expect(try await admin.post(http, "/admin/channels", form: kadis).headers[.location] == "/admin?saved=channel")
+            var ops = kadis
+            ops["name"] = "ops-wa"
+            ops["escalation_only"] = nil
+            ops["escalate_after"] = "30m"
+            ops["escalate_to"] = "kadis-wa"
+            ops["repeat"] = "1h"
+            ops["max_repeats"] = "2"
+            #expect(try await admin.post(http, "/admin/channels", form: ops).headers[.location] == "/admin?saved=channel")
+            var wrong = ops
+            wrong["name"] = "salah"
+            wrong["wa_to"] = "081100000009"
+            let refused = try await admin.post(http, "/admin/channels", form: wrong)
+            let location = refused.headers[.location] ?? ""
+            #expect(location.hasPrefix("/admin?problem="), "\(location)")
+            #expect((location.removingPercentEncoding ?? location).contains("E.164"), "\(location)")
+            let channels = try await ChannelStore(client: db, logger: TestCluster.quietLogger).list()
+            #expect(channels.map(\.name).sorted() == ["kadis-wa", "ops-wa"])
+            let opsChannel = try #require(channels.first { $0.name == "ops-wa" })
+            #expect(opsChannel.escalation == EscalationPolicy(after: 1800, target: "kadis-wa", repeatEvery: 3600, maxRepeats: 2))
+            #expect(opsChannel.recipients == ["+6281100000009"] && channels.first { $0.name == "kadis-wa" }?.escalationOnly == true)
+            let listed = String(buffer: try await admin.get(http, "/admin").body)
+            #expect(listed.contains("30 menit ke kadis-wa, lalu tiap 1 jam (≤ 2)"), "\(listed.prefix(3000))")
+            #expect(!listed.contains(Self.token), "the access token is never shown")
+        }
+    }
 }

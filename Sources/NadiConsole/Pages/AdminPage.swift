@@ -33,6 +33,7 @@ extension ConsoleController {
                     .joined(separator: ", "),
                 "min_down": DurationText.spoken(Double(channel.minDownSeconds), language: language),
                 "lang": channel.language.rawValue, "state": channel.disabledReason ?? "",
+                "escalation": Self.escalation(channel, words: words, language: language),
             ]
         }
         page["default_region"] = ceiling?.rawValue ?? ""
@@ -107,11 +108,26 @@ extension ConsoleController {
             return value.isEmpty ? nil : value
         }
         let kinds = DeviceKind.allCases.map(\.rawValue).filter { fields["kind_" + $0] != nil }
-        let telegram = field("type") == "telegram"
+        let type = field("type") ?? "telegram"
+        let telegram = type == "telegram"
+        let whatsapp =
+            type == "whatsapp"
+            ? WhatsAppFields(
+                phoneNumberID: field("wa_phone_id") ?? "", recipients: field("wa_to") ?? "", incidentTemplate: field("wa_incident"),
+                recoveryTemplate: field("wa_recovery"), api: field("url")) : nil
+        let escalationKeys = ["escalate_after", "escalate_to", "repeat", "max_repeats"]
+        var escalation: EscalationFields?
+        if escalationKeys.contains(where: { field($0) != nil }) {
+            guard field("max_repeats").map({ Int($0) != nil }) ?? true else { return adminBack(problem: "max repeats must be a number") }
+            escalation = EscalationFields(
+                after: field("escalate_after"), target: field("escalate_to"), repeatEvery: field("repeat"),
+                maxRepeats: field("max_repeats").flatMap { Int($0) })
+        }
         let parsed = NotifyChannelRequest.parse(
             name: field("name") ?? "", region: field("region"), kinds: kinds.isEmpty ? nil : kinds.joined(separator: ","),
-            minDown: field("min_down"), language: field("lang"), webhook: telegram ? nil : field("url"),
-            telegramChat: telegram ? field("chat") : nil, telegramAPI: telegram ? field("url") : nil, secret: field("secret") ?? "")
+            minDown: field("min_down"), language: field("lang"), webhook: type == "webhook" ? field("url") : nil,
+            telegramChat: telegram ? field("chat") : nil, telegramAPI: telegram ? field("url") : nil, secret: field("secret") ?? "",
+            whatsapp: whatsapp, escalation: escalation, escalationOnly: fields["escalation_only"] != nil)
         let request: NotifyChannelRequest
         switch parsed {
         case .failure(let problem): return adminBack(problem: problem.description)
@@ -127,6 +143,22 @@ extension ConsoleController {
         }
         logger.notice("alert channel added", metadata: ["by": "\(session.user.name)", "channel": "\(request.name)"])
         return adminBack(saved: "channel")
+    }
+
+    /// `30 menit ke kadis-wa, lalu tiap 1 jam (≤ 3)`, or empty.
+    static func escalation(_ channel: NotifyChannel, words: [String: String], language: MessageLanguage) -> String {
+        guard let policy = channel.escalation else { return channel.escalationOnly ? (words["escalation_only"] ?? "") : "" }
+        var parts: [String] = []
+        if let after = policy.after {
+            parts.append(
+                "\(DurationText.spoken(Double(after), language: language)) \(words["escalation_to"] ?? "") \(policy.target ?? words["escalation_itself"] ?? "")"
+            )
+        }
+        if let every = policy.repeatEvery {
+            parts.append(
+                "\(words["escalation_every"] ?? "") \(DurationText.spoken(Double(every), language: language)) (≤ \(policy.maxRepeats))")
+        }
+        return parts.joined(separator: ", ")
     }
 
     /// `POST /admin/channels/remove`: a channel within the admin's region.
