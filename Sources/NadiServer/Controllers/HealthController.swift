@@ -37,16 +37,17 @@ struct HealthController: Sendable {
                 ], status: .serviceUnavailable)
         }
         do {
-            let pending = try await withDeadline(.seconds(2)) {
-                try await Migrator(client: client, logger: logger).pending(migrations)
+            // One deadline for both questions: a database that is away is reported within 2 s, not
+            // after one 2 s wait per question (a load balancer's probe gives up after a few seconds).
+            let (pending, readOnly) = try await withDeadline(.seconds(2)) { [client, logger, migrations] in
+                let pending = try await Migrator(client: client, logger: logger).pending(migrations)
+                guard pending.isEmpty else { return (pending, false) }
+                return (pending, try await DatabaseHealth(client: client, logger: logger).isReadOnly())
             }
             guard pending.isEmpty else {
                 return JSONBody.response(
                     ["status": "unavailable", "reason": "migrations pending: \(pending.map(\.name).joined(separator: ", "))"],
                     status: .serviceUnavailable)
-            }
-            let readOnly = try await withDeadline(.seconds(2)) { [client, logger] in
-                try await DatabaseHealth(client: client, logger: logger).isReadOnly()
             }
             if readOnly, let refusal = PostgresErrorText.writeRefusal(code: .readOnlySqlTransaction) {
                 return JSONBody.response(["status": "unavailable", "reason": refusal], status: .serviceUnavailable)
