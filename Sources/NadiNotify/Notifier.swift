@@ -79,7 +79,7 @@ package actor Notifier: Service {
         let channels = try await ChannelStore(client: client, logger: logger).withSecrets()
         let deliveries = DeliveryStore(client: client, logger: logger)
         if !channels.isEmpty {
-            try await decide(outages)
+            try await decide(outages, escalating: channels.contains { $0.channel.escalation != nil })
             let due = try await deliveries.channelsWithDue(now: Date()).subtracting(busy)
             for channel in channels where due.contains(channel.channel.id) && channel.channel.disabledAt == nil {
                 busy.insert(channel.channel.id)
@@ -116,8 +116,8 @@ package actor Notifier: Service {
 
     private func reportsDone() { reportsBusy = false }
 
-    /// Queues the `down` and `recovery` messages that are due.
-    func decide(_ outages: OutageStore) async throws {
+    /// Queues the `down` and `recovery` messages that are due, and escalation steps when a channel escalates.
+    func decide(_ outages: OutageStore, escalating: Bool) async throws {
         let deliveries = DeliveryStore(client: client, logger: logger)
         var queued: [DeliveryStore.NewDelivery] = []
         for found in try await outages.recoveryCandidates() {
@@ -164,7 +164,8 @@ package actor Notifier: Service {
                             since: candidate.started, ended: nil, dependentsDown: incident.dependentsDown, channel: candidate.channel)))
             }
         }
-        queued += try await escalations()
+        // No channel escalates: no step can be due or queued (a removed channel takes its deliveries with it).
+        if escalating { queued += try await escalations() }
         let added = try await deliveries.enqueue(queued)
         if added > 0 { logger.info("alert messages queued", metadata: ["messages": "\(added)"]) }
     }
