@@ -158,12 +158,15 @@ struct AuditTrailTests {
                 try await client.query("SELECT tableoid::regclass::text FROM audit_event WHERE id = \(id)").collect().first?.decode(
                     String.self))
             try await client.withConnection { connection in
+                // Only a superuser gets past the trail's guard, by not firing it (replica mode).
+                _ = try await connection.query("SET session_replication_role = replica", logger: TestCluster.quietLogger)
                 _ = try await connection.query("ALTER TABLE \(unescaped: partition) DISABLE TRIGGER USER", logger: TestCluster.quietLogger)
                 _ = try await connection.query(
                     "UPDATE audit_event SET after = jsonb_set(after, '{name}', '\"Palsu\"') WHERE id = \(id)",
                     logger: TestCluster.quietLogger)
                 _ = try await connection.query(
                     "ALTER TABLE \(unescaped: partition) ENABLE ALWAYS TRIGGER audit_event_append_only", logger: TestCluster.quietLogger)
+                _ = try await connection.query("RESET session_replication_role", logger: TestCluster.quietLogger)
             }
             let broken = try await Self.cli(["audit", "verify"], url: app.url)
             #expect(broken.status == 1 && broken.output.contains("BROKEN at row \(id)"), "\(broken.output)")
@@ -179,6 +182,61 @@ struct AuditTrailTests {
                     return filter
                 }())
             #expect(token.count == 1 && token.first?.actor.hasPrefix("cli:") == true, "\(token.map(\.actor))")
+        }
+    }
+
+    @Test(
+        "no role, the tables' owner included, drops, detaches, truncates or disables the trail, turns off an audited table's triggers or replaces the trail's functions; the trail stays intact"
+    )
+    func guardRefusesOwner() async throws {
+        try await NadiTestApp.run { app, http, client in
+            let devices =
+                #"[{"id":"AUD-G-1","kind":"cctv","region":"16.71.01","name":"Asli","installed":"2024-01-01","attributes":{"stream_url":"rtsp://10.9.2.1/a"}}]"#
+            #expect(try await http.post("/v1/inventory", token: app.admin, json: devices).status == .ok)
+            let partition = try #require(
+                try await client.query("SELECT tableoid::regclass::text FROM audit_event ORDER BY id DESC LIMIT 1").collect().first?.decode(
+                    String.self))
+            let rows = try #require(try await client.query("SELECT count(*)::int8 FROM audit_event").collect().first?.decode(Int64.self))
+            // The harness connects as a superuser: the guard refuses even it (outside replica mode).
+            let attempts: [(PostgresQuery, String)] = [
+                ("DROP TABLE audit_event", "the audit trail cannot be dropped"),
+                ("DROP TABLE \(unescaped: partition)", "the audit trail cannot be dropped"),
+                ("ALTER TABLE audit_event DETACH PARTITION \(unescaped: partition)", "the audit trail cannot be changed"),
+                ("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_truncate", "the audit trail cannot be changed"),
+                ("ALTER TABLE \(unescaped: partition) DISABLE TRIGGER USER", "the audit trail cannot be changed"),
+                ("CREATE RULE skip AS ON INSERT TO audit_event DO INSTEAD NOTHING", "the audit trail cannot be changed"),
+                ("ALTER TABLE audit_event OWNER TO CURRENT_USER", "the audit trail cannot be changed"),
+                ("ALTER TABLE device DISABLE TRIGGER audit_update", "the audit triggers of public.device stay on"),
+                ("DROP TRIGGER audit_insert ON device", "the audit trigger audit_insert on public.device cannot be dropped"),
+                (
+                    "CREATE OR REPLACE FUNCTION nadi_audit_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$",
+                    "function public.nadi_audit_refuse() cannot be replaced"
+                ),
+                ("DROP FUNCTION nadi_audit_changes() CASCADE", "cannot be dropped"),
+            ]
+            for (statement, refusal) in attempts {
+                do {
+                    _ = try await client.query(statement).collect()
+                    Issue.record("\(statement.sql) was not refused")
+                } catch {
+                    let message = PostgresErrorText.describe(error)
+                    #expect(message.contains(refusal), "\(statement.sql): \(message)")
+                }
+            }
+            #expect(try await client.query("SELECT count(*)::int8 FROM audit_event").collect().first?.decode(Int64.self) == rows)
+            // Changes are still recorded, and the chain is intact.
+            let renamed = #"[{"id":"AUD-G-1","kind":"cctv","region":"16.71.01","name":"Baru","installed":"2024-01-01","attributes":{"stream_url":"rtsp://10.9.2.1/a"}}]"#
+            #expect(try await http.post("/v1/inventory", token: app.admin, json: renamed).status == .ok)
+            let update = try await AuditStore(client: client, logger: TestCluster.quietLogger).events(
+                {
+                    var filter = AuditFilter()
+                    filter.objectType = "device"
+                    filter.objectID = "AUD-G-1"
+                    return filter
+                }())
+            #expect(update.first?.after == .object(["name": .string("Baru")]), "\(update.map(\.after))")
+            let verified = try await Self.cli(["audit", "verify"], url: app.url)
+            #expect(verified.status == 0 && verified.output.contains("audit trail intact"), "\(verified.output)")
         }
     }
 
