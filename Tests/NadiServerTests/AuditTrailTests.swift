@@ -225,7 +225,8 @@ struct AuditTrailTests {
             }
             #expect(try await client.query("SELECT count(*)::int8 FROM audit_event").collect().first?.decode(Int64.self) == rows)
             // Changes are still recorded, and the chain is intact.
-            let renamed = #"[{"id":"AUD-G-1","kind":"cctv","region":"16.71.01","name":"Baru","installed":"2024-01-01","attributes":{"stream_url":"rtsp://10.9.2.1/a"}}]"#
+            let renamed =
+                #"[{"id":"AUD-G-1","kind":"cctv","region":"16.71.01","name":"Baru","installed":"2024-01-01","attributes":{"stream_url":"rtsp://10.9.2.1/a"}}]"#
             #expect(try await http.post("/v1/inventory", token: app.admin, json: renamed).status == .ok)
             let update = try await AuditStore(client: client, logger: TestCluster.quietLogger).events(
                 {
