@@ -9,13 +9,7 @@ import PostgresNIO
 /// after the commit, so a crash between the two loses nothing.
 struct AlertOutbox: Sendable {
     /// One device whose state the transaction changes.
-    struct Change: Sendable {
-        var deviceID: Int64
-        var from: DeviceStatus
-        var to: DeviceStatus
-        var at: Date
-        var reason: String?
-    }
+    typealias Change = StatusChange
 
     let logger: Logger
 

@@ -3,24 +3,14 @@ import Logging
 import NadiCore
 import PostgresNIO
 
-/// Keeps `device_state` and `status_interval` equal to DESIGN.md's timeline of the stored pings.
+/// Keeps `device_state` and `status_interval` equal to DESIGN.md's timeline of the stored pings:
+/// loads what `StatePlanner` needs about a batch's devices, asks it, and applies its plan.
 ///
 /// The common case (a newer ping, same status, no missed heartbeats) writes nothing: the device's
-/// newest time is kept in memory (`SeenTime`) and written later, in bulk, by the writer. A change of status or a gap
-/// re-cuts only the open interval; a late or out-of-order ping re-cuts the device's intervals from
-/// the ping before it. Runs inside the writer's transaction, so state and pings commit together,
-/// and so does the outbox event of every change of status (`AlertOutbox`).
+/// newest time is kept in memory (`SeenTime`) and written later, in bulk, by the writer. Runs inside
+/// the writer's transaction, so state and pings commit together, and so does the outbox event of
+/// every change of status (`AlertOutbox`).
 struct StateUpdater {
-    /// A device whose intervals from `from` on are replaced by `runs`.
-    struct Recut {
-        var deviceID: Int64
-        var from: Date?
-        var runs: [StateRun]
-        var lastSeen: Date
-        /// The status `device_state` held before this batch.
-        var previous: DeviceStatus
-    }
-
     let logger: Logger
     let missCount: Int
     /// This process's id in `device_state.writer`: devices marked with it have their newest ping
@@ -66,54 +56,23 @@ struct StateUpdater {
             }
         }
         let (interleaved, storedBefore) = try await reconcile(foreign, stored: stored, current: current, on: connection)
-        var seen: [Int64: SeenTime] = [:]
-        var recuts: [Recut] = []
-        var late: [HistoryRecutRequest] = []
-        for (id, unsorted) in stored {
-            let pings = unsorted.sorted { $0.at < $1.at }
-            guard let first = pings.first, let last = pings.last else { continue }
-            let heartbeat = Heartbeat(interval: TimeInterval(intervals[id] ?? 60), missCount: missCount)
-            var state = current[id] ?? CurrentState(status: .unknown)
-            let storedLastSeen = state.lastSeen
-            if let pending = pendingSeen[id]?.newest, pending > (state.lastSeen ?? .distantPast) { state.lastSeen = pending }
-            if let before = storedBefore[id], before > (state.lastSeen ?? .distantPast) { state.lastSeen = before }
-            let newest = max(last.at, state.lastSeen ?? last.at)
-
-            if state.status == .unknown || state.lastSeen == nil {
-                // First pings of this device: build its history from scratch.
-                let runs = Timeline.runs(continuing: nil, pings: pings, heartbeat: heartbeat, now: now)
-                recuts.append(Recut(deviceID: id, from: nil, runs: runs, lastSeen: newest, previous: state.status))
-                continue
-            }
-            let lastSeen = state.lastSeen ?? first.at
-            let silentNow = state.status == .down && state.reason == StatusReason.silent
-            if first.at > lastSeen && !interleaved.contains(id)
-                && !(silentNow && first.at.timeIntervalSince(lastSeen) <= heartbeat.silenceAfter)
-            {
-                // In order: continue the open run.
-                var gaps = [first.at.timeIntervalSince(lastSeen)]
-                for (a, b) in zip(pings, pings.dropFirst()) { gaps.append(b.at.timeIntervalSince(a.at)) }
-                let unchanged =
-                    !silentNow && pings.allSatisfy { $0.status.deviceStatus == state.status }
-                    && gaps.allSatisfy { $0 <= heartbeat.silenceAfter }
-                if unchanged {
-                    seen[id] = SeenTime(newest: newest, stored: storedLastSeen, interval: intervals[id] ?? 60)
-                    continue
-                }
-                guard let since = state.since else { continue }
-                let anchor = StateRun(status: state.status, reason: state.reason, start: since)
-                let lead = silentNow ? [] : [TimelinePing(at: lastSeen, status: pingStatus(state.status), reason: state.reason)]
-                let runs = Timeline.runs(continuing: anchor, pings: lead + pings, heartbeat: heartbeat, now: now)
-                recuts.append(Recut(deviceID: id, from: since, runs: runs, lastSeen: newest, previous: state.status))
-            } else {
-                // Late, out of order, or contradicting a silence: re-cut from the ping before, with
-                // every other such device of the batch at once (below).
-                late.append(
-                    HistoryRecutRequest(deviceID: id, earliest: first.at, heartbeat: heartbeat, newest: newest, previous: state.status))
-            }
+        var facts: [Int64: DeviceBatchFacts] = [:]
+        facts.reserveCapacity(stored.count)
+        for (id, pings) in stored {
+            let known = [pendingSeen[id]?.newest, storedBefore[id]].compactMap { $0 }.max()
+            facts[id] = DeviceBatchFacts(
+                state: current[id]?.planned, knownNewest: known, interleaved: interleaved.contains(id),
+                heartbeat: Heartbeat(interval: TimeInterval(intervals[id] ?? 60), missCount: missCount), pings: pings)
         }
-        recuts += try await recutFromHistory(late, now: now, on: connection)
-        var own = try await write(recuts, now: now, on: connection)
+        let plan = StatePlanner.plan(facts, now: now)
+        var seen: [Int64: SeenTime] = [:]
+        seen.reserveCapacity(plan.unchanged.count)
+        for (id, newest) in plan.unchanged {
+            seen[id] = SeenTime(newest: newest, stored: current[id]?.lastSeen, interval: intervals[id] ?? 60)
+        }
+        let history = try await history(of: plan.late, on: connection)
+        let recuts = plan.recuts + StatePlanner.recut(plan.late, history: history, now: now)
+        var own = try await write(StatePlanner.writes(for: recuts), now: now, on: connection)
         let claimed = foreign.subtracting(recuts.map(\.deviceID))
         if !claimed.isEmpty {
             _ = try await connection.query(
@@ -123,9 +82,8 @@ struct StateUpdater {
         // Every row of `current` now carries this writer's id; the re-cut ones changed.
         var committed = current
         for recut in recuts {
-            guard let row = committed[recut.deviceID], let run = recut.runs.last else { continue }
-            committed[recut.deviceID] = CurrentState(
-                status: run.status, reason: run.reason, since: run.start, lastSeen: max(row.lastSeen ?? recut.lastSeen, recut.lastSeen))
+            guard let row = committed[recut.deviceID], let state = recut.state(over: row.planned) else { continue }
+            committed[recut.deviceID] = CurrentState(state)
         }
         let after = try await DeviceStateEpoch.read(on: connection, logger: logger)
         return Applied(
@@ -169,36 +127,35 @@ struct StateUpdater {
         return (interleaved, newest)
     }
 
-    private func pingStatus(_ status: DeviceStatus) -> PingStatus {
-        switch status {
-        case .up: .up
-        case .degraded: .degraded
-        case .down, .unknown: .down
-        }
-    }
-
-    /// Replaces the intervals of each re-cut device from its `from` on, sets its state, and records
-    /// the devices whose status changed in the outbox. Returns how many statements changed `device_state`.
-    func write(_ recuts: [Recut], now: Date, on connection: PostgresConnection) async throws -> Int {
-        guard !recuts.isEmpty else { return 0 }
+    /// Applies a batch's re-cuts: replaces the intervals of each re-cut device from its `from` on,
+    /// sets its state, and records the devices whose status changed in the outbox. Returns how many
+    /// statements changed `device_state`.
+    func write(_ writes: StateWrites, now: Date, on connection: PostgresConnection) async throws -> Int {
+        guard !writes.deletions.isEmpty else { return 0 }
         let far = Date(timeIntervalSince1970: -2_000_000_000)
         _ = try await connection.execute(
-            StateStatements.DeleteIntervals(devices: recuts.map(\.deviceID), from: recuts.map { ($0.from ?? far).pg }), logger: logger)
-        let runs = recuts.flatMap { recut in recut.runs.map { (recut.deviceID, $0) } }
+            StateStatements.DeleteIntervals(devices: writes.deletions.map(\.device), from: writes.deletions.map { ($0.from ?? far).pg }),
+            logger: logger)
         _ = try await connection.execute(
             StateStatements.UpsertRuns(
-                devices: runs.map(\.0), statuses: runs.map(\.1.status.rawValue), reasons: NullableArray(runs.map(\.1.reason)),
-                starts: runs.map(\.1.start.pg), ends: NullableArray(runs.map { $0.1.end?.pg })), logger: logger)
-        let finals = recuts.compactMap { recut in recut.runs.last.map { (recut.deviceID, $0, recut.lastSeen) } }
+                devices: writes.runs.map(\.device), statuses: writes.runs.map(\.run.status.rawValue),
+                reasons: NullableArray(writes.runs.map(\.run.reason)), starts: writes.runs.map(\.run.start.pg),
+                ends: NullableArray(writes.runs.map { $0.run.end?.pg })), logger: logger)
         _ = try await connection.execute(
             StateStatements.UpdateStates(
-                devices: finals.map(\.0), statuses: finals.map(\.1.status.rawValue), reasons: NullableArray(finals.map(\.1.reason)),
-                since: finals.map(\.1.start.pg), seen: finals.map(\.2.pg), writer: writerID), logger: logger)
-        let changes = recuts.compactMap { recut -> AlertOutbox.Change? in
-            guard let run = recut.runs.last, run.status != recut.previous else { return nil }
-            return AlertOutbox.Change(deviceID: recut.deviceID, from: recut.previous, to: run.status, at: run.start, reason: run.reason)
-        }
-        try await AlertOutbox(logger: logger).record(changes, now: now, on: connection)
+                devices: writes.states.map(\.device), statuses: writes.states.map(\.run.status.rawValue),
+                reasons: NullableArray(writes.states.map(\.run.reason)), since: writes.states.map(\.run.start.pg),
+                seen: writes.states.map(\.lastSeen.pg), writer: writerID), logger: logger)
+        try await AlertOutbox(logger: logger).record(writes.changes, now: now, on: connection)
         return 1
+    }
+}
+
+extension CurrentState {
+    /// The row as the planner takes it.
+    var planned: PlannedDeviceState { PlannedDeviceState(status: status, reason: reason, since: since, lastSeen: lastSeen) }
+
+    init(_ planned: PlannedDeviceState) {
+        self.init(status: planned.status, reason: planned.reason, since: planned.since, lastSeen: planned.lastSeen)
     }
 }

@@ -1,0 +1,105 @@
+import Foundation
+import NadiCore
+import NadiTestSupport
+import PropertyBased
+import Testing
+
+@Suite("State planner")
+struct StatePlannerTests {
+    static let heartbeat = Heartbeat(interval: 60, missCount: 3)
+    static let start = Date(timeIntervalSince1970: 1_780_000_000)
+
+    /// Pings of two devices built from generated statuses and gaps: gaps within the silence
+    /// threshold, just past it and far past it; every device's last ping at the common end, so no
+    /// silence is pending at `now` (the sweeper's part, not the planner's).
+    static func pings(statuses: [Int], gaps: [Int]) -> (pings: [(device: Int64, ping: TimelinePing)], end: Date) {
+        let seconds = [10, 30, 60, 120, 179, 180, 181, 400, 1000, 7200]
+        var clock: [Int64: Date] = [1: start, 2: start.addingTimeInterval(7)]
+        var pings: [(Int64, TimelinePing)] = []
+        for (index, code) in statuses.enumerated() {
+            let device: Int64 = index % 3 == 2 ? 2 : 1
+            let gap = seconds[gaps[index % gaps.count] % seconds.count]
+            let at = clock[device, default: start].addingTimeInterval(TimeInterval(gap))
+            clock[device] = at
+            pings.append((device, TimelinePing(at: at, status: [.up, .degraded, .down][code % 3])))
+        }
+        let end = (clock.values.max() ?? start).addingTimeInterval(30)
+        for device: Int64 in [1, 2] { pings.append((device, TimelinePing(at: end, status: .up))) }
+        return (pings, end)
+    }
+
+    /// The pings in a shuffled order with repeats, cut into batches, with some devices marked as
+    /// another writer's and some batches followed by a flush of the buffered newest times.
+    static func replay(_ pings: [(device: Int64, ping: TimelinePing)], seed: UInt64, now: Date, inOrder: Bool = false) -> StateStoreModel {
+        var random = SplitMix64(seed: seed)
+        var order = inOrder ? pings : pings.shuffled(using: &random)
+        for ping in pings where random.nextDouble() < 0.15 {
+            order.insert(ping, at: Int(random.next() % UInt64(order.count + 1)))
+        }
+        var model = StateStoreModel(devices: [1, 2], heartbeat: heartbeat)
+        var batch: [(device: Int64, ping: TimelinePing)] = []
+        for (index, ping) in order.enumerated() {
+            batch.append(ping)
+            guard index == order.count - 1 || random.nextDouble() < 0.3 else { continue }
+            let foreign = Set([Int64(1), 2].filter { _ in random.nextDouble() < 0.2 })
+            model.ingest(batch, foreign: foreign, flush: random.nextDouble() < 0.5, now: now)
+            batch.removeAll()
+        }
+        return model
+    }
+
+    static func expected(_ pings: [(device: Int64, ping: TimelinePing)], device: Int64, now: Date) -> [StateRun] {
+        let own = pings.filter { $0.device == device }.map { (at: $0.ping.at, status: $0.ping.status.rawValue) }
+        return HandTimeline.runs(own, interval: heartbeat.interval, missCount: heartbeat.missCount, now: now)
+    }
+
+    @Test("any order and any split into batches of the same pings, with repeats, gaps and silences, gives DESIGN's timeline")
+    func anyOrderAnySplit() async {
+        await propertyCheck(
+            count: 400, input: Gen.int(in: 0...2).array(of: 1...40), Gen.int(in: 0...9).array(of: 1...12), Gen.uint64()
+        ) { statuses, gaps, seed in
+            let (pings, end) = Self.pings(statuses: statuses, gaps: gaps)
+            let now = end.addingTimeInterval(1)
+            var model = Self.replay(pings, seed: seed, now: now)
+            model.flushPending()
+            for device: Int64 in [1, 2] {
+                let expected = Self.expected(pings, device: device, now: now)
+                #expect(model.runs[device] == expected, "device \(device), seed \(seed)")
+                let last = expected.last
+                #expect(model.states[device]?.status == last?.status && model.states[device]?.since == last?.start)
+                #expect(model.states[device]?.lastSeen == end, "the newest ping time once flushed")
+            }
+        }
+    }
+
+    @Test("pings in order one batch after another plan the same runs as the pings out of order")
+    func inOrderMatchesOutOfOrder() async {
+        await propertyCheck(count: 200, input: Gen.int(in: 0...2).array(of: 1...30), Gen.int(in: 0...9).array(of: 1...8)) {
+            statuses, gaps in
+            let (pings, end) = Self.pings(statuses: statuses, gaps: gaps)
+            let now = end.addingTimeInterval(1)
+            let ordered = Self.replay(pings, seed: 1, now: now, inOrder: true)
+            let shuffled = Self.replay(pings, seed: 2, now: now)
+            #expect(ordered.runs == shuffled.runs)
+        }
+    }
+
+    @Test("a newer ping of the same status within the heartbeat writes nothing but its time; a change re-cuts the open run only")
+    func commonCaseWritesNothing() {
+        let since = Self.start
+        let state = PlannedDeviceState(status: .up, since: since, lastSeen: since.addingTimeInterval(600))
+        let steady = DeviceBatchFacts(
+            state: state, heartbeat: Self.heartbeat, pings: [TimelinePing(at: since.addingTimeInterval(660), status: .up)])
+        let change = DeviceBatchFacts(
+            state: state, heartbeat: Self.heartbeat, pings: [TimelinePing(at: since.addingTimeInterval(660), status: .down)])
+        let late = DeviceBatchFacts(
+            state: state, heartbeat: Self.heartbeat, pings: [TimelinePing(at: since.addingTimeInterval(300), status: .down)])
+        let plan = StatePlanner.plan([1: steady, 2: change, 3: late], now: since.addingTimeInterval(700))
+        #expect(plan.unchanged == [1: since.addingTimeInterval(660)])
+        #expect(plan.recuts.map(\.deviceID) == [2] && plan.recuts.first?.from == since)
+        #expect(plan.recuts.first?.runs.map(\.status) == [.up, .down])
+        #expect(plan.late.map(\.deviceID) == [3])
+        let writes = StatePlanner.writes(for: plan.recuts)
+        #expect(writes.changes == [StatusChange(deviceID: 2, from: .up, to: .down, at: since.addingTimeInterval(660), reason: nil)])
+    }
+}
