@@ -5,7 +5,8 @@ import PostgresNIO
 extension StateUpdater {
     /// Loads the stored neighbours of every late device of a batch at once: one query finds each
     /// device's ping before its earliest new one and the run holding then, one reads the pings from
-    /// there (`StatePlanner.recut` rebuilds the runs from them).
+    /// there (`StatePlanner.recut` rebuilds the runs from them). Each device's pings are read by
+    /// its index range (a lateral subquery kept apart by `OFFSET 0`), never by hashing `ping`.
     func history(of late: [LateDevice], on connection: PostgresConnection) async throws -> [Int64: DeviceHistory] {
         guard !late.isEmpty else { return [:] }
         var history: [Int64: DeviceHistory] = [:]
@@ -36,7 +37,10 @@ extension StateUpdater {
             """
             SELECT p.device_id, p.observed_at, p.status, p.reason
             FROM unnest(\(late.map(\.deviceID))::bigint[], \(floors)::timestamptz[]) AS v(id, floor)
-            JOIN ping p ON p.device_id = v.id AND p.observed_at >= v.floor
+            CROSS JOIN LATERAL (
+                SELECT p.device_id, p.observed_at, p.status, p.reason FROM ping p
+                WHERE p.device_id = v.id AND p.observed_at >= v.floor OFFSET 0
+            ) p
             ORDER BY p.device_id, p.observed_at
             """, logger: logger
         ).decode((Int64, PostgresTimestamp, String, String?).self) {

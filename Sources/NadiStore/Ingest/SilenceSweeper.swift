@@ -106,6 +106,8 @@ struct SilenceSweeper: Sendable {
         let ids = times.map(\.0)
         let stamps = times.map(\.1.pg)
         // Under the state lock: rows a batch of another instance holds are never locked in the opposite order.
+        // (`= ANY` lets the planner find the rows by the primary key, which it estimates exactly;
+        // joined to `unnest` alone it hashed the whole table on every flush.)
         return try await client.transaction(logger: logger) { connection in
             try await StateLock.take(on: connection, logger: logger)
             let before = try await DeviceStateEpoch.read(on: connection, logger: logger)
@@ -113,7 +115,7 @@ struct SilenceSweeper: Sendable {
                 """
                 UPDATE device_state s SET last_seen = GREATEST(s.last_seen, v.t)
                 FROM unnest(\(ids)::bigint[], \(stamps)::timestamptz[]) AS v(id, t)
-                WHERE s.device_id = v.id
+                WHERE s.device_id = v.id AND s.device_id = ANY(\(ids)::bigint[])
                 """, logger: logger)
             let after = try await DeviceStateEpoch.read(on: connection, logger: logger)
             return DeviceStateCache.EpochStep(before: before, after: after, own: 1)

@@ -4,13 +4,20 @@ import PostgresNIO
 /// The writes of a batch's state step as prepared statements: parsed and planned once per
 /// connection instead of once per batch (the step runs one batch at a time, so its planning is on
 /// the ingest path's critical section).
+///
+/// Each finds its rows through an index whatever the planner believes about `unnest`'s size: a
+/// join of `unnest` with `status_interval` or `device_state` was planned as a hash join over the
+/// whole table (one sequential scan per batch, growing with the history) whenever the table's
+/// statistics were missing or the batch large.
 enum StateStatements {
-    /// Deletes each re-cut device's intervals from its `from` on.
+    /// Deletes each re-cut device's intervals from its `from` on: one primary-key range per device
+    /// (the lateral subquery, kept apart by `OFFSET 0`, cannot be hashed), then the rows by ctid.
     struct DeleteIntervals: PostgresPreparedStatement {
         typealias Row = ()
         static let sql = """
-            DELETE FROM status_interval i USING unnest($1::bigint[], $2::timestamptz[]) AS v(id, f)
-            WHERE i.device_id = v.id AND i.started_at >= v.f
+            DELETE FROM status_interval WHERE ctid = ANY (ARRAY(
+                SELECT i.ctid FROM unnest($1::bigint[], $2::timestamptz[]) AS v(id, f)
+                CROSS JOIN LATERAL (SELECT s.ctid FROM status_interval s WHERE s.device_id = v.id AND s.started_at >= v.f OFFSET 0) i))
             """
         var devices: [Int64]
         var from: [PostgresTimestamp]
@@ -61,7 +68,7 @@ enum StateStatements {
         static let sql = """
             UPDATE device_state s SET status = v.st, reason = v.r, since = v.since, last_seen = GREATEST(s.last_seen, v.seen), writer = $6
             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS v(id, st, r, since, seen)
-            WHERE s.device_id = v.id
+            WHERE s.device_id = v.id AND s.device_id = ANY($1::bigint[])
             """
         var devices: [Int64]
         var statuses: [String]
