@@ -5,7 +5,9 @@ package import Foundation
 /// batch's transaction, so DESIGN.md's timeline contract is tested here without PostgreSQL.
 ///
 /// Two passes. `plan(_:now:)` settles every device whose new pings continue its open run (the
-/// common case writes nothing but a last-seen time) and names the devices whose pings came late,
+/// common case writes nothing but a last-seen time) or fall inside it with its status (nothing to
+/// write at all: what an agent flushing its buffer after an outage mostly sends), and names the
+/// devices whose pings came late,
 /// out of order or against a silence. For those the store loads each one's stored neighbours (the
 /// ping before the earliest new one, the run holding then, the pings from there on) — one query
 /// for all of them — and `recut(_:history:now:)` rebuilds their runs. `writes(for:)` turns the
@@ -15,8 +17,8 @@ package enum StatePlanner {
     package static func plan(_ facts: [Int64: DeviceBatchFacts], now: Date) -> StatePlan {
         var plan = StatePlan()
         for (id, device) in facts {
-            let pings = device.pings.sorted { $0.at < $1.at }
-            guard let first = pings.first, let last = pings.last else { continue }
+            var pings = device.pings.sorted { $0.at < $1.at }
+            guard let last = pings.last else { continue }
             let heartbeat = device.heartbeat
             var state = device.state ?? PlannedDeviceState(status: .unknown)
             if let known = device.knownNewest, known > (state.lastSeen ?? .distantPast) { state.lastSeen = known }
@@ -29,6 +31,18 @@ package enum StatePlanner {
                 continue
             }
             let silentNow = state.status == .down && state.reason == StatusReason.silent
+            if !silentNow, !device.interleaved, let since = state.since {
+                // A late ping inside the open run, with its status, changes nothing: the run's pings
+                // all have that status and no gap in it is silence; the ping only splits a gap.
+                let inside = pings.filter { $0.at > since && $0.at < lastSeen }
+                if !inside.isEmpty, inside.allSatisfy({ $0.status.deviceStatus == state.status }) {
+                    pings.removeAll { $0.at > since && $0.at < lastSeen }
+                }
+            }
+            guard let first = pings.first else {
+                plan.unchanged[id] = newest
+                continue
+            }
             let continuesOpenRun =
                 first.at > lastSeen && !device.interleaved
                 && !(silentNow && first.at.timeIntervalSince(lastSeen) <= heartbeat.silenceAfter)
