@@ -39,10 +39,17 @@ let package = Package(
             name: "NadiCore",
             swiftSettings: swiftSettings
         ),
+        // Small helpers for every module that does I/O: deadlines, password hashes.
+        .target(
+            name: "NadiSupport",
+            dependencies: [.product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "NadiStore",
             dependencies: [
                 "NadiCore",
+                "NadiSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -52,7 +59,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
@@ -139,6 +145,7 @@ let package = Package(
             dependencies: [
                 "NadiCore",
                 "NadiStore",
+                "NadiSupport",
                 "NadiReports",
                 "NadiPrinting",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -149,7 +156,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             resources: [.copy("Templates")],
             swiftSettings: swiftSettings
@@ -159,6 +165,7 @@ let package = Package(
             dependencies: [
                 "NadiCore",
                 "NadiStore",
+                "NadiSupport",
                 "NadiReports",
                 "NadiNotify",
                 "NadiConsole",
@@ -246,6 +253,7 @@ let package = Package(
         .testTarget(
             name: "NadiServerTests",
             dependencies: [
+                "NadiSupport",
                 "NadiServer", "NadiStore", "NadiCore", "NadiLauncher", "NadiTestSupport", "NadiBench", "NadiNotify", "NadiReports",
                 "NadiConsole", "NadiDemo",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -6,6 +6,7 @@ import NIOCore
 import NadiCore
 import NadiReports
 package import NadiStore
+import NadiSupport
 package import PostgresNIO
 
 /// The web console at `/`: login, the pages of ops, planners and the education office, and (with
@@ -248,7 +249,7 @@ package struct ConsoleController: Sendable {
     func verify(name: String, password: String) async throws -> ConsoleUser? {
         guard ConsoleCredentialRules.nameProblem(name) == nil else { return nil }
         let found = try await users.credentials(name: name)
-        switch try await passwords.check(password, against: found?.hash ?? ConsoleUserStore.decoyHash) {
+        switch try await passwords.check(password, against: found?.hash ?? PasswordHash.decoy) {
         case .busy: throw PasswordChecksBusy()
         case .wrong: return nil
         case .matches:

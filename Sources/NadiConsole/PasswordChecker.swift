@@ -1,5 +1,5 @@
-import HummingbirdBcrypt
 import NIOPosix
+import NadiSupport
 package import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -35,7 +35,7 @@ package final class PasswordChecker: Service, Sendable {
         do {
             let matches = try await pool.runIfActive {
                 Self.lowerPriority()
-                return Bcrypt.verify(password, hash: hash)
+                return PasswordHash.verify(password, against: hash)
             }
             await gate.leave()
             return matches ? .matches : .wrong

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NadiStore
+import NadiSupport
 
 /// Checks the bearer token of a request.
 struct Authorizer: Sendable {

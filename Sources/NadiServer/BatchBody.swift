@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import NadiCore
-import NadiStore
+import NadiSupport
 
 /// Reads a batch request: a JSON array of records, or NDJSON (`application/x-ndjson`, one record a
 /// line). Each record decodes on its own, so one bad record is reported with its index and the rest

@@ -1,4 +1,5 @@
 package import Logging
+import NadiSupport
 package import PostgresNIO
 package import ServiceLifecycle
 import Synchronization

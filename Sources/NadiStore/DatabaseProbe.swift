@@ -1,6 +1,7 @@
 package import Logging
 import NIOCore
 import NIOPosix
+import NadiSupport
 import PostgresNIO
 
 /// Why the database cannot be used, in the server's own words, with what to do about it.

@@ -3,6 +3,7 @@ import NIOCore
 import NadiBench
 import NadiCore
 import NadiStore
+import NadiSupport
 import NadiTestSupport
 import PostgresNIO
 import Testing

@@ -4,6 +4,7 @@ import NadiBench
 import NadiCore
 import NadiLauncher
 import NadiStore
+import NadiSupport
 import NadiTestSupport
 import PostgresNIO
 import Synchronization

@@ -1,6 +1,6 @@
 import Foundation
 import NadiCore
-import NadiStore
+import NadiSupport
 import Subprocess
 import SystemPackage
 

@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NadiCore
-import NadiStore
+import NadiSupport
 
 #if canImport(Glibc)
     import Glibc

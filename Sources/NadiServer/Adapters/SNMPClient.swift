@@ -1,7 +1,7 @@
 import NIOCore
 import NIOPosix
 import NadiCore
-import NadiStore
+import NadiSupport
 
 /// SNMPv2c GET over UDP, on SwiftNIO.
 struct SNMPClient: Sendable {

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NadiCore
 import NadiStore
+import NadiSupport
 
 /// `GET /v1/audit`: the audit trail, newest first, with the `audit` (or `admin`) scope, limited to
 /// the token's region. Paged: `before_id` takes the answer's `next_before_id`.

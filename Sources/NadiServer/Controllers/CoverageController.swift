@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NadiCore
 import NadiStore
+import NadiSupport
 import PostgresNIO
 
 /// `GET /v1/coverage?region=16.71&depth=district&kind=cctv&metric=units&as_of=2026-11-22`: the same

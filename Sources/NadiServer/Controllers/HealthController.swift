@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NadiCore
 import NadiStore
+import NadiSupport
 import PostgresNIO
 import Prometheus
 

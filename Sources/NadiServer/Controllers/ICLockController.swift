@@ -5,6 +5,7 @@ import NIOCore
 import NadiConsole
 import NadiCore
 import NadiStore
+import NadiSupport
 import Synchronization
 
 /// The ZKTeco PUSH ("ADMS") protocol that fingerprint attendance devices speak over plain HTTP:

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NadiCore
 import NadiStore
+import NadiSupport
 
 /// `POST /v1/pings`, `POST /v1/inventory`, `POST /v1/sites`.
 struct IngestController: Sendable {

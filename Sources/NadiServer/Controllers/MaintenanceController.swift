@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NadiCore
 import NadiStore
+import NadiSupport
 import PostgresNIO
 
 /// `POST /v1/maintenance`, `GET /v1/maintenance`, `DELETE /v1/maintenance/{id}`: planned work, with

@@ -1,7 +1,7 @@
 package import Foundation
-import HummingbirdBcrypt
 package import Logging
 package import NadiCore
+import NadiSupport
 package import PostgresNIO
 
 /// A console user as the console and `nadi user list` see it (never the password hash).
@@ -35,7 +35,7 @@ package struct ConsoleUserStore: Sendable {
     /// bcrypt's cost; tests may lower it, nothing else should.
     let cost: UInt8
 
-    package init(client: DatabaseClient, logger: Logger, cost: UInt8 = 12) {
+    package init(client: DatabaseClient, logger: Logger, cost: UInt8 = PasswordHash.defaultCost) {
         self.client = client
         self.logger = logger
         self.cost = cost
@@ -45,7 +45,7 @@ package struct ConsoleUserStore: Sendable {
     package func create(name: String, region: RegionCode?, role: ConsoleRole, password: String) async throws -> ConsoleUser {
         if let problem = ConsoleCredentialRules.nameProblem(name) { throw ConsoleUserError(problem) }
         if let problem = ConsoleCredentialRules.passwordProblem(password) { throw ConsoleUserError(problem) }
-        let hash = Bcrypt.hash(password, cost: cost)
+        let hash = PasswordHash.make(password, cost: cost)
         return try await client.transaction(logger: logger) { connection in
             if let region {
                 var exists = false
@@ -116,7 +116,7 @@ package struct ConsoleUserStore: Sendable {
     /// Sets a new password for `name` and ends their sessions. Returns false when there is no such user.
     package func setPassword(name: String, password: String) async throws -> Bool {
         if let problem = ConsoleCredentialRules.passwordProblem(password) { throw ConsoleUserError(problem) }
-        let hash = Bcrypt.hash(password, cost: cost)
+        let hash = PasswordHash.make(password, cost: cost)
         return try await client.transaction(logger: logger) { connection in
             var id: Int64?
             for try await value in try await connection.query(
@@ -134,6 +134,4 @@ package struct ConsoleUserStore: Sendable {
             id: row.0, name: row.1, region: row.2.flatMap { RegionCode($0) }, role: role, createdAt: row.4, disabledAt: row.5)
     }
 
-    /// A bcrypt hash of nothing anyone types, checked when the name is unknown.
-    package static let decoyHash = Bcrypt.hash(UUID().uuidString, cost: 12)
 }

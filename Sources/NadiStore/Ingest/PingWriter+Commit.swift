@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import NadiCore
+import NadiSupport
 import PostgresNIO
 
 /// A batch's way through the writer: flattened and deduplicated, copied, its state step run after

@@ -2,6 +2,7 @@ package import Foundation
 package import Logging
 package import Metrics
 import NadiCore
+import NadiSupport
 package import PostgresNIO
 package import ServiceLifecycle
 import Synchronization
