@@ -60,18 +60,7 @@ struct WriterPipelineTests {
 
         let url = try await TestCluster.shared.migratedDatabase()
         try await TestClient.with(url) { client async throws in
-            let ids = devices.map(String.init).joined(separator: ",")
-            _ = try await client.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        INSERT INTO device (id, external_id, kind, region, name, installed_on, attributes)
-                        SELECT id, 'P' || id, 'videotron', '16.71.01', 'P' || id, '2024-01-01', '{"size_m2":1}' FROM unnest(ARRAY[\(ids)]::bigint[]) id;
-                        """))
-            _ = try await client.query(
-                PostgresQuery(
-                    unsafeSQL:
-                        "INSERT INTO device_state (device_id, status, reason) SELECT id, 'unknown', 'never_seen' FROM unnest(ARRAY[\(ids)]::bigint[]) id"
-                ))
+            try await TestClient.registerVideotrons(devices, prefix: "P", on: client)
             let metrics = TestMetrics()
             var configuration = PingWriterConfiguration()
             configuration.runsMaintenance = false

@@ -18,6 +18,18 @@ package enum TestClient {
     }
 
     /// The single value of a one-row, one-column query.
+    /// Registers videotrons with ids `ids` (external ids `prefix` + id) in 16.71.01, each with a
+    /// `device_state` row that has seen nothing yet: the writer's tests drive its state step with them.
+    package static func registerVideotrons(_ ids: [Int64], prefix: String, on client: DatabaseClient) async throws {
+        _ = try await client.query(
+            """
+            INSERT INTO device (id, external_id, kind, region, name, installed_on, attributes)
+            SELECT id, \(prefix) || id, 'videotron', '16.71.01', \(prefix) || id, '2024-01-01', '{"size_m2":1}' FROM unnest(\(ids)::bigint[]) id
+            """)
+        _ = try await client.query(
+            "INSERT INTO device_state (device_id, status, reason) SELECT id, 'unknown', 'never_seen' FROM unnest(\(ids)::bigint[]) id")
+    }
+
     package static func scalar<T: PostgresDecodable & Sendable>(
         _ client: DatabaseClient, _ query: PostgresQuery, as type: T.Type = T.self
     ) async throws -> T? {
