@@ -73,8 +73,11 @@ struct AlertTests {
                 #expect(causes.map { "\($0.0 ?? "-"):\($0.1 ?? "-"):\($0.2)" } == ["own:PLG-FO-3:1", "upstream:PLG-FO-3:150"])
 
                 let first = try await receiver.waitFor(1)
-                try await Task.sleep(for: .seconds(2))  // nothing else may follow
-                #expect(receiver.requests.count == 1, "\(receiver.requests.map { String(decoding: $0.body, as: UTF8.self) })")
+                try await staysTrue("nothing follows the incident's one message", for: .seconds(2)) {
+                    receiver.requests.count
+                } holds: {
+                    $0 == 1
+                }
                 let message = try #require(first.first)
                 #expect(AlertReceiver.signatureValid(message, secret: Self.secret), "Nadi-Signature is the HMAC-SHA256 of the body")
                 #expect(message.path == "/hook")
@@ -92,8 +95,11 @@ struct AlertTests {
                 let back = now.addingTimeInterval(-60)
                 _ = try await http.post("/v1/pings", token: app.admin, json: Self.pings(["PLG-FO-3"] + cameras, at: back, "up"))
                 let both = try await receiver.waitFor(2)
-                try await Task.sleep(for: .seconds(2))
-                #expect(receiver.requests.count == 2)
+                try await staysTrue("nothing follows the recovery", for: .seconds(2)) {
+                    receiver.requests.count
+                } holds: {
+                    $0 == 2
+                }
                 let recovery = try #require(both.dropFirst().first)
                 #expect(recovery.json["type"] as? String == "incident.recovered")
                 #expect(recovery.json["duration_s"] as? Int == 540)
@@ -131,8 +137,11 @@ struct AlertTests {
                 try await Task.sleep(for: .seconds(1))
                 _ = try await http.post("/v1/pings", token: app.admin, json: Self.pings(["FLAP"], at: Date(), "up"))
                 let received = try await receiver.waitFor(1, timeout: .seconds(40))
-                try await Task.sleep(for: .seconds(3))
-                #expect(receiver.requests.count == 1, "\(receiver.requests.map { String(decoding: $0.body, as: UTF8.self) })")
+                try await staysTrue("only CONTROL is announced", for: .seconds(3)) {
+                    receiver.requests.map { String(decoding: $0.body, as: UTF8.self) }
+                } holds: {
+                    $0.count == 1
+                }
                 #expect((received.first?.json["device"] as? [String: Any])?["id"] as? String == "CONTROL")
                 #expect(Date().timeIntervalSince(down) >= 15, "CONTROL was announced only after min_down")
                 let outages = try await client.query(
@@ -152,16 +161,19 @@ struct AlertTests {
                 _ = try await http.post(
                     "/v1/pings", token: app.admin, json: Self.pings(["RETRY-FO"], at: Date().addingTimeInterval(-30), "down"))
                 let received = try await receiver.waitFor(4)
-                try await Task.sleep(for: .seconds(3))
-                #expect(receiver.requests.count == 4)
+                try await staysTrue("no fifth try after the delivery", for: .seconds(3)) {
+                    receiver.requests.count
+                } holds: {
+                    $0 == 4
+                }
                 #expect(Set(received.compactMap(\.eventID)).count == 1, "the same Nadi-Event-Id on every try")
                 #expect(Set(received.map(\.body)).count == 1, "the same body on every try")
                 let gaps = zip(received, received.dropFirst()).map { $1.at - $0.at }
                 #expect(gaps.allSatisfy { $0 >= .milliseconds(140) }, "backoff between tries: \(gaps)")
-                var log = try await DeliveryStore(client: client, logger: TestCluster.quietLogger).log(channel: "flaky")
-                for _ in 0..<100 where log.first?.state != "delivered" {
-                    try await Task.sleep(for: .milliseconds(100))
-                    log = try await DeliveryStore(client: client, logger: TestCluster.quietLogger).log(channel: "flaky")
+                let log = try await eventually("the flaky channel's delivery recorded as delivered") {
+                    try await DeliveryStore(client: client, logger: TestCluster.quietLogger).log(channel: "flaky")
+                } until: {
+                    $0.first?.state == "delivered"
                 }
                 #expect(log.map { "\($0.state):\($0.attempts):\($0.lastStatus ?? 0)" } == ["delivered:4:200"])
             }
@@ -178,15 +190,18 @@ struct AlertTests {
                     "/v1/pings", token: app.admin, json: Self.pings(["GONE-FO"], at: Date().addingTimeInterval(-30), "down"))
                 try await receiver.waitFor(1)
                 let channels = ChannelStore(client: client, logger: TestCluster.quietLogger)
-                var channel = try await channels.list().first
-                for _ in 0..<100 where channel?.disabledAt == nil {
-                    try await Task.sleep(for: .milliseconds(100))
-                    channel = try await channels.list().first
+                let channel = try await eventually("the channel disabled after 410 Gone") {
+                    try await channels.list().first
+                } until: {
+                    $0?.disabledAt != nil
                 }
                 #expect(channel?.disabledReason == "the receiver answered 410 Gone")
                 _ = try await http.post("/v1/pings", token: app.admin, json: Self.pings(["GONE-FO"], at: Date(), "up"))
-                try await Task.sleep(for: .seconds(2))
-                #expect(receiver.requests.count == 1, "nothing more is sent to a disabled channel")
+                try await staysTrue("nothing more is sent to a disabled channel", for: .seconds(2)) {
+                    receiver.requests.count
+                } holds: {
+                    $0 == 1
+                }
                 let log = try await DeliveryStore(client: client, logger: TestCluster.quietLogger).log(channel: "old-hook")
                 #expect(log.map { "\($0.kind):\($0.state):\($0.lastStatus ?? 0)" } == ["down:failed:410"])
             }
@@ -254,10 +269,10 @@ struct AlertTests {
                 #expect(text.hasPrefix("🔴 <b>TG-FO Link &lt;Ilir&gt; &amp; Barat</b> mati sejak "), "\(text)")
                 #expect(text.contains("— 2 perangkat di belakangnya tidak terjangkau."), "\(text)")
                 #expect(received[1].headers[.contentType] == "application/json")
-                var log = try await DeliveryStore(client: client, logger: TestCluster.quietLogger).log(channel: "ops-tg")
-                for _ in 0..<100 where log.first?.state != "delivered" {
-                    try await Task.sleep(for: .milliseconds(100))
-                    log = try await DeliveryStore(client: client, logger: TestCluster.quietLogger).log(channel: "ops-tg")
+                let log = try await eventually("the Telegram delivery recorded as delivered") {
+                    try await DeliveryStore(client: client, logger: TestCluster.quietLogger).log(channel: "ops-tg")
+                } until: {
+                    $0.first?.state == "delivered"
                 }
                 #expect(log.first?.state == "delivered")
                 #expect(log.first?.attempts == 2)

@@ -62,12 +62,14 @@ enum ConsoleFixtures {
     }
 
     /// Waits until the writer stored `status` for `device`.
-    static func waitForState(_ device: String, _ status: String, _ db: DatabaseClient) async throws {
-        for _ in 0..<100 {
-            if try await state(of: device, db).status == status { return }
-            try await Task.sleep(for: .milliseconds(100))
+    static func waitForState(
+        _ device: String, _ status: String, _ db: DatabaseClient, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        try await eventually("\(device) reaches \(status)", sourceLocation: sourceLocation) {
+            try await state(of: device, db)
+        } until: {
+            $0.status == status
         }
-        Issue.record("\(device) never reached \(status)")
     }
 }
 

@@ -65,12 +65,18 @@ struct EscalationTests {
                         _ = try await http.post(
                             "/v1/pings", token: token, json: AlertTests.pings(devices, at: Date().addingTimeInterval(-120), "down"))
                         try await ops.waitFor(1)
-                        try await Task.sleep(for: .seconds(1))
-                        #expect(head.requests.isEmpty, "an escalation-only channel does not get the first message")
+                        try await staysTrue("an escalation-only channel does not get the first message", for: .seconds(1)) {
+                            head.requests.count
+                        } holds: {
+                            $0 == 0
+                        }
                         // 29 minutes later nothing; 30 minutes later, step 1 to kadis.
                         try await Self.age(client, channel: "ops", seconds: 29 * 60)
-                        try await Task.sleep(for: .seconds(1.5))
-                        #expect(head.requests.isEmpty, "not before --escalate-after")
+                        try await staysTrue("not before --escalate-after", for: .seconds(1.5)) {
+                            head.requests.count
+                        } holds: {
+                            $0 == 0
+                        }
                         try await Self.age(client, channel: "ops", seconds: 60)
                         let escalated = try await head.waitFor(1)
                         let step1 = try #require(escalated.first)
@@ -147,16 +153,18 @@ struct EscalationTests {
                     let acknowledged = try await IncidentAckStore(client: client, logger: TestCluster.quietLogger).acknowledgeCurrent(
                         device: "CAN-FO", by: "console:andi", note: "")
                     #expect(acknowledged)
-                    var log: [AlertDelivery] = []
-                    for _ in 0..<50 {
-                        log = try await DeliveryStore(client: client, logger: TestCluster.quietLogger).log(channel: "kadis")
-                        if log.first?.state == "cancelled" { break }
-                        try await Task.sleep(for: .milliseconds(100))
+                    let log = try await eventually("the escalation's delivery cancelled", timeout: .seconds(5)) {
+                        try await DeliveryStore(client: client, logger: TestCluster.quietLogger).log(channel: "kadis")
+                    } until: {
+                        $0.first?.state == "cancelled"
                     }
                     #expect(log.map { "\($0.step):\($0.state):\($0.lastError ?? "")" } == ["1:cancelled:acknowledged first"])
                     let tries = head.requests.count
-                    try await Task.sleep(for: .seconds(2))
-                    #expect(head.requests.count == tries, "no more tries once cancelled")
+                    try await staysTrue("no more tries once cancelled", for: .seconds(2)) {
+                        head.requests.count
+                    } holds: {
+                        $0 == tries
+                    }
                 }
             }
         }

@@ -83,8 +83,11 @@ struct WhatsAppTests {
                     json: AlertTests.pings(["WA-FO", "WA-CAM-0", "WA-CAM-1"], at: now.addingTimeInterval(-60), "down"))
                 // 429 for the first number, then after Retry-After: the first number, then the one not opted in.
                 let down = try await meta.waitFor(3)
-                try await Task.sleep(for: .seconds(2))
-                #expect(meta.requests.count == 3, "\(meta.requests.map { String(decoding: $0.body, as: UTF8.self) })")
+                try await staysTrue("three requests and no fourth", for: .seconds(2)) {
+                    meta.requests.map { String(decoding: $0.body, as: UTF8.self) }
+                } holds: {
+                    $0.count == 3
+                }
                 for request in down {
                     #expect(request.path == "/v21.0/\(Self.phoneID)/messages")
                     #expect(request.headers[.authorization] == "Bearer \(Self.token)")
@@ -101,10 +104,10 @@ struct WhatsAppTests {
                 #expect(sent.dropFirst().first?.hasSuffix("WIB") == true && sent[3] == "2", "\(sent)")
                 #expect(sent.allSatisfy { !$0.contains("\n") && !$0.contains("\t") })
 
-                var log = try await DeliveryStore(client: client, logger: TestCluster.quietLogger).log(channel: "ops-wa")
-                for _ in 0..<50 where log.first?.state != "delivered" {
-                    try await Task.sleep(for: .milliseconds(100))
-                    log = try await DeliveryStore(client: client, logger: TestCluster.quietLogger).log(channel: "ops-wa")
+                let log = try await eventually("the WhatsApp delivery recorded as delivered", timeout: .seconds(5)) {
+                    try await DeliveryStore(client: client, logger: TestCluster.quietLogger).log(channel: "ops-wa")
+                } until: {
+                    $0.first?.state == "delivered"
                 }
                 let entry = try #require(log.first)
                 #expect(entry.state == "delivered" && entry.attempts == 2, "\(entry)")
@@ -114,8 +117,11 @@ struct WhatsAppTests {
                 _ = try await http.post(
                     "/v1/pings", token: app.admin, json: AlertTests.pings(["WA-FO", "WA-CAM-0", "WA-CAM-1"], at: Date(), "up"))
                 let all = try await meta.waitFor(5)
-                try await Task.sleep(for: .seconds(2))
-                #expect(meta.requests.count == 5, "one recovery per recipient, nothing more")
+                try await staysTrue("one recovery per recipient, nothing more", for: .seconds(2)) {
+                    meta.requests.count
+                } holds: {
+                    $0 == 5
+                }
                 let recovery = all.suffix(2)
                 #expect(recovery.allSatisfy { ($0.json["template"] as? [String: Any])?["name"] as? String == "nadi_pulih" })
                 #expect(Self.parameters(recovery.first ?? all[0]).first == "WA-FO Backbone Ilir Barat")
@@ -141,8 +147,11 @@ struct WhatsAppTests {
                 _ = try await http.post(
                     "/v1/pings", token: app.admin, json: AlertTests.pings(["WA-TPL"], at: Date().addingTimeInterval(-30), "down"))
                 try await meta.waitFor(1)
-                try await Task.sleep(for: .seconds(3))
-                #expect(meta.requests.count == 1, "no retry and no second recipient for a template that cannot be sent")
+                try await staysTrue("no retry and no second recipient for a template that cannot be sent", for: .seconds(3)) {
+                    meta.requests.count
+                } holds: {
+                    $0 == 1
+                }
                 let log = try await DeliveryStore(client: client, logger: TestCluster.quietLogger).log(channel: "wa-draft")
                 #expect(log.map { "\($0.kind):\($0.state):\($0.attempts):\($0.lastStatus ?? 0)" } == ["down:failed:1:404"])
                 #expect(log.first?.lastError?.contains("template 'belum_disetujui' refused") == true, "\(log)")
