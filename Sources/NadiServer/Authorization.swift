@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdAuth
 import NadiStore
 import NadiSupport
 
@@ -9,13 +10,8 @@ struct Authorizer: Sendable {
     let timeout: Duration
     let retryAfterSeconds: Int
 
-    /// The request's token when it is valid and has `scope`; 401 without a valid token, 403 without the scope.
-    func require(_ scope: TokenScope, for request: Request) async throws -> APIToken {
-        try await require(anyOf: [scope], for: request)
-    }
-
-    /// The request's token when it is valid and has one of `scopes`.
-    func require(anyOf scopes: [TokenScope], for request: Request) async throws -> APIToken {
+    /// The request's token when it is valid; 401 without one, 503 when the database does not answer.
+    func verify(_ request: Request) async throws -> APIToken {
         guard let header = request.headers[.authorization] else {
             throw APIError(.unauthorized, "missing Authorization: Bearer <token> (create one with `nadi token create`)")
         }
@@ -31,10 +27,39 @@ struct Authorizer: Sendable {
             throw APIError.unavailable("the database is unavailable; nothing was stored, retry shortly", retryAfter: retryAfterSeconds)
         }
         guard let token else { throw APIError(.unauthorized, "unknown or revoked token") }
+        return token
+    }
+}
+
+/// Puts the request's API token in the context as its identity (hummingbird-auth's authenticator
+/// middleware): 401 without a valid token, 503 when the database does not answer.
+struct TokenAuthenticator<Context: AuthRequestContext<APIToken>>: AuthenticatorMiddleware {
+    let authorizer: Authorizer
+
+    func authenticate(request: Request, context: Context) async throws -> APIToken? {
+        try await authorizer.verify(request)
+    }
+}
+
+/// Lets a request through when its token has one of `scopes` (403 otherwise), and names the token
+/// as the actor of whatever the request changes (the audit trail).
+struct RequireScope<Context: AuthRequestContext<APIToken>>: RouterMiddleware {
+    let scopes: [TokenScope]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let token = try context.requireIdentity()
         guard scopes.contains(where: token.scopes.contains) else {
             throw APIError(.forbidden, "this token lacks the '\(scopes.map(\.rawValue).joined(separator: "' or '"))' scope")
         }
         AuditActor.current?.identify("token:\(token.name)")
-        return token
+        return try await next(request, context)
+    }
+}
+
+extension Router where Context: AuthRequestContext<APIToken> {
+    /// The routes added to the answer need a valid token with one of `scopes`; their handlers read
+    /// it with `context.requireIdentity()`.
+    func requiring(_ scopes: [TokenScope], by authorizer: Authorizer) -> RouterGroup<Context> {
+        group().add(middleware: TokenAuthenticator(authorizer: authorizer)).add(middleware: RequireScope(scopes: scopes))
     }
 }

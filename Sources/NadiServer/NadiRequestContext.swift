@@ -1,14 +1,19 @@
 package import Hummingbird
+package import HummingbirdAuth
 package import NIOCore
+package import NadiStore
 
 /// The request context of `nadid`'s router: Hummingbird's basic context plus the connection's
-/// peer address (the console limits its public pages per visitor).
-package struct NadiRequestContext: RequestContext, RemoteAddressRequestContext {
+/// peer address (the console limits its public pages per visitor) and the API token the request
+/// authenticated with (`TokenAuthenticator`, on the API's routes).
+package struct NadiRequestContext: RequestContext, RemoteAddressRequestContext, AuthRequestContext {
     package var coreContext: CoreRequestContextStorage
     package let remoteAddress: SocketAddress?
+    package var identity: APIToken?
 
     package init(source: Source) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        identity = nil
     }
 }

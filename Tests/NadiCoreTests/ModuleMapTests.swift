@@ -26,7 +26,8 @@ struct ModuleMapTests {
             "PostgresNIO", "NIOCore", "NIOPosix", "ServiceLifecycle",
         ],
         "NadiServer": [
-            "NadiCore", "NadiStore", "NadiSupport", "NadiReports", "NadiNotify", "NadiConsole", "Hummingbird", "HTTPTypes", "Logging",
+            "NadiCore", "NadiStore", "NadiSupport", "NadiReports", "NadiNotify", "NadiConsole", "Hummingbird", "HummingbirdAuth",
+            "HTTPTypes", "Logging",
             "Metrics", "Prometheus", "ServiceLifecycle", "NIOCore", "NIOPosix", "Subprocess", "SystemPackage", "PostgresNIO",
         ],
         "NadiDemo": [

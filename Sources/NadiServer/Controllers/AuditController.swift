@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdAuth
 import Logging
 import NadiCore
 import NadiStore
@@ -30,12 +31,13 @@ struct AuditController: Sendable {
         }
     }
 
-    func addRoutes(to router: Router<some RequestContext>) {
-        router.get("/v1/audit") { request, _ in try await list(request) }
+    func addRoutes(to router: Router<some AuthRequestContext<APIToken>>) {
+        router.requiring([.audit, .admin], by: authorizer).get("/v1/audit") { request, context in
+            try await list(request, token: context.requireIdentity())
+        }
     }
 
-    func list(_ request: Request) async throws -> Response {
-        let token = try await authorizer.require(anyOf: [.audit, .admin], for: request)
+    func list(_ request: Request, token: APIToken) async throws -> Response {
         let query = request.uri.queryParameters
         var filter = AuditFilter()
         if let text = query["region"] {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdAuth
 import Logging
 import NadiCore
 import NadiStore
@@ -14,12 +15,13 @@ struct CoverageController: Sendable {
     let timeZone: TimeZone
     let logger: Logger
 
-    func addRoutes(to router: Router<some RequestContext>) {
-        router.get("/v1/coverage") { request, _ in try await coverage(request) }
+    func addRoutes(to router: Router<some AuthRequestContext<APIToken>>) {
+        router.requiring([.read], by: authorizer).get("/v1/coverage") { request, context in
+            try await coverage(request, token: context.requireIdentity())
+        }
     }
 
-    func coverage(_ request: Request) async throws -> Response {
-        let token = try await authorizer.require(.read, for: request)
+    func coverage(_ request: Request, token: APIToken) async throws -> Response {
         let query = request.uri.queryParameters
         var parsed: CoverageRequest
         if let flag = query["require_good_image"], flag != "true", flag != "false" {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdAuth
 import Logging
 import NadiCore
 import NadiStore
@@ -54,9 +55,9 @@ struct DeviceController: Sendable {
         }
     }
 
-    func addRoutes(to router: Router<some RequestContext>) {
-        router.get("/v1/devices/:id") { request, context in
-            let token = try await authorizer.require(.read, for: request)
+    func addRoutes(to router: Router<some AuthRequestContext<APIToken>>) {
+        router.requiring([.read], by: authorizer).get("/v1/devices/:id") { request, context in
+            let token = try context.requireIdentity()
             // Ids may arrive percent-encoded (`PLG%3ACCTV-1`); the router hands the raw path segment.
             let raw = try context.parameters.require("id")
             let id = raw.removingPercentEncoding ?? raw

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdAuth
 import Logging
 import NadiCore
 import NadiStore
@@ -16,14 +17,16 @@ struct IngestController: Sendable {
     let sightings: SightingLimiter
     let logger: Logger
 
-    func addRoutes(to router: Router<some RequestContext>) {
-        router.post("/v1/pings") { request, _ in try await self.pings(request) }
-        router.post("/v1/inventory") { request, _ in try await self.devices(request) }
-        router.post("/v1/sites") { request, _ in try await self.sites(request) }
+    func addRoutes(to router: Router<some AuthRequestContext<APIToken>>) {
+        router.requiring([.ingest], by: authorizer).post("/v1/pings") { request, context in
+            try await self.pings(request, token: context.requireIdentity())
+        }
+        let inventory = router.requiring([.inventory], by: authorizer)
+        inventory.post("/v1/inventory") { request, context in try await self.devices(request, token: context.requireIdentity()) }
+        inventory.post("/v1/sites") { request, context in try await self.sites(request, token: context.requireIdentity()) }
     }
 
-    func pings(_ request: Request) async throws -> Response {
-        let token = try await authorizer.require(.ingest, for: request)
+    func pings(_ request: Request, token: APIToken) async throws -> Response {
         let receivedAt = Date()
         let records = try await BatchBody.decode(
             PingInput.self, from: request, limit: configuration.maxBodyBytes, timeout: configuration.requestTimeout,
@@ -99,7 +102,7 @@ struct IngestController: Sendable {
         return JSONBody.response(outcome)
     }
 
-    func devices(_ request: Request) async throws -> Response {
+    func devices(_ request: Request, token: APIToken) async throws -> Response {
         let policy = configuration.probePolicy
         let validate: (DeviceInput) -> Result<DeviceRecord, DecodeProblem> = { input in
             RecordValidation.device(input).flatMap { record in
@@ -107,7 +110,7 @@ struct IngestController: Sendable {
                 return .failure(DecodeProblem(refusal))
             }
         }
-        return try await upsert(request, DeviceInput.self, validate: validate, region: \.region) {
+        return try await upsert(request, token: token, DeviceInput.self, validate: validate, region: \.region) {
             [inventory, directory] records, scope in
             let (outcome, stored) = try await inventory.upsertDevices(records, scope: scope)
             directory.remember(stored)
@@ -115,8 +118,9 @@ struct IngestController: Sendable {
         }
     }
 
-    func sites(_ request: Request) async throws -> Response {
-        try await upsert(request, SiteInput.self, validate: RecordValidation.site, region: \.region) { [inventory] records, scope in
+    func sites(_ request: Request, token: APIToken) async throws -> Response {
+        try await upsert(request, token: token, SiteInput.self, validate: RecordValidation.site, region: \.region) {
+            [inventory] records, scope in
             try await inventory.upsertSites(records, scope: scope)
         }
     }
@@ -124,11 +128,10 @@ struct IngestController: Sendable {
     /// The shared shape of the inventory endpoints: decode, validate each record, keep it inside the
     /// token's region, store the rest in one transaction, and answer with every rejection by index.
     private func upsert<Input: Decodable & Sendable, Record: Sendable>(
-        _ request: Request, _ input: Input.Type, validate: (Input) -> Result<Record, DecodeProblem>,
+        _ request: Request, token: APIToken, _ input: Input.Type, validate: (Input) -> Result<Record, DecodeProblem>,
         region: (Record) -> RegionCode,
         store: @escaping @Sendable ([(index: Int, record: Record)], RegionCode?) async throws -> BatchOutcome
     ) async throws -> Response {
-        let token = try await authorizer.require(.inventory, for: request)
         let records = try await BatchBody.decode(
             Input.self, from: request, limit: configuration.maxBodyBytes, timeout: configuration.requestTimeout)
         try checkRecordCount(records.count)

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdAuth
 import Logging
 import NadiCore
 import NadiStore
@@ -27,16 +28,18 @@ struct MaintenanceController: Sendable {
     /// The fields `POST /v1/maintenance` takes.
     static let fields: Set<String> = ["device", "region", "kind", "from", "to", "reason"]
 
-    func addRoutes(to router: Router<some RequestContext>) {
-        router.post("/v1/maintenance") { request, _ in try await add(request) }
-        router.get("/v1/maintenance") { request, _ in try await list(request) }
-        router.delete("/v1/maintenance/:id") { request, context in
-            try await cancel(request, id: try context.parameters.require("id"))
+    func addRoutes(to router: Router<some AuthRequestContext<APIToken>>) {
+        let planners = router.requiring([.maintenance, .admin], by: authorizer)
+        planners.post("/v1/maintenance") { request, context in try await add(request, token: context.requireIdentity()) }
+        planners.delete("/v1/maintenance/:id") { request, context in
+            try await cancel(request, id: try context.parameters.require("id"), token: context.requireIdentity())
+        }
+        router.requiring([.maintenance, .admin, .read], by: authorizer).get("/v1/maintenance") { request, context in
+            try await list(request, token: context.requireIdentity())
         }
     }
 
-    func add(_ request: Request) async throws -> Response {
-        let token = try await authorizer.require(anyOf: [.maintenance, .admin], for: request)
+    func add(_ request: Request, token: APIToken) async throws -> Response {
         let buffer = try await BatchBody.collect(request, limit: 64 << 10, timeout: configuration.requestTimeout)
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
             throw APIError(.unsupportedMediaType, "set Content-Type: application/json")
@@ -88,8 +91,7 @@ struct MaintenanceController: Sendable {
         }
     }
 
-    func list(_ request: Request) async throws -> Response {
-        let token = try await authorizer.require(anyOf: [.maintenance, .admin, .read], for: request)
+    func list(_ request: Request, token: APIToken) async throws -> Response {
         let query = request.uri.queryParameters
         var region: RegionCode?
         if let text = query["region"] {
@@ -119,8 +121,7 @@ struct MaintenanceController: Sendable {
         }
     }
 
-    func cancel(_ request: Request, id text: String) async throws -> Response {
-        let token = try await authorizer.require(anyOf: [.maintenance, .admin], for: request)
+    func cancel(_ request: Request, id text: String, token: APIToken) async throws -> Response {
         guard let id = Int64(text) else { throw APIError(.badRequest, "the window id is a number (see GET /v1/maintenance)") }
         let cancellation: MaintenanceStore.Cancellation
         do {
