@@ -102,17 +102,6 @@ extension PingWriter {
         }
     }
 
-    /// What a batch's state step starts from: the newest ping times kept in memory and the writer's
-    /// copy of the rows, for the batch's devices.
-    func stateContext(for devices: Dictionary<Int64, [TimelinePing]>.Keys) -> (
-        pending: [Int64: SeenTime], cached: DeviceStateCache.Snapshot
-    ) {
-        var pending: [Int64: SeenTime] = [:]
-        pending.reserveCapacity(devices.count)
-        for id in devices { if let seen = lastSeen.pending[id] { pending[id] = seen } }
-        return (pending, stateCache.snapshot(for: devices))
-    }
-
     /// One transaction: pings, device state and sightings; updates the in-memory last-seen times on
     /// success. The pings are copied at once; the state step waits until `previous` (the batch
     /// before) has finished, so it starts from what that one left.
@@ -128,7 +117,7 @@ extension PingWriter {
         do {
             (storedMask, applied, cachedEpoch) = try await withDeadline(
                 configuration.commitTimeout, abandonWhen: { [client] in await client.serverChanged(after: server) }
-            ) { [client, logger, state, partitions, metrics] in
+            ) { [client, logger, state, partitions, metrics, memory] in
                 for day in newDays.sorted() { try await partitions.ensure(day: day) }
                 return try await client.transaction(logger: logger) { connection in
                     let copying = ContinuousClock.now
@@ -142,7 +131,7 @@ extension PingWriter {
                         await previous.task.value
                     }
                     let stating = ContinuousClock.now
-                    let (pending, cached) = await self.stateContext(for: stored.keys)
+                    let (pending, cached) = memory.stateContext(for: stored.keys)
                     let applied = try await state.apply(
                         stored: stored, intervals: intervals, pendingSeen: pending, cached: cached, now: Date(), on: connection)
                     try await BatchInserter.recordSightings(sightings, on: connection, logger: logger)
@@ -152,12 +141,14 @@ extension PingWriter {
             }
         } catch {
             // Rolled back, or abandoned and perhaps committing still: the copy may be stale.
-            stateCache.invalidate()
+            memory.withLock { $0.stateCache.invalidate() }
             throw error
         }
         knownPartitions.formUnion(newDays)
-        lastSeen.merge(applied.seen)
-        stateCache.apply(applied.cache, snapshotEpoch: cachedEpoch)
+        memory.withLock { memory in
+            memory.lastSeen.merge(applied.seen)
+            memory.stateCache.apply(applied.cache, snapshotEpoch: cachedEpoch)
+        }
         metrics.stateRowsFromMemory.increment(by: applied.served)
         metrics.stateRowsFromTable.increment(by: applied.read)
         return storedMask.map { $0 ? .stored : .duplicate }

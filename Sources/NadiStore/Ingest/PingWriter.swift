@@ -21,9 +21,9 @@ package actor PingWriter: Service {
     let sweeper: SilenceSweeper
     let partitions: PingPartitions
 
-    var lastSeen: LastSeenBuffer
-    /// The `device_state` rows this writer left, so a batch reads only the others (schema part 14).
-    var stateCache = DeviceStateCache()
+    /// The newest ping times not yet written and the `device_state` rows this writer left (so a
+    /// batch reads only the others, schema part 14).
+    nonisolated let memory: WriterMemory
     /// A database that refuses every batch must not flood the log.
     var failureLog = RepeatedFailureLog(every: .seconds(10))
     var knownPartitions: Set<Int64> = []
@@ -48,9 +48,10 @@ package actor PingWriter: Service {
         self.state = StateUpdater(logger: logger, missCount: configuration.missCount, writerID: UUID())
         self.sweeper = SilenceSweeper(client: client, missCount: configuration.missCount, grace: configuration.sweepGrace, logger: logger)
         self.partitions = PingPartitions(client: client, retentionDays: configuration.retentionDays, logger: logger)
-        self.lastSeen = LastSeenBuffer(
-            resolution: configuration.lastSeenResolution, maxRows: configuration.maxFlushRows, missCount: configuration.missCount,
-            sweepGrace: configuration.sweepGrace)
+        self.memory = WriterMemory(
+            lastSeen: LastSeenBuffer(
+                resolution: configuration.lastSeenResolution, maxRows: configuration.maxFlushRows, missCount: configuration.missCount,
+                sweepGrace: configuration.sweepGrace))
         let now = ContinuousClock.now
         self.nextFlush = now + configuration.flushInterval
         self.nextSweep = now + configuration.sweepInterval
@@ -164,7 +165,7 @@ package actor PingWriter: Service {
             let flushed = await flushSeen(.due)
             // A capped flush leaves more due: go on after the next batch instead of in two seconds.
             // A failed one waits the interval, so a refusing database is not asked in a busy loop.
-            nextFlush = flushed && lastSeen.moreDue ? now : now + configuration.flushInterval
+            nextFlush = flushed && memory.withLock({ $0.lastSeen.moreDue }) ? now : now + configuration.flushInterval
         }
         if configuration.runsMaintenance, now >= nextSweep {
             await sweep(now: Date())
@@ -193,10 +194,10 @@ package actor PingWriter: Service {
         }
         do {
             let outcome = try await withDeadline(configuration.periodicTimeout) { [sweeper] in try await sweeper.sweep(now: now) }
-            if let step = outcome.step { stateCache.noteSilenced(outcome.silenced, step: step) }
+            if let step = outcome.step { memory.withLock { $0.stateCache.noteSilenced(outcome.silenced, step: step) } }
             if !outcome.silenced.isEmpty { logger.info("devices went silent", metadata: ["devices.silent": "\(outcome.silenced.count)"]) }
         } catch {
-            stateCache.invalidate()
+            memory.withLock { $0.stateCache.invalidate() }
             logger.error("silence sweep failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
         }
     }
@@ -205,20 +206,20 @@ package actor PingWriter: Service {
     /// `maxFlushRows`. Returns false when it failed (the times stay buffered).
     @discardableResult
     private func flushSeen(_ selection: LastSeenBuffer.Selection) async -> Bool {
-        guard !lastSeen.isEmpty else { return true }
-        let chosen = lastSeen.select(selection)
+        let chosen = memory.withLock { $0.lastSeen.isEmpty ? [] : $0.lastSeen.select(selection) }
+        guard !chosen.isEmpty else { return true }
         var start = 0
         while start < chosen.count {
             let part = Array(chosen[start..<min(start + configuration.maxFlushRows, chosen.count)])
             do {
                 let step = try await withDeadline(configuration.periodicTimeout) { [sweeper] in try await sweeper.writeLastSeen(part) }
-                stateCache.noteLastSeenWritten(part, step: step)
+                memory.withLock { $0.stateCache.noteLastSeenWritten(part, step: step) }
             } catch {
-                stateCache.invalidate()
+                memory.withLock { $0.stateCache.invalidate() }
                 logger.warning("last-seen flush failed; will retry", metadata: ["error": "\(PostgresErrorText.describe(error))"])
                 return false
             }
-            lastSeen.markWritten(part)
+            memory.withLock { $0.lastSeen.markWritten(part) }
             start += configuration.maxFlushRows
         }
         return true
