@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdAuth
+import Logging
 import NadiStore
 import NadiSupport
 
@@ -56,10 +57,31 @@ struct RequireScope<Context: AuthRequestContext<APIToken>>: RouterMiddleware {
     }
 }
 
+/// Answers 503 with Retry-After when an API handler fails with something other than an HTTP answer
+/// (the database away, a query past its deadline) and logs what it was: one place instead of a
+/// catch in every read endpoint. A handler that must say more ("nothing was stored") throws its
+/// own `APIError`, which passes through.
+struct UnavailableMiddleware<Context: RequestContext>: RouterMiddleware {
+    let retryAfterSeconds: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let answer as any HTTPResponseError {
+            throw answer
+        } catch {
+            context.logger.error(
+                "request failed", metadata: ["http.path": "\(request.uri.path)", "error": "\(PostgresErrorText.describe(error))"])
+            throw APIError.unavailable("the database is unavailable; retry shortly", retryAfter: retryAfterSeconds)
+        }
+    }
+}
+
 extension Router where Context: AuthRequestContext<APIToken> {
     /// The routes added to the answer need a valid token with one of `scopes`; their handlers read
-    /// it with `context.requireIdentity()`.
+    /// it with `context.requireIdentity()`. What they fail with is answered by `UnavailableMiddleware`.
     func requiring(_ scopes: [TokenScope], by authorizer: Authorizer) -> RouterGroup<Context> {
-        group().add(middleware: TokenAuthenticator(authorizer: authorizer)).add(middleware: RequireScope(scopes: scopes))
+        group().add(middleware: UnavailableMiddleware(retryAfterSeconds: authorizer.retryAfterSeconds))
+            .add(middleware: TokenAuthenticator(authorizer: authorizer)).add(middleware: RequireScope(scopes: scopes))
     }
 }

@@ -73,12 +73,7 @@ struct AuditController: Sendable {
             filter.limit = limit
         }
         let chosen = filter
-        do {
-            let events = try await withDeadline(configuration.databaseTimeout) { [store] in try await store.events(chosen) }
-            return JSONBody.response(Page(events: events, nextBeforeID: events.count == chosen.limit ? events.last?.id : nil))
-        } catch {
-            logger.error("audit query failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
-            throw APIError.unavailable("the database is unavailable; retry shortly", retryAfter: configuration.retryAfterSeconds)
-        }
+        let events = try await withDeadline(configuration.databaseTimeout) { [store] in try await store.events(chosen) }
+        return JSONBody.response(Page(events: events, nextBeforeID: events.count == chosen.limit ? events.last?.id : nil))
     }
 }

@@ -46,15 +46,10 @@ struct CoverageController: Sendable {
         if let region, (try? await withDeadline(.seconds(5), { try await coverage.exists(region) })) == false {
             throw APIError(.notFound, "no region \(region); import regions with `nadi regions import --builtin`")
         }
-        do {
-            let scope = try await coverage.scope(region: region, depth: parsed.depth)
-            let report = try await coverage.report(
-                scope: scope, at: ReportInstant(asOf: parsed.asOf, timeZone: timeZone), kinds: parsed.kinds, metrics: parsed.metrics,
-                schoolRule: parsed.schoolRule)
-            return JSONBody.response(report)
-        } catch {
-            logger.error("coverage query failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
-            throw APIError.unavailable("the database is unavailable; retry shortly", retryAfter: 2)
-        }
+        let scope = try await coverage.scope(region: region, depth: parsed.depth)
+        let report = try await coverage.report(
+            scope: scope, at: ReportInstant(asOf: parsed.asOf, timeZone: timeZone), kinds: parsed.kinds, metrics: parsed.metrics,
+            schoolRule: parsed.schoolRule)
+        return JSONBody.response(report)
     }
 }

@@ -67,29 +67,22 @@ struct DeviceController: Sendable {
 
     func device(_ externalID: String, token: APIToken) async throws -> Response {
         let store = DeviceStateStore(client: client, logger: logger)
-        do {
-            guard let row = try await store.device(externalID, within: token.region) else {
-                throw APIError(.notFound, "no device '\(externalID)' in this token's region")
-            }
-            let upstreamVisible =
-                token.region.map { scope in row.upstreamRegion.flatMap(RegionCode.init)?.isWithin(scope) ?? false } ?? true
-            var view = DeviceView(
-                id: row.externalID, kind: row.kind, region: row.region, site: row.site, name: row.name, installed: row.installed,
-                decommissioned: row.decommissioned, intervalS: row.intervalSeconds, status: row.status, reason: row.reason,
-                since: row.since, lastSeen: row.lastSeen, upstream: upstreamVisible ? row.upstream : nil,
-                upstreamOutsideRegion: row.upstream != nil && !upstreamVisible, dependents: try await store.dependents(rowID: row.rowID))
-            if let ping = try await store.lastPing(rowID: row.rowID) {
-                view.lastPing = LastPing(
-                    at: ping.at, status: ping.status, latencyMs: ping.latencyMs, reason: ping.reason,
-                    metrics: ping.metricsJSON.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) })
-                if ping.at > view.lastSeen ?? .distantPast { view.lastSeen = ping.at }
-            }
-            return JSONBody.response(view)
-        } catch let error as APIError {
-            throw error
-        } catch {
-            logger.error("device read failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
-            throw APIError.unavailable("the database is unavailable; retry shortly", retryAfter: 2)
+        guard let row = try await store.device(externalID, within: token.region) else {
+            throw APIError(.notFound, "no device '\(externalID)' in this token's region")
         }
+        let upstreamVisible =
+            token.region.map { scope in row.upstreamRegion.flatMap(RegionCode.init)?.isWithin(scope) ?? false } ?? true
+        var view = DeviceView(
+            id: row.externalID, kind: row.kind, region: row.region, site: row.site, name: row.name, installed: row.installed,
+            decommissioned: row.decommissioned, intervalS: row.intervalSeconds, status: row.status, reason: row.reason,
+            since: row.since, lastSeen: row.lastSeen, upstream: upstreamVisible ? row.upstream : nil,
+            upstreamOutsideRegion: row.upstream != nil && !upstreamVisible, dependents: try await store.dependents(rowID: row.rowID))
+        if let ping = try await store.lastPing(rowID: row.rowID) {
+            view.lastPing = LastPing(
+                at: ping.at, status: ping.status, latencyMs: ping.latencyMs, reason: ping.reason,
+                metrics: ping.metricsJSON.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) })
+            if ping.at > view.lastSeen ?? .distantPast { view.lastSeen = ping.at }
+        }
+        return JSONBody.response(view)
     }
 }

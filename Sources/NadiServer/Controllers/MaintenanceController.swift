@@ -111,14 +111,10 @@ struct MaintenanceController: Sendable {
         default: throw APIError(.badRequest, "ended must be true or false")
         }
         let under = region
-        do {
-            let windows = try await withDeadline(configuration.databaseTimeout) { [store] in
-                try await store.list(scope: token.region, region: under, activeAt: active ? Date() : nil, includeEnded: ended)
-            }
-            return JSONBody.response(windows)
-        } catch {
-            throw APIError.unavailable("the database is unavailable; retry shortly", retryAfter: configuration.retryAfterSeconds)
+        let windows = try await withDeadline(configuration.databaseTimeout) { [store] in
+            try await store.list(scope: token.region, region: under, activeAt: active ? Date() : nil, includeEnded: ended)
         }
+        return JSONBody.response(windows)
     }
 
     func cancel(_ request: Request, id text: String, token: APIToken) async throws -> Response {
