@@ -9,7 +9,8 @@
 --
 -- Only a superuser can create event triggers and only a superuser gets past them (by
 -- `SET session_replication_role = replica`, which fires no ENABLE event trigger; or by disabling
--- them): a database migrated by a role that is not a superuser gets a notice and no guard. A later
+-- them): a database migrated by a role that is not a superuser gets no guard until a superuser runs
+-- `SELECT nadi_audit_install_guard()` (`nadi migrate` and `nadi audit verify` say so). A later
 -- migration that must change the trail's own tables or functions runs as a superuser in replica mode.
 
 -- The trail's table, its months and its anchors, named in an object's identity ('' when none).
@@ -32,7 +33,7 @@ RETURN NOT EXISTS (
 -- The trail's functions: replacing one could make it record nothing.
 CREATE FUNCTION nadi_audit_is_machinery(identity text) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN identity ~ '^public\.nadi_audit_(changes|refuse|content|partition|key|key_sql|table_in|anchored_here|append_only|is_machinery|guard_ddl|guard_drop)\(';
+RETURN identity ~ '^public\.nadi_audit_(changes|refuse|content|partition|key|key_sql|table_in|anchored_here|append_only|is_machinery|guard_ddl|guard_drop|install_guard)\(';
 
 CREATE FUNCTION nadi_audit_guard_drop() RETURNS event_trigger
 LANGUAGE plpgsql AS $$
@@ -90,13 +91,23 @@ BEGIN
 END
 $$;
 
-DO $$
+-- Installs the guard when run by a superuser (this migration calls it; a superuser runs
+-- `SELECT nadi_audit_install_guard()` later on a database migrated by another role). Returns what it did.
+CREATE FUNCTION nadi_audit_install_guard() RETURNS text
+LANGUAGE plpgsql AS $$
 BEGIN
-    IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
-        CREATE EVENT TRIGGER nadi_audit_guard_drop ON sql_drop EXECUTE FUNCTION nadi_audit_guard_drop();
-        CREATE EVENT TRIGGER nadi_audit_guard_ddl ON ddl_command_end EXECUTE FUNCTION nadi_audit_guard_ddl();
-    ELSE
-        RAISE NOTICE 'the audit trail''s guard needs a superuser to install (event triggers); migrate once as one to add it';
+    IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        RAISE NOTICE 'the audit trail''s guard needs a superuser to install (event triggers): run SELECT nadi_audit_install_guard() as one';
+        RETURN 'not installed: event triggers need a superuser';
     END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_event_trigger WHERE evtname = 'nadi_audit_guard_drop') THEN
+        CREATE EVENT TRIGGER nadi_audit_guard_drop ON sql_drop EXECUTE FUNCTION nadi_audit_guard_drop();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_event_trigger WHERE evtname = 'nadi_audit_guard_ddl') THEN
+        CREATE EVENT TRIGGER nadi_audit_guard_ddl ON ddl_command_end EXECUTE FUNCTION nadi_audit_guard_ddl();
+    END IF;
+    RETURN 'installed';
 END
 $$;
+
+SELECT nadi_audit_install_guard();

@@ -111,9 +111,11 @@ struct AuditVerify: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let result = try await database.withClient { client in
-            try await AuditStore(client: client, logger: CLILogger.make()).verify()
+        let (result, guarded) = try await database.withClient { client in
+            let store = AuditStore(client: client, logger: CLILogger.make())
+            return (try await store.verify(), try await store.guardInstalled())
         }
+        if !guarded { print(AuditStore.guardMissing) }
         let pruned = result.prunedBefore.map { " from row \($0.firstID) (older rows pruned \(Timestamp.format($0.at)))" } ?? ""
         if let broken = result.firstBroken {
             print("audit trail BROKEN at row \(broken.id): \(broken.reason) (\(result.rows) rows read\(pruned))")

@@ -9,13 +9,16 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let applied = try await database.withClient(schema: .asIs) { client in
-            try await Migrator(client: client, logger: CLILogger.make()).migrate(Migration.load(from: ResourceLocator.sqlDirectory()))
+        let (applied, guarded) = try await database.withClient(schema: .asIs) { client in
+            let applied = try await Migrator(client: client, logger: CLILogger.make()).migrate(
+                Migration.load(from: ResourceLocator.sqlDirectory()))
+            return (applied, try await AuditStore(client: client, logger: CLILogger.make()).guardInstalled())
         }
         if applied.isEmpty {
             print("database is up to date")
         } else {
             for migration in applied { print("applied \(migration.name)") }
         }
+        if !guarded { print(AuditStore.guardMissing) }
     }
 }

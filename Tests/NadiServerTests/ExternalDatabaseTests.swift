@@ -56,6 +56,35 @@ struct ExternalDatabaseTests {
     }
 
     @Test(
+        "migrated by a role that is not a superuser: nadi migrate and audit verify say the trail's guard is missing and how to install it; once a superuser installs it, the owner cannot drop the trail"
+    )
+    func guardForAnOwnerRole() async throws {
+        let url = try await TestCluster.shared.emptyDatabase()
+        let owner = "owner_\(UUID().uuidString.prefix(6).lowercased())"
+        let database = url.database ?? ""
+        try await TestClient.with(url) { admin async throws in
+            _ = try await admin.query(PostgresQuery(unsafeSQL: "CREATE ROLE \(owner) LOGIN"))
+            _ = try await admin.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) OWNER TO \(owner)"))
+        }
+        let socket = url.endpoint.socketPath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? ""
+        let asOwner = "postgres://\(owner)@/\(database)?host=\(socket)"
+        let migrate = try await Self.nadi(["migrate"], url: asOwner)
+        #expect(migrate.status == 0 && migrate.output.contains("SELECT nadi_audit_install_guard();"), "\(migrate.output)")
+        let verify = try await Self.nadi(["audit", "verify"], url: asOwner)
+        #expect(verify.status == 0 && verify.output.contains("guard is not installed"), "\(verify.output)")
+        try await TestClient.with(url) { admin async throws in
+            #expect(try await TestClient.scalar(admin, "SELECT nadi_audit_install_guard()", as: String.self) == "installed")
+        }
+        let after = try await Self.nadi(["audit", "verify"], url: asOwner)
+        #expect(after.status == 0 && !after.output.contains("guard is not installed"), "\(after.output)")
+        var ownerURL = url
+        ownerURL.username = owner
+        try await TestClient.with(ownerURL) { client async throws in
+            await #expect(throws: (any Error).self) { _ = try await client.query("DROP TABLE audit_event").collect() }
+        }
+    }
+
+    @Test(
         "every read-only command runs against an external, migrated database",
         arguments: [
             ["coverage", "--region", "16.71"], ["coverage", "--format", "json"], ["uptime", "--since", "7d"], ["uptime", "--by", "region"],

@@ -31,13 +31,11 @@ package enum StatePlanner {
                 continue
             }
             let silentNow = state.status == .down && state.reason == StatusReason.silent
-            if !silentNow, !device.interleaved, let since = state.since {
-                // A late ping inside the open run, with its status, changes nothing: the run's pings
-                // all have that status and no gap in it is silence; the ping only splits a gap.
-                let inside = pings.filter { $0.at > since && $0.at < lastSeen }
-                if !inside.isEmpty, inside.allSatisfy({ $0.status.deviceStatus == state.status }) {
-                    pings.removeAll { $0.at > since && $0.at < lastSeen }
-                }
+            if !silentNow, !device.interleaved, let since = state.since, let earliest = pings.first?.at, earliest < lastSeen {
+                // Late pings inside the open run, with its status, change nothing: the run's pings
+                // all have that status and no gap in it is silence; each only splits a gap.
+                let late = pings.prefix { $0.at < lastSeen }
+                if late.allSatisfy({ $0.at > since && $0.status.deviceStatus == state.status }) { pings.removeFirst(late.count) }
             }
             guard let first = pings.first else {
                 plan.unchanged[id] = newest

@@ -75,6 +75,18 @@ package struct AuditStore: Sendable {
     /// Walks the chain in order: each row's hash must be SHA-256(previous hash ‖ its canonical
     /// content), ids must follow one another.
     /// After a pruning, the walk starts at the anchor's first row with the hash it recorded.
+    /// Whether the trail's guard (schema part 27's event triggers) is installed and on.
+    package func guardInstalled() async throws -> Bool {
+        let rows = try await client.query(
+            "SELECT count(*)::int8 FROM pg_event_trigger WHERE evtname LIKE 'nadi_audit_guard_%' AND evtenabled <> 'D'", logger: logger
+        ).collect()
+        return try (rows.first?.decode(Int64.self) ?? 0) == 2
+    }
+
+    /// What to tell an operator whose database has no guard on its trail.
+    package static let guardMissing =
+        "note: the audit trail's guard is not installed (it needs a PostgreSQL superuser), so the tables' owner can drop or alter the trail; as a superuser run: SELECT nadi_audit_install_guard();"
+
     package func verify() async throws -> Verification {
         let anchor = try await anchor()
         var previous = anchor?.previous ?? Data()

@@ -59,7 +59,8 @@ struct StateUpdater {
         var facts: [Int64: DeviceBatchFacts] = [:]
         facts.reserveCapacity(stored.count)
         for (id, pings) in stored {
-            let known = [pendingSeen[id]?.newest, storedBefore[id]].compactMap { $0 }.max()
+            let pending = pendingSeen[id]?.newest
+            let known = storedBefore[id].map { before in max(before, pending ?? before) } ?? pending
             facts[id] = DeviceBatchFacts(
                 state: current[id]?.planned, knownNewest: known, interleaved: interleaved.contains(id),
                 heartbeat: Heartbeat(interval: TimeInterval(intervals[id] ?? 60), missCount: missCount), pings: pings)
