@@ -251,20 +251,50 @@ let package = Package(
             dependencies: ["NadiReports", "NadiCore", .product(name: "CSV", package: "CSV.swift")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(
-            name: "NadiServerTests",
+        .target(
+            name: "NadiServerTestSupport",
             dependencies: [
-                "NadiSupport",
-                "NadiServer", "NadiStore", "NadiCore", "NadiLauncher", "NadiTestSupport", "NadiBench", "NadiNotify", "NadiReports",
-                "NadiConsole", "NadiDemo",
+                "NadiSupport", "NadiServer", "NadiStore", "NadiCore", "NadiLauncher", "NadiTestSupport", "NadiBench",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            path: "Tests/NadiServerTestSupport",
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "NadiLauncherTests",
+            dependencies: ["NadiLauncher", "NadiStore", "NadiTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NadiServerTests",
+            dependencies: serverTestDependencies,
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "NadiConsoleTests", dependencies: serverTestDependencies, swiftSettings: swiftSettings),
+        .testTarget(name: "NadiNotifyTests", dependencies: serverTestDependencies, swiftSettings: swiftSettings),
+        .testTarget(name: "NadiCLITests", dependencies: serverTestDependencies, swiftSettings: swiftSettings),
     ]
 )
+
+/// What the tests of the HTTP server, the console, the alert channels and the binaries share: the
+/// modules under test and the helpers that start a `nadid` against a real PostgreSQL.
+var serverTestDependencies: [Target.Dependency] {
+    [
+        "NadiSupport", "NadiServer", "NadiStore", "NadiCore", "NadiLauncher", "NadiTestSupport", "NadiServerTestSupport",
+        "NadiBench", "NadiNotify", "NadiReports", "NadiConsole", "NadiDemo",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "Logging", package: "swift-log"),
+    ]
+}

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NadiCore
 import NadiLauncher
 import NadiServer
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO

@@ -1,5 +1,6 @@
 import Foundation
 import NadiCore
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -55,31 +56,31 @@ struct AuditRetentionTests {
             }
             #expect(archived.map(\.0) == [1, 2, 3, 4, 5], "\(archived)")
             // A change made now, through the CLI.
-            let (created, said) = try await AuditTrailTests.cli(["token", "create", "--name", "arsip-baca", "--scope", "read"], url: url)
+            let (created, said) = try await NadiCLI.run(["token", "create", "--name", "arsip-baca", "--scope", "read"], on: url)
             #expect(created == 0, "\(said)")
-            let before = try await AuditTrailTests.cli(["audit", "verify"], url: url)
+            let before = try await NadiCLI.run(["audit", "verify"], on: url)
             #expect(before.status == 0 && before.output.contains("audit trail intact: 6 rows"), "verify before: \(before.output)")
 
-            let tooShort = try await AuditTrailTests.cli(["audit", "prune", "--retain", "6"], url: url)
+            let tooShort = try await NadiCLI.run(["audit", "prune", "--retain", "6"], on: url)
             #expect(tooShort.status != 0 && tooShort.output.contains("at least 24 months"), "\(tooShort.output)")
-            let pruned = try await AuditTrailTests.cli(["audit", "prune", "--retain", "24"], url: url)
+            let pruned = try await NadiCLI.run(["audit", "prune", "--retain", "24"], on: url)
             #expect(pruned.status == 0, "\(pruned.output)")
             #expect(pruned.output.contains("pruned 5 rows (audit_event_y2023m01, audit_event_y2023m02)"), "\(pruned.output)")
             #expect(pruned.output.contains("the chain now starts at row 6"), "\(pruned.output)")
             #expect(try await TestClient.scalar(db, "SELECT count(*)::int8 FROM audit_event WHERE at < '2024-01-01'", as: Int.self) == 0)
             #expect(try await TestClient.scalar(db, "SELECT (to_regclass('audit_event_y2023m01') IS NULL)::int::int8", as: Int.self) == 1)
 
-            let after = try await AuditTrailTests.cli(["audit", "verify"], url: url)
+            let after = try await NadiCLI.run(["audit", "verify"], on: url)
             #expect(after.status == 0, "\(after.output)")
             #expect(after.output.contains("audit trail intact: 2 rows from row 6 (older rows pruned"), "\(after.output)")
-            let listed = try await AuditTrailTests.cli(["audit", "--object", "audit", "--format", "json"], url: url)
+            let listed = try await NadiCLI.run(["audit", "--object", "audit", "--format", "json"], on: url)
             let events = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]] ?? []
             #expect(events.count == 1, "\(listed.output)")
             #expect((events.first?["actor"] as? String)?.hasPrefix("cli:") == true)
             let recorded = events.first?["after"] as? [String: Any]
             #expect(recorded?["dropped"] as? Int == 5 && recorded?["first_id"] as? Int == 6, "\(recorded ?? [:])")
 
-            let again = try await AuditTrailTests.cli(["audit", "prune", "--retain", "24"], url: url)
+            let again = try await NadiCLI.run(["audit", "prune", "--retain", "24"], on: url)
             #expect(again.status == 0 && again.output.contains("nothing older than"), "\(again.output)")
             // A row altered after the pruning is still found.
             _ = try await db.query(
@@ -92,7 +93,7 @@ struct AuditRetentionTests {
                 END $$
                 """)
             _ = try await db.query("UPDATE audit_event SET actor = 'cli:someone-else' WHERE id = 6")
-            let tampered = try await AuditTrailTests.cli(["audit", "verify"], url: url)
+            let tampered = try await NadiCLI.run(["audit", "verify"], on: url)
             #expect(tampered.status == 1 && tampered.output.contains("BROKEN at row 6"), "\(tampered.output)")
         }
     }

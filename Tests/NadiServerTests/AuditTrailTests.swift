@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NadiCore
 import NadiLauncher
 import NadiServer
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -150,7 +151,7 @@ struct AuditTrailTests {
             let devices =
                 #"[{"id":"AUD-T-1","kind":"cctv","region":"16.71.01","name":"Asli","installed":"2024-01-01","attributes":{"stream_url":"rtsp://10.9.1.1/a"}}]"#
             #expect(try await http.post("/v1/inventory", token: app.admin, json: devices).status == .ok)
-            let intact = try await Self.cli(["audit", "verify"], url: app.url)
+            let intact = try await NadiCLI.run(["audit", "verify"], on: app.url)
             #expect(intact.status == 0 && intact.output.contains("audit trail intact"), "\(intact.output)")
             let id = try #require(
                 try await client.query("SELECT id FROM audit_event WHERE object_id = 'AUD-T-1'").collect().first?.decode(Int64.self))
@@ -168,12 +169,12 @@ struct AuditTrailTests {
                     "ALTER TABLE \(unescaped: partition) ENABLE ALWAYS TRIGGER audit_event_append_only", logger: TestCluster.quietLogger)
                 _ = try await connection.query("RESET session_replication_role", logger: TestCluster.quietLogger)
             }
-            let broken = try await Self.cli(["audit", "verify"], url: app.url)
+            let broken = try await NadiCLI.run(["audit", "verify"], on: app.url)
             #expect(broken.status == 1 && broken.output.contains("BROKEN at row \(id)"), "\(broken.output)")
             // The CLI's own changes are recorded as cli:<os user>.
-            let listed = try await Self.cli(["audit", "--object", "device:AUD-T-1", "--format", "json"], url: app.url)
+            let listed = try await NadiCLI.run(["audit", "--object", "device:AUD-T-1", "--format", "json"], on: app.url)
             #expect(listed.output.contains("\"Palsu\""), "the listing shows what is stored; verify says it was altered")
-            _ = try await Self.cli(["token", "create", "--name", "aud-cli", "--scope", "read"], url: app.url)
+            _ = try await NadiCLI.run(["token", "create", "--name", "aud-cli", "--scope", "read"], on: app.url)
             let token = try await AuditStore(client: client, logger: TestCluster.quietLogger).events(
                 {
                     var filter = AuditFilter()
@@ -236,16 +237,8 @@ struct AuditTrailTests {
                     return filter
                 }())
             #expect(update.first?.after == .object(["name": .string("Baru")]), "\(update.map(\.after))")
-            let verified = try await Self.cli(["audit", "verify"], url: app.url)
+            let verified = try await NadiCLI.run(["audit", "verify"], on: app.url)
             #expect(verified.status == 0 && verified.output.contains("audit trail intact"), "\(verified.output)")
         }
-    }
-
-    static func cli(_ arguments: [String], url: DatabaseURL) async throws -> (status: Int32, output: String) {
-        let process = try ChildProcess(
-            product: "nadi", arguments: arguments + ["--database-url", url.connectionString], environment: ["NO_COLOR": "1"])
-        let status = await process.wait(timeout: .seconds(60)) ?? -1
-        if status == -1 { process.send(SIGKILL) }
-        return (status, process.output)
     }
 }

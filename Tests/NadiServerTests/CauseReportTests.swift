@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NadiCore
 import NadiServer
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -60,8 +61,8 @@ struct CauseReportTests {
                 #"{"device":"FO-1","from":"\#(Timestamp.format(start.addingTimeInterval(150 * 60)))","to":"\#(Timestamp.format(start.addingTimeInterval(240 * 60)))","reason":"Penyambungan"}"#
             #expect(try await http.post("/v1/maintenance", token: app.admin, json: window).status == .created)
 
-            let cli = try await ExternalDatabaseTests.nadi(
-                ["uptime", "--since", "5h", "--format", "json"], url: ExternalDatabaseTests.text(app.url))
+            let cli = try await NadiCLI.run(
+                ["uptime", "--since", "5h", "--format", "json"], url: NadiCLI.databaseText(app.url))
             try #require(cli.status == 0, "\(cli.output)")
             let rows = try JSONDecoder().decode([Row].self, from: Data(Self.report(cli.output).utf8))
             let byDevice = Dictionary(uniqueKeysWithValues: rows.map { ($0.device, $0) })
@@ -76,15 +77,15 @@ struct CauseReportTests {
                     [mins(camera.down_own_s), mins(camera.down_upstream_s), mins(camera.maintenance_s)] as [Int] == [0, 30, 30] as [Int])
                 #expect(camera.sla_pct == 100, "a camera behind the cut is not charged for it")
             }
-            let region = try await ExternalDatabaseTests.nadi(
+            let region = try await NadiCLI.run(
                 ["uptime", "--since", "5h", "--by", "region", "--region", "16.71", "--format", "csv"],
-                url: ExternalDatabaseTests.text(app.url))
+                url: NadiCLI.databaseText(app.url))
             #expect(region.output.contains("down_own_s,down_upstream_s,maintenance_s,sla_pct"), "\(region.output)")
             // The region row is summed in SQL with the splits of the linked devices added after:
             // it must equal the sum of the four device rows (30 + 60 own, 3 × 30 upstream, 4 × 30 planned).
-            let regionJSON = try await ExternalDatabaseTests.nadi(
+            let regionJSON = try await NadiCLI.run(
                 ["uptime", "--since", "5h", "--by", "region", "--region", "16.71", "--depth", "district", "--format", "json"],
-                url: ExternalDatabaseTests.text(app.url))
+                url: NadiCLI.databaseText(app.url))
             try #require(regionJSON.status == 0, "\(regionJSON.output)")
             let districts = try JSONDecoder().decode([RegionRow].self, from: Data(Self.report(regionJSON.output).utf8))
             let district = try #require(districts.first { $0.region == "16.71.01" }, "\(regionJSON.output)")
@@ -154,8 +155,8 @@ struct CauseReportTests {
             let expected: [String: [Int]] = [
                 "CAM-1": [60, 0, 30], "CAM-2": [60, 0, 40], "VT-1": [100, 0, 0], "FO-S": [0, 0, 0], "FO-B": [30, 0, 60],
             ]
-            let cli = try await ExternalDatabaseTests.nadi(
-                ["uptime", "--since", "5h", "--format", "json"], url: ExternalDatabaseTests.text(app.url))
+            let cli = try await NadiCLI.run(
+                ["uptime", "--since", "5h", "--format", "json"], url: NadiCLI.databaseText(app.url))
             try #require(cli.status == 0, "\(cli.output)")
             let rows = try JSONDecoder().decode([Row].self, from: Data(Self.report(cli.output).utf8))
             for row in rows {
@@ -164,9 +165,9 @@ struct CauseReportTests {
             }
             #expect(rows.count == 5)
             // The district rows: 16.71.01 holds FO-B, FO-S and CAM-1; 16.71.02 CAM-2 and VT-1.
-            let regionJSON = try await ExternalDatabaseTests.nadi(
+            let regionJSON = try await NadiCLI.run(
                 ["uptime", "--since", "5h", "--by", "region", "--region", "16.71", "--depth", "district", "--format", "json"],
-                url: ExternalDatabaseTests.text(app.url))
+                url: NadiCLI.databaseText(app.url))
             try #require(regionJSON.status == 0, "\(regionJSON.output)")
             let districts = try JSONDecoder().decode([RegionRow].self, from: Data(Self.report(regionJSON.output).utf8))
             let split = Dictionary(
@@ -231,22 +232,22 @@ struct IncidentTests {
                 #"{"device":"FO-2","from":"\#(Timestamp.format(now.addingTimeInterval(-300)))","to":"\#(Timestamp.format(now.addingTimeInterval(3600)))","reason":"Ganti ODC"}"#
             #expect(try await http.post("/v1/maintenance", token: app.admin, json: window).status == .created)
 
-            let incidents = try await ExternalDatabaseTests.nadi(
-                ["incidents", "--format", "json"], url: ExternalDatabaseTests.text(app.url))
+            let incidents = try await NadiCLI.run(
+                ["incidents", "--format", "json"], url: NadiCLI.databaseText(app.url))
             try #require(incidents.status == 0, "\(incidents.output)")
             let rows = try JSONDecoder().decode([IncidentRow].self, from: Data(incidents.output.utf8))
             #expect(rows.map(\.root) == ["FO-1", "FO-2"], "\(incidents.output)")
             #expect(rows.first?.dependents_down == 3)
             #expect(rows.first?.cause == "own")
             #expect(rows.last?.cause == "maintenance")
-            let list = try await ExternalDatabaseTests.nadi(
-                ["devices", "list", "--format", "json"], url: ExternalDatabaseTests.text(app.url))
+            let list = try await NadiCLI.run(
+                ["devices", "list", "--format", "json"], url: NadiCLI.databaseText(app.url))
             let devices = Dictionary(
                 uniqueKeysWithValues: try JSONDecoder().decode([DeviceRow].self, from: Data(list.output.utf8)).map { ($0.device, $0) })
             #expect(devices["C2"]?.cause == "upstream" && devices["C2"]?.root == "FO-1")
             #expect(devices["FO-1"]?.cause == "own")
             #expect(devices["C9"]?.cause == nil, "an operational device has no cause")
-            let table = try await ExternalDatabaseTests.nadi(["incidents"], url: ExternalDatabaseTests.text(app.url))
+            let table = try await NadiCLI.run(["incidents"], url: NadiCLI.databaseText(app.url))
             #expect(table.output.contains("2 open incidents"), "\(table.output)")
         }
     }

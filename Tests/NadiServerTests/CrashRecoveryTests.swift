@@ -3,6 +3,7 @@ import NIOCore
 import NadiBench
 import NadiCore
 import NadiLauncher
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -117,45 +118,5 @@ final class DaemonSlot: Sendable {
     var current: ChildProcess {
         get { storage.withLock { $0 } }
         set { storage.withLock { $0 = newValue } }
-    }
-}
-
-/// Starting the built nadid on an embedded cluster, and seeding it.
-enum Daemon {
-    static func start(stateDir: URL, port: Int, extra: [String] = [], environment: [String: String] = [:]) async throws -> ChildProcess {
-        let process = try ChildProcess(
-            product: "nadid", arguments: ["--state-dir", stateDir.path, "--port", String(port), "--no-image-checks"] + extra,
-            environment: environment)
-        let base = URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/")
-        for _ in 0..<600 {
-            if let (_, response) = try? await URLSession.shared.data(from: base.appendingPathComponent("readyz")),
-                (response as? HTTPURLResponse)?.statusCode == 200
-            {
-                return process
-            }
-            if await process.wait(timeout: .zero) != nil { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        process.send(SIGKILL)
-        throw ChildProcessError(description: "nadid did not become ready: \(process.output.suffix(2000))")
-    }
-
-    /// Imports a region, creates an ingest token and registers `devices` videotrons CRASH-0….
-    static func seed(cluster: EmbeddedPostgres, devices: Int, base: URL) async throws -> String {
-        let token = try await TestClient.with(cluster.url) { client async throws in
-            _ = try await RegionImporter(client: client, logger: TestCluster.quietLogger).importRows(
-                RegionImporter.parse(
-                    CSVDocument(data: Data("code,parent_code,level,name,type\n16,,province,Sumatera Selatan,provinsi\n".utf8))))
-            return try await TokenStore(client: client, logger: TestCluster.quietLogger).create(
-                name: "crash", region: nil, scopes: [.ingest, .inventory]
-            ).1
-        }
-        let records = (0..<devices).map {
-            #"{"id":"CRASH-\#($0)","kind":"videotron","region":"16","name":"Crash \#($0)","installed":"2025-01-01","attributes":{"size_m2":10}}"#
-        }
-        let (status, _) = await DaemonProcessTests.post(
-            base.appendingPathComponent("v1/inventory"), token: token, body: "[\(records.joined(separator: ","))]")
-        guard status == 200 else { throw ChildProcessError(description: "registering devices failed: \(status)") }
-        return token
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import NadiCore
 import NadiLauncher
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -17,22 +18,6 @@ import Testing
 
 @Suite("nadid as a process")
 struct DaemonProcessTests {
-    /// POSTs a JSON body; returns the status (0 when the connection failed).
-    static func post(_ url: URL, token: String, body: String) async -> (Int, Data) {
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.httpBody = Data(body.utf8)
-        request.timeoutInterval = 20
-        do {
-            let (data, response) = try await URLSession.shared.data(for: request)
-            return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
-        } catch {
-            return (0, Data())
-        }
-    }
-
     @Test("SIGTERM under load: every acknowledged ping is stored, and the embedded PostgreSQL stops with nadid")
     func sigtermUnderLoad() async throws {
         let stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("nadi-sigterm-\(UUID().uuidString.prefix(8))")
@@ -68,7 +53,7 @@ struct DaemonProcessTests {
         let devices = (0..<50).map {
             #"{"id":"LOAD-\#($0)","kind":"videotron","region":"16.71","name":"Load \#($0)","installed":"2025-01-01","attributes":{"size_m2":10}}"#
         }
-        let (status, _) = await Self.post(
+        let (status, _) = await Daemon.post(
             base.appendingPathComponent("v1/inventory"), token: token, body: "[\(devices.joined(separator: ","))]")
         try #require(status == 200)
 
@@ -85,7 +70,7 @@ struct DaemonProcessTests {
                             let micros = Timestamp.parse(at).map(Timestamp.microseconds) ?? 0
                             return ("LOAD-\(n % 50)|\(micros)", #"{"device":"LOAD-\#(n % 50)","at":"\#(at)","status":"up"}"#)
                         }
-                        let (code, _) = await Self.post(
+                        let (code, _) = await Daemon.post(
                             base.appendingPathComponent("v1/pings"), token: token, body: "[\(pings.map(\.1).joined(separator: ","))]")
                         if code == 200 { acknowledged.add(pings.map(\.0)) }
                         if code == 0 { break }

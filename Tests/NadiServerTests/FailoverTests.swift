@@ -1,6 +1,7 @@
 import Foundation
 import NadiCore
 import NadiLauncher
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -43,7 +44,6 @@ struct FailoverTests {
     func killPrimaryPromoteStandby() async throws {
         try await ReplicatedClusters.with { clusters in
             let primary = try await clusters.setUpPrimary("primary")
-            let primaryURL = ExternalDatabaseTests.text(primary.url)
             let standby = try await clusters.standby("standby", of: primary)
             // From now on a commit returns only once the standby has it.
             try clusters.append(["synchronous_standby_names = 'standby'", "synchronous_commit = on"], to: primary)

@@ -2,6 +2,7 @@ import Foundation
 import NadiBench
 import NadiCore
 import NadiLauncher
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import Testing
@@ -66,23 +67,23 @@ struct FederationTests {
             var sources: [(Regency, EmbeddedPostgres, String)] = []
             for regency in [Self.palembang, Self.ogan] {
                 let cluster = try await clusters.setUpPrimary(regency.name, restartWith: ["wal_level = logical"])
-                let url = ExternalDatabaseTests.text(cluster.url)
+                let url = NadiCLI.databaseText(cluster.url)
                 try await Self.load(regency, into: cluster, year: year, morning: morning)
-                let published = try await ExternalDatabaseTests.nadi(["federation", "publish", "--region", regency.region], url: url)
+                let published = try await NadiCLI.run(["federation", "publish", "--region", regency.region], url: url)
                 #expect(published.status == 0, "\(published.output)")
                 #expect(published.output.contains("moved \(regency.pinged.count) devices"), "\(published.output)")
                 sources.append((regency, cluster, url))
             }
             let province = try await clusters.setUpPrimary("sumsel")
-            let provinceURL = ExternalDatabaseTests.text(province.url)
+            let provinceURL = NadiCLI.databaseText(province.url)
             for (regency, _, url) in sources {
-                let subscribed = try await ExternalDatabaseTests.nadi(
+                let subscribed = try await NadiCLI.run(
                     ["federation", "subscribe", "--name", regency.name, "--from", url, "--wait", "60"], url: provinceURL,
                     timeout: .seconds(90))
                 #expect(subscribed.status == 0, "\(subscribed.output)")
                 #expect(subscribed.output.contains("9/9 tables copied"), "\(subscribed.output)")
             }
-            let status = try await ExternalDatabaseTests.nadi(["federation", "status", "--format", "json"], url: provinceURL)
+            let status = try await NadiCLI.run(["federation", "status", "--format", "json"], url: provinceURL)
             let sourcesJSON =
                 (try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any])?["sources"] as? [[String: Any]]
             #expect(sourcesJSON?.map { $0["name"] as? String } == ["oku", "plg"], "\(status.output)")
@@ -97,8 +98,8 @@ struct FederationTests {
                     ["uptime", "--by", "region", "--region", regency.region, "--from", pastDay, "--to", pastDay, "--format", "json"],
                     ["export", "school-cctv", "--region", regency.region],
                 ] {
-                    let there = try await ExternalDatabaseTests.nadi(command, url: url)
-                    let here = try await ExternalDatabaseTests.nadi(command, url: provinceURL)
+                    let there = try await NadiCLI.run(command, url: url)
+                    let here = try await NadiCLI.run(command, url: provinceURL)
                     #expect(there.status == 0 && here.status == 0, "\(command): \(there.output) / \(here.output)")
                     // Every figure agrees; who last changed a school's cameras is in the audit trail of
                     // the instance where the change was made, which a mirror does not copy.
@@ -155,7 +156,7 @@ struct FederationTests {
             let started = ContinuousClock.now
             var arrived: Duration?
             while ContinuousClock.now - started < .seconds(30) {
-                let listed = try await ExternalDatabaseTests.nadi(
+                let listed = try await NadiCLI.run(
                     ["devices", "list", "--region", palembang.region, "--format", "json"], url: provinceURL)
                 if listed.output.contains("PLG-CCTV-2") {
                     arrived = ContinuousClock.now - started
@@ -218,7 +219,7 @@ struct FederationTests {
             await provinceDaemon.stop()
 
             // Unsubscribing removes the mirror; the other source stays.
-            let removed = try await ExternalDatabaseTests.nadi(["federation", "unsubscribe", "--name", "oku"], url: provinceURL)
+            let removed = try await NadiCLI.run(["federation", "unsubscribe", "--name", "oku"], url: provinceURL)
             #expect(removed.status == 0 && removed.output.contains("2 mirrored devices removed"), "\(removed.output)")
             let after = try await Self.json(["coverage", "--region", "16", "--format", "json"], provinceURL)
             let cctv = (after["rows"] as? [[String: Any]] ?? []).first {
@@ -231,7 +232,7 @@ struct FederationTests {
     /// Loads `regency` into its database through its own nadid (sites, devices, a day of pings)
     /// and `nadi targets import`, then stops the nadid (publishing moves its ids).
     static func load(_ regency: Regency, into cluster: EmbeddedPostgres, year: Int, morning: Date) async throws {
-        let url = ExternalDatabaseTests.text(cluster.url)
+        let url = NadiCLI.databaseText(cluster.url)
         let daemon = try await LiveDaemon.start(on: cluster.url, token: try await token(cluster))
         let sites = await daemon.post("v1/sites", regency.sites)
         #expect(sites.status == 200 && sites.body.contains(#""rejected":[]"#), "\(sites.body)")
@@ -245,14 +246,14 @@ struct FederationTests {
         let sent = await daemon.post("v1/pings", "[\(pings.joined(separator: ","))]")
         #expect(sent.status == 200 && sent.body.contains(#""rejected":[]"#), "\(sent.body)")
         // Publishing would renumber under a running nadid: refused, nothing changed.
-        let refused = try await ExternalDatabaseTests.nadi(["federation", "publish", "--region", regency.region], url: url)
+        let refused = try await NadiCLI.run(["federation", "publish", "--region", regency.region], url: url)
         #expect(refused.status == 1 && refused.output.contains("stop it first"), "\(refused.output)")
         await daemon.stop()
         let file = FileManager.default.temporaryDirectory.appendingPathComponent(
             "targets-\(regency.name)-\(UUID().uuidString.prefix(6)).csv")
         try regency.targets.replacingOccurrences(of: "YEAR", with: "\(year)").write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let targets = try await ExternalDatabaseTests.nadi(["targets", "import", file.path], url: url)
+        let targets = try await NadiCLI.run(["targets", "import", file.path], url: url)
         #expect(targets.status == 0, "\(targets.output)")
     }
 
@@ -265,12 +266,12 @@ struct FederationTests {
     }
 
     static func json(_ arguments: [String], _ url: String) async throws -> [String: Any] {
-        let run = try await ExternalDatabaseTests.nadi(arguments, url: url)
+        let run = try await NadiCLI.run(arguments, url: url)
         return (try? JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]) ?? ["output": run.output]
     }
 
     static func jsonArray(_ arguments: [String], _ url: String) async throws -> [[String: Any]] {
-        let run = try await ExternalDatabaseTests.nadi(arguments, url: url)
+        let run = try await NadiCLI.run(arguments, url: url)
         return (try? JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]]) ?? []
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import NadiCore
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -21,7 +22,7 @@ struct LeaseReleaseTests {
         let port = ChildProcess.freePort()
         let daemon = try await Daemon.start(
             stateDir: FileManager.default.temporaryDirectory.appendingPathComponent("unused-\(UUID().uuidString.prefix(6))"), port: port,
-            environment: ["NADI_DATABASE_URL": ExternalDatabaseTests.text(url)])
+            environment: ["NADI_DATABASE_URL": NadiCLI.databaseText(url)])
         defer { daemon.send(SIGKILL) }
         let held = try await TestClient.with(url) { client async throws -> Set<String> in
             let deadline = ContinuousClock.now + .seconds(30)

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NIOCore
 import NadiCore
 import NadiServer
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NadiBench
 import NadiServer
+import NadiServerTestSupport
 import NadiTestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import NadiCore
 import NadiLauncher
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -113,7 +114,7 @@ struct PictureCheckTests {
              "attributes":{"serial":"ICMPNONE1","probe":{"icmp":"240.0.0.1","timeout_ms":300}}}
             """,
         ]
-        let (status, body) = await DaemonProcessTests.post(
+        let (status, body) = await Daemon.post(
             base.appendingPathComponent("v1/inventory"), token: token, body: "[" + devices.joined(separator: ",") + "]")
         #expect(status == 200, "\(String(decoding: body, as: UTF8.self))")
 

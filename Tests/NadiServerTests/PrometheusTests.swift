@@ -2,6 +2,7 @@ import Foundation
 import NadiCore
 import NadiLauncher
 import NadiServer
+import NadiServerTestSupport
 import NadiTestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import NadiCore
 import NadiLauncher
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -24,7 +25,7 @@ struct ReplicaReadTests {
     func reportsFromStandby() async throws {
         try await ReplicatedClusters.with { clusters in
             let primary = try await clusters.setUpPrimary("primary")
-            let primaryURL = ExternalDatabaseTests.text(primary.url)
+            let primaryURL = NadiCLI.databaseText(primary.url)
             // A day of history two days ago, through the built nadid.
             let token = try await TestClient.with(primary.url) { client in
                 try await TokenStore(client: client, logger: TestCluster.quietLogger).create(
@@ -48,13 +49,13 @@ struct ReplicaReadTests {
             await daemon.stop()
 
             let standby = try await clusters.standby("standby", of: primary)
-            let standbyURL = ExternalDatabaseTests.text(standby.url)
+            let standbyURL = NadiCLI.databaseText(standby.url)
             try await Self.waitForReplay(primary: primary.url, standby: standby.url)
 
             for command in Self.reads {
                 let arguments = command.map { $0 == "PAST" ? String(pastDay) : $0 }
-                let onPrimary = try await ExternalDatabaseTests.nadi(arguments, url: primaryURL)
-                let onStandby = try await ExternalDatabaseTests.nadi(arguments, url: standbyURL)
+                let onPrimary = try await NadiCLI.run(arguments, url: primaryURL)
+                let onStandby = try await NadiCLI.run(arguments, url: standbyURL)
                 #expect(onPrimary.status == 0, "\(arguments) on the primary: \(onPrimary.output)")
                 #expect(onStandby.status == 0, "\(arguments) on the standby: \(onStandby.output)")
                 #expect(onStandby.output == onPrimary.output, "\(arguments): the standby answered differently")
@@ -68,7 +69,7 @@ struct ReplicaReadTests {
                 ["regions", "import", "--builtin"],
             ]
             for command in writes {
-                let refused = try await ExternalDatabaseTests.nadi(command, url: standbyURL)
+                let refused = try await NadiCLI.run(command, url: standbyURL)
                 #expect(refused.status == 1, "\(command): \(refused.output)")
                 #expect(
                     refused.output.contains("read-only standby") && refused.output.contains("at the primary"),

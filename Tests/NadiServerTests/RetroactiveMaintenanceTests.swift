@@ -5,6 +5,7 @@ import NIOCore
 import NadiCore
 import NadiReports
 import NadiServer
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO

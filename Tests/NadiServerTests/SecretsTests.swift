@@ -3,6 +3,7 @@ import HTTPTypes
 import NadiCore
 import NadiLauncher
 import NadiNotify
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -65,10 +66,10 @@ struct SecretsTests {
              {"id":"SECRET-CCTV","kind":"cctv","region":"16","name":"CCTV","installed":"2025-01-01","interval_s":1,
               "attributes":{"stream_url":"rtsp://viewer:\(streamPassword)@127.0.0.1:9/live","probe":{"url":"rtsp://viewer:\(streamPassword)@127.0.0.1:9/live","timeout_ms":200}}}]
             """
-        #expect(await DaemonProcessTests.post(base.appendingPathComponent("v1/inventory"), token: token, body: adapters).0 == 200)
+        #expect(await Daemon.post(base.appendingPathComponent("v1/inventory"), token: token, body: adapters).0 == 200)
         let ping = #"[{"device":"CRASH-0","status":"up"}]"#
-        #expect(await DaemonProcessTests.post(base.appendingPathComponent("v1/pings"), token: token, body: ping).0 == 200)
-        #expect(await DaemonProcessTests.post(base.appendingPathComponent("v1/pings"), token: badToken, body: ping).0 == 401)
+        #expect(await Daemon.post(base.appendingPathComponent("v1/pings"), token: token, body: ping).0 == 200)
+        #expect(await Daemon.post(base.appendingPathComponent("v1/pings"), token: badToken, body: ping).0 == 401)
         // Alert channels: a webhook and a Telegram bot whose API refuses the token.
         let webhookSecret = "hook-canary-\(canary)"
         let botToken = "4242:bot-canary-\(canary)"
@@ -89,13 +90,13 @@ struct SecretsTests {
                         target: .telegram(chat: "-100123", api: try #require(URL(string: receiver.url))), secret: botToken))
             }
             let down = #"[{"device":"CRASH-0","status":"down","reason":"no signal"}]"#
-            #expect(await DaemonProcessTests.post(base.appendingPathComponent("v1/pings"), token: token, body: down).0 == 200)
+            #expect(await Daemon.post(base.appendingPathComponent("v1/pings"), token: token, body: down).0 == 200)
             try await receiver.waitFor(2)
             var printed = ""
             for command in [
                 ["notify", "list"], ["notify", "list", "--format", "json"], ["notify", "log"], ["notify", "log", "--format", "csv"],
             ] {
-                let (status, output) = try await CLITests.run(command, url: cluster.url)
+                let (status, output) = try await NadiCLI.run(command, on: cluster.url)
                 #expect(status == 0, "\(command): \(output)")
                 printed += output
             }

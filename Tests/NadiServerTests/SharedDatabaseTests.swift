@@ -1,5 +1,6 @@
 import Foundation
 import NadiCore
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NadiCore
 import NadiServer
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -12,7 +13,7 @@ import Testing
 @Suite("Small defects")
 struct SmallDefectTests {
     static func nadi(_ arguments: [String], url: DatabaseURL) async throws -> (status: Int32?, output: String) {
-        let result = try await ExternalDatabaseTests.nadi(arguments, url: ExternalDatabaseTests.text(url))
+        let result = try await NadiCLI.run(arguments, url: NadiCLI.databaseText(url))
         return (result.status, result.output)
     }
 

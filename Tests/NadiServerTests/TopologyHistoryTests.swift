@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NadiCore
 import NadiServer
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -52,8 +53,8 @@ struct TopologyHistoryTests {
             let linkPings = try Outcome(try await http.post("/v1/pings", token: app.admin, json: "[\(pings("FO-1"))]"))
             #expect(linkPings.rejected.isEmpty)
 
-            let cli = try await ExternalDatabaseTests.nadi(
-                ["uptime", "--since", "2d", "--format", "json"], url: ExternalDatabaseTests.text(app.url))
+            let cli = try await NadiCLI.run(
+                ["uptime", "--since", "2d", "--format", "json"], url: NadiCLI.databaseText(app.url))
             try #require(cli.status == 0, "\(cli.output)")
             let rows = try JSONDecoder().decode([Row].self, from: Data(CauseReportTests.report(cli.output).utf8))
             let byDevice = Dictionary(uniqueKeysWithValues: rows.map { ($0.device, $0) })

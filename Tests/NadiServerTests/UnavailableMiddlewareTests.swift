@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import NadiServerTestSupport
 import Testing
 
 @testable import NadiServer

@@ -3,6 +3,7 @@ import NIOCore
 import NadiBench
 import NadiCore
 import NadiLauncher
+import NadiServerTestSupport
 import NadiStore
 import NadiSupport
 import NadiTestSupport
@@ -117,18 +118,6 @@ struct WriterWedgeTests {
             throw error
         }
         try? await cluster.stop()
-    }
-}
-
-/// `GET /readyz` over a fresh connection: its status, or 0 when nothing answered within 5 s.
-enum ReadyProbe {
-    /// `/readyz`'s status, 0 when it did not answer. (It answers within 2 s by itself; the probe
-    /// waits longer because the whole suite on two cores slows every process several times over.)
-    static func status(port: Int) async -> Int {
-        let answer = try? await withDeadline(.seconds(10)) {
-            try await HTTPConnection.with(host: "127.0.0.1", port: port) { http in try await http.get("/readyz") }
-        }
-        return answer?.status ?? 0
     }
 }
 

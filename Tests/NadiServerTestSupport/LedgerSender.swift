@@ -1,8 +1,8 @@
-import Foundation
-import NIOCore
+package import Foundation
+package import NIOCore
 import NadiBench
 import NadiCore
-import NadiStore
+package import NadiStore
 import NadiSupport
 import NadiTestSupport
 import PostgresNIO
@@ -10,10 +10,10 @@ import Testing
 
 /// The load of the crash tests: batches of unique pings for devices CRASH-0…49, each sent until it
 /// is acknowledged, with a ledger of what was.
-enum LedgerSender {
+package enum LedgerSender {
     /// Batch `batch` of `sender`: `size` unique pings a millisecond apart, each sender its own 100 s
     /// from `start`; the ledger keys and the JSON array.
-    static func batch(sender: Int, batch: Int, size: Int, start: Date) -> (keys: [String], body: ByteBuffer) {
+    package static func batch(sender: Int, batch: Int, size: Int, start: Date) -> (keys: [String], body: ByteBuffer) {
         let pings = (0..<size).map { n -> (String, String) in
             let micros = Timestamp.microseconds(start) + Int64(sender) * 100_000_000 + Int64((batch * size + n) * 1000)
             let at = Timestamp.rfc3339(microseconds: micros)
@@ -25,7 +25,7 @@ enum LedgerSender {
     /// POSTs `body` to `/v1/pings` until it gets a 200 — a fresh connection per try (none left over
     /// from a killed nadid) and a deadline per attempt (a dead peer cannot stall the sender) — and
     /// returns the answer; fails the test after `giveUpAfter` (`context` says what the daemon printed).
-    static func untilAcknowledged(
+    package static func untilAcknowledged(
         port: Int, token: String, body: ByteBuffer, attempt: Duration = .seconds(10), giveUpAfter: Duration = .seconds(120),
         context: @Sendable () -> String
     ) async throws -> Outcome {
@@ -50,7 +50,7 @@ enum LedgerSender {
 
     /// The stored pings as ledger keys (`device|microseconds`) and how many rows there are (more rows
     /// than keys would mean a ping stored twice).
-    static func stored(_ url: DatabaseURL) async throws -> (rows: Int, keys: Set<String>) {
+    package static func stored(_ url: DatabaseURL) async throws -> (rows: Int, keys: Set<String>) {
         try await TestClient.with(url) { client async throws in
             var keys = Set<String>()
             var rows = 0

@@ -1,6 +1,7 @@
 import Foundation
 import NadiCore
 import NadiServer
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NadiBench
 import NadiLauncher
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -16,34 +17,18 @@ import Testing
 /// read-only command, and clear, quick failures when the database is wrong.
 @Suite("Binaries against an external database")
 struct ExternalDatabaseTests {
-    /// The URL of `url` as an operator would write it (socket directory as `host=`).
-    static func text(_ url: DatabaseURL, database: String? = nil) -> String {
-        let socket = url.endpoint.socketPath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? ""
-        return "postgres://\(url.username)@/\(database ?? url.database ?? "")?host=\(socket)"
-    }
-
-    static func nadi(_ arguments: [String], url: String, timeout: Duration = .seconds(60)) async throws -> (
-        status: Int32?, output: String, took: Duration
-    ) {
-        let started = ContinuousClock.now
-        let process = try ChildProcess(product: "nadi", arguments: arguments + ["--database-url", url], environment: ["NO_COLOR": "1"])
-        let status = await process.wait(timeout: timeout)
-        if status == nil { process.send(SIGKILL) }
-        return (status, process.output, ContinuousClock.now - started)
-    }
-
     @Test("the documented set-up on an empty database: nadi migrate, regions import, token create, nadid starts and is ready")
     func documentedSetup() async throws {
         let url = try await TestCluster.shared.emptyDatabase()
-        let database = Self.text(url)
-        let migrate = try await Self.nadi(["migrate"], url: database)
+        let database = NadiCLI.databaseText(url)
+        let migrate = try await NadiCLI.run(["migrate"], url: database)
         #expect(migrate.status == 0, "\(migrate.output)")
         #expect(migrate.output.contains("applied 001_regions_sites_devices.sql"), "\(migrate.output)")
-        let again = try await Self.nadi(["migrate"], url: database)
+        let again = try await NadiCLI.run(["migrate"], url: database)
         #expect(again.output.contains("database is up to date"), "\(again.output)")
-        let regions = try await Self.nadi(["regions", "import", "--builtin"], url: database)
+        let regions = try await NadiCLI.run(["regions", "import", "--builtin"], url: database)
         #expect(regions.status == 0, "\(regions.output)")
-        let token = try await Self.nadi(
+        let token = try await NadiCLI.run(
             ["token", "create", "--name", "agents", "--region", "16.71", "--scope", "ingest,inventory,read"], url: database)
         #expect(token.status == 0, "\(token.output)")
         let port = ChildProcess.freePort()
@@ -68,14 +53,14 @@ struct ExternalDatabaseTests {
         }
         let socket = url.endpoint.socketPath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? ""
         let asOwner = "postgres://\(owner)@/\(database)?host=\(socket)"
-        let migrate = try await Self.nadi(["migrate"], url: asOwner)
+        let migrate = try await NadiCLI.run(["migrate"], url: asOwner)
         #expect(migrate.status == 0 && migrate.output.contains("SELECT nadi_audit_install_guard();"), "\(migrate.output)")
-        let verify = try await Self.nadi(["audit", "verify"], url: asOwner)
+        let verify = try await NadiCLI.run(["audit", "verify"], url: asOwner)
         #expect(verify.status == 0 && verify.output.contains("guard is not installed"), "\(verify.output)")
         try await TestClient.with(url) { admin async throws in
             #expect(try await TestClient.scalar(admin, "SELECT nadi_audit_install_guard()", as: String.self) == "installed")
         }
-        let after = try await Self.nadi(["audit", "verify"], url: asOwner)
+        let after = try await NadiCLI.run(["audit", "verify"], url: asOwner)
         #expect(after.status == 0 && !after.output.contains("guard is not installed"), "\(after.output)")
         var ownerURL = url
         ownerURL.username = owner
@@ -93,14 +78,14 @@ struct ExternalDatabaseTests {
         ])
     func readOnlyCommands(arguments: [String]) async throws {
         let url = try await TestCluster.shared.migratedDatabase()
-        let result = try await Self.nadi(arguments, url: Self.text(url))
+        let result = try await NadiCLI.run(arguments, url: NadiCLI.databaseText(url))
         #expect(result.status == 0, "\(arguments): \(result.output)")
     }
 
     @Test("a read command on a database that is not migrated says to run nadi migrate")
     func notMigrated() async throws {
         let url = try await TestCluster.shared.emptyDatabase()
-        let result = try await Self.nadi(["coverage"], url: Self.text(url))
+        let result = try await NadiCLI.run(["coverage"], url: NadiCLI.databaseText(url))
         #expect(result.status == 1)
         #expect(result.output.contains("run `nadi migrate` first"), "\(result.output)")
     }
@@ -108,13 +93,14 @@ struct ExternalDatabaseTests {
     @Test("the CLI fails within seconds with the server's reason and a hint: no such database, nothing listening")
     func cliFailsFast() async throws {
         let url = try await TestCluster.shared.emptyDatabase()
-        let missing = try await Self.nadi(["coverage"], url: Self.text(url, database: "no_such_db"), timeout: .seconds(30))
+        let missing = try await NadiCLI.run(["coverage"], url: NadiCLI.databaseText(url, database: "no_such_db"), timeout: .seconds(30))
         #expect(missing.status == 1, "\(missing.output)")
         #expect(missing.output.contains("3D000") && missing.output.contains("does not exist"), "\(missing.output)")
         #expect(missing.output.contains("hint:"), "\(missing.output)")
         #expect(missing.took < .seconds(10))
         let port = ChildProcess.freePort()
-        let nobody = try await Self.nadi(["coverage"], url: "postgres://nadi@127.0.0.1:\(port)/nadi?sslmode=disable", timeout: .seconds(30))
+        let nobody = try await NadiCLI.run(
+            ["coverage"], url: "postgres://nadi@127.0.0.1:\(port)/nadi?sslmode=disable", timeout: .seconds(30))
         #expect(nobody.status == 1, "\(nobody.output)")
         #expect(nobody.output.contains("cannot connect to 127.0.0.1:\(port)"), "\(nobody.output)")
         #expect(!nobody.output.contains("circuitBreaker"), "\(nobody.output)")
@@ -126,7 +112,7 @@ struct ExternalDatabaseTests {
         let url = try await TestCluster.shared.emptyDatabase()
         let process = try ChildProcess(
             product: "nadid", arguments: ["--port", String(ChildProcess.freePort()), "--no-poll"],
-            environment: ["NADI_DATABASE_URL": Self.text(url, database: "no_such_db")])
+            environment: ["NADI_DATABASE_URL": NadiCLI.databaseText(url, database: "no_such_db")])
         let status = await process.wait(timeout: .seconds(20))
         if status == nil { process.send(SIGKILL) }
         #expect(status == 2, "\(process.output)")

@@ -5,6 +5,7 @@ import NadiCore
 import NadiLauncher
 import NadiNotify
 import NadiServer
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -40,7 +41,7 @@ struct AlertCrashTests {
                         secret: "s3cret"))
             }
             let down = #"[{"device":"CRASH-0","status":"down","reason":"panel off"}]"#
-            #expect(await DaemonProcessTests.post(base.appendingPathComponent("v1/pings"), token: token, body: down).0 == 200)
+            #expect(await Daemon.post(base.appendingPathComponent("v1/pings"), token: token, body: down).0 == 200)
             let first = try await receiver.waitFor(1)
             try #require(first.count == 1, "nadid started the delivery: \(daemon.output.suffix(1500))")
             daemon.send(SIGKILL)

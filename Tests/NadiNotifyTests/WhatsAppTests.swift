@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NadiCore
 import NadiNotify
 import NadiServer
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -166,14 +167,14 @@ struct WhatsAppTests {
             let url = try await TestCluster.shared.migratedDatabase()
             try await TestClient.with(url) { client in
                 try await Self.addChannel(client, name: "wa-test", api: meta.url)
-                let (status, output) = try await AuditTrailTests.cli(["notify", "test", "wa-test"], url: url)
+                let (status, output) = try await NadiCLI.run(["notify", "test", "wa-test"], on: url)
                 #expect(status == 0, "\(output)")
                 #expect(output.contains("delivered"), "\(output)")
                 #expect(!output.contains(Self.token))
                 #expect(meta.requests.count == 2, "the reachable number and the one not opted in")
                 let first = try #require(meta.requests.first)
                 #expect(Self.parameters(first).first == "Pesan uji dari Nadi untuk kanal wa-test")
-                let (_, listed) = try await AuditTrailTests.cli(["notify", "list"], url: url)
+                let (_, listed) = try await NadiCLI.run(["notify", "list"], on: url)
                 #expect(listed.contains("whatsapp") && listed.contains(Self.reachable) && !listed.contains(Self.token), "\(listed)")
             }
         }

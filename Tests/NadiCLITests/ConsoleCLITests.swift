@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NadiCore
 import NadiLauncher
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -17,7 +18,7 @@ struct ConsoleCLITests {
         let databaseURL = "postgres://\(url.username)@/\(url.database ?? "")?host=\(socket)"
         let nadi = ChildProcess.productsDirectory.appendingPathComponent("nadi").path
         let quoted = (arguments + ["--database-url", databaseURL]).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let inputFile = try CLITests.file(input)
+        let inputFile = try NadiCLI.file(input)
         defer { try? FileManager.default.removeItem(atPath: inputFile) }
         let process = try SpawnedProcess(
             executable: "/bin/sh", arguments: ["-c", "'\(nadi)' \(quoted.joined(separator: " ")) < '\(inputFile)'"],
@@ -80,7 +81,7 @@ struct ConsoleCLITests {
             _ = try await http.post(
                 "/v1/pings", token: app.admin, json: "[\(Fixtures.ping("T-CAM-1", Date())),\(Fixtures.ping("T-CAM-2", Date()))]")
             try await ConsoleFixtures.waitForState("T-CAM-2", "up", db)
-            try await db.query("INSERT INTO target (region, kind, metric, year, value) VALUES ('16.71', 'cctv', 'units', 2030, 10)")
+            _ = try await db.query("INSERT INTO target (region, kind, metric, year, value) VALUES ('16.71', 'cctv', 'units', 2030, 10)")
             let json = try await Self.run(
                 ["coverage", "--region", "16.71", "--kind", "cctv", "--trajectory", "--format", "json"], input: "", url: app.url)
             #expect(json.status == 0, "\(json.output)")

@@ -1,4 +1,5 @@
 import Foundation
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -7,21 +8,6 @@ import Testing
 /// The built `nadi` binary against a test database.
 @Suite("nadi CLI")
 struct CLITests {
-    static func run(_ arguments: [String], url: DatabaseURL) async throws -> (status: Int32?, output: String) {
-        let socket = url.endpoint.socketPath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? ""
-        let databaseURL = "postgres://\(url.username)@/\(url.database ?? "")?host=\(socket)"
-        let process = try ChildProcess(
-            product: "nadi", arguments: arguments + ["--database-url", databaseURL], environment: ["NO_COLOR": "1"])
-        let status = await process.wait(timeout: .seconds(60))
-        return (status, process.output)
-    }
-
-    static func file(_ text: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nadi-cli-\(UUID().uuidString.prefix(8)).csv").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
     @Test(
         "an import with a bad row fails with the file's line number and stores nothing",
         arguments: [
@@ -51,9 +37,9 @@ struct CLITests {
         ])
     func badImport(command: [String], text: String, line: String, reason: String) async throws {
         let url = try await TestCluster.shared.migratedDatabase()
-        let path = try Self.file(text)
+        let path = try NadiCLI.file(text)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let (status, output) = try await Self.run(command + [path], url: url)
+        let (status, output) = try await NadiCLI.run(command + [path], on: url)
         #expect(status == 1, "\(output)")
         #expect(output.contains(line), "\(output)")
         #expect(output.contains(reason), "\(output)")
@@ -70,21 +56,22 @@ struct CLITests {
     @Test("a good import stores its rows and says how many; coverage and export run on them")
     func goodImport() async throws {
         let url = try await TestCluster.shared.migratedDatabase()
-        let sites = try Self.file("code,kind,name,region,lat,lon,level\n10603845,school,\"SMP 1, Palembang\",16.71.05,-2.97,104.76,SMP\n")
+        let sites = try NadiCLI.file(
+            "code,kind,name,region,lat,lon,level\n10603845,school,\"SMP 1, Palembang\",16.71.05,-2.97,104.76,SMP\n")
         defer { try? FileManager.default.removeItem(atPath: sites) }
-        let (status, output) = try await Self.run(["sites", "import", sites], url: url)
+        let (status, output) = try await NadiCLI.run(["sites", "import", sites], on: url)
         #expect(status == 0, "\(output)")
         #expect(output.contains("1 sites imported"))
-        let targets = try Self.file("region,kind,metric,year,value,source\n16.71,cctv,schools_pct,2026,50,RPJMD\n")
+        let targets = try NadiCLI.file("region,kind,metric,year,value,source\n16.71,cctv,schools_pct,2026,50,RPJMD\n")
         defer { try? FileManager.default.removeItem(atPath: targets) }
-        #expect(try await Self.run(["targets", "import", targets], url: url).status == 0)
-        let coverage = try await Self.run(["coverage", "--region", "16.71", "--format", "csv"], url: url)
+        #expect(try await NadiCLI.run(["targets", "import", targets], on: url).status == 0)
+        let coverage = try await NadiCLI.run(["coverage", "--region", "16.71", "--format", "csv"], on: url)
         #expect(coverage.status == 0, "\(coverage.output)")
         #expect(coverage.output.contains("16.71,Kota Palembang,regency,cctv,schools_pct,50.0,0,0,0.0,0.0,behind,2026,50.0,1,0"))
-        let table = try await Self.run(["coverage", "--region", "16.71", "--kind", "cctv"], url: url)
+        let table = try await NadiCLI.run(["coverage", "--region", "16.71", "--kind", "cctv"], on: url)
         let row = table.output.split(separator: "\n").first { $0.contains("schools_pct") }.map(String.init) ?? ""
         #expect(row.contains("1 schools") && row.contains("0 covered"), "a schools_pct row counts schools: \(table.output)")
-        let export = try await Self.run(["export", "school-cctv", "--region", "16.71"], url: url)
+        let export = try await NadiCLI.run(["export", "school-cctv", "--region", "16.71"], on: url)
         #expect(export.output.contains(#"10603845,"SMP 1, Palembang",SMP,16.71.05"#), "\(export.output)")
     }
 }

@@ -1,24 +1,24 @@
 import Foundation
-import HTTPTypes
+package import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
+package import HummingbirdTesting
 import NadiCore
 import NadiServer
-import NadiStore
+package import NadiStore
 import NadiTestSupport
 import PostgresNIO
-import Testing
+package import Testing
 
 /// A small city for the console tests: Fixtures' three devices plus a school in 16.71.01 with a
 /// public camera, a private one and a public one whose stream is on the city's LAN, a school in
 /// 16.01 and an hour of pings; users of 16.71 (viewer, operator) and of all Indonesia (admin).
-enum ConsoleFixtures {
-    static let password = "kata-sandi-rahasia-1"
-    static let publicStream = "rtsp://stream.palembang.go.id/live/sman1"
-    static let privateStream = "rtsp://10.9.9.9/ruang-guru"
-    static let lanStream = "rtsp://192.168.5.5/lan-only"
+package enum ConsoleFixtures {
+    package static let password = "kata-sandi-rahasia-1"
+    package static let publicStream = "rtsp://stream.palembang.go.id/live/sman1"
+    package static let privateStream = "rtsp://10.9.9.9/ruang-guru"
+    package static let lanStream = "rtsp://192.168.5.5/lan-only"
 
-    static func seed(_ http: some TestClientProtocol, _ app: NadiTestApp, _ db: DatabaseClient) async throws {
+    package static func seed(_ http: some TestClientProtocol, _ app: NadiTestApp, _ db: DatabaseClient) async throws {
         try await Fixtures.seed(http, app)
         let sites = """
             [{"code":"10603845","kind":"school","name":"SMA NEGERI 1 PALEMBANG","region":"16.71.01","lat":-2.98,"lon":104.75,"attributes":{"level":"SMA"}},
@@ -54,7 +54,7 @@ enum ConsoleFixtures {
     }
 
     /// The console users of the fixtures: viewer-plg, ops-plg (16.71) and admin (all of Indonesia).
-    static func seedUsers(_ db: DatabaseClient) async throws {
+    package static func seedUsers(_ db: DatabaseClient) async throws {
         let users = ConsoleUserStore(client: db, logger: TestCluster.quietLogger, cost: 4)
         _ = try await users.create(name: "viewer-plg", region: RegionCode("16.71"), role: .viewer, password: password)
         _ = try await users.create(name: "ops-plg", region: RegionCode("16.71"), role: .operator, password: password)
@@ -62,7 +62,7 @@ enum ConsoleFixtures {
     }
 
     /// Waits until the writer stored `status` for `device`.
-    static func waitForState(
+    package static func waitForState(
         _ device: String, _ status: String, _ db: DatabaseClient, sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
         try await eventually("\(device) reaches \(status)", sourceLocation: sourceLocation) {
@@ -74,12 +74,14 @@ enum ConsoleFixtures {
 }
 
 /// A browser's cookie jar over the test client: logs in through the form and sends the cookies.
-struct ConsoleSessionClient {
-    var cookies: [String: String] = [:]
+package struct ConsoleSessionClient {
+    package var cookies: [String: String] = [:]
 
-    var cookieHeader: String { cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+    package init() {}
 
-    mutating func absorb(_ response: TestResponse) {
+    package var cookieHeader: String { cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+
+    package mutating func absorb(_ response: TestResponse) {
         for value in response.headers[values: .setCookie] {
             guard let pair = value.split(separator: ";").first, let equals = pair.firstIndex(of: "=") else { continue }
             let name = String(pair[..<equals])
@@ -88,7 +90,8 @@ struct ConsoleSessionClient {
         }
     }
 
-    mutating func get(_ http: some TestClientProtocol, _ uri: String, headers extra: HTTPFields = [:]) async throws -> TestResponse {
+    package mutating func get(_ http: some TestClientProtocol, _ uri: String, headers extra: HTTPFields = [:]) async throws -> TestResponse
+    {
         var headers = extra
         if !cookies.isEmpty { headers[.cookie] = cookieHeader }
         let response = try await http.execute(uri: uri, method: .get, headers: headers)
@@ -96,7 +99,7 @@ struct ConsoleSessionClient {
         return response
     }
 
-    mutating func post(_ http: some TestClientProtocol, _ uri: String, form: [String: String]) async throws -> TestResponse {
+    package mutating func post(_ http: some TestClientProtocol, _ uri: String, form: [String: String]) async throws -> TestResponse {
         var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
         if !cookies.isEmpty { headers[.cookie] = cookieHeader }
         let body = form.sorted { $0.key < $1.key }.map { key, value in
@@ -108,14 +111,14 @@ struct ConsoleSessionClient {
     }
 
     /// Logs in through the login form; returns the answer to the POST.
-    mutating func login(_ http: some TestClientProtocol, name: String, password: String) async throws -> TestResponse {
+    package mutating func login(_ http: some TestClientProtocol, name: String, password: String) async throws -> TestResponse {
         let page = try await get(http, "/login")
         let token = try #require(Self.hidden("login_csrf", in: String(buffer: page.body)))
         return try await post(http, "/login", form: ["login_csrf": token, "name": name, "password": password, "next": "/"])
     }
 
     /// The value of the hidden input `name` in `html`.
-    static func hidden(_ name: String, in html: String) -> String? {
+    package static func hidden(_ name: String, in html: String) -> String? {
         guard let range = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
         let rest = html[range.upperBound...]
         return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }

@@ -1,5 +1,6 @@
 import Foundation
 import NadiDemo
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import NadiCore
 import NadiReports
+import NadiServerTestSupport
 import Testing
 
 @testable import NadiConsole

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NadiCore
 import NadiNotify
 import NadiServer
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -104,8 +105,8 @@ struct EscalationTests {
                             #expect(ops.requests.count == 1, "the first channel got its message once")
 
                             // Acknowledged through the built CLI: the next reminder never comes.
-                            let (status, output) = try await AuditTrailTests.cli(
-                                ["incidents", "ack", "ESC-FO", "--note", "tim menuju lokasi"], url: url)
+                            let (status, output) = try await NadiCLI.run(
+                                ["incidents", "ack", "ESC-FO", "--note", "tim menuju lokasi"], on: url)
                             #expect(status == 0 && output.contains("acknowledged"), "\(output)")
                             try await Self.age(client, channel: "ops", seconds: 2 * 60 * 60)
                             try await Task.sleep(for: .seconds(3))

@@ -5,6 +5,7 @@ import NadiCore
 import NadiLauncher
 import NadiReports
 import NadiServer
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -65,15 +66,15 @@ struct MonthlyReportTests {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let pdf = directory.appendingPathComponent("laporan.pdf").path
-            let (status, output) = try await AuditTrailTests.cli(
-                ["report", "monthly", "--region", "16.71", "--month", month.description, "--format", "pdf", "--output", pdf], url: app.url)
+            let (status, output) = try await NadiCLI.run(
+                ["report", "monthly", "--region", "16.71", "--month", month.description, "--format", "pdf", "--output", pdf], on: app.url)
             #expect(status == 0, "\(output)")
             #expect(output.contains("written to \(pdf)"), "\(output)")
             let text = try await Self.pdfText(pdf)
 
             // What `nadi coverage` prints for the last day of that month.
-            let (coverageStatus, coverageJSON) = try await AuditTrailTests.cli(
-                ["coverage", "--region", "16.71", "--as-of", month.lastDay.description, "--format", "json"], url: app.url)
+            let (coverageStatus, coverageJSON) = try await NadiCLI.run(
+                ["coverage", "--region", "16.71", "--as-of", month.lastDay.description, "--format", "json"], on: app.url)
             #expect(coverageStatus == 0)
             let rows = try JSONSerialization.jsonObject(with: Data(coverageJSON.utf8)) as? [String: Any]
             let cctv = (rows?["rows"] as? [[String: Any]])?.first {
@@ -99,14 +100,14 @@ struct MonthlyReportTests {
         try await NadiTestApp.run { app, http, _ in
             try await Self.seed(http, app)
             let month = ReportMonth(Date(), in: Self.zone).previous
-            let (status, html) = try await AuditTrailTests.cli(
-                ["report", "monthly", "--region", "16.71", "--month", month.description, "--lang", "en"], url: app.url)
+            let (status, html) = try await NadiCLI.run(
+                ["report", "monthly", "--region", "16.71", "--month", month.description, "--lang", "en"], on: app.url)
             #expect(status == 0)
             #expect(
                 html.contains("Monthly smart-city report — Kota Palembang") && html.contains(MonthlyReportRenderer.monthName(month, .en)))
             #expect(html.contains("@page{size:A4"), "prints on A4")
-            let (csvStatus, csv) = try await AuditTrailTests.cli(
-                ["report", "monthly", "--region", "16.71", "--month", month.description, "--format", "csv"], url: app.url)
+            let (csvStatus, csv) = try await NadiCLI.run(
+                ["report", "monthly", "--region", "16.71", "--month", month.description, "--format", "csv"], on: app.url)
             #expect(csvStatus == 0)
             let lines = csv.split(whereSeparator: \.isNewline).map(String.init)
             #expect(lines.first == "month,section,region,region_name,kind,subject,measure,value")
@@ -116,16 +117,16 @@ struct MonthlyReportTests {
                 lines.contains("\(month),retroactive_window,16.71,Kota Palembang,,#1 MR-CAM-2,created_by,token:admin"), "\(lines.suffix(5))"
             )
 
-            let (unknown, said) = try await AuditTrailTests.cli(["report", "monthly", "--region", "16.99"], url: app.url)
+            let (unknown, said) = try await NadiCLI.run(["report", "monthly", "--region", "16.99"], on: app.url)
             #expect(unknown != 0 && said.contains("unknown region 16.99"), "\(said)")
             let next = ReportMonth(Date(), in: Self.zone).previous.previous  // a month before: fine
             #expect(
-                try await AuditTrailTests.cli(
-                    ["report", "monthly", "--region", "16.71", "--month", next.description, "--format", "csv"], url: app.url
+                try await NadiCLI.run(
+                    ["report", "monthly", "--region", "16.71", "--month", next.description, "--format", "csv"], on: app.url
                 ).status == 0)
             let future = ReportMonth(year: ReportMonth(Date(), in: Self.zone).year + 1, month: 1)
-            let (late, lateSaid) = try await AuditTrailTests.cli(
-                ["report", "monthly", "--region", "16.71", "--month", future.description], url: app.url)
+            let (late, lateSaid) = try await NadiCLI.run(
+                ["report", "monthly", "--region", "16.71", "--month", future.description], on: app.url)
             #expect(late != 0 && lateSaid.contains("has not begun"), "\(lateSaid)")
         }
     }

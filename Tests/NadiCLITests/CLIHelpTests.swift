@@ -1,4 +1,5 @@
 import Foundation
+import NadiServerTestSupport
 import NadiTestSupport
 import Testing
 

@@ -5,6 +5,7 @@ import NIOCore
 import NadiBench
 import NadiCore
 import NadiServer
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import Testing

@@ -1,8 +1,8 @@
-import Foundation
+package import Foundation
 import NadiCore
 import NadiLauncher
-import NadiStore
-import NadiTestSupport
+package import NadiStore
+package import NadiTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -13,16 +13,23 @@ import NadiTestSupport
 
 /// The built `nadid` on a fresh migrated test database (regions loaded), with an all-scopes
 /// token: what the tools nobody here wrote (Prometheus, promtool, schemathesis) talk to.
-struct LiveDaemon: Sendable {
-    let port: Int
-    let token: String
-    let database: DatabaseURL
-    let process: ChildProcess
+package struct LiveDaemon: Sendable {
+    package let port: Int
+    package let token: String
+    package let database: DatabaseURL
+    package let process: ChildProcess
 
-    var base: URL { URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/") }
+    package init(port: Int, token: String, database: DatabaseURL, process: ChildProcess) {
+        self.port = port
+        self.token = token
+        self.database = database
+        self.process = process
+    }
+
+    package var base: URL { URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/") }
 
     /// Starts nadid, runs `body`, and stops nadid (SIGTERM) whatever `body` did.
-    static func with<T: Sendable>(extra: [String] = [], _ body: @Sendable (LiveDaemon) async throws -> T) async throws -> T {
+    package static func with<T: Sendable>(extra: [String] = [], _ body: @Sendable (LiveDaemon) async throws -> T) async throws -> T {
         let database = try await TestCluster.shared.migratedDatabase()
         let token = try await TestClient.with(database) { client in
             try await TokenStore(client: client, logger: TestCluster.quietLogger).create(
@@ -41,27 +48,27 @@ struct LiveDaemon: Sendable {
     }
 
     /// Starts one more built nadid on `database` (already migrated), answering to `token`.
-    static func start(on database: DatabaseURL, token: String, extra: [String] = []) async throws -> LiveDaemon {
+    package static func start(on database: DatabaseURL, token: String, extra: [String] = []) async throws -> LiveDaemon {
         let port = ChildProcess.freePort()
         let process = try await Daemon.start(
             stateDir: FileManager.default.temporaryDirectory.appendingPathComponent("unused-\(UUID().uuidString.prefix(6))"), port: port,
-            extra: ["--no-poll"] + extra, environment: ["NADI_DATABASE_URL": ExternalDatabaseTests.text(database)])
+            extra: ["--no-poll"] + extra, environment: ["NADI_DATABASE_URL": NadiCLI.databaseText(database)])
         return LiveDaemon(port: port, token: token, database: database, process: process)
     }
 
-    func stop() async {
+    package func stop() async {
         process.send(SIGTERM)
         if await process.wait(timeout: .seconds(20)) == nil { process.send(SIGKILL) }
     }
 
     /// POSTs a JSON body with the token; the status (0 when nothing answered) and body.
-    func post(_ path: String, _ body: String) async -> (status: Int, body: String) {
-        let (status, data) = await DaemonProcessTests.post(base.appendingPathComponent(path), token: token, body: body)
+    package func post(_ path: String, _ body: String) async -> (status: Int, body: String) {
+        let (status, data) = await Daemon.post(base.appendingPathComponent(path), token: token, body: body)
         return (status, String(decoding: data, as: UTF8.self))
     }
 
     /// GETs `path` (with the token); the status and body.
-    func get(_ path: String) async -> (status: Int, body: String) {
+    package func get(_ path: String) async -> (status: Int, body: String) {
         guard let url = URL(string: path, relativeTo: base) else { return (0, "") }
         var request = URLRequest(url: url)
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
@@ -72,12 +79,14 @@ struct LiveDaemon: Sendable {
 }
 
 /// A tool run to the end: its exit status and what it printed (stdout and stderr).
-struct ToolRun: Sendable {
-    var status: Int32?
-    var output: String
+package struct ToolRun: Sendable {
+    package var status: Int32?
+    package var output: String
 
     /// Runs `command` through `/bin/sh -c` (so it may redirect), up to `timeout`.
-    static func shell(_ command: String, environment: [String: String] = [:], timeout: Duration = .seconds(120)) async throws -> ToolRun {
+    package static func shell(_ command: String, environment: [String: String] = [:], timeout: Duration = .seconds(120)) async throws
+        -> ToolRun
+    {
         let process = try SpawnedProcess(executable: "/bin/sh", arguments: ["-c", command], environment: environment)
         let status = await process.wait(timeout: timeout)
         if status == nil { process.send(SIGKILL) }

@@ -1,24 +1,30 @@
-import Foundation
+package import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
+package import HummingbirdTesting
 import Logging
-import NadiCore
-import NadiServer
-import NadiStore
+package import NadiCore
+package import NadiServer
+package import NadiStore
 import NadiTestSupport
 import PostgresNIO
 import Prometheus
 
 /// A `nadid` on a fresh migrated database, reached through a real socket, with tokens for the tests.
-struct NadiTestApp: Sendable {
-    let url: DatabaseURL
+package struct NadiTestApp: Sendable {
+    package let url: DatabaseURL
     /// All scopes, all of Indonesia.
-    let admin: String
+    package let admin: String
     /// ingest + inventory + read, limited to Kota Palembang (16.71).
-    let palembang: String
+    package let palembang: String
 
-    static func run<T: Sendable>(
+    package init(url: DatabaseURL, admin: String, palembang: String) {
+        self.url = url
+        self.admin = admin
+        self.palembang = palembang
+    }
+
+    package static func run<T: Sendable>(
         configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (NadiTestApp, any TestClientProtocol, DatabaseClient) async throws -> T
     ) async throws -> T {
@@ -53,13 +59,15 @@ struct NadiTestApp: Sendable {
 
 extension TestClientProtocol {
     /// POSTs `body` (JSON unless told) with a bearer token.
-    func post(_ uri: String, token: String?, json body: String, contentType: String = "application/json") async throws -> TestResponse {
+    package func post(_ uri: String, token: String?, json body: String, contentType: String = "application/json") async throws
+        -> TestResponse
+    {
         var headers: HTTPFields = [.contentType: contentType]
         if let token { headers[.authorization] = "Bearer \(token)" }
         return try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
     }
 
-    func get(_ uri: String, token: String?) async throws -> TestResponse {
+    package func get(_ uri: String, token: String?) async throws -> TestResponse {
         var headers: HTTPFields = [:]
         if let token { headers[.authorization] = "Bearer \(token)" }
         return try await execute(uri: uri, method: .get, headers: headers)
@@ -67,29 +75,29 @@ extension TestClientProtocol {
 }
 
 /// The JSON answer of a batch endpoint.
-struct Outcome: Decodable, Equatable {
-    struct Rejection: Decodable, Equatable {
-        var index: Int
-        var error: String
+package struct Outcome: Decodable, Equatable {
+    package struct Rejection: Decodable, Equatable {
+        package var index: Int
+        package var error: String
     }
-    var accepted: Int
-    var duplicates: Int
-    var rejected: [Rejection]
+    package var accepted: Int
+    package var duplicates: Int
+    package var rejected: [Rejection]
 
-    init(accepted: Int, duplicates: Int, rejected: [Rejection]) {
+    package init(accepted: Int, duplicates: Int, rejected: [Rejection]) {
         self.accepted = accepted
         self.duplicates = duplicates
         self.rejected = rejected
     }
 
-    init(_ response: TestResponse) throws {
+    package init(_ response: TestResponse) throws {
         self = try JSONDecoder().decode(Outcome.self, from: Data(response.body.readableBytesView))
     }
 }
 
 /// Seeds sites and devices used by many tests.
-enum Fixtures {
-    static let devices = """
+package enum Fixtures {
+    package static let devices = """
         [{"id":"PLG-CCTV-1","kind":"cctv","region":"16.71.01","name":"Simpang Charitas","installed":"2024-01-01",
           "attributes":{"public":true,"stream_url":"rtsp://10.1.2.3/main"}},
          {"id":"PLG-FO-1","kind":"fiber_link","region":"16.71.02","name":"Ring A","installed":"2024-01-01",
@@ -98,18 +106,18 @@ enum Fixtures {
           "attributes":{"size_m2":32}}]
         """
 
-    static func seed(_ http: some TestClientProtocol, _ app: NadiTestApp) async throws {
+    package static func seed(_ http: some TestClientProtocol, _ app: NadiTestApp) async throws {
         let response = try await http.post("/v1/inventory", token: app.admin, json: devices)
         precondition(response.status == .ok, "seeding failed: \(String(buffer: response.body))")
     }
 
-    static func ping(_ device: String, _ at: Date, _ status: String = "up") -> String {
+    package static func ping(_ device: String, _ at: Date, _ status: String = "up") -> String {
         #"{"device":"\#(device)","at":"\#(Timestamp.format(at))","status":"\#(status)"}"#
     }
 }
 
 /// The stored intervals of a device, oldest first.
-func intervals(of device: String, _ client: DatabaseClient) async throws -> [StateRun] {
+package func intervals(of device: String, _ client: DatabaseClient) async throws -> [StateRun] {
     var runs: [StateRun] = []
     for try await (status, reason, start, end) in try await client.query(
         """
@@ -123,7 +131,7 @@ func intervals(of device: String, _ client: DatabaseClient) async throws -> [Sta
 }
 
 /// The stored state of a device.
-func state(of device: String, _ client: DatabaseClient) async throws -> (status: String, reason: String?, since: Date?) {
+package func state(of device: String, _ client: DatabaseClient) async throws -> (status: String, reason: String?, since: Date?) {
     for try await (status, reason, since) in try await client.query(
         "SELECT s.status, s.reason, s.since FROM device_state s JOIN device d ON d.id = s.device_id WHERE d.external_id = \(device)"
     ).decode((String, String?, PostgresTimestamp?).self) {

@@ -1,6 +1,6 @@
 import Crypto
-import Foundation
-import HTTPTypes
+package import Foundation
+package import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -10,19 +10,19 @@ import Synchronization
 
 /// A real HTTP server on a loopback port that stands in for a webhook receiver or Telegram's Bot
 /// API: it records every request and answers as the test says (by request number, from 0).
-final class AlertReceiver: Sendable {
-    struct Received: Sendable {
-        var path: String
-        var headers: HTTPFields
-        var body: Data
-        var at: ContinuousClock.Instant
+package final class AlertReceiver: Sendable {
+    package struct Received: Sendable {
+        package var path: String
+        package var headers: HTTPFields
+        package var body: Data
+        package var at: ContinuousClock.Instant
 
-        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
-        var eventID: String? { headers[HTTPField.Name("Nadi-Event-Id")!] }
+        package var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+        package var eventID: String? { headers[HTTPField.Name("Nadi-Event-Id")!] }
     }
 
     /// How to answer one request.
-    enum Answer: Sendable {
+    package enum Answer: Sendable {
         case status(HTTPResponse.Status, String = "")
         /// A status with headers (`Retry-After`).
         case headers(HTTPResponse.Status, String, [String: String])
@@ -32,19 +32,19 @@ final class AlertReceiver: Sendable {
 
     private let received = Mutex<[Received]>([])
     private let answer: @Sendable (Int, Received) -> Answer
-    let port: Int
+    package let port: Int
 
     private init(port: Int, answer: @escaping @Sendable (Int, Received) -> Answer) {
         self.port = port
         self.answer = answer
     }
 
-    var requests: [Received] { received.withLock { $0 } }
-    var url: String { "http://127.0.0.1:\(port)" }
+    package var requests: [Received] { received.withLock { $0 } }
+    package var url: String { "http://127.0.0.1:\(port)" }
 
     /// Waits until at least `count` requests arrived, up to `timeout`; returns them.
     @discardableResult
-    func waitFor(_ count: Int, timeout: Duration = .seconds(30)) async throws -> [Received] {
+    package func waitFor(_ count: Int, timeout: Duration = .seconds(30)) async throws -> [Received] {
         let deadline = ContinuousClock.now + timeout
         while requests.count < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         return requests
@@ -69,7 +69,7 @@ final class AlertReceiver: Sendable {
     }
 
     /// Runs a receiver for the duration of `body`.
-    static func with<T: Sendable>(
+    package static func with<T: Sendable>(
         answer: @escaping @Sendable (Int, Received) -> Answer = { _, _ in .status(.ok, #"{"ok":true}"#) },
         _ body: @Sendable (AlertReceiver) async throws -> T
     ) async throws -> T {
@@ -103,7 +103,7 @@ final class AlertReceiver: Sendable {
     }
 
     /// True when `received` carries a valid `Nadi-Signature` for `secret`.
-    static func signatureValid(_ received: Received, secret: String) -> Bool {
+    package static func signatureValid(_ received: Received, secret: String) -> Bool {
         let code = HMAC<SHA256>.authenticationCode(for: received.body, using: SymmetricKey(data: Data(secret.utf8)))
         let expected = "sha256=" + code.map { String(format: "%02x", $0) }.joined()
         return received.headers[HTTPField.Name("Nadi-Signature")!] == expected

@@ -1,5 +1,5 @@
-import Foundation
-import NadiLauncher
+package import Foundation
+package import NadiLauncher
 import NadiStore
 import NadiTestSupport
 
@@ -10,13 +10,13 @@ import NadiTestSupport
 /// PostgreSQL clusters of their own, in temporary directories, for the replication tests: a primary
 /// and hot standbys streaming from it (`pg_basebackup -R`), each reached over its own Unix socket.
 /// Stopped and removed by `with`, whatever the body did.
-struct ReplicatedClusters: Sendable {
-    let root: URL
-    let installation: PostgresInstallation
+package struct ReplicatedClusters: Sendable {
+    package let root: URL
+    package let installation: PostgresInstallation
 
     /// A fresh root directory the server's user can pass through; `body` runs with it, then every
     /// cluster under it is stopped (immediate mode) and the directory removed.
-    static func with<T: Sendable>(_ body: @Sendable (ReplicatedClusters) async throws -> T) async throws -> T {
+    package static func with<T: Sendable>(_ body: @Sendable (ReplicatedClusters) async throws -> T) async throws -> T {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("nadi-repl-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         chmod(root.path, 0o755)
@@ -31,13 +31,13 @@ struct ReplicatedClusters: Sendable {
         }
     }
 
-    func cluster(_ name: String) -> EmbeddedPostgres {
+    package func cluster(_ name: String) -> EmbeddedPostgres {
         EmbeddedPostgres(
             stateDirectory: root.appendingPathComponent(name), installation: installation, durable: false, logger: TestCluster.quietLogger)
     }
 
     /// Creates and starts a primary named `name`; `settings` are added to its configuration.
-    func primary(_ name: String, settings: [String] = []) async throws -> EmbeddedPostgres {
+    package func primary(_ name: String, settings: [String] = []) async throws -> EmbeddedPostgres {
         let primary = cluster(name)
         _ = try await primary.start()
         if !settings.isEmpty {
@@ -50,7 +50,7 @@ struct ReplicatedClusters: Sendable {
     /// A primary set up as the README says, through the built `nadi`: `nadi migrate`, then
     /// `nadi regions import --builtin`. `restartWith` are settings that need a restart
     /// (`wal_level = logical` for a federation's publisher).
-    func setUpPrimary(_ name: String, restartWith settings: [String] = []) async throws -> EmbeddedPostgres {
+    package func setUpPrimary(_ name: String, restartWith settings: [String] = []) async throws -> EmbeddedPostgres {
         let primary = try await primary(name)
         if !settings.isEmpty {
             try append(settings, to: primary)
@@ -58,7 +58,7 @@ struct ReplicatedClusters: Sendable {
             _ = try await primary.start()
         }
         for setup in [["migrate"], ["regions", "import", "--builtin"]] {
-            let run = try await ExternalDatabaseTests.nadi(setup, url: ExternalDatabaseTests.text(primary.url))
+            let run = try await NadiCLI.run(setup, url: NadiCLI.databaseText(primary.url))
             guard run.status == 0 else { throw ChildProcessError(description: "nadi \(setup.joined(separator: " ")): \(run.output)") }
         }
         return primary
@@ -66,7 +66,7 @@ struct ReplicatedClusters: Sendable {
 
     /// A hot standby of `primary` named `name` (its `application_name` too, for
     /// `synchronous_standby_names`), streaming from it; started and accepting read-only sessions.
-    func standby(_ name: String, of primary: EmbeddedPostgres) async throws -> EmbeddedPostgres {
+    package func standby(_ name: String, of primary: EmbeddedPostgres) async throws -> EmbeddedPostgres {
         let standby = cluster(name)
         let user = try EmbeddedPostgres.serverUser()
         try FileManager.default.createDirectory(at: standby.stateDirectory, withIntermediateDirectories: true)
@@ -100,7 +100,7 @@ struct ReplicatedClusters: Sendable {
     }
 
     /// Appends `lines` to the cluster's postgresql.auto.conf (read after postgresql.conf).
-    func append(_ lines: [String], to cluster: EmbeddedPostgres) throws {
+    package func append(_ lines: [String], to cluster: EmbeddedPostgres) throws {
         let file = cluster.dataDirectory.appendingPathComponent("postgresql.auto.conf")
         let handle = try FileHandle(forWritingTo: file)
         defer { try? handle.close() }
@@ -110,7 +110,7 @@ struct ReplicatedClusters: Sendable {
 
     /// Runs `pg_ctl` with `arguments` on the cluster's data directory.
     @discardableResult
-    func pgCtl(_ cluster: EmbeddedPostgres, _ arguments: [String]) async throws -> ProcessRunner.Result {
+    package func pgCtl(_ cluster: EmbeddedPostgres, _ arguments: [String]) async throws -> ProcessRunner.Result {
         let result = try await ProcessRunner.run(
             installation.tool("pg_ctl"), ["-D", cluster.dataDirectory.path, "-w", "-t", "60", "-s"] + arguments,
             as: try EmbeddedPostgres.serverUser()?.name)
@@ -120,7 +120,7 @@ struct ReplicatedClusters: Sendable {
 
     /// Kills the cluster's postmaster with SIGKILL (no shutdown: what a crashed machine does), and
     /// its backends with it.
-    func kill(_ cluster: EmbeddedPostgres) async {
+    package func kill(_ cluster: EmbeddedPostgres) async {
         guard let pid = cluster.serverPID() else { return }
         // Its backends first noted, then the postmaster killed, then them: none keeps serving.
         let children =

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NadiCore
 import NadiReports
 import NadiServer
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
@@ -57,16 +58,16 @@ struct ReportScheduleTests {
                     let today = CalendarDay(Date(), in: MonthlyReportTests.zone)
                     let day = String(min(today.day, 28))
                     for channel in ["ops-tg", "kadis-wa"] {
-                        let (status, output) = try await AuditTrailTests.cli(
+                        let (status, output) = try await NadiCLI.run(
                             [
                                 "notify", "schedule", "add", "--channel", channel, "--report", "monthly", "--region", "16.71", "--day", day,
                                 "--at", "00:00",
                             ],
-                            url: url)
+                            on: url)
                         #expect(status == 0 && output.contains("schedule #"), "\(output)")
                     }
-                    let (refused, said) = try await AuditTrailTests.cli(
-                        ["notify", "schedule", "add", "--channel", "ops-tg", "--region", "16.71", "--day", "31"], url: url)
+                    let (refused, said) = try await NadiCLI.run(
+                        ["notify", "schedule", "add", "--channel", "ops-tg", "--region", "16.71", "--day", "31"], on: url)
                     #expect(refused != 0 && said.contains("1–28"), "\(said)")
                     // Made today, the schedules first send next month; made 40 days ago, last month's is due now.
                     _ = try await client.query("UPDATE report_schedule SET created_at = now() - interval '40 days'")
@@ -107,7 +108,7 @@ struct ReportScheduleTests {
                     }
                     #expect(telegram.requests.count == 1, "sent once across a restart and two nadid")
                     #expect(meta.requests.count == 2)
-                    let (_, listed) = try await AuditTrailTests.cli(["notify", "schedule", "list"], url: url)
+                    let (_, listed) = try await NadiCLI.run(["notify", "schedule", "list"], on: url)
                     #expect(listed.contains("\(month) delivered"), "\(listed)")
                     let dispatches = try await TestClient.scalar(client, "SELECT count(*)::int8 FROM report_dispatch", as: Int.self)
                     #expect(dispatches == 2)

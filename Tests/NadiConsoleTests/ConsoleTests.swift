@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NadiCore
 import NadiServer
+import NadiServerTestSupport
 import NadiStore
 import NadiTestSupport
 import PostgresNIO
