@@ -7,7 +7,7 @@ import NadiCore
 import NadiReports
 package import NadiStore
 import NadiSupport
-package import PostgresNIO
+import PostgresNIO
 
 /// The web console at `/`: login, the pages of ops, planners and the education office, and (with
 /// `--public-schools`) the public school pages. Every page is limited to the user's region
@@ -54,7 +54,11 @@ package struct ConsoleController: Sendable {
     static let sessionCookie = "nadi_session"
     static let loginCookie = "nadi_login"
 
-    package func addRoutes(to router: Router<some RemoteAddressRequestContext>) {
+    /// The console's routes on `router`: static files and the login form as they are; pages behind
+    /// a session (`ConsoleSessionMiddleware`) with failures as pages (`ConsolePageMiddleware`);
+    /// form posts behind a session and its CSRF token (`ConsoleCSRFMiddleware`); the public school
+    /// pages (with `--public-schools`) behind a per-visitor limit (`PublicPageRateLimit`).
+    package func addRoutes<Context: ConsoleRequestContext>(to router: Router<Context>) {
         router.get("/static/:file") { _, context in
             let name = try context.parameters.require("file")
             return renderer.staticFile(name) ?? Self.notFoundJSON("no static file '\(name.prefix(64))'")
@@ -63,85 +67,53 @@ package struct ConsoleController: Sendable {
         router.get("/favicon.ico") { _, _ in renderer.staticFile("favicon.svg") ?? Self.notFoundJSON("no favicon") }
         router.get("/login") { request, _ in loginPage(request, message: nil) }
         router.post("/login") { request, context in try await login(request, from: visitor(request, context.remoteAddress)) }
-        router.post("/logout") { request, _ in try await logout(request) }
-        router.get("/") { request, _ in try await page(request) { try await overview($0) } }
-        router.get("/devices") { request, _ in try await page(request) { try await devices($0) } }
-        router.get("/devices.csv") { request, _ in try await page(request) { try await devicesCSV($0) } }
-        router.get("/devices/:id") { request, context in
+
+        let pages = router.group()
+            .add(middleware: ConsoleSessionMiddleware(console: self, missing: .redirectToLogin))
+            .add(middleware: ConsolePageMiddleware(console: self))
+        pages.get("/") { request, context in try await overview(PageContext(request, context)) }
+        pages.get("/devices") { request, context in try await devices(PageContext(request, context)) }
+        pages.get("/devices.csv") { request, context in try await devicesCSV(PageContext(request, context)) }
+        pages.get("/devices/:id") { request, context in
             let raw = try context.parameters.require("id")
-            return try await page(request) { try await device(raw.removingPercentEncoding ?? raw, $0) }
+            return try await device(raw.removingPercentEncoding ?? raw, PageContext(request, context))
         }
-        router.post("/incidents/ack") { request, _ in try await form(request) { try await acknowledge($0, $1) } }
-        router.post("/maintenance") { request, _ in try await form(request) { try await addMaintenance($0, $1) } }
-        router.get("/admin") { request, _ in try await page(request) { try await admin($0) } }
-        router.post("/admin/users") { request, _ in try await form(request) { try await adminCreateUser($0, $1) } }
-        router.post("/admin/users/disable") { request, _ in try await form(request) { try await adminChangeUser($0, $1, disable: true) } }
-        router.post("/admin/users/password") { request, _ in try await form(request) { try await adminChangeUser($0, $1, disable: false) } }
-        router.post("/admin/channels") { request, _ in try await form(request) { try await adminAddChannel($0, $1) } }
-        router.post("/admin/channels/remove") { request, _ in try await form(request) { try await adminRemoveChannel($0, $1) } }
-        router.get("/coverage") { request, _ in try await page(request) { try await coverage($0) } }
-        router.get("/uptime") { request, _ in try await page(request) { try await uptime($0) } }
-        router.get("/laporan/bulanan") { request, _ in try await page(request) { try await monthlyReportDownload($0) } }
-        router.get("/schools") { request, _ in try await page(request) { try await schools($0) } }
-        router.get("/riwayat") { request, _ in try await page(request) { try await auditPage($0) } }
-        router.get("/schools.csv") { request, _ in try await page(request) { try await schoolsDownload($0, geojson: false) } }
-        router.get("/schools.geojson") { request, _ in try await page(request) { try await schoolsDownload($0, geojson: true) } }
-        if configuration.publicSchools {
-            router.get("/sekolah") { request, context in
-                try await publicPage(request, visitor: visitor(request, context.remoteAddress)) { try await publicSearch($0) }
-            }
-            router.get("/sekolah/:npsn") { request, context in
-                let npsn = try context.parameters.require("npsn")
-                return try await publicPage(request, visitor: visitor(request, context.remoteAddress)) {
-                    try await publicSchool(npsn, $0)
-                }
-            }
-        }
-    }
+        pages.get("/admin") { request, context in try await admin(PageContext(request, context)) }
+        pages.get("/coverage") { request, context in try await coverage(PageContext(request, context)) }
+        pages.get("/uptime") { request, context in try await uptime(PageContext(request, context)) }
+        pages.get("/laporan/bulanan") { request, context in try await monthlyReportDownload(PageContext(request, context)) }
+        pages.get("/schools") { request, context in try await schools(PageContext(request, context)) }
+        pages.get("/riwayat") { request, context in try await auditPage(PageContext(request, context)) }
+        pages.get("/schools.csv") { request, context in try await schoolsDownload(PageContext(request, context), geojson: false) }
+        pages.get("/schools.geojson") { request, context in try await schoolsDownload(PageContext(request, context), geojson: true) }
 
-    // MARK: Sessions
+        let forms = router.group()
+            .add(middleware: ConsoleSessionMiddleware(console: self, missing: .forbid))
+            .add(middleware: ConsoleCSRFMiddleware(console: self))
+            .add(middleware: ConsolePageMiddleware(console: self))
+        forms.post("/logout") { request, context in try await logout(request, context) }
+        forms.post("/incidents/ack") { request, context in try await acknowledge(PageContext(request, context), context.console.form) }
+        forms.post("/maintenance") { request, context in try await addMaintenance(PageContext(request, context), context.console.form) }
+        forms.post("/admin/users") { request, context in try await adminCreateUser(PageContext(request, context), context.console.form) }
+        forms.post("/admin/users/disable") { request, context in
+            try await adminChangeUser(PageContext(request, context), context.console.form, disable: true)
+        }
+        forms.post("/admin/users/password") { request, context in
+            try await adminChangeUser(PageContext(request, context), context.console.form, disable: false)
+        }
+        forms.post("/admin/channels") { request, context in try await adminAddChannel(PageContext(request, context), context.console.form) }
+        forms.post("/admin/channels/remove") { request, context in
+            try await adminRemoveChannel(PageContext(request, context), context.console.form)
+        }
 
-    /// Runs `body` for a signed-in user; without a session, redirects to the login page.
-    func page(_ request: Request, _ body: (PageContext) async throws -> Response) async throws -> Response {
-        let session: ConsoleSession?
-        do {
-            session = try await request.cookies[Self.sessionCookie].asyncMap { try await sessions.find(cookie: $0.value) } ?? nil
-        } catch {
-            logger.error("console session lookup failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
-            return errorPage(PageContext(request, session: nil), status: .serviceUnavailable, key: "unavailable")
+        guard configuration.publicSchools else { return }
+        let publicPages = router.group()
+            .add(middleware: PublicPageRateLimit(console: self))
+            .add(middleware: ConsolePageMiddleware(console: self))
+        publicPages.get("/sekolah") { request, context in try await publicSearch(PageContext(request, context)) }
+        publicPages.get("/sekolah/:npsn") { request, context in
+            try await publicSchool(try context.parameters.require("npsn"), PageContext(request, context))
         }
-        guard let session else {
-            let next = PageContext.encode(request.uri.description)
-            return Response(status: .seeOther, headers: [.location: "/login?next=\(next)", .cacheControl: "no-store"])
-        }
-        let context = PageContext(request, session: session)
-        var response: Response
-        do {
-            response = try await body(context)
-        } catch let error as PageNotFound {
-            _ = error
-            response = errorPage(context, status: .notFound, key: "not_found_text")
-        } catch {
-            logger.error("console page failed", metadata: ["path": "\(request.uri.path)", "error": "\(PostgresErrorText.describe(error))"])
-            response = errorPage(context, status: .serviceUnavailable, key: "unavailable")
-        }
-        if let chosen = context.chosenLanguage { response.setCookie(languageCookie(chosen, request)) }
-        return response
-    }
-
-    /// A form post: a session and its CSRF token (`csrf` field) are required; else 403.
-    func form(_ request: Request, _ body: (PageContext, [String: String]) async throws -> Response) async throws -> Response {
-        guard let cookie = request.cookies[Self.sessionCookie]?.value, let session = try await sessions.find(cookie: cookie) else {
-            return errorPage(PageContext(request, session: nil), status: .forbidden, key: "forbidden")
-        }
-        let fields = try await FormBody.parse(request)
-        let context = PageContext(request, session: session)
-        guard let token = fields["csrf"], Self.constantTimeEqual(token, session.csrf) else {
-            logger.notice("console form refused: missing or wrong CSRF token", metadata: ["user": "\(session.user.name)"])
-            return errorPage(context, status: .forbidden, key: "forbidden")
-        }
-        AuditActor.current?.identify("console:\(session.user.name)")
-        return try await body(context, fields)
     }
 
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
@@ -161,25 +133,6 @@ package struct ConsoleController: Sendable {
             return String(last.prefix(64))
         }
         return address
-    }
-
-    func publicPage(_ request: Request, visitor: String?, _ body: (PageContext) async throws -> Response) async throws -> Response {
-        guard await publicLimiter.take(visitor: visitor) else {
-            return Response(
-                status: .tooManyRequests, headers: [.retryAfter: "1", .contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: "too many requests; retry in a second\n")))
-        }
-        let context = PageContext(request, session: nil)
-        do {
-            var response = try await body(context)
-            if let chosen = context.chosenLanguage { response.setCookie(languageCookie(chosen, request)) }
-            return response
-        } catch is PageNotFound {
-            return errorPage(context, status: .notFound, key: "not_found_text")
-        } catch {
-            logger.error("public page failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
-            return errorPage(context, status: .serviceUnavailable, key: "unavailable")
-        }
     }
 
     func loginPage(_ request: Request, message: String?, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
@@ -258,16 +211,13 @@ package struct ConsoleController: Sendable {
         }
     }
 
-    func logout(_ request: Request) async throws -> Response {
-        try await form(request) { _, _ in
-            if let cookie = request.cookies[Self.sessionCookie]?.value { try await sessions.end(cookie: cookie) }
-            var response = Response(status: .seeOther, headers: [.location: "/login?bye=1", .cacheControl: "no-store"])
-            response.setCookie(
-                Cookie(
-                    name: Self.sessionCookie, value: "", maxAge: 0, path: "/", secure: isSecure(request), httpOnly: true, sameSite: .strict)
-            )
-            return response
-        }
+    /// Ends the session (a form post, so CSRF-checked) and clears its cookie.
+    func logout(_ request: Request, _ context: some ConsoleRequestContext) async throws -> Response {
+        if let cookie = request.cookies[Self.sessionCookie]?.value { try await sessions.end(cookie: cookie) }
+        var response = Response(status: .seeOther, headers: [.location: "/login?bye=1", .cacheControl: "no-store"])
+        response.setCookie(
+            Cookie(name: Self.sessionCookie, value: "", maxAge: 0, path: "/", secure: isSecure(request), httpOnly: true, sameSite: .strict))
+        return response
     }
 
     /// Only same-site paths may follow a login: one leading `/`, no backslash, no control

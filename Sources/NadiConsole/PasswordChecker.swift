@@ -1,6 +1,6 @@
 import NIOPosix
 import NadiSupport
-package import ServiceLifecycle
+import ServiceLifecycle
 
 #if canImport(Glibc)
     import Glibc

@@ -1,10 +1,10 @@
-package import Foundation
-package import Hummingbird
+import Foundation
+import Hummingbird
 package import Logging
 import NadiCore
 package import NadiServer
 package import NadiStore
-package import PostgresNIO
+import PostgresNIO
 package import Prometheus
 import ServiceLifecycle
 

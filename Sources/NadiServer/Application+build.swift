@@ -3,7 +3,7 @@ package import Logging
 import NadiConsole
 import NadiNotify
 package import NadiStore
-package import PostgresNIO
+import PostgresNIO
 package import Prometheus
 import ServiceLifecycle
 

@@ -45,7 +45,9 @@ extension ConsoleController {
         page["geojson_url"] = context.url(path: "/schools.geojson")
         page["levels"] =
             [["value": "", "label": ConsoleCatalog.words(context.language)["all"] ?? "", "selected": level == nil]]
-            + ["SD", "SMP", "SMA", "SMK", "SLB"].map { ["value": $0, "label": $0, "selected": level?.uppercased() == $0] }
+            + ["SD", "SMP", "SMA", "SMK", "SLB"].map { (name: String) -> [String: Any] in
+                ["value": name, "label": name, "selected": level?.uppercased() == name]
+            }
         page["region_value"] = context.parameter("region") ?? ""
         return renderer.page("schools", page)
     }
