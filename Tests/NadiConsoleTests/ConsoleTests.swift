@@ -192,9 +192,23 @@ struct ConsoleTests {
                     "csrf": localToken, "name": "oku-ops", "region": "16.01", "role": "operator", "password": "ogan-komering-1",
                     "password2": "ogan-komering-1",
                 ])
-            #expect(outside.headers[.location]?.contains("problem=") == true, "a user outside 16.71 is refused")
+            #expect(outside.status == .unprocessableContent, "a user outside 16.71 is refused")
+            #expect(String(buffer: outside.body).contains("Anda hanya mengelola wilayah Anda dan wilayah di bawahnya."))
             let removeNational = try await local.post(http, "/admin/channels/remove", form: ["csrf": localToken, "name": "nasional"])
-            #expect(removeNational.headers[.location]?.contains("problem=") == true)
+            #expect(removeNational.status == .unprocessableContent)
+            #expect(String(buffer: removeNational.body).contains("Tidak ada kanal dengan nama itu di wilayah Anda."))
+            let weak = try await local.post(
+                http, "/admin/users",
+                form: [
+                    "csrf": localToken, "name": "plg-2", "region": "16.71", "role": "viewer", "password": "pendek", "password2": "pendek",
+                ])
+            #expect(String(buffer: weak.body).contains("Kata sandi paling sedikit 10 karakter."), "the store's refusal, by its code")
+            #expect(weak.status == .unprocessableContent)
+            let links = String(buffer: weak.body)
+            #expect(links.contains("href=\"/admin?lang=en\""), "the refused form's page links to the admin page, not the form's URL")
+            let planted = try await local.get(http, "/admin?problem=Hubungi+kami+di+evil.example")
+            #expect(planted.status == .ok)
+            #expect(!String(buffer: planted.body).contains("id=\"admin-problem\""), "a link cannot put words on the page")
             let disable = try await local.post(http, "/admin/users/disable", form: ["csrf": localToken, "name": "viewer-plg"])
             #expect(disable.headers[.location] == "/admin?saved=disabled")
             var viewer = ConsoleSessionClient()

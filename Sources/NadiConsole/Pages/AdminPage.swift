@@ -9,8 +9,12 @@ extension ConsoleController {
     /// Pengaturan / Administration (admins only): the console users and the alert channels within
     /// the admin's region subtree, with forms to add users and channels, disable users, set their
     /// passwords and remove channels. Everything else answers 404, as for a page that is not there.
-    func admin(_ context: PageContext) async throws -> Response {
-        guard let session = adminSession(context) else { throw PageNotFound() }
+    /// With `problem`, the page answers a refused form (422) and says why.
+    func admin(_ request: PageContext, problem: ConsoleProblem? = nil) async throws -> Response {
+        guard let session = adminSession(request) else { throw PageNotFound() }
+        // A refused form is answered at its own URL; the page's links are the admin page's.
+        var context = request
+        if problem != nil { (context.path, context.query) = ("/admin", [:]) }
         let language = context.language
         let words = ConsoleCatalog.words(language)
         let ceiling = session.user.region
@@ -40,8 +44,8 @@ extension ConsoleController {
         page["roles"] = ConsoleRole.allCases.map { ["value": $0.rawValue, "label": words["role_" + $0.rawValue] ?? $0.rawValue] }
         page["kinds"] = DeviceKind.allCases.map { ["value": $0.rawValue, "label": ConsoleCatalog.kind($0, language)] }
         page["saved"] = context.parameter("saved").map { words["admin_saved_" + $0] ?? "" } ?? ""
-        page["problem"] = context.parameter("problem") ?? ""
-        return renderer.page("admin", page)
+        page["problem"] = problem?.text(language) ?? ""
+        return renderer.page("admin", page, status: problem == nil ? .ok : .unprocessableContent)
     }
 
     /// True when an admin of `ceiling` (nil: all of Indonesia) manages something of `region`
@@ -58,20 +62,20 @@ extension ConsoleController {
         let regionText = (fields["region"] ?? "").trimmingCharacters(in: .whitespaces)
         let region = regionText.isEmpty ? nil : RegionCode(regionText)
         guard regionText.isEmpty || region != nil else {
-            return adminBack(problem: "region '\(regionText.prefix(20))' is not \(RegionCode.formatHelp)")
+            return try await admin(context, problem: ConsoleProblem("region_invalid"))
         }
         guard Self.manages(session.user.region, region) else {
-            return adminBack(problem: "you manage region \(session.user.region?.rawValue ?? "ID") and below only")
+            return try await admin(context, problem: ConsoleProblem("region_outside"))
         }
         guard let role = ConsoleRole(rawValue: fields["role"] ?? "") else {
-            return adminBack(problem: "role must be viewer, operator or admin")
+            return try await admin(context, problem: ConsoleProblem("role_invalid"))
         }
         let password = fields["password"] ?? ""
-        guard password == fields["password2"] else { return adminBack(problem: "the two passwords differ") }
+        guard password == fields["password2"] else { return try await admin(context, problem: ConsoleProblem("passwords_differ")) }
         do {
             _ = try await users.create(name: fields["name"] ?? "", region: region, role: role, password: password)
         } catch let refused as ConsoleUserError {
-            return adminBack(problem: refused.description)
+            return try await admin(context, problem: ConsoleProblem(refused))
         }
         logger.notice("console user created", metadata: ["by": "\(session.user.name)", "user": "\(fields["name"] ?? "")"])
         return adminBack(saved: "user")
@@ -82,20 +86,20 @@ extension ConsoleController {
         guard let session = adminSession(context) else { return errorPage(context, status: .forbidden, key: "forbidden") }
         let name = fields["name"] ?? ""
         guard let user = try await users.list().first(where: { $0.name == name }), Self.manages(session.user.region, user.region) else {
-            return adminBack(problem: "no user '\(name.prefix(64))' in your region")
+            return try await admin(context, problem: ConsoleProblem("no_user"))
         }
         if disable {
-            guard user.id != session.user.id else { return adminBack(problem: "you cannot disable yourself") }
+            guard user.id != session.user.id else { return try await admin(context, problem: ConsoleProblem("disable_self")) }
             _ = try await users.disable(name: name)
             logger.notice("console user disabled", metadata: ["by": "\(session.user.name)", "user": "\(name)"])
             return adminBack(saved: "disabled")
         }
         let password = fields["password"] ?? ""
-        guard password == fields["password2"] else { return adminBack(problem: "the two passwords differ") }
+        guard password == fields["password2"] else { return try await admin(context, problem: ConsoleProblem("passwords_differ")) }
         do {
             _ = try await users.setPassword(name: name, password: password)
         } catch let refused as ConsoleUserError {
-            return adminBack(problem: refused.description)
+            return try await admin(context, problem: ConsoleProblem(refused))
         }
         return adminBack(saved: "password")
     }
@@ -118,7 +122,9 @@ extension ConsoleController {
         let escalationKeys = ["escalate_after", "escalate_to", "repeat", "max_repeats"]
         var escalation: EscalationFields?
         if escalationKeys.contains(where: { field($0) != nil }) {
-            guard field("max_repeats").map({ Int($0) != nil }) ?? true else { return adminBack(problem: "max repeats must be a number") }
+            guard field("max_repeats").map({ Int($0) != nil }) ?? true else {
+                return try await admin(context, problem: ConsoleProblem("max_repeats"))
+            }
             escalation = EscalationFields(
                 after: field("escalate_after"), target: field("escalate_to"), repeatEvery: field("repeat"),
                 maxRepeats: field("max_repeats").flatMap { Int($0) })
@@ -130,16 +136,16 @@ extension ConsoleController {
             whatsapp: whatsapp, escalation: escalation, escalationOnly: fields["escalation_only"] != nil)
         let request: NotifyChannelRequest
         switch parsed {
-        case .failure(let problem): return adminBack(problem: problem.description)
+        case .failure(let problem): return try await admin(context, problem: ConsoleProblem("channel_invalid", detail: problem.description))
         case .success(let value): request = value
         }
         guard Self.manages(session.user.region, request.region) else {
-            return adminBack(problem: "you manage region \(session.user.region?.rawValue ?? "ID") and below only")
+            return try await admin(context, problem: ConsoleProblem("region_outside"))
         }
         do {
             _ = try await ChannelStore(client: client, logger: logger).add(request)
         } catch let refused as NotifyChannelRefused {
-            return adminBack(problem: refused.description)
+            return try await admin(context, problem: ConsoleProblem("channel_invalid", detail: refused.description))
         }
         logger.notice("alert channel added", metadata: ["by": "\(session.user.name)", "channel": "\(request.name)"])
         return adminBack(saved: "channel")
@@ -168,7 +174,7 @@ extension ConsoleController {
         let store = ChannelStore(client: client, logger: logger)
         guard let channel = try await store.list().first(where: { $0.name == name }),
             Self.manages(session.user.region, channel.region.flatMap(RegionCode.init))
-        else { return adminBack(problem: "no channel '\(name.prefix(64))' in your region") }
+        else { return try await admin(context, problem: ConsoleProblem("no_channel")) }
         _ = try await store.remove(name)
         logger.notice("alert channel removed", metadata: ["by": "\(session.user.name)", "channel": "\(name)"])
         return adminBack(saved: "removed")
@@ -180,10 +186,8 @@ extension ConsoleController {
         return session
     }
 
-    func adminBack(problem: String? = nil, saved: String? = nil) -> Response {
-        var location = "/admin"
-        if let problem { location += "?problem=" + PageContext.encode(problem) }
-        if let saved { location += "?saved=" + saved }
-        return Response(status: .seeOther, headers: [.location: location])
+    /// Back to the admin page after a change, saying what was saved (`admin_saved_<saved>`).
+    func adminBack(saved: String) -> Response {
+        Response(status: .seeOther, headers: [.location: "/admin?saved=" + saved])
     }
 }

@@ -10,7 +10,11 @@ extension ConsoleController {
 
     /// A device: state, timeline over the chosen window, uptime and SLA, last pings with a
     /// sparkline of one metric, its upstream chain and direct dependents.
-    func device(_ id: String, _ context: PageContext) async throws -> Response {
+    /// With `problem`, the page answers a refused maintenance form (422) and says why.
+    func device(_ id: String, _ request: PageContext, problem: ConsoleProblem? = nil) async throws -> Response {
+        // A refused form is answered at its own URL; the page's links are the device page's.
+        var context = request
+        if problem != nil { (context.path, context.query) = ("/devices/\(PageContext.encode(id))", [:]) }
         let language = context.language
         let words = ConsoleCatalog.words(language)
         let store = DeviceStateStore(client: client, logger: logger)
@@ -93,8 +97,8 @@ extension ConsoleController {
             page["history_href"] = "/riwayat?object=device:\(PageContext.encode(device.externalID))"
         }
         page["saved"] = context.parameter("saved") != nil
-        page["problem"] = context.parameter("problem") ?? ""
-        return renderer.page("device", page)
+        page["problem"] = problem?.text(language) ?? ""
+        return renderer.page("device", page, status: problem == nil ? .ok : .unprocessableContent)
     }
 
     /// A neighbour in the upstream tree; one outside the reader's region is shown as such, without
@@ -121,16 +125,16 @@ extension ConsoleController {
             timeZone: configuration.timeZone)
         switch parsed {
         case .failure(let problem):
-            return Response(status: .seeOther, headers: [.location: back + "?problem=" + PageContext.encode(problem.description)])
+            return try await self.device(device, context, problem: ConsoleProblem("maintenance_invalid", detail: problem.description))
         case .success(let request):
             do {
                 _ = try await MaintenanceStore(client: client, logger: logger).add(
                     request, scope: session.user.region, createdBy: "console:" + session.user.name, mayBackdate: session.user.role == .admin
                 )
             } catch let refused as MaintenanceRefused {
-                return Response(status: .seeOther, headers: [.location: back + "?problem=" + PageContext.encode(refused.description)])
+                return try await self.device(device, context, problem: ConsoleProblem("maintenance_invalid", detail: refused.description))
             } catch let forbidden as MaintenanceForbidden {
-                return Response(status: .seeOther, headers: [.location: back + "?problem=" + PageContext.encode(forbidden.description)])
+                return try await self.device(device, context, problem: ConsoleProblem("maintenance_invalid", detail: forbidden.description))
             }
             return Response(status: .seeOther, headers: [.location: back + "?saved=1"])
         }

@@ -18,26 +18,46 @@ package enum ConsoleRole: String, CaseIterable, Sendable, Codable, Comparable {
     }
 }
 
+/// Why a console user name or password is refused: a stable code (`rawValue`, which the console's
+/// word catalog translates) and an English description (what the CLI prints).
+package enum CredentialProblem: String, Error, Sendable, CaseIterable, CustomStringConvertible {
+    case nameLength = "name_length"
+    case nameStart = "name_start"
+    case nameCharacters = "name_characters"
+    case passwordShort = "password_short"
+    case passwordLong = "password_long"
+    case passwordControl = "password_control"
+
+    package var description: String {
+        switch self {
+        case .nameLength: "a user name has 1–64 characters"
+        case .nameStart: "a user name starts with a letter or a digit"
+        case .nameCharacters: "a user name may hold only letters, digits and . _ @ -"
+        case .passwordShort: "a password has at least 10 characters"
+        case .passwordLong: "a password has at most 72 bytes (bcrypt ignores the rest)"
+        case .passwordControl: "a password cannot hold control characters"
+        }
+    }
+}
+
 /// The rules for console user names and passwords, checked before anything is stored.
 package enum ConsoleCredentialRules {
     /// Why `name` cannot be a user name, or nil when it can: 1–64 letters, digits and `._@-`,
     /// starting with a letter or digit.
-    package static func nameProblem(_ name: String) -> String? {
+    package static func nameProblem(_ name: String) -> CredentialProblem? {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-")
-        guard let first = name.first, name.count <= 64 else { return "a user name has 1–64 characters" }
-        guard first.isASCII, first.isLetter || first.isNumber else { return "a user name starts with a letter or a digit" }
-        guard name.allSatisfy({ allowed.contains($0) }) else { return "a user name may hold only letters, digits and . _ @ -" }
+        guard let first = name.first, name.count <= 64 else { return .nameLength }
+        guard first.isASCII, first.isLetter || first.isNumber else { return .nameStart }
+        guard name.allSatisfy({ allowed.contains($0) }) else { return .nameCharacters }
         return nil
     }
 
     /// Why `password` is refused, or nil: at least 10 characters, at most 72 bytes (bcrypt reads no
     /// further), no control characters.
-    package static func passwordProblem(_ password: String) -> String? {
-        if password.count < 10 { return "a password has at least 10 characters" }
-        if password.utf8.count > 72 { return "a password has at most 72 bytes (bcrypt ignores the rest)" }
-        if password.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            return "a password cannot hold control characters"
-        }
+    package static func passwordProblem(_ password: String) -> CredentialProblem? {
+        if password.count < 10 { return .passwordShort }
+        if password.utf8.count > 72 { return .passwordLong }
+        if password.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return .passwordControl }
         return nil
     }
 }

@@ -21,10 +21,45 @@ package struct ConsoleUser: Sendable, Equatable {
     }
 }
 
-/// A console user request that cannot be carried out, with the reason.
+/// A console user request that cannot be carried out, shaped like postgres-nio's `PSQLError`:
+/// callers branch on `code` (the console translates it), people read `description` (English, what
+/// the CLI prints).
 package struct ConsoleUserError: Error, CustomStringConvertible {
+    /// What kind of refusal it is.
+    package enum Code: Equatable, Sendable {
+        /// The name or the password breaks ``ConsoleCredentialRules``.
+        case credentials(CredentialProblem)
+        /// The user's region is not in the database.
+        case unknownRegion
+        /// Another user has the name.
+        case nameTaken
+        /// The database stored no row (a trigger in front of the table).
+        case notCreated
+
+        /// A stable text for the code: the console's word catalog has `problem_<key>`.
+        package var key: String {
+            switch self {
+            case .credentials(let problem): problem.rawValue
+            case .unknownRegion: "region_unknown"
+            case .nameTaken: "name_taken"
+            case .notCreated: "not_created"
+            }
+        }
+    }
+
+    package let code: Code
     package let description: String
-    package init(_ description: String) { self.description = description }
+
+    package init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+
+    init(_ problem: CredentialProblem) { self.init(.credentials(problem), problem.description) }
+
+    static func nameTaken(_ name: String) -> Self {
+        .init(.nameTaken, "a user named '\(name)' already exists; choose another name or use nadi user passwd")
+    }
 }
 
 /// Console users: created and changed by `nadi user`, checked by the console's login.
@@ -46,22 +81,30 @@ package struct ConsoleUserStore: Sendable {
         if let problem = ConsoleCredentialRules.nameProblem(name) { throw ConsoleUserError(problem) }
         if let problem = ConsoleCredentialRules.passwordProblem(password) { throw ConsoleUserError(problem) }
         let hash = PasswordHash.make(password, cost: cost)
-        return try await client.transaction(logger: logger) { connection in
+        do {
+            return try await insert(name: name, region: region, role: role, hash: hash)
+        } catch  where PostgresErrorText.code(error) == .uniqueViolation {
+            throw ConsoleUserError.nameTaken(name)  // created by someone else since the check
+        }
+    }
+
+    private func insert(name: String, region: RegionCode?, role: ConsoleRole, hash: String) async throws -> ConsoleUser {
+        try await client.transaction(logger: logger) { connection in
             if let region {
                 var exists = false
                 for try await _ in try await connection.query("SELECT 1 FROM region WHERE code = \(region.rawValue)::ltree", logger: logger)
                 {
                     exists = true
                 }
-                guard exists else { throw ConsoleUserError("region \(region) does not exist (load regions first: nadi regions load)") }
+                guard exists else {
+                    throw ConsoleUserError(.unknownRegion, "region \(region) does not exist (load regions first: nadi regions load)")
+                }
             }
             var taken = false
             for try await _ in try await connection.query("SELECT 1 FROM console_user WHERE name = \(name)", logger: logger) {
                 taken = true
             }
-            guard !taken else {
-                throw ConsoleUserError("a user named '\(name)' already exists; choose another name or use nadi user passwd")
-            }
+            guard !taken else { throw ConsoleUserError.nameTaken(name) }
             var user: ConsoleUser?
             for try await (id, created) in try await connection.query(
                 """
@@ -71,7 +114,7 @@ package struct ConsoleUserStore: Sendable {
             ).decode((Int64, Date).self) {
                 user = ConsoleUser(id: id, name: name, region: region, role: role, createdAt: created, disabledAt: nil)
             }
-            guard let user else { throw ConsoleUserError("the user was not created") }
+            guard let user else { throw ConsoleUserError(.notCreated, "the user was not created") }
             return user
         }
     }
