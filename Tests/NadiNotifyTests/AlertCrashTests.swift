@@ -89,8 +89,11 @@ struct AlertCrashTests {
                             "/v1/pings", token: token, json: AlertTests.pings(Array(cameras.suffix(10)), at: cut, "down"))
                         #expect(try await (a.status, b.status) == (.ok, .ok))
                         let received = try await receiver.waitFor(1, timeout: .seconds(20))
-                        try await Task.sleep(for: .seconds(4))
-                        #expect(receiver.requests.count == 1, "\(receiver.requests.map { String(decoding: $0.body, as: UTF8.self) })")
+                        try await staysTrue("one message for the outage, across both instances", for: .seconds(4)) {
+                            receiver.requests.map { String(decoding: $0.body, as: UTF8.self) }
+                        } holds: {
+                            $0.count == 1
+                        }
                         #expect(received.first?.json["dependents_down"] as? Int == 20)
                         let back = Date()
                         async let c = one.post(
@@ -98,8 +101,11 @@ struct AlertCrashTests {
                         async let d = two.post("/v1/pings", token: token, json: AlertTests.pings(Array(cameras.suffix(10)), at: back, "up"))
                         _ = try await (c, d)
                         try await receiver.waitFor(2, timeout: .seconds(20))
-                        try await Task.sleep(for: .seconds(3))
-                        #expect(receiver.requests.map { $0.json["type"] as? String ?? "" } == ["incident.down", "incident.recovered"])
+                        try await staysTrue("one outage message and one recovery", for: .seconds(3)) {
+                            receiver.requests.map { $0.json["type"] as? String ?? "" }
+                        } holds: {
+                            $0 == ["incident.down", "incident.recovered"]
+                        }
                     }
                 }
             }

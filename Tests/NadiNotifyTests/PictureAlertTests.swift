@@ -45,8 +45,11 @@ struct PictureAlertTests {
                 let first = try await receiver.waitFor(1)
                 // min_down counts from when nadid learned of the frozen picture (at most the posts' time before `posted`).
                 #expect(ContinuousClock.now - posted >= .seconds(6), "nothing before min_down")
-                try await Task.sleep(for: .seconds(5))
-                #expect(receiver.requests.count == 1, "\(receiver.requests.map { String(decoding: $0.body, as: UTF8.self) })")
+                try await staysTrue("one message for the frozen picture", for: .seconds(5)) {
+                    receiver.requests.map { String(decoding: $0.body, as: UTF8.self) }
+                } holds: {
+                    $0.count == 1
+                }
                 let message = try #require(first.first)
                 #expect(message.json["type"] as? String == "incident.down")
                 #expect(message.json["problem"] as? String == "picture" && message.json["reason"] as? String == "image_frozen")

@@ -21,18 +21,24 @@ package enum Daemon {
         let process = try ChildProcess(
             product: "nadid", arguments: ["--state-dir", stateDir.path, "--port", String(port), "--no-image-checks"] + extra,
             environment: environment)
-        let base = URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/")
-        for _ in 0..<600 {
-            if let (_, response) = try? await URLSession.shared.data(from: base.appendingPathComponent("readyz")),
-                (response as? HTTPURLResponse)?.statusCode == 200
-            {
-                return process
+        try await waitUntilReady(process, port: port)
+        return process
+    }
+
+    /// Waits until the nadid `process` answers `/readyz` on `port` with 200; when it exits or does
+    /// not within `timeout`, kills it and throws with the end of its output.
+    package static func waitUntilReady(_ process: ChildProcess, port: Int, timeout: Duration = .seconds(60)) async throws {
+        let readyz = URL(string: "http://127.0.0.1:\(port)/readyz") ?? URL(fileURLWithPath: "/")
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let (_, response) = try? await URLSession.shared.data(from: readyz), (response as? HTTPURLResponse)?.statusCode == 200 {
+                return
             }
             if await process.wait(timeout: .zero) != nil { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         process.send(SIGKILL)
-        throw ChildProcessError(description: "nadid did not become ready: \(process.output.suffix(2000))")
+        throw ChildProcessError(description: "nadid did not become ready within \(timeout): \(process.output.suffix(2000))")
     }
 
     /// Imports a region, creates an ingest token and registers `devices` videotrons CRASH-0….

@@ -26,16 +26,7 @@ struct DaemonProcessTests {
         let daemon = try ChildProcess(
             product: "nadid", arguments: ["--state-dir", stateDir.path, "--port", String(port), "--no-image-checks"])
         let base = URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/")
-        var ready = false
-        for _ in 0..<600 where !ready {
-            try await Task.sleep(for: .milliseconds(100))
-            if let (_, response) = try? await URLSession.shared.data(from: base.appendingPathComponent("readyz")),
-                (response as? HTTPURLResponse)?.statusCode == 200
-            {
-                ready = true
-            }
-        }
-        try #require(ready, "nadid did not become ready: \(daemon.output)")
+        try await Daemon.waitUntilReady(daemon, port: port)
         let installation = try await PostgresInstallation.locate()
         let cluster = EmbeddedPostgres(stateDirectory: stateDir, installation: installation, logger: TestCluster.quietLogger)
         let serverPID = try #require(cluster.serverPID())

@@ -157,12 +157,11 @@ struct FailoverTests {
     /// Waits until the primary reports a synchronous standby.
     static func waitUntilSynchronous(_ primary: DatabaseURL) async throws {
         try await TestClient.with(primary) { client in
-            for _ in 0..<200 {
-                for try await state in try await client.query("SELECT sync_state FROM pg_stat_replication").decode(String.self)
-                where state == "sync" { return }
-                try await Task.sleep(for: .milliseconds(100))
+            try await eventually("the standby becomes synchronous", timeout: .seconds(20)) {
+                try await client.query("SELECT sync_state FROM pg_stat_replication").collect().map { try $0.decode(String.self) }
+            } until: {
+                $0.contains("sync")
             }
-            throw ChildProcessError(description: "the standby did not become synchronous within 20 s")
         }
     }
 }

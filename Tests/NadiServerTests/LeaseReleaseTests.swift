@@ -25,17 +25,14 @@ struct LeaseReleaseTests {
             environment: ["NADI_DATABASE_URL": NadiCLI.databaseText(url)])
         defer { daemon.send(SIGKILL) }
         let held = try await TestClient.with(url) { client async throws -> Set<String> in
-            let deadline = ContinuousClock.now + .seconds(30)
-            var names = Set<String>()
-            while ContinuousClock.now < deadline {
-                names = Set(
+            try await eventually("the running nadid holds its leases", timeout: .seconds(30)) {
+                Set(
                     try await client.query("SELECT name FROM service_lease WHERE expires_at > now()").collect().map {
                         try $0.decode(String.self)
                     })
-                if names.isSuperset(of: ["poller", "notifier"]) { break }
-                try await Task.sleep(for: .milliseconds(100))
+            } until: {
+                $0.isSuperset(of: ["poller", "notifier"])
             }
-            return names
         }
         #expect(held.isSuperset(of: ["poller", "notifier"]), "the running nadid holds its leases: \(held)")
         daemon.send(SIGTERM)

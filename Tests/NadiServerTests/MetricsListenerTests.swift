@@ -17,11 +17,10 @@ struct MetricsListenerTests {
         try await NadiTestApp.run(configure: { $0.metricsListen = ("127.0.0.1", port) }) { _, http, _ in
             #expect(try await http.get("/metrics", token: nil).status == .notFound)
             #expect(try await http.get("/healthz", token: nil).status == .ok)
-            var scraped: HTTPConnection.Response?
-            for _ in 0..<50 {
-                scraped = try? await HTTPConnection.with(host: "127.0.0.1", port: port) { try await $0.get("/metrics") }
-                if scraped != nil { break }
-                try await Task.sleep(for: .milliseconds(100))
+            let scraped = try await eventually("the metrics listener answers", timeout: .seconds(5)) {
+                try? await HTTPConnection.with(host: "127.0.0.1", port: port) { try await $0.get("/metrics") }
+            } until: {
+                $0 != nil
             }
             #expect(scraped?.status == 200)
             #expect(scraped?.text.contains("nadi_") == true, "\(scraped?.text.prefix(200) ?? "no answer")")

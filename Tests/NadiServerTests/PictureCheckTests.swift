@@ -82,14 +82,7 @@ struct PictureCheckTests {
             environment: ["NADI_DATABASE_URL": cluster.url.connectionString])
         defer { daemon.send(SIGKILL) }
         let base = URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/")
-        var ready = false
-        for _ in 0..<300 where !ready {
-            try await Task.sleep(for: .milliseconds(100))
-            if let (_, response) = try? await URLSession.shared.data(from: base.appendingPathComponent("readyz")) {
-                ready = (response as? HTTPURLResponse)?.statusCode == 200
-            }
-        }
-        try #require(ready, "nadid did not start: \(daemon.output.suffix(1000))")
+        try await Daemon.waitUntilReady(daemon, port: port)
         let token = try await Daemon.seed(cluster: cluster, devices: 0, base: base)
         let password = "pw-\(UUID().uuidString.prefix(8))"
         let closed = ChildProcess.freePort()
@@ -140,11 +133,13 @@ struct PictureCheckTests {
             #expect(lost?.metrics["loss_pct"]?.numberValue == 100 && lost?.reason == "icmp probe: no echo reply")
 
             // The frozen camera's state stays degraded between samples: its probe pings carry the verdict.
-            try await Task.sleep(for: .seconds(5))
-            let state = try await client.query(
-                "SELECT s.status, s.reason FROM device_state s JOIN device d ON d.id = s.device_id WHERE d.external_id = 'PIC-STILL'"
-            ).collect().first?.decode((String, String?).self)
-            #expect(state?.0 == "degraded" && state?.1 == "image_frozen", "\(String(describing: state))")
+            try await staysTrue("the frozen camera stays degraded (image_frozen)", for: .seconds(5), every: .milliseconds(500)) {
+                try await client.query(
+                    "SELECT s.status || '/' || coalesce(s.reason, '') FROM device_state s JOIN device d ON d.id = s.device_id WHERE d.external_id = 'PIC-STILL'"
+                ).collect().first?.decode(String.self) ?? "no state"
+            } holds: {
+                $0 == "degraded/image_frozen"
+            }
 
             // The server stops: the camera goes down.
             server.terminate()

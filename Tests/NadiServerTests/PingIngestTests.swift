@@ -134,12 +134,11 @@ struct PingIngestTests {
                 try Outcome(try await http.post("/v1/pings", token: app.admin, json: "[\(Fixtures.ping("PLG-ATT-1", first))]")).accepted
                     == 1)
             #expect(try await state(of: "PLG-ATT-1", db).status == "up")
-            var silent = false
-            for _ in 0..<100 where !silent {
-                try await Task.sleep(for: .milliseconds(100))
-                silent = try await state(of: "PLG-ATT-1", db).reason == "silent"
+            try await eventually("the sweeper marks the device silent") {
+                try await state(of: "PLG-ATT-1", db)
+            } until: {
+                $0.reason == "silent"
             }
-            #expect(silent, "the sweeper did not mark the device silent within 10 s")
             let down = try await state(of: "PLG-ATT-1", db)
             #expect(down.status == "down")
             #expect(

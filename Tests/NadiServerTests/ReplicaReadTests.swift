@@ -85,15 +85,11 @@ struct ReplicaReadTests {
             for try await lsn in try await client.query("SELECT pg_current_wal_lsn()::text").decode(String.self) { target = lsn }
         }
         try await TestClient.with(standby) { client in
-            for _ in 0..<200 {
-                var caughtUp = false
-                for try await done in try await client.query("SELECT pg_last_wal_replay_lsn() >= \(target)::pg_lsn").decode(Bool?.self) {
-                    caughtUp = done ?? false
-                }
-                if caughtUp { return }
-                try await Task.sleep(for: .milliseconds(100))
+            try await eventually("the standby replays up to \(target)", timeout: .seconds(20)) {
+                try await TestClient.scalar(client, "SELECT pg_last_wal_replay_lsn() >= \(target)::pg_lsn", as: Bool.self) ?? false
+            } until: {
+                $0
             }
-            throw ChildProcessError(description: "the standby did not replay up to \(target) within 20 s")
         }
     }
 }

@@ -51,14 +51,7 @@ struct SecretsTests {
             product: "nadid", arguments: ["--port", String(port), "--log-level", "trace", "--probe-allow", "127.0.0.0/8"],
             environment: ["NADI_DATABASE_URL": url.connectionString])
         let base = URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/")
-        var ready = false
-        for _ in 0..<300 where !ready {
-            try await Task.sleep(for: .milliseconds(100))
-            if let (_, response) = try? await URLSession.shared.data(from: base.appendingPathComponent("readyz")) {
-                ready = (response as? HTTPURLResponse)?.statusCode == 200
-            }
-        }
-        try #require(ready, "nadid did not start: \(daemon.output.suffix(1000))")
+        try await Daemon.waitUntilReady(daemon, port: port)
         let token = try await Daemon.seed(cluster: cluster, devices: 2, base: base)
         let adapters = """
             [{"id":"SECRET-FO","kind":"fiber_link","region":"16","name":"FO","installed":"2025-01-01","interval_s":1,

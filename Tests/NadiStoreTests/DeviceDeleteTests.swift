@@ -98,12 +98,11 @@ struct DeviceDeleteTests {
 
     /// Returns once a session waits for an advisory lock (the writer's batch, at the state lock).
     static func waitForAdvisoryWaiter(_ client: DatabaseClient) async throws {
-        for _ in 0..<200 {
-            let waiting = try await TestClient.scalar(
-                client, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", as: Int.self)
-            if let waiting, waiting > 0 { return }
-            try await Task.sleep(for: .milliseconds(50))
+        try await eventually("a batch waits for the state lock", every: .milliseconds(50)) {
+            try await TestClient.scalar(client, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", as: Int.self)
+                ?? 0
+        } until: {
+            $0 > 0
         }
-        Issue.record("no batch waited for the state lock within 10 s")
     }
 }

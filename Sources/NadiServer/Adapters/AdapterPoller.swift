@@ -121,9 +121,12 @@ struct AdapterPoller: Service {
             await pictures.finish(camera, verdict: nil, now: .now)
             return
         }
-        let at = Timestamp.microseconds(Date())
         let (verdict, _) = await sampler.sample(camera.url, settings: camera.settings)
         await pictures.finish(camera, verdict: verdict, now: .now)
+        // The verdict's time is when it became known, after the probes' reads of the old one (each
+        // probe takes its time before it reads): a probe ping that does not carry this verdict is
+        // older than it, so the state does not fall back to the old verdict until the next sample.
+        let at = Timestamp.microseconds(Date())
         let ping = ResolvedPing(
             deviceID: camera.deviceID, kind: camera.kind, observedMicros: at, status: verdict.status, reason: verdict.reason,
             metricsJSON: verdict.metrics.isEmpty ? nil : JSONValue.object(verdict.metrics).jsonText, intervalSeconds: camera.interval)
@@ -206,8 +209,9 @@ struct AdapterPoller: Service {
             func start() {
                 guard let target = pending.popFirst() else { return }
                 group.addTask {
+                    let at = Timestamp.microseconds(Date())
                     let verdict = await pictures.verdict(for: target.deviceID, now: .now)
-                    return await check(target, previousErrors: previousErrors[target.deviceID], picture: verdict)
+                    return await check(target, previousErrors: previousErrors[target.deviceID], picture: verdict, at: at)
                 }
             }
             for _ in 0..<maxConcurrent { start() }
@@ -222,8 +226,10 @@ struct AdapterPoller: Service {
     /// One device's check: the ping it yields (nil when nothing answered an SNMP poll) and, for
     /// SNMP, the ifInErrors counter to compare with next time. A probe that finds the camera up
     /// takes the status and reason of its fresh picture verdict (a bad picture or no frame).
-    func check(_ target: Target, previousErrors: UInt64?, picture: ImageVerdict? = nil) async -> (Target, ResolvedPing?, UInt64?) {
-        let at = Timestamp.microseconds(Date())
+    /// `at` is the ping's time, taken before the verdict was read.
+    func check(
+        _ target: Target, previousErrors: UInt64?, picture: ImageVerdict? = nil, at: Int64 = Timestamp.microseconds(Date())
+    ) async -> (Target, ResolvedPing?, UInt64?) {
         switch target.check {
         case .probe(let probe):
             guard let address = await resolve(probe.host, probe.port, target) else { return (target, nil, nil) }
