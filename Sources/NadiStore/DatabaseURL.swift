@@ -183,10 +183,9 @@ package struct DatabaseURL: Sendable, CustomStringConvertible {
     /// Settings every Nadi session starts with. `jit = off`: PostgreSQL's JIT compiles any query
     /// whose estimated cost passes `jit_above_cost`, and Nadi's report queries (joins of devices
     /// with month ends or windows, estimated at millions of rows, run in well under a second)
-    /// spent most of their time compiling — measured on the console benchmark's province
-    /// trajectory query: 1,943 ms with JIT, 282 ms without. `work_mem = 16MB`: the province's
-    /// uptime (50,000 devices' intervals summed per device) spilled its hash aggregate to disk at
-    /// the default 4 MB (1,248 → 1,068 ms).
+    /// would spend most of their time compiling. `work_mem = 16MB`: a province's uptime (its
+    /// devices' intervals summed per device) fits its hash aggregate in memory instead of spilling
+    /// to disk at the default 4 MB.
     static let sessionSettings: [(String, String)] = [("jit", "off"), ("work_mem", "16MB")]
 
     /// The configuration of one connection to this URL (the start-up probe uses it).

@@ -8,8 +8,8 @@ package import PostgresNIO
 /// "Operational at the end of a month" is `nadi_operational` at the last instant of that month in
 /// the deployment time zone (the current month: now), the definition every coverage figure uses.
 /// Month ends before the oldest state interval anywhere are not looked up: with no history, no
-/// device was operational then (measured: 47 months × 12,500 cameras of a province went from a
-/// per-device lookup at every month end to a date comparison for all but the last two).
+/// device was operational then, and a date comparison replaces a per-device lookup at every month
+/// end for all but the months the history covers.
 package struct TrajectoryQuery: Sendable {
     let client: DatabaseClient
     let logger: Logger
