@@ -1,7 +1,7 @@
 package import Foundation
 
 /// One row of `nadi uptime --by device`.
-package struct DeviceUptime: Codable, Sendable, Equatable {
+package struct DeviceUptime: Codable, Sendable, Equatable, UptimeFigures {
     package var device: String
     package var kind: DeviceKind
     package var region: String
@@ -51,20 +51,14 @@ package struct DeviceUptime: Codable, Sendable, Equatable {
         try container.encode(device, forKey: .device)
         try container.encode(kind, forKey: .kind)
         try container.encode(region, forKey: .region)
-        try container.encode(uptimePct, forKey: .uptimePct)
-        try container.encode(operationalS, forKey: .operationalS)
-        try container.encode(knownS, forKey: .knownS)
-        try container.encode(downOwnS, forKey: .downOwnS)
-        try container.encode(downUpstreamS, forKey: .downUpstreamS)
-        try container.encode(maintenanceS, forKey: .maintenanceS)
-        try container.encode(slaPct, forKey: .slaPct)
+        try encodeFigures(to: encoder)
         try container.encode(status, forKey: .status)
         try container.encode(since.map(Timestamp.format), forKey: .since)
     }
 }
 
 /// One row of `nadi uptime --by region`: time-weighted over the region's devices.
-package struct RegionUptime: Codable, Sendable, Equatable {
+package struct RegionUptime: Codable, Sendable, Equatable, UptimeFigures {
     package var region: String
     package var name: String
     package var devices: Int
@@ -102,6 +96,36 @@ package struct RegionUptime: Codable, Sendable, Equatable {
         try container.encode(region, forKey: .region)
         try container.encode(name, forKey: .name)
         try container.encode(devices, forKey: .devices)
+        try encodeFigures(to: encoder)
+    }
+}
+
+/// The figures a device's and a region's uptime rows share, under the same JSON keys.
+package protocol UptimeFigures {
+    var uptimePct: Double? { get }
+    var operationalS: Double { get }
+    var knownS: Double { get }
+    var downOwnS: Double { get }
+    var downUpstreamS: Double { get }
+    var maintenanceS: Double { get }
+    var slaPct: Double? { get }
+}
+
+/// The JSON keys of ``UptimeFigures``.
+enum UptimeFigureKeys: String, CodingKey {
+    case uptimePct = "uptime_pct"
+    case operationalS = "operational_s"
+    case knownS = "known_s"
+    case downOwnS = "down_own_s"
+    case downUpstreamS = "down_upstream_s"
+    case maintenanceS = "maintenance_s"
+    case slaPct = "sla_pct"
+}
+
+extension UptimeFigures {
+    /// Writes the figures into the row's JSON object (null for a percentage with nothing known).
+    func encodeFigures(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: UptimeFigureKeys.self)
         try container.encode(uptimePct, forKey: .uptimePct)
         try container.encode(operationalS, forKey: .operationalS)
         try container.encode(knownS, forKey: .knownS)
