@@ -1,7 +1,7 @@
 package import Foundation
 
 /// One row of `nadi uptime --by device`.
-package struct DeviceUptime: Codable, Sendable, Equatable, UptimeFigures {
+package struct DeviceUptime: Encodable, Sendable, Equatable, UptimeFigures {
     package var device: String
     package var kind: DeviceKind
     package var region: String
@@ -37,13 +37,6 @@ package struct DeviceUptime: Codable, Sendable, Equatable, UptimeFigures {
 
     enum CodingKeys: String, CodingKey {
         case device, kind, region, status, since
-        case uptimePct = "uptime_pct"
-        case operationalS = "operational_s"
-        case knownS = "known_s"
-        case downOwnS = "down_own_s"
-        case downUpstreamS = "down_upstream_s"
-        case maintenanceS = "maintenance_s"
-        case slaPct = "sla_pct"
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -58,7 +51,7 @@ package struct DeviceUptime: Codable, Sendable, Equatable, UptimeFigures {
 }
 
 /// One row of `nadi uptime --by region`: time-weighted over the region's devices.
-package struct RegionUptime: Codable, Sendable, Equatable, UptimeFigures {
+package struct RegionUptime: Encodable, Sendable, Equatable, UptimeFigures {
     package var region: String
     package var name: String
     package var devices: Int
@@ -82,13 +75,6 @@ package struct RegionUptime: Codable, Sendable, Equatable, UptimeFigures {
 
     enum CodingKeys: String, CodingKey {
         case region, name, devices
-        case uptimePct = "uptime_pct"
-        case operationalS = "operational_s"
-        case knownS = "known_s"
-        case downOwnS = "down_own_s"
-        case downUpstreamS = "down_upstream_s"
-        case maintenanceS = "maintenance_s"
-        case slaPct = "sla_pct"
     }
 
     package func encode(to encoder: any Encoder) throws {
