@@ -1,6 +1,6 @@
-package import Foundation
+import Foundation
 package import Logging
-package import NadiCore
+import NadiCore
 package import NadiStore
 
 /// `nadi bench import`: what the audit trail costs an inventory import. Registers `devices`

@@ -1,6 +1,6 @@
 package import NIOCore
 package import NadiCore
-package import NadiStore
+import NadiStore
 
 /// A synthetic but realistic fleet for `nadi bench ingest`: all four kinds spread over real
 /// kecamatan, each ping carrying the metrics its kind reports.

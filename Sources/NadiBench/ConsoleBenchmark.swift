@@ -1,9 +1,9 @@
-package import Foundation
+import Foundation
 package import Logging
 import NIOCore
-package import NadiCore
+import NadiCore
 package import NadiStore
-package import PostgresNIO
+import PostgresNIO
 
 /// `nadi bench console`: the server time of every console page for a kabupaten/kota user (5,000
 /// devices) and a province user (50,000), at two ping volumes an order of magnitude apart. Pages read

@@ -1,10 +1,10 @@
-package import Foundation
+import Foundation
 package import Logging
 import NIOCore
 import NIOHTTP1
 import NadiCore
 package import NadiStore
-package import PostgresNIO
+import PostgresNIO
 
 /// `nadi bench ingest`: how many pings a second nadid stores, next to what PostgreSQL's own COPY
 /// stores of the very same rows into an identically indexed table of the same database.

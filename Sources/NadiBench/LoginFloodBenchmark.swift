@@ -1,7 +1,7 @@
-package import Foundation
+import Foundation
 package import Logging
 import NIOCore
-package import NadiCore
+import NadiCore
 package import NadiStore
 
 /// `nadi bench login-flood`: the acknowledgement time of a steady stream of pings, first alone,

@@ -1,7 +1,7 @@
-package import Foundation
+import Foundation
 package import Logging
 import NIOCore
-package import NadiCore
+import NadiCore
 package import NadiStore
 
 /// `nadi bench pictures`: what checking camera pictures costs. A steady stream of pings is timed

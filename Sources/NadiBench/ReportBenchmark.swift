@@ -1,8 +1,8 @@
-package import Foundation
+import Foundation
 package import Logging
-package import NadiCore
+import NadiCore
 package import NadiStore
-package import PostgresNIO
+import PostgresNIO
 
 /// `nadi bench reports`: a large synthetic state (devices over every kabupaten/kota, 30 days of state
 /// history), then the time of `coverage` for all regencies and `uptime --by region` over 30 days, at

@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 
 /// Any JSON value, for free-form `attributes` and `metrics`.
 package enum JSONValue: Sendable, Equatable, Codable {

@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 
 /// A camera link as it may be shown to people who are not signed in (public school pages) and in
 /// exports: parsed by Foundation's RFC 3986 parser, `http(s)` or `rtsp(s)` only, without user

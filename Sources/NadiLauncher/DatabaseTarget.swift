@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 package import NadiStore
-package import PostgresNIO
+import PostgresNIO
 
 /// Where Nadi's data lives: a server named by URL, or the embedded cluster under the state directory.
 package enum DatabaseTarget: Sendable {

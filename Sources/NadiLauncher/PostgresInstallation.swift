@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 
 /// The PostgreSQL server programs installed on this machine.
 package struct PostgresInstallation: Sendable {

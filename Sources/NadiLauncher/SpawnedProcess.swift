@@ -2,7 +2,7 @@ package import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-    package import Glibc
+    import Glibc
 #endif
 
 /// A child program started with `posix_spawn`, its output going to a file.

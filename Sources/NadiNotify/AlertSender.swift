@@ -3,7 +3,7 @@ package import Foundation
 import NIOCore
 import NIOHTTP1
 package import NadiCore
-package import NadiReports
+import NadiReports
 package import NadiStore
 
 /// What one try of a delivery came to.

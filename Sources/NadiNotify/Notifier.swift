@@ -1,11 +1,11 @@
 import AsyncHTTPClient
-package import Foundation
+import Foundation
 package import Logging
 package import Metrics
-package import NadiCore
+import NadiCore
 package import NadiStore
-package import PostgresNIO
-package import ServiceLifecycle
+import PostgresNIO
+import ServiceLifecycle
 
 /// Turns the outbox into messages (DESIGN.md, "Alerts that reach people"). One nadid at a time —
 /// the holder of the `notifier` lease — each tick:

@@ -59,7 +59,7 @@ public struct PDFPrinter: Sendable {
         let result = try await run(
             executable, arguments: Arguments(arguments), environment: environment, output: .discarded, error: .string(limit: 1 << 20))
         guard let data = FileManager.default.contents(atPath: output.path), data.starts(with: Array("%PDF".utf8)) else {
-            let said = (result.standardError ?? "").split(separator: "\n").suffix(3).joined(separator: " | ")
+            let said = result.standardError.split(separator: "\n").suffix(3).joined(separator: " | ")
             let how = result.terminationStatus.isSuccess ? "wrote no PDF" : "ended with \(result.terminationStatus)"
             throw Failure(description: "\(browser) \(how)\(said.isEmpty ? "" : ": \(said)")")
         }

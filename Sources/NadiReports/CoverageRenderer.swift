@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import NadiCore
 
 /// Renders the coverage report as a table (people) or CSV (machines). JSON is `CoverageReport` itself.

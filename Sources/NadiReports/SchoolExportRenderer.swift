@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import NadiCore
 
 /// The school CCTV export as CSV (RFC 4180, UTF-8), GeoJSON or JSON.

@@ -25,32 +25,37 @@ package struct DescribedMetricsFactory: MetricsFactory {
         ]
     }
 
+    /// The catalog entry as swift-prometheus names it: the full name (units are part of it) and its help.
+    static func descriptor(_ entry: MetricCatalog.Entry) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: entry.name, unitName: "", helpText: entry.help)
+    }
+
     package func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
         let entry = MetricCatalog.entry(for: label)
-        return registry.makeCounter(name: entry.name, labels: dimensions, help: entry.help)
+        return registry.makeCounter(descriptor: Self.descriptor(entry), labels: dimensions)
     }
 
     package func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
         let entry = MetricCatalog.entry(for: label)
-        return registry.makeCounter(name: entry.name, labels: dimensions, help: entry.help)
+        return registry.makeCounter(descriptor: Self.descriptor(entry), labels: dimensions)
     }
 
     package func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
         let entry = MetricCatalog.entry(for: label)
-        guard aggregate else { return registry.makeGauge(name: entry.name, labels: dimensions, help: entry.help) }
+        guard aggregate else { return registry.makeGauge(descriptor: Self.descriptor(entry), labels: dimensions) }
         return registry.makeValueHistogram(
-            name: entry.name, labels: dimensions, buckets: valueBuckets[label] ?? Self.defaultValueBuckets, help: entry.help)
+            descriptor: Self.descriptor(entry), labels: dimensions, buckets: valueBuckets[label] ?? Self.defaultValueBuckets)
     }
 
     package func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
         let entry = MetricCatalog.entry(for: label)
-        return registry.makeGauge(name: entry.name, labels: dimensions, help: entry.help)
+        return registry.makeGauge(descriptor: Self.descriptor(entry), labels: dimensions)
     }
 
     package func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
         let entry = MetricCatalog.entry(for: label)
         return registry.makeDurationHistogram(
-            name: entry.name, labels: dimensions, buckets: durationBuckets[label] ?? Self.defaultDurationBuckets, help: entry.help)
+            descriptor: Self.descriptor(entry), labels: dimensions, buckets: durationBuckets[label] ?? Self.defaultDurationBuckets)
     }
 
     package func destroyCounter(_ handler: any CounterHandler) {

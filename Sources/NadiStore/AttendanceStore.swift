@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// What the ZKTeco PUSH intake needs from the database: attendance devices by serial number, and
 /// the per-day count of attendance records (never their content).

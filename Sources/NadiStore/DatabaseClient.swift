@@ -1,7 +1,7 @@
 package import Logging
 import NadiSupport
 package import PostgresNIO
-package import ServiceLifecycle
+import ServiceLifecycle
 import Synchronization
 
 /// Nadi's database client: postgres-nio's `PostgresClient` for one server, or — when the URL lists

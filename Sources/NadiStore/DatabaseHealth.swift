@@ -1,5 +1,5 @@
 package import Logging
-package import PostgresNIO
+import PostgresNIO
 
 /// What `/readyz` asks the database beyond "are you there".
 package struct DatabaseHealth: Sendable {

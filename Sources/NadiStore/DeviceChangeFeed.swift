@@ -1,5 +1,5 @@
 package import Logging
-package import PostgresNIO
+import PostgresNIO
 
 /// The external ids of devices whose region, kind or interval changed, as the database announces
 /// them (`SQL/005_device_change_notify.sql`): LISTEN on one connection of the pool, reconnecting

@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// A device with its current state, as the device view and `nadi devices list` show it.
 package struct DeviceStateRow: Sendable, Equatable {

@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// Upserts sites and devices. Records that cannot be stored are rejected one by one with their index;
 /// the rest of the batch is committed in one transaction.

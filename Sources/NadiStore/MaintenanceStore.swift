@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// A stored maintenance window.
 package struct MaintenanceWindow: Sendable, Equatable, Encodable {

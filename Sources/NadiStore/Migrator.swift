@@ -2,7 +2,7 @@ import Crypto
 package import Foundation
 package import Logging
 import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// One numbered migration file from `SQL/`.
 package struct Migration: Sendable, Equatable {

@@ -1,7 +1,7 @@
-package import Foundation
+import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// What the device poller reads: the devices it polls (its lease is a `ServiceLease`).
 package struct PollerStore: Sendable {

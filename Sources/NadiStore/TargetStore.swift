@@ -1,6 +1,6 @@
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// A masterplan milestone row.
 package struct TargetRecord: Sendable, Equatable {

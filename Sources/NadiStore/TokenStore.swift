@@ -2,7 +2,7 @@ import Crypto
 package import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// What a token may do.
 package enum TokenScope: String, CaseIterable, Sendable, Codable {

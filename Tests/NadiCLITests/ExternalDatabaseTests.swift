@@ -64,7 +64,7 @@ struct ExternalDatabaseTests {
         #expect(after.status == 0 && !after.output.contains("guard is not installed"), "\(after.output)")
         var ownerURL = url
         ownerURL.username = owner
-        try await TestClient.with(ownerURL) { client async throws in
+        _ = try await TestClient.with(ownerURL) { client async throws in
             await #expect(throws: (any Error).self) { _ = try await client.query("DROP TABLE audit_event").collect() }
         }
     }

@@ -156,7 +156,7 @@ struct FailoverTests {
 
     /// Waits until the primary reports a synchronous standby.
     static func waitUntilSynchronous(_ primary: DatabaseURL) async throws {
-        try await TestClient.with(primary) { client in
+        _ = try await TestClient.with(primary) { client in
             try await eventually("the standby becomes synchronous", timeout: .seconds(20)) {
                 try await client.query("SELECT sync_state FROM pg_stat_replication").collect().map { try $0.decode(String.self) }
             } until: {

@@ -84,7 +84,7 @@ struct ReplicaReadTests {
         try await TestClient.with(primary) { client in
             for try await lsn in try await client.query("SELECT pg_current_wal_lsn()::text").decode(String.self) { target = lsn }
         }
-        try await TestClient.with(standby) { client in
+        _ = try await TestClient.with(standby) { client in
             try await eventually("the standby replays up to \(target)", timeout: .seconds(20)) {
                 try await TestClient.scalar(client, "SELECT pg_last_wal_replay_lsn() >= \(target)::pg_lsn", as: Bool.self) ?? false
             } until: {

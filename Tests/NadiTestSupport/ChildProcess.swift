@@ -1,9 +1,9 @@
 package import Foundation
-package import NadiLauncher
-package import NadiStore
+import NadiLauncher
+import NadiStore
 
 #if canImport(Glibc)
-    package import Glibc
+    import Glibc
 #endif
 
 /// A program run by a test (e.g. the built `nadid`), with its output in a file.

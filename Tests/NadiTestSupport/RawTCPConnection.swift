@@ -1,4 +1,4 @@
-package import NIOCore
+import NIOCore
 import NIOPosix
 
 /// A plain TCP connection for tests that must misbehave on purpose: send half a request, stall,

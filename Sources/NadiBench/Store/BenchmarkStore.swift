@@ -3,7 +3,7 @@ package import Logging
 package import NIOCore
 import NadiCore
 package import NadiStore
-package import PostgresNIO
+import PostgresNIO
 
 /// The SQL of `nadi bench …`: scratch tables, generated fleets and histories, and the COPY that
 /// measures PostgreSQL's own ceiling. Only ever run against the benchmarks' scratch databases.

@@ -1,7 +1,7 @@
-package import Foundation
+import Foundation
 import NadiCore
-package import NadiStore
-package import PostgresNIO
+import NadiStore
+import PostgresNIO
 
 extension BenchmarkStore {
     /// The console benchmark's scratch database.

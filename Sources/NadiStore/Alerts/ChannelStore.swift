@@ -1,7 +1,7 @@
-package import Foundation
+import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// Notification channels: added, listed, removed, and disabled when a receiver says it is gone.
 package struct ChannelStore: Sendable {

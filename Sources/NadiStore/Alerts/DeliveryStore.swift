@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// One message for one channel, and how its delivery went.
 package struct AlertDelivery: Sendable, Equatable, Encodable {

@@ -1,7 +1,7 @@
-package import Foundation
+import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// The facts escalation decides on: incidents announced on a channel with an escalation policy,
 /// still open and unacknowledged, and the newest step already queued for them.

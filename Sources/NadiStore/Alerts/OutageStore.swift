@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// The notifier's reading of the outbox: events after its cursor become outages (`OutageLedger`),
 /// exactly once — the cursor moves in the same transaction.

@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// A monthly report sent to a channel on a day of the month.
 package struct ReportSchedule: Sendable, Equatable, Encodable {

@@ -1,5 +1,5 @@
 package import Logging
-package import PostgresNIO
+import PostgresNIO
 
 /// Work that one nadid does at a time across instances (the notifier): the holder of a named
 /// lease row renews it; another instance takes over once it has expired. (A row, not a session

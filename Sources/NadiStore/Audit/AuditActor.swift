@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 import Synchronization
 
 /// Who is changing things, for the audit trail: `token:<name>`, `console:<user>`, `cli:<os user>`

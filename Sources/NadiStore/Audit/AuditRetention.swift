@@ -1,8 +1,8 @@
 import Crypto
 package import Foundation
-package import Logging
-package import NadiCore
-package import PostgresNIO
+import Logging
+import NadiCore
+import PostgresNIO
 
 /// What `nadi audit prune` did.
 package struct AuditPruning: Sendable, Equatable {

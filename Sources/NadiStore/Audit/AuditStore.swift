@@ -2,7 +2,7 @@ import Crypto
 package import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// Reads the audit trail (schema part 23) and checks its hash chain. The trail is written by the
 /// database's own triggers in the transaction of each change; nothing here writes it.

@@ -1,8 +1,8 @@
 import Crypto
 package import Foundation
 package import Logging
-package import NadiCore
-package import PostgresNIO
+import NadiCore
+import PostgresNIO
 
 /// A signed-in console session: whose it is and the CSRF token its forms carry.
 package struct ConsoleSession: Sendable, Equatable {
@@ -27,7 +27,7 @@ package struct ConsoleSessionStore: Sendable {
         let cookie = Self.randomToken()
         let csrf = Self.randomToken()
         let expires = Date().addingTimeInterval(Double(lifetime.components.seconds))
-        try await client.query(
+        _ = try await client.query(
             """
             INSERT INTO console_session (token_hash, user_id, csrf, expires_at)
             VALUES (\(Self.hash(cookie)), \(user.id), \(csrf), \(expires))
@@ -53,7 +53,7 @@ package struct ConsoleSessionStore: Sendable {
 
     /// Ends the session behind `cookie` (logging out), and drops every expired session.
     package func end(cookie: String) async throws {
-        try await client.query(
+        _ = try await client.query(
             "DELETE FROM console_session WHERE token_hash = \(Self.hash(cookie)) OR expires_at < now()", logger: logger)
     }
 

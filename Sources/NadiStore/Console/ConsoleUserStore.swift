@@ -2,7 +2,7 @@ package import Foundation
 package import Logging
 package import NadiCore
 import NadiSupport
-package import PostgresNIO
+import PostgresNIO
 
 /// A console user as the console and `nadi user list` see it (never the password hash).
 package struct ConsoleUser: Sendable, Equatable {

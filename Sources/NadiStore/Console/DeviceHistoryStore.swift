@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// A stored ping with its metrics, as the device page lists it.
 package struct RecentPing: Sendable, Equatable {

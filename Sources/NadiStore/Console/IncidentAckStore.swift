@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// Who acknowledged an incident, and when.
 package struct IncidentAck: Sendable, Equatable {

@@ -1,7 +1,7 @@
-package import Foundation
+import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// A school as its public page shows it: only cameras flagged `public`, never private ones, IPs of
 /// the city's network or credentials.

@@ -1,7 +1,7 @@
-package import Foundation
+import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// A region row ready to store.
 package struct RegionRow: Sendable, Equatable {

@@ -1,10 +1,10 @@
-package import Foundation
+import Foundation
 package import Logging
 package import Metrics
 import NadiCore
 import NadiSupport
-package import PostgresNIO
-package import ServiceLifecycle
+import PostgresNIO
+import ServiceLifecycle
 import Synchronization
 
 /// The one batch writer: takes every waiting request, commits their pings together (COPY, falling

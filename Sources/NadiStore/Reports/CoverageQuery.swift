@@ -1,7 +1,7 @@
-package import Foundation
+import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// DESIGN.md's coverage per region against the masterplan, read from the inventory, the state
 /// history and the targets — never from raw pings.

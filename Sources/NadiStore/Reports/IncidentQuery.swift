@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// Why each non-operational device is down now, and the incidents that groups them into.
 package struct IncidentQuery: Sendable {

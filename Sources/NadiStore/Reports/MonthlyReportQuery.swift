@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// Gathers the monthly report of a region from the queries the other reports use, so its figures
 /// are the ones `nadi coverage`, `nadi uptime` and the school export print for the same month.

@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// Every school under a region, including those with no camera: which have a working camera.
 /// A camera belongs to a school when its `site` is the school's NPSN.

@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 package import NadiCore
-package import PostgresNIO
+import PostgresNIO
 
 /// The rollout trajectory: installed and operational devices of one kind in a region subtree at the
 /// end of every month since the first installation, with the masterplan's `units` milestones.

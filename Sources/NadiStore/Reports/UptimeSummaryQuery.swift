@@ -140,7 +140,6 @@ extension UptimeQuery {
     private func lowestDevices(
         region: RegionCode?, kind: DeviceKind?, window: Range<Date>, timeZone: TimeZone, now: Date, count: Int
     ) async throws -> [(id: Int64, life: Range<Date>, row: DeviceUptime)] {
-        let windowEnd = min(window.upperBound, now)
         var rows: [(id: Int64, life: Range<Date>, row: DeviceUptime)] = []
         for try await (id, code, device, kind, operational, known, status, since, lo, hi) in try await client.query(
             Self.intervalSums(
