@@ -253,17 +253,7 @@ let package = Package(
         ),
         .target(
             name: "NadiServerTestSupport",
-            dependencies: [
-                "NadiSupport", "NadiServer", "NadiStore", "NadiCore", "NadiLauncher", "NadiTestSupport", "NadiBench",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            dependencies: serverTestSupportDependencies,
             path: "Tests/NadiServerTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -284,17 +274,23 @@ let package = Package(
     ]
 )
 
-/// What the tests of the HTTP server, the console, the alert channels and the binaries share: the
-/// modules under test and the helpers that start a `nadid` against a real PostgreSQL.
-var serverTestDependencies: [Target.Dependency] {
+/// What the helpers that start a `nadid` against a real PostgreSQL build on.
+var serverTestSupportDependencies: [Target.Dependency] {
     [
-        "NadiSupport", "NadiServer", "NadiStore", "NadiCore", "NadiLauncher", "NadiTestSupport", "NadiServerTestSupport",
-        "NadiBench", "NadiNotify", "NadiReports", "NadiConsole", "NadiDemo",
+        "NadiSupport", "NadiServer", "NadiStore", "NadiCore", "NadiLauncher", "NadiTestSupport", "NadiBench",
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "PostgresNIO", package: "postgres-nio"),
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
     ]
+}
+
+/// What the tests of the HTTP server, the console, the alert channels and the binaries share: the
+/// modules under test, the helpers and what those build on.
+var serverTestDependencies: [Target.Dependency] {
+    serverTestSupportDependencies + ["NadiServerTestSupport", "NadiNotify", "NadiReports", "NadiConsole", "NadiDemo"]
 }

@@ -30,7 +30,7 @@ struct AdapterTests {
 
     /// The newest ping of `device` once it has `status` (waits up to `timeout`).
     static func waitForPing(
-        _ device: String, status: String, client: DatabaseClient, timeout: Duration = .seconds(15)
+        _ device: String, status: String, client: DatabaseClient, timeout: Duration = .seconds(30)
     ) async throws -> (status: String, reason: String?, metrics: String?)? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -85,7 +85,9 @@ struct AdapterTests {
             #expect(up.metrics?.contains(#""if_oper_status": 1"#) == true, "\(up.metrics ?? "")")
 
             try await Self.run("/usr/sbin/ip", ["link", "set", name + "a", "down"])
-            let down = try #require(try await Self.waitForPing("PLG-FO-SNMP", status: "down", client: client))
+            // snmpd answers ifTable from a cache it refreshes every few seconds (net-snmp's default
+            // for IF-MIB), and the suite loads both cores: give the change time to show.
+            let down = try #require(try await Self.waitForPing("PLG-FO-SNMP", status: "down", client: client, timeout: .seconds(60)))
             #expect(down.reason?.contains("ifOperStatus 2") == true, "\(down.reason ?? "")")
             #expect(try await state(of: "PLG-FO-SNMP", client).status == "down")
 
