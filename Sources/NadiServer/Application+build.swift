@@ -58,6 +58,7 @@ package func buildApplication(
     let listener = DeviceChangeListener(feed: DeviceChangeFeed(client: client, logger: logger), directory: directory)
     let gate = MigrationGate()
     var needSchema: [any Service] = [writer, listener]
+    if configuration.writer.runsMaintenance { needSchema.append(writer.partitionKeeper) }
     if configuration.pollDevices {
         needSchema.append(
             AdapterPoller(

@@ -108,7 +108,7 @@ extension PingWriter {
     func attempt(_ batch: [ResolvedPing], sightings: [Sighting], after previous: InFlightBatch?) async throws
         -> [BatchRowOutcome]
     {
-        let newDays = PingPartitions.days(of: batch).subtracting(knownPartitions)
+        let newDays = partitionDays.missing(from: PingPartitions.days(of: batch))
         // A failover ends the wait at once: the old server's pool would hold the batch to its deadline.
         let server = client.serverGeneration
         let storedMask: [Bool]
@@ -144,7 +144,7 @@ extension PingWriter {
             memory.withLock { $0.stateCache.invalidate() }
             throw error
         }
-        knownPartitions.formUnion(newDays)
+        partitionDays.add(newDays)
         memory.withLock { memory in
             memory.lastSeen.merge(applied.seen)
             memory.stateCache.apply(applied.cache, snapshotEpoch: cachedEpoch)

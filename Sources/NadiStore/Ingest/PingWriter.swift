@@ -10,8 +10,8 @@ import Synchronization
 /// The one batch writer: takes every waiting request, commits their pings together (COPY, falling
 /// back to `ON CONFLICT DO NOTHING` only when a batch holds a duplicate), updates device state in the
 /// same transaction, then answers every request of the batch. Between batches, when due, it writes
-/// the buffered last-seen times, sweeps for silent devices and keeps the ping partitions — in the
-/// same serial loop, so none of them races a batch.
+/// the buffered last-seen times and sweeps for silent devices — in the same serial loop, so neither
+/// races a batch's copy of the state. Partition upkeep is a service of its own (`partitionKeeper`).
 package actor PingWriter: Service {
     package nonisolated let queue: IngestQueue
     let client: DatabaseClient
@@ -20,18 +20,17 @@ package actor PingWriter: Service {
     let state: StateUpdater
     let sweeper: SilenceSweeper
     let partitions: PingPartitions
+    /// The ping days known to have their partition, shared with `partitionKeeper`.
+    nonisolated let partitionDays = PartitionDays()
 
     /// The newest ping times not yet written and the `device_state` rows this writer left (so a
     /// batch reads only the others, schema part 14).
     nonisolated let memory: WriterMemory
     /// A database that refuses every batch must not flood the log.
     var failureLog = RepeatedFailureLog(every: .seconds(10))
-    var knownPartitions: Set<Int64> = []
-    /// When each periodic task is next due. Migrations ran before the writer started (the
-    /// application's prelude), so partition upkeep is due at once.
+    /// When each periodic task is next due.
     private var nextFlush: ContinuousClock.Instant
     private var nextSweep: ContinuousClock.Instant
-    private var nextMaintenance = ContinuousClock.now
 
     let metrics: WriterMetrics
 
@@ -155,7 +154,7 @@ package actor PingWriter: Service {
 
     /// The earliest time a periodic task is due.
     private var nextDue: ContinuousClock.Instant {
-        configuration.runsMaintenance ? min(nextFlush, nextSweep, nextMaintenance) : nextFlush
+        configuration.runsMaintenance ? min(nextFlush, nextSweep) : nextFlush
     }
 
     /// Runs the periodic tasks that are due.
@@ -171,18 +170,12 @@ package actor PingWriter: Service {
             await sweep(now: Date())
             nextSweep = now + configuration.sweepInterval
         }
-        if configuration.runsMaintenance, now >= nextMaintenance {
-            do {
-                let kept = try await withDeadline(configuration.periodicTimeout * 2) { [partitions] in
-                    try await partitions.maintain(today: Date())
-                }
-                knownPartitions = knownPartitions.filter { $0 >= kept.lowerBound }.union(kept.suffix(5))
-                nextMaintenance = now + configuration.partitionInterval
-            } catch {
-                logger.error("partition maintenance failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
-                nextMaintenance = now + .seconds(60)  // try again in a minute
-            }
-        }
+    }
+
+    /// Partition upkeep for this writer's database, to run beside it in the service group (the
+    /// application adds it when this instance runs maintenance).
+    package nonisolated var partitionKeeper: PartitionKeeper {
+        PartitionKeeper(client: client, days: partitionDays, configuration: configuration, logger: logger)
     }
 
     /// Sweeps for silence as of `now` — never on a stale last_seen: the times of the devices it could

@@ -30,7 +30,8 @@ package struct PingWriterConfiguration: Sendable {
     /// database. Shorter than a commit's: they retry on their next round, and requests queued
     /// behind them must not wait out a long deadline (`/readyz` would call the writer stalled).
     package var periodicTimeout: Duration = .seconds(5)
-    /// Whether this instance runs the sweeper and partition maintenance (when it wins the lock).
+    /// Whether this instance runs the sweeper and partition maintenance (`PartitionKeeper`; the
+    /// partitions past the retention are dropped by one instance at a time).
     package var runsMaintenance = true
 
     package init() {}
