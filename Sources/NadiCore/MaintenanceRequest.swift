@@ -39,37 +39,43 @@ package struct MaintenanceRequest: Sendable, Equatable {
     package static func parse(
         device: String?, region: String?, kind: String?, from: String, to: String, reason: String, timeZone: TimeZone,
         now: Date = Date()
-    ) -> Result<MaintenanceRequest, DecodeProblem> {
-        func fail(_ text: String) -> Result<MaintenanceRequest, DecodeProblem> { .failure(DecodeProblem(text)) }
+    ) -> Result<MaintenanceRequest, MaintenanceProblem> {
+        func fail(_ code: MaintenanceProblem.Code, _ text: String) -> Result<MaintenanceRequest, MaintenanceProblem> {
+            .failure(MaintenanceProblem(code, text))
+        }
         let target: Target
         switch (device, region) {
         case (let device?, nil):
             guard RecordValidation.isIdentifier(device) else {
-                return fail("device '\(RecordValidation.shown(device))' is not a device id")
+                return fail(.target, "device '\(RecordValidation.shown(device))' is not a device id")
             }
-            guard kind == nil else { return fail("kind goes with region, not with device") }
+            guard kind == nil else { return fail(.target, "kind goes with region, not with device") }
             target = .device(device)
         case (nil, let region?):
-            guard let code = RegionCode(region) else { return fail("region '\(region.prefix(40))' is not \(RegionCode.formatHelp)") }
+            guard let code = RegionCode(region) else {
+                return fail(.target, "region '\(region.prefix(40))' is not \(RegionCode.formatHelp)")
+            }
             var deviceKind: DeviceKind?
             if let kind {
-                guard let parsed = DeviceKind(rawValue: kind) else { return fail("kind must be one of \(DeviceKind.allowedValues)") }
+                guard let parsed = DeviceKind(rawValue: kind) else {
+                    return fail(.target, "kind must be one of \(DeviceKind.allowedValues)")
+                }
                 deviceKind = parsed
             }
             target = .region(code, kind: deviceKind)
         default:
-            return fail("give a device or a region (one of them)")
+            return fail(.target, "give a device or a region (one of them)")
         }
-        guard let start = time(from, in: timeZone) else { return fail("from '\(from.prefix(40))' \(timeHelp)") }
-        guard let end = time(to, in: timeZone) else { return fail("to '\(to.prefix(40))' \(timeHelp)") }
-        guard end > start else { return fail("to (\(to)) must be after from (\(from))") }
-        guard end.timeIntervalSince(start) <= longest else { return fail("a window may last at most 31 days; split longer work") }
+        guard let start = time(from, in: timeZone) else { return fail(.from, "from '\(from.prefix(40))' \(timeHelp)") }
+        guard let end = time(to, in: timeZone) else { return fail(.to, "to '\(to.prefix(40))' \(timeHelp)") }
+        guard end > start else { return fail(.order, "to (\(to)) must be after from (\(from))") }
+        guard end.timeIntervalSince(start) <= longest else { return fail(.tooLong, "a window may last at most 31 days; split longer work") }
         guard start >= now.addingTimeInterval(-earliest) else {
-            return fail("from (\(from)) is more than a year ago; windows that far back would rewrite closed reports")
+            return fail(.tooOld, "from (\(from)) is more than a year ago; windows that far back would rewrite closed reports")
         }
         let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed.count <= 300 else { return fail("reason must be 1–300 characters") }
-        if let problem = RecordValidation.nulProblem("reason", trimmed) { return fail(problem) }
+        guard !trimmed.isEmpty, trimmed.count <= 300 else { return fail(.reason, "reason must be 1–300 characters") }
+        if let problem = RecordValidation.nulProblem("reason", trimmed) { return fail(.reason, problem) }
         return .success(MaintenanceRequest(target: target, from: start, to: end, reason: trimmed))
     }
 

@@ -43,11 +43,13 @@ package struct MaintenanceWindow: Sendable, Equatable, Encodable {
 
 /// A window that cannot be added, with the reason (for the person or client who asked).
 package struct MaintenanceRefused: Error, Sendable, CustomStringConvertible {
+    package let code: MaintenanceProblem.Code
     package let description: String
 }
 
 /// A change only an admin may make (a window that rewrites the past), refused for the one who asked.
 package struct MaintenanceForbidden: Error, Sendable, CustomStringConvertible {
+    package var code: MaintenanceProblem.Code { .backdate }
     package let description: String
 }
 
@@ -99,14 +101,14 @@ package struct MaintenanceStore: Sendable {
                 ).decode((Int64, String).self) {
                     if let code = RegionCode(code), scope.map({ code.isWithin($0) }) ?? true { deviceID = id }
                 }
-                guard deviceID != nil else { throw MaintenanceRefused(description: "unknown device '\(externalID)'") }
+                guard deviceID != nil else { throw MaintenanceRefused(code: .unknownDevice, description: "unknown device '\(externalID)'") }
             case .region(let code, let deviceKind):
                 if let scope, !code.isWithin(scope) {
-                    throw MaintenanceRefused(description: "region \(code) is outside this token's region \(scope)")
+                    throw MaintenanceRefused(code: .outsideRegion, description: "region \(code) is outside this token's region \(scope)")
                 }
                 let known = try await connection.query("SELECT 1 FROM region WHERE code = \(code.rawValue)::ltree", logger: logger)
                     .collect()
-                guard !known.isEmpty else { throw MaintenanceRefused(description: "region \(code) does not exist") }
+                guard !known.isEmpty else { throw MaintenanceRefused(code: .unknownRegion, description: "region \(code) does not exist") }
                 region = code
                 kind = deviceKind
             }
@@ -120,6 +122,7 @@ package struct MaintenanceStore: Sendable {
                 """, logger: logger
             ).decode((Int64, PostgresTimestamp, PostgresTimestamp).self) {
                 throw MaintenanceRefused(
+                    code: .overlap,
                     description:
                         "overlaps maintenance window #\(id) (\(Timestamp.format(start.date)) – \(Timestamp.format(end.date))) over the same target; change or cancel that one"
                 )
@@ -134,7 +137,7 @@ package struct MaintenanceStore: Sendable {
                 SELECT \(unescaped: Self.columns) FROM added w LEFT JOIN device d ON d.id = w.device_id
                 """, logger: logger)
             for try await columns in rows.decode(Columns.self) { return Self.window(columns) }
-            throw MaintenanceRefused(description: "the window was not stored")
+            throw MaintenanceRefused(code: .notStored, description: "the window was not stored")
         }
     }
 

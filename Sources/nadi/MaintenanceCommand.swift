@@ -33,7 +33,7 @@ struct MaintenanceAdd: AsyncParsableCommand {
     @OptionGroup var time: ReportTimeZone
     @OptionGroup var database: DatabaseOptions
 
-    var request: Result<MaintenanceRequest, DecodeProblem> {
+    var request: Result<MaintenanceRequest, MaintenanceProblem> {
         MaintenanceRequest.parse(device: device, region: region, kind: kind, from: from, to: to, reason: reason, timeZone: time.zone)
     }
 

@@ -117,7 +117,7 @@ struct RetroactiveMaintenanceTests {
                     "to": local.minutes(now.addingTimeInterval(-47 * 3600)), "reason": "Mundur",
                 ])
             #expect(answer.status == .unprocessableContent)
-            #expect(String(buffer: answer.body).contains("Jadwal pemeliharaan tidak dapat disimpan"))
+            #expect(String(buffer: answer.body).contains("Jadwal dimulai di masa lalu: jadwal mundur mengubah angka yang sudah dilaporkan"))
             #expect(try await TestClient.scalar(db, "SELECT count(*)::int8 FROM maintenance_window", as: Int.self) == 1)
         }
     }

@@ -125,16 +125,16 @@ extension ConsoleController {
             timeZone: configuration.timeZone)
         switch parsed {
         case .failure(let problem):
-            return try await self.device(device, context, problem: ConsoleProblem("maintenance_invalid", detail: problem.description))
+            return try await self.device(device, context, problem: ConsoleProblem(problem.code.rawValue))
         case .success(let request):
             do {
                 _ = try await MaintenanceStore(client: client, logger: logger).add(
                     request, scope: session.user.region, createdBy: "console:" + session.user.name, mayBackdate: session.user.role == .admin
                 )
             } catch let refused as MaintenanceRefused {
-                return try await self.device(device, context, problem: ConsoleProblem("maintenance_invalid", detail: refused.description))
+                return try await self.device(device, context, problem: ConsoleProblem(refused.code.rawValue))
             } catch let forbidden as MaintenanceForbidden {
-                return try await self.device(device, context, problem: ConsoleProblem("maintenance_invalid", detail: forbidden.description))
+                return try await self.device(device, context, problem: ConsoleProblem(forbidden.code.rawValue))
             }
             return Response(status: .seeOther, headers: [.location: back + "?saved=1"])
         }
