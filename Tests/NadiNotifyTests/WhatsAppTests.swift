@@ -210,7 +210,7 @@ struct WhatsAppTests {
             let refused = try await admin.post(http, "/admin/channels", form: wrong)
             let said = String(buffer: refused.body)
             #expect(refused.status == .unprocessableContent)
-            #expect(said.contains("Kanal tidak dapat ditambahkan") && said.contains("E.164"), "\(said.prefix(300))")
+            #expect(said.contains("Penerima WhatsApp ditulis dalam bentuk E.164"), "\(said.prefix(300))")
             let channels = try await ChannelStore(client: db, logger: TestCluster.quietLogger).list()
             #expect(channels.map(\.name).sorted() == ["kadis-wa", "ops-wa"])
             let opsChannel = try #require(channels.first { $0.name == "ops-wa" })

@@ -8,6 +8,7 @@ struct ConsoleCatalogTests {
     /// Every refusal code the console translates, as its catalog key.
     static let refusalKeys =
         MaintenanceProblem.Code.allCases.map { "problem_" + $0.rawValue } + CredentialProblem.allCases.map { "problem_" + $0.rawValue }
+        + ChannelProblem.Code.allCases.map { "problem_" + $0.rawValue }
 
     @Test("every refusal code a console form can meet has its sentence in Indonesian and in English, and they differ")
     func refusalsInBothLanguages() {

@@ -136,7 +136,7 @@ extension ConsoleController {
             whatsapp: whatsapp, escalation: escalation, escalationOnly: fields["escalation_only"] != nil)
         let request: NotifyChannelRequest
         switch parsed {
-        case .failure(let problem): return try await admin(context, problem: ConsoleProblem("channel_invalid", detail: problem.description))
+        case .failure(let problem): return try await admin(context, problem: ConsoleProblem(problem.code.rawValue))
         case .success(let value): request = value
         }
         guard Self.manages(session.user.region, request.region) else {
@@ -145,7 +145,7 @@ extension ConsoleController {
         do {
             _ = try await ChannelStore(client: client, logger: logger).add(request)
         } catch let refused as NotifyChannelRefused {
-            return try await admin(context, problem: ConsoleProblem("channel_invalid", detail: refused.description))
+            return try await admin(context, problem: ConsoleProblem(refused.code.rawValue))
         }
         logger.notice("alert channel added", metadata: ["by": "\(session.user.name)", "channel": "\(request.name)"])
         return adminBack(saved: "channel")

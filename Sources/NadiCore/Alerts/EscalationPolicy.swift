@@ -55,14 +55,17 @@ package struct EscalationPolicy: Sendable, Equatable {
     }
 
     /// Reads the flags; the failure says which one is wrong and how.
-    package static func parse(_ fields: EscalationFields) -> Result<EscalationPolicy?, DecodeProblem> {
-        func fail(_ text: String) -> Result<EscalationPolicy?, DecodeProblem> { .failure(DecodeProblem(text)) }
-        func minutes(_ text: String?, _ flag: String) -> Result<Int?, DecodeProblem> {
+    package static func parse(_ fields: EscalationFields) -> Result<EscalationPolicy?, ChannelProblem> {
+        func fail(_ code: ChannelProblem.Code, _ text: String) -> Result<EscalationPolicy?, ChannelProblem> {
+            .failure(ChannelProblem(code, text))
+        }
+        func minutes(_ text: String?, _ flag: String) -> Result<Int?, ChannelProblem> {
             guard let text else { return .success(nil) }
             // A bare number is minutes, as people say it ("escalate after 30").
             let seconds = Int(text).map { $0 * 60 } ?? DurationText.seconds(text)
             guard let seconds, (60...7 * 86_400).contains(seconds) else {
-                return .failure(DecodeProblem("\(flag) '\(text.prefix(20))' must be 1 minute to 7 days: 30 (minutes), 30m, 2h, 1d"))
+                return .failure(
+                    ChannelProblem(.escalationTime, "\(flag) '\(text.prefix(20))' must be 1 minute to 7 days: 30 (minutes), 30m, 2h, 1d"))
             }
             return .success(seconds)
         }
@@ -74,10 +77,10 @@ package struct EscalationPolicy: Sendable, Equatable {
             after = a
             every = r
         }
-        if fields.target != nil, after == nil { return fail("--to goes with --escalate-after (when to escalate)") }
-        if let target = fields.target, !NotifyChannelRequest.isName(target) { return fail("--to must name a channel") }
-        if fields.maxRepeats != nil, every == nil { return fail("--max-repeats goes with --repeat (how often)") }
-        if let count = fields.maxRepeats, !(1...100).contains(count) { return fail("--max-repeats must be 1–100") }
+        if fields.target != nil, after == nil { return fail(.escalationTarget, "--to goes with --escalate-after (when to escalate)") }
+        if let target = fields.target, !NotifyChannelRequest.isName(target) { return fail(.escalationTarget, "--to must name a channel") }
+        if fields.maxRepeats != nil, every == nil { return fail(.escalationRepeats, "--max-repeats goes with --repeat (how often)") }
+        if let count = fields.maxRepeats, !(1...100).contains(count) { return fail(.escalationRepeats, "--max-repeats must be 1–100") }
         guard after != nil || every != nil else { return .success(nil) }
         return .success(
             EscalationPolicy(

@@ -112,12 +112,18 @@ package struct NotifyChannelRequest: Sendable, Equatable {
         name: String, region: String?, kinds: String?, minDown: String?, language: String?, webhook: String?, telegramChat: String?,
         telegramAPI: String?, secret: String, whatsapp: WhatsAppFields? = nil, escalation: EscalationFields? = nil,
         escalationOnly: Bool = false
-    ) -> Result<NotifyChannelRequest, DecodeProblem> {
-        func fail(_ text: String) -> Result<NotifyChannelRequest, DecodeProblem> { .failure(DecodeProblem(text)) }
-        guard isName(name) else { return fail("name must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit") }
+    ) -> Result<NotifyChannelRequest, ChannelProblem> {
+        func fail(_ code: ChannelProblem.Code, _ text: String) -> Result<NotifyChannelRequest, ChannelProblem> {
+            .failure(ChannelProblem(code, text))
+        }
+        guard isName(name) else {
+            return fail(.name, "name must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        }
         var code: RegionCode?
         if let region {
-            guard let parsed = RegionCode(region) else { return fail("region '\(region.prefix(40))' is not \(RegionCode.formatHelp)") }
+            guard let parsed = RegionCode(region) else {
+                return fail(.region, "region '\(region.prefix(40))' is not \(RegionCode.formatHelp)")
+            }
             code = parsed
         }
         var kindList: [DeviceKind]?
@@ -125,60 +131,66 @@ package struct NotifyChannelRequest: Sendable, Equatable {
             var parsed: [DeviceKind] = []
             for part in kinds.split(separator: ",") {
                 guard let kind = DeviceKind(rawValue: part.trimmingCharacters(in: .whitespaces)) else {
-                    return fail("kind '\(part.prefix(30))' is not one of \(DeviceKind.allowedValues)")
+                    return fail(.kinds, "kind '\(part.prefix(30))' is not one of \(DeviceKind.allowedValues)")
                 }
                 if !parsed.contains(kind) { parsed.append(kind) }
             }
-            guard !parsed.isEmpty else { return fail("kinds must name at least one of \(DeviceKind.allowedValues)") }
+            guard !parsed.isEmpty else { return fail(.kinds, "kinds must name at least one of \(DeviceKind.allowedValues)") }
             kindList = parsed
         }
         var minDownSeconds = defaultMinDown
         if let minDown {
             guard let seconds = DurationText.seconds(minDown), seconds <= 86_400 else {
-                return fail("min-down '\(minDown.prefix(20))' must be a duration up to 24h, e.g. 0, 90s, 5m or 1h")
+                return fail(.minDown, "min-down '\(minDown.prefix(20))' must be a duration up to 24h, e.g. 0, 90s, 5m or 1h")
             }
             minDownSeconds = seconds
         }
         var lang = MessageLanguage.id
         if let language {
-            guard let parsed = MessageLanguage(rawValue: language) else { return fail("lang must be id or en") }
+            guard let parsed = MessageLanguage(rawValue: language) else { return fail(.language, "lang must be id or en") }
             lang = parsed
         }
         let target: NotifyTarget
         switch (webhook, telegramChat) {
         case (nil, nil) where whatsapp != nil:
-            guard let whatsapp else { return fail("give a webhook URL, a telegram chat or a WhatsApp phone-number id") }
+            guard let whatsapp else { return fail(.destination, "give a webhook URL, a telegram chat or a WhatsApp phone-number id") }
             switch parseWhatsApp(whatsapp, secret: secret) {
             case .success(let parsed): target = parsed
             case .failure(let problem): return .failure(problem)
             }
         case (_, _) where whatsapp != nil:
-            return fail("give a webhook URL, a telegram chat or a WhatsApp phone-number id (one of them)")
+            return fail(.destination, "give a webhook URL, a telegram chat or a WhatsApp phone-number id (one of them)")
         case (let webhook?, nil):
-            guard telegramAPI == nil else { return fail("telegram-api goes with telegram-chat, not with webhook") }
-            guard let url = httpURL(webhook) else { return fail("webhook '\(webhook.prefix(60))' must be an http:// or https:// URL") }
+            guard telegramAPI == nil else { return fail(.destination, "telegram-api goes with telegram-chat, not with webhook") }
+            guard let url = httpURL(webhook) else {
+                return fail(.url, "webhook '\(webhook.prefix(60))' must be an http:// or https:// URL")
+            }
             target = .webhook(url: url)
         case (nil, let chat?):
-            guard isChat(chat) else { return fail("telegram-chat must be a chat id such as -1001234567890 or @channelname") }
+            guard isChat(chat) else { return fail(.telegramChat, "telegram-chat must be a chat id such as -1001234567890 or @channelname") }
             let apiText = telegramAPI ?? "https://api.telegram.org"
-            guard let api = httpURL(apiText) else { return fail("telegram-api '\(apiText.prefix(60))' must be an http:// or https:// URL") }
+            guard let api = httpURL(apiText) else {
+                return fail(.url, "telegram-api '\(apiText.prefix(60))' must be an http:// or https:// URL")
+            }
             guard !secret.contains("/"), !secret.contains(where: \.isWhitespace) else {
-                return fail("the bot token must be one word as @BotFather gives it (digits, ':', letters)")
+                return fail(.botToken, "the bot token must be one word as @BotFather gives it (digits, ':', letters)")
             }
             target = .telegram(chat: chat, api: api)
         default:
-            return fail("give a webhook URL, a telegram chat or a WhatsApp phone-number id (one of them)")
+            return fail(.destination, "give a webhook URL, a telegram chat or a WhatsApp phone-number id (one of them)")
         }
-        guard !secret.isEmpty else { return fail("the secret file is empty") }
-        guard secret.utf8.count <= 4096 else { return fail("the secret is longer than 4096 bytes") }
-        if let problem = RecordValidation.nulProblem("secret", secret) { return fail(problem) }
+        guard !secret.isEmpty else { return fail(.secret, "the secret file is empty") }
+        guard secret.utf8.count <= 4096 else { return fail(.secret, "the secret is longer than 4096 bytes") }
+        if let problem = RecordValidation.nulProblem("secret", secret) { return fail(.secret, problem) }
         var policy: EscalationPolicy?
         if let escalation {
             switch EscalationPolicy.parse(escalation) {
             case .success(let parsed): policy = parsed
             case .failure(let problem): return .failure(problem)
             }
-            if policy?.target == name { return fail("a channel cannot escalate to itself; leave out --to to repeat on this channel") }
+            if policy?.target == name {
+                return fail(.escalationSelf, "a channel cannot escalate to itself; leave out --to to repeat on this channel")
+            }
         }
         return .success(
             NotifyChannelRequest(
@@ -186,31 +198,43 @@ package struct NotifyChannelRequest: Sendable, Equatable {
                 escalation: policy, escalationOnly: escalationOnly))
     }
 
-    static func parseWhatsApp(_ fields: WhatsAppFields, secret: String) -> Result<NotifyTarget, DecodeProblem> {
-        func fail(_ text: String) -> Result<NotifyTarget, DecodeProblem> { .failure(DecodeProblem(text)) }
+    static func parseWhatsApp(_ fields: WhatsAppFields, secret: String) -> Result<NotifyTarget, ChannelProblem> {
+        func fail(_ code: ChannelProblem.Code, _ text: String) -> Result<NotifyTarget, ChannelProblem> {
+            .failure(ChannelProblem(code, text))
+        }
         let id = fields.phoneNumberID
         guard (1...20).contains(id.count), id.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            return fail("whatsapp-phone-id must be the phone-number id Meta's WhatsApp Manager shows (digits), not the phone number")
+            return fail(
+                .whatsappPhoneID,
+                "whatsapp-phone-id must be the phone-number id Meta's WhatsApp Manager shows (digits), not the phone number")
         }
         var recipients: [String] = []
         for part in fields.recipients.split(separator: ",") {
             let number = part.trimmingCharacters(in: .whitespaces)
             guard WhatsAppTemplates.isE164(number) else {
-                return fail("recipient '\(number.prefix(20))' must be in E.164 form: + then the country code, e.g. +6281234567890")
+                return fail(
+                    .whatsappRecipients,
+                    "recipient '\(number.prefix(20))' must be in E.164 form: + then the country code, e.g. +6281234567890")
             }
             if !recipients.contains(number) { recipients.append(number) }
         }
-        guard !recipients.isEmpty else { return fail("whatsapp-to needs at least one recipient, e.g. +6281234567890") }
-        guard recipients.count <= 50 else { return fail("whatsapp-to takes at most 50 recipients (one request each)") }
+        guard !recipients.isEmpty else { return fail(.whatsappRecipients, "whatsapp-to needs at least one recipient, e.g. +6281234567890") }
+        guard recipients.count <= 50 else { return fail(.whatsappRecipients, "whatsapp-to takes at most 50 recipients (one request each)") }
         guard let incident = fields.incidentTemplate, let recovery = fields.recoveryTemplate else {
-            return fail("give both --whatsapp-template-incident and --whatsapp-template-recovery (templates approved by Meta)")
+            return fail(
+                .whatsappTemplates, "give both --whatsapp-template-incident and --whatsapp-template-recovery (templates approved by Meta)")
         }
         for template in [incident, recovery] where !WhatsAppTemplates.isName(template) {
-            return fail("template '\(template.prefix(40))' is not a WhatsApp template name (lowercase letters, digits, '_')")
+            return fail(
+                .whatsappTemplates, "template '\(template.prefix(40))' is not a WhatsApp template name (lowercase letters, digits, '_')")
         }
         let apiText = fields.api ?? WhatsAppTemplates.defaultAPI
-        guard let api = httpURL(apiText) else { return fail("whatsapp-api '\(apiText.prefix(60))' must be an http:// or https:// URL") }
-        guard !secret.contains(where: \.isWhitespace) else { return fail("the access token must be one word, as Meta gives it") }
+        guard let api = httpURL(apiText) else {
+            return fail(.url, "whatsapp-api '\(apiText.prefix(60))' must be an http:// or https:// URL")
+        }
+        guard !secret.contains(where: \.isWhitespace) else {
+            return fail(.whatsappToken, "the access token must be one word, as Meta gives it")
+        }
         return .success(
             .whatsapp(
                 phoneNumberID: id, recipients: recipients, templates: WhatsAppTemplates(incident: incident, recovery: recovery), api: api))

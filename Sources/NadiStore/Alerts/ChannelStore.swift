@@ -61,12 +61,13 @@ package struct ChannelStore: Sendable {
         if let target = escalation?.target {
             let known = try await client.query("SELECT 1 FROM notify_channel WHERE name = \(target)", logger: logger).collect()
             guard !known.isEmpty else {
-                throw NotifyChannelRefused(description: "no channel named '\(target)' to escalate to; add it first (nadi notify list)")
+                throw NotifyChannelRefused(
+                    code: .unknownTarget, description: "no channel named '\(target)' to escalate to; add it first (nadi notify list)")
             }
         }
         if let region = request.region {
             let known = try await client.query("SELECT 1 FROM region WHERE code = \(region.rawValue)::ltree", logger: logger).collect()
-            guard !known.isEmpty else { throw NotifyChannelRefused(description: "unknown region \(region.rawValue)") }
+            guard !known.isEmpty else { throw NotifyChannelRefused(code: .unknownRegion, description: "unknown region \(region.rawValue)") }
         }
         do {
             let rows = try await client.write(
@@ -82,9 +83,9 @@ package struct ChannelStore: Sendable {
                 """, logger: logger)
             for row in rows { return Self.channel(try row.decode(Columns.self)).channel }
         } catch let error where PostgresErrorText.code(error) == .uniqueViolation {
-            throw NotifyChannelRefused(description: "a channel named '\(request.name)' exists already")
+            throw NotifyChannelRefused(code: .nameTaken, description: "a channel named '\(request.name)' exists already")
         }
-        throw NotifyChannelRefused(description: "the channel was not stored")
+        throw NotifyChannelRefused(code: .notStored, description: "the channel was not stored")
     }
 
     /// Every channel, by name (no secrets).

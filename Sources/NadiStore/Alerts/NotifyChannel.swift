@@ -92,5 +92,6 @@ package struct NotifyChannelSecret: Sendable {
 
 /// A channel that cannot be added or changed, with the reason.
 package struct NotifyChannelRefused: Error, Sendable, CustomStringConvertible {
+    package let code: ChannelProblem.Code
     package let description: String
 }
