@@ -13,6 +13,14 @@ struct PageContext {
     /// A `lang` query parameter that should be remembered in a cookie.
     var chosenLanguage: MessageLanguage?
 
+    /// This request answered as the page at `path` without a query: a refused form is answered at
+    /// its own URL, but the links on the page it shows are that page's.
+    func answering(for path: String) -> PageContext {
+        var page = self
+        (page.path, page.query) = (path, [:])
+        return page
+    }
+
     /// `key` from the query string, trimmed; nil when absent or empty.
     func parameter(_ key: String) -> String? {
         guard let value = query[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }

@@ -12,9 +12,7 @@ extension ConsoleController {
     /// With `problem`, the page answers a refused form (422) and says why.
     func admin(_ request: PageContext, problem: ConsoleProblem? = nil) async throws -> Response {
         guard let session = adminSession(request) else { throw PageNotFound() }
-        // A refused form is answered at its own URL; the page's links are the admin page's.
-        var context = request
-        if problem != nil { (context.path, context.query) = ("/admin", [:]) }
+        let context = problem == nil ? request : request.answering(for: "/admin")
         let language = context.language
         let words = ConsoleCatalog.words(language)
         let ceiling = session.user.region

@@ -12,9 +12,7 @@ extension ConsoleController {
     /// sparkline of one metric, its upstream chain and direct dependents.
     /// With `problem`, the page answers a refused maintenance form (422) and says why.
     func device(_ id: String, _ request: PageContext, problem: ConsoleProblem? = nil) async throws -> Response {
-        // A refused form is answered at its own URL; the page's links are the device page's.
-        var context = request
-        if problem != nil { (context.path, context.query) = ("/devices/\(PageContext.encode(id))", [:]) }
+        let context = problem == nil ? request : request.answering(for: "/devices/\(PageContext.encode(id))")
         let language = context.language
         let words = ConsoleCatalog.words(language)
         let store = DeviceStateStore(client: client, logger: logger)

@@ -227,9 +227,7 @@ struct AdapterPoller: Service {
     /// SNMP, the ifInErrors counter to compare with next time. A probe that finds the camera up
     /// takes the status and reason of its fresh picture verdict (a bad picture or no frame).
     /// `at` is the ping's time, taken before the verdict was read.
-    func check(
-        _ target: Target, previousErrors: UInt64?, picture: ImageVerdict? = nil, at: Int64 = Timestamp.microseconds(Date())
-    ) async -> (Target, ResolvedPing?, UInt64?) {
+    func check(_ target: Target, previousErrors: UInt64?, picture: ImageVerdict?, at: Int64) async -> (Target, ResolvedPing?, UInt64?) {
         switch target.check {
         case .probe(let probe):
             guard let address = await resolve(probe.host, probe.port, target) else { return (target, nil, nil) }
