@@ -34,13 +34,15 @@ enum StateStatements {
 
     /// Inserts the re-cut runs; a run that starts before `from` was kept by the delete: its end is updated.
     /// Runs of a device deleted meanwhile are skipped: status_interval has no foreign key (schema
-    /// part 16), and the delete, which took the state lock first, has committed by now.
+    /// part 16), and the delete, which took the state lock first, has committed by now. The device
+    /// is looked up per run (a scalar subquery, which the planner cannot turn into a join): as
+    /// `EXISTS` it became a hash join over every device, a sequential scan of `device` per batch.
     struct UpsertRuns: PostgresPreparedStatement {
         typealias Row = ()
         static let sql = """
             INSERT INTO status_interval (device_id, status, reason, started_at, ended_at)
             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS v(id, st, r, s, e)
-            WHERE EXISTS (SELECT 1 FROM device d WHERE d.id = v.id)
+            WHERE (SELECT true FROM device d WHERE d.id = v.id)
             ON CONFLICT (device_id, started_at) DO UPDATE SET status = excluded.status, reason = excluded.reason, ended_at = excluded.ended_at
             """
         var devices: [Int64]
@@ -62,13 +64,19 @@ enum StateStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { () }
     }
 
-    /// Sets each re-cut device's state to its last run, marked with the writer's id.
+    /// Sets each re-cut device's state to its last run, marked with the writer's id. The rows are
+    /// found by primary key, then updated by ctid (as `DeleteIntervals` does): joined with `unnest`
+    /// on the device id, a batch of a few thousand changes was planned as a sequential scan of
+    /// `device_state`. The ctids stay valid: every writer of `device_state` holds the state lock.
     struct UpdateStates: PostgresPreparedStatement {
         typealias Row = ()
         static let sql = """
             UPDATE device_state s SET status = v.st, reason = v.r, since = v.since, last_seen = GREATEST(s.last_seen, v.seen), writer = $6
             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS v(id, st, r, since, seen)
-            WHERE s.device_id = v.id AND s.device_id = ANY($1::bigint[])
+            WHERE s.ctid = ANY (ARRAY(
+                SELECT x.ctid FROM unnest($1::bigint[]) AS u(id)
+                CROSS JOIN LATERAL (SELECT d.ctid FROM device_state d WHERE d.device_id = u.id OFFSET 0) x))
+              AND s.device_id = v.id
             """
         var devices: [Int64]
         var statuses: [String]
