@@ -6,11 +6,12 @@ extension StateUpdater {
     /// Loads the stored neighbours of every late device of a batch at once: one query finds each
     /// device's ping before its earliest new one and the run holding then, one reads the pings from
     /// there (`StatePlanner.recut` rebuilds the runs from them). Each device's pings are read by
-    /// its index range (a lateral subquery kept apart by `OFFSET 0`), never by hashing `ping`.
+    /// its index range (a lateral subquery kept apart by `OFFSET 0`), never by hashing `ping`. Both
+    /// results are collected whole (`collectedRows`), not streamed.
     func history(of late: [LateDevice], on connection: PostgresConnection) async throws -> [Int64: DeviceHistory] {
         guard !late.isEmpty else { return [:] }
         var history: [Int64: DeviceHistory] = [:]
-        for try await (id, before, status, reason, start) in try await connection.query(
+        for row in try await connection.collectedRows(
             """
             SELECT v.id, prev.at, i.status, i.reason, i.started_at
             FROM unnest(\(late.map(\.deviceID))::bigint[], \(late.map(\.earliest.pg))::timestamptz[]) AS v(id, earliest)
@@ -24,7 +25,8 @@ extension StateUpdater {
                 ORDER BY s.started_at DESC LIMIT 1
             ) i ON prev.at IS NOT NULL
             """, logger: logger
-        ).decode((Int64, PostgresTimestamp?, String?, String?, PostgresTimestamp?).self) {
+        ) {
+            let (id, before, status, reason, start) = try row.decode((Int64, PostgresTimestamp?, String?, String?, PostgresTimestamp?).self)
             guard let before else { continue }
             var known = DeviceHistory(previousPing: before.date)
             if let status, let start {
@@ -33,7 +35,7 @@ extension StateUpdater {
             history[id] = known
         }
         let floors = late.map { DeviceHistory.floor(previousPing: history[$0.deviceID]?.previousPing, earliest: $0.earliest).pg }
-        for try await (id, at, status, reason) in try await connection.query(
+        for row in try await connection.collectedRows(
             """
             SELECT p.device_id, p.observed_at, p.status, p.reason
             FROM unnest(\(late.map(\.deviceID))::bigint[], \(floors)::timestamptz[]) AS v(id, floor)
@@ -43,7 +45,8 @@ extension StateUpdater {
             ) p
             ORDER BY p.device_id, p.observed_at
             """, logger: logger
-        ).decode((Int64, PostgresTimestamp, String, String?).self) {
+        ) {
+            let (id, at, status, reason) = try row.decode((Int64, PostgresTimestamp, String, String?).self)
             history[id, default: DeviceHistory()].pings.append(
                 TimelinePing(at: at.date, status: PingStatus(rawValue: status) ?? .down, reason: reason))
         }

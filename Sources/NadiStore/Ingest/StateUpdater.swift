@@ -42,14 +42,15 @@ struct StateUpdater {
         let missing = stored.keys.filter { current[$0] == nil }
         var foreign: Set<Int64> = []
         if !missing.isEmpty {
-            let rows = try await connection.query(
+            // Collected whole, not streamed: see `collectedRows`.
+            let rows = try await connection.collectedRows(
                 """
                 SELECT device_id, status, reason, since, last_seen, writer IS NOT DISTINCT FROM \(writerID)
                 FROM device_state WHERE device_id = ANY(\(missing))
                 """, logger: logger)
-            for try await (id, status, reason, since, lastSeen, mine) in rows.decode(
-                (Int64, String, String?, PostgresTimestamp?, PostgresTimestamp?, Bool).self)
-            {
+            for row in rows {
+                let (id, status, reason, since, lastSeen, mine) = try row.decode(
+                    (Int64, String, String?, PostgresTimestamp?, PostgresTimestamp?, Bool).self)
                 current[id] = CurrentState(
                     status: DeviceStatus(rawValue: status) ?? .unknown, reason: reason, since: since?.date, lastSeen: lastSeen?.date)
                 if !mine { foreign.insert(id) }
@@ -114,14 +115,15 @@ struct StateUpdater {
         guard !ids.isEmpty else { return ([], [:]) }
         var interleaved: Set<Int64> = []
         var newest: [Int64: Date] = [:]
-        for try await (id, before, fromFirst) in try await connection.query(
+        for row in try await connection.collectedRows(
             """
             SELECT v.id,
                    (SELECT max(p.observed_at) FROM ping p WHERE p.device_id = v.id AND p.observed_at >= v.floor AND p.observed_at < v.first),
                    (SELECT count(*) FROM ping p WHERE p.device_id = v.id AND p.observed_at >= v.first)::int
             FROM unnest(\(ids)::bigint[], \(firsts)::timestamptz[], \(floors)::timestamptz[]) AS v(id, first, floor)
             """, logger: logger
-        ).decode((Int64, PostgresTimestamp?, Int).self) {
+        ) {
+            let (id, before, fromFirst) = try row.decode((Int64, PostgresTimestamp?, Int).self)
             if let before { newest[id] = before.date }
             if fromFirst > counts[id] ?? 0 { interleaved.insert(id) }
         }

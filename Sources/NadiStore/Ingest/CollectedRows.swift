@@ -1,0 +1,19 @@
+import Logging
+import NIOCore
+import PostgresNIO
+
+extension PostgresConnection {
+    /// Runs `query` and collects every row on the connection's event loop, without back-pressure.
+    ///
+    /// The writer's transaction reads results of thousands of rows (a batch's state rows, the
+    /// stored history of its late devices) and needs them all. Read as an `AsyncSequence`, such a
+    /// result stops asking for rows whenever the consuming task lags (the machine busy), and
+    /// postgres-nio 1.33.2 traps in `RowStreamStateMachine.channelReadComplete` ("no read has been
+    /// forwarded yet … waitingForDemand") when PostgreSQL closes the connection in that moment: a
+    /// restart of the database under load crashed `nadid` (`WriterWedgeTests`). Collected here, the
+    /// stream asks for more as each part arrives and never waits for a consumer.
+    func collectedRows(_ query: PostgresQuery, logger: Logger) async throws -> PostgresQueryResult {
+        let result: EventLoopFuture<PostgresQueryResult> = self.query(query, logger: logger)
+        return try await result.get()
+    }
+}
