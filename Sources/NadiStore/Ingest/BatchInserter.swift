@@ -42,7 +42,8 @@ enum BatchInserter {
         } catch  where PostgresErrorText.code(error) == .uniqueViolation {
             _ = try await connection.query("ROLLBACK TO SAVEPOINT nadi_copy", logger: logger)
         }
-        let result = try await connection.query(
+        // The stored keys of the whole batch, collected whole, not streamed (`collectedRows`).
+        let result = try await connection.collectedRows(
             """
             INSERT INTO ping (device_id, observed_at, status, latency_ms, reason, metrics)
             SELECT * FROM unnest(\(rows.map(\.deviceID))::bigint[],
@@ -53,7 +54,8 @@ enum BatchInserter {
             RETURNING device_id, observed_at
             """, logger: logger)
         var stored = Set<PingKey>()
-        for try await (id, at) in result.decode((Int64, PostgresTimestamp).self) {
+        for row in result {
+            let (id, at) = try row.decode((Int64, PostgresTimestamp).self)
             stored.insert(PingKey(device: id, micros: at.microseconds))
         }
         return rows.map { stored.contains(PingKey(device: $0.deviceID, micros: $0.observedMicros)) }

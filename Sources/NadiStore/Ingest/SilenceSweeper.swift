@@ -79,8 +79,8 @@ struct SilenceSweeper: Sendable {
         var found: [Silent] = []
         // last_seen may lag behind pings another nadid took (it writes them later): a candidate's
         // newest stored ping decides (schema part 12). Only candidates are probed, each only in
-        // the partitions from its last_seen on.
-        for try await (id, newest, start, status) in try await connection.query(
+        // the partitions from its last_seen on. Collected whole, not streamed (`collectedRows`).
+        for row in try await connection.collectedRows(
             """
             SELECT c.device_id, c.newest, c.newest + make_interval(secs => c.interval_s), c.status FROM (
                 SELECT s.device_id, s.status, d.interval_s,
@@ -94,7 +94,8 @@ struct SilenceSweeper: Sendable {
                   AND s.last_seen < \(now.pg)::timestamptz - nadi_silence_after(d.interval_s, \(missCount)::int) - make_interval(secs => \(grace))
             ) c WHERE c.newest < c.silent_before
             """, logger: logger
-        ).decode((Int64, PostgresTimestamp, PostgresTimestamp, String).self) {
+        ) {
+            let (id, newest, start, status) = try row.decode((Int64, PostgresTimestamp, PostgresTimestamp, String).self)
             found.append(Silent(id: id, newest: newest, start: start, status: DeviceStatus(rawValue: status) ?? .unknown))
         }
         return found
