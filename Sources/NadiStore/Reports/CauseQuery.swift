@@ -7,7 +7,8 @@ import PostgresNIO
 /// upstream link or a maintenance window in the window (the others' down time is all their own),
 /// plus their ancestors: non-operational state runs, link history and maintenance spans. The
 /// attribution it returns answers `cause(_:at:)` and the down-time split of `tally`; its
-/// operational and known times are left to the report, which reads them from all intervals.
+/// operational and known times are left to the report, which reads them from all intervals. Its
+/// results (tens of thousands of rows for a province) are collected whole, not streamed.
 struct CauseQuery: Sendable {
     let client: DatabaseClient
     let logger: Logger
@@ -19,7 +20,7 @@ struct CauseQuery: Sendable {
         guard !devices.isEmpty else { return (needed, CauseAttribution(runs: [:], links: [:], maintenance: [:], now: now)) }
         let from = window.lowerBound.pg
         let to = window.upperBound.pg
-        for try await id in try await client.query(
+        for row in try await client.collectedRows(
             """
             SELECT d.id FROM device d WHERE d.id = ANY(\(devices))
               AND (EXISTS (SELECT 1 FROM device_link l WHERE l.device_id = d.id AND l.valid_from < \(to) AND coalesce(l.valid_to, 'infinity') > \(from))
@@ -27,7 +28,7 @@ struct CauseQuery: Sendable {
                               WHERE w.cancelled_at IS NULL AND w.starts_at < \(to) AND w.ends_at > \(from)
                                 AND (w.device_id = d.id OR (w.region IS NOT NULL AND d.region <@ w.region AND (w.kind IS NULL OR w.kind = d.kind)))))
             """, logger: logger
-        ).decode(Int64.self) { needed.insert(id) }
+        ) { needed.insert(try row.decode(Int64.self)) }
         return (needed, try await attribution(needed: needed, window: window, now: now))
     }
 
@@ -40,7 +41,7 @@ struct CauseQuery: Sendable {
         // The devices and every ancestor they had during the window, with those links.
         var links: [Int64: [CauseAttribution.Link]] = [:]
         var all = needed
-        for try await (device, upstream, start, end) in try await client.query(
+        for row in try await client.collectedRows(
             """
             WITH RECURSIVE chain(device_id) AS (
                 SELECT unnest(\(Array(needed)))
@@ -51,7 +52,8 @@ struct CauseQuery: Sendable {
             SELECT l.device_id, l.upstream_id, l.valid_from, l.valid_to FROM device_link l JOIN chain c ON l.device_id = c.device_id
             WHERE l.valid_from < \(to) AND coalesce(l.valid_to, 'infinity') > \(from)
             """, logger: logger
-        ).decode((Int64, Int64, PostgresTimestamp, PostgresTimestamp?).self) {
+        ) {
+            let (device, upstream, start, end) = try row.decode((Int64, Int64, PostgresTimestamp, PostgresTimestamp?).self)
             links[device, default: []].append(.init(upstream: upstream, from: start.date, to: end?.date))
             all.insert(device)
             all.insert(upstream)
@@ -59,17 +61,18 @@ struct CauseQuery: Sendable {
         var runs: [Int64: [StateRun]] = [:]
         // Only the non-operational stretches: causes split down time, and a device with no such
         // stretch at an instant is not down then (operational and known time come from the report).
-        for try await (device, status, start, end) in try await client.query(
+        for row in try await client.collectedRows(
             """
             SELECT device_id, status, started_at, ended_at FROM status_interval
             WHERE device_id = ANY(\(Array(all))) AND NOT nadi_is_operational(status)
               AND started_at < \(to) AND coalesce(ended_at, 'infinity') > \(from)
             """, logger: logger
-        ).decode((Int64, String, PostgresTimestamp, PostgresTimestamp?).self) {
+        ) {
+            let (device, status, start, end) = try row.decode((Int64, String, PostgresTimestamp, PostgresTimestamp?).self)
             runs[device, default: []].append(StateRun(status: DeviceStatus(rawValue: status) ?? .down, start: start.date, end: end?.date))
         }
         var maintenance: [Int64: [Range<Date>]] = [:]
-        for try await (device, start, end) in try await client.query(
+        for row in try await client.collectedRows(
             """
             -- A window names a device or a region, never both: the two halves are disjoint. Each half
             -- joins the id list as a set (one OR'ed join tested every window against every device:
@@ -82,7 +85,8 @@ struct CauseQuery: Sendable {
             JOIN unnest(\(Array(all))::bigint[]) n(id) ON n.id = d.id
             WHERE w.region IS NOT NULL AND w.cancelled_at IS NULL AND w.starts_at < \(to) AND w.ends_at > \(from)
             """, logger: logger
-        ).decode((Int64, PostgresTimestamp, PostgresTimestamp).self) {
+        ) {
+            let (device, start, end) = try row.decode((Int64, PostgresTimestamp, PostgresTimestamp).self)
             maintenance[device, default: []].append(start.date..<end.date)
         }
         return CauseAttribution(runs: runs, links: links, maintenance: maintenance, now: now)

@@ -95,7 +95,7 @@ extension UptimeQuery {
         let level = depth.depth
         var totals: [String: RegionTotal] = [:]
         var caused: [CausedDevice] = []
-        for try await (tag, id, code, count, operational, known, down, lo, hi) in try await client.query(
+        for row in try await client.collectedRows(
             Self.intervalSums(
                 region: region, kind: kind, device: nil, window: window, timeZone: timeZone, now: now,
                 then: """
@@ -124,7 +124,9 @@ extension UptimeQuery {
                     WHERE dev.lo < dev.hi AND x.lo < dev.hi AND x.hi > dev.lo
                     GROUP BY dev.id
                     """), logger: logger
-        ).decode((String, Int64, String, Int64, Double, Double, Double, PostgresTimestamp?, PostgresTimestamp?).self) {
+        ) {
+            let (tag, id, code, count, operational, known, down, lo, hi) = try row.decode(
+                (String, Int64, String, Int64, Double, Double, Double, PostgresTimestamp?, PostgresTimestamp?).self)
             if tag == "region" {
                 totals[code] = (Int(count), CauseTally(operational: operational, known: known, own: down))
             } else {

@@ -5,9 +5,9 @@ import PostgresNIO
 extension PostgresConnection {
     /// Runs `query` and collects every row on the connection's event loop, without back-pressure.
     ///
-    /// The writer's transaction reads results of thousands of rows (a batch's state rows, the
-    /// stored history of its late devices) and needs them all. Read as an `AsyncSequence`, such a
-    /// result stops asking for rows whenever the consuming task lags (the machine busy), and
+    /// For results that are needed whole and may run to thousands of rows (a batch's state rows,
+    /// the stored history of its late devices, a report's cause data). Read as an `AsyncSequence`,
+    /// such a result stops asking for rows whenever the consuming task lags (the machine busy), and
     /// postgres-nio 1.33.2 traps in `RowStreamStateMachine.channelReadComplete` ("no read has been
     /// forwarded yet … waitingForDemand") when PostgreSQL closes the connection in that moment: a
     /// restart of the database under load crashed `nadid` (`WriterWedgeTests`). Collected here, the
@@ -15,5 +15,12 @@ extension PostgresConnection {
     func collectedRows(_ query: PostgresQuery, logger: Logger) async throws -> PostgresQueryResult {
         let result: EventLoopFuture<PostgresQueryResult> = self.query(query, logger: logger)
         return try await result.get()
+    }
+}
+
+extension DatabaseClient {
+    /// Runs `query` on a pooled connection and collects every row (see `PostgresConnection.collectedRows`).
+    func collectedRows(_ query: PostgresQuery, logger: Logger) async throws -> PostgresQueryResult {
+        try await withConnection { connection in try await connection.collectedRows(query, logger: logger) }
     }
 }
