@@ -247,7 +247,8 @@ package struct InventoryStore: Sendable {
 
     /// Looks devices up by external id.
     package func devices(externalIDs: [String]) async throws -> [DeviceInfo] {
-        let rows = try await client.query(
+        // On the ingest path (a request's unknown ids, up to a batch): collected whole, not streamed (`collectedRows`).
+        let rows = try await client.collectedRows(
             // On a subscriber an id may be both local and mirrored (from another origin): the local device wins.
             """
             SELECT DISTINCT ON (d.external_id) d.id, d.external_id, d.kind, d.region::text, d.interval_s, m.name
@@ -257,7 +258,8 @@ package struct InventoryStore: Sendable {
             """,
             logger: logger)
         var found: [DeviceInfo] = []
-        for try await (id, externalID, kind, region, interval, mirror) in rows.decode((Int64, String, String, String, Int, String?).self) {
+        for row in rows {
+            let (id, externalID, kind, region, interval, mirror) = try row.decode((Int64, String, String, String, Int, String?).self)
             guard let kind = DeviceKind(rawValue: kind), let region = RegionCode(region) else { continue }
             found.append(
                 DeviceInfo(id: id, externalID: externalID, kind: kind, region: region, intervalSeconds: interval, mirroredFrom: mirror))
