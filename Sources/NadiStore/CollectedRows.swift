@@ -11,7 +11,9 @@ extension PostgresConnection {
     /// postgres-nio 1.33.2 traps in `RowStreamStateMachine.channelReadComplete` ("no read has been
     /// forwarded yet … waitingForDemand") when PostgreSQL closes the connection in that moment: a
     /// restart of the database under load crashed `nadid` (`WriterWedgeTests`). Collected here, the
-    /// stream asks for more as each part arrives and never waits for a consumer.
+    /// stream asks for more as each part arrives and never waits for a consumer. Not the default of
+    /// `DatabaseClient.query`: exports and listings that can run to a whole fleet keep streaming, so
+    /// their memory stays bounded.
     func collectedRows(_ query: PostgresQuery, logger: Logger) async throws -> PostgresQueryResult {
         let result: EventLoopFuture<PostgresQueryResult> = self.query(query, logger: logger)
         return try await result.get()

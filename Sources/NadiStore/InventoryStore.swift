@@ -247,7 +247,6 @@ package struct InventoryStore: Sendable {
 
     /// Looks devices up by external id.
     package func devices(externalIDs: [String]) async throws -> [DeviceInfo] {
-        // On the ingest path (a request's unknown ids, up to a batch): collected whole, not streamed (`collectedRows`).
         let rows = try await client.collectedRows(
             // On a subscriber an id may be both local and mirrored (from another origin): the local device wins.
             """

@@ -42,7 +42,6 @@ enum BatchInserter {
         } catch  where PostgresErrorText.code(error) == .uniqueViolation {
             _ = try await connection.query("ROLLBACK TO SAVEPOINT nadi_copy", logger: logger)
         }
-        // The stored keys of the whole batch, collected whole, not streamed (`collectedRows`).
         let result = try await connection.collectedRows(
             """
             INSERT INTO ping (device_id, observed_at, status, latency_ms, reason, metrics)

@@ -6,8 +6,7 @@ extension StateUpdater {
     /// Loads the stored neighbours of every late device of a batch at once: one query finds each
     /// device's ping before its earliest new one and the run holding then, one reads the pings from
     /// there (`StatePlanner.recut` rebuilds the runs from them). Each device's pings are read by
-    /// its index range (a lateral subquery kept apart by `OFFSET 0`), never by hashing `ping`. Both
-    /// results are collected whole (`collectedRows`), not streamed.
+    /// its index range (a lateral subquery kept apart by `OFFSET 0`), never by hashing `ping`.
     func history(of late: [LateDevice], on connection: PostgresConnection) async throws -> [Int64: DeviceHistory] {
         guard !late.isEmpty else { return [:] }
         var history: [Int64: DeviceHistory] = [:]

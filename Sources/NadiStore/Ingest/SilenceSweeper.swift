@@ -79,7 +79,7 @@ struct SilenceSweeper: Sendable {
         var found: [Silent] = []
         // last_seen may lag behind pings another nadid took (it writes them later): a candidate's
         // newest stored ping decides (schema part 12). Only candidates are probed, each only in
-        // the partitions from its last_seen on. Collected whole, not streamed (`collectedRows`).
+        // the partitions from its last_seen on.
         for row in try await connection.collectedRows(
             """
             SELECT c.device_id, c.newest, c.newest + make_interval(secs => c.interval_s), c.status FROM (

@@ -42,7 +42,6 @@ struct StateUpdater {
         let missing = stored.keys.filter { current[$0] == nil }
         var foreign: Set<Int64> = []
         if !missing.isEmpty {
-            // Collected whole, not streamed: see `collectedRows`.
             let rows = try await connection.collectedRows(
                 """
                 SELECT device_id, status, reason, since, last_seen, writer IS NOT DISTINCT FROM \(writerID)

@@ -7,8 +7,7 @@ import PostgresNIO
 /// upstream link or a maintenance window in the window (the others' down time is all their own),
 /// plus their ancestors: non-operational state runs, link history and maintenance spans. The
 /// attribution it returns answers `cause(_:at:)` and the down-time split of `tally`; its
-/// operational and known times are left to the report, which reads them from all intervals. Its
-/// results (tens of thousands of rows for a province) are collected whole, not streamed.
+/// operational and known times are left to the report, which reads them from all intervals.
 struct CauseQuery: Sendable {
     let client: DatabaseClient
     let logger: Logger
