@@ -59,6 +59,19 @@ struct AuditTrailTests {
             #expect(rows.first?.after == .object(["name": .string("Kamera Gerbang")]))
             mark = try await Self.newest(client)
 
+            // Fields set, then cleared: a cleared field shows as null after, not as missing.
+            let placed = moved.replacingOccurrences(
+                of: #""name":"Kamera Gerbang","#, with: #""name":"Kamera Gerbang","lat":-2.97,"lon":104.75,"#)
+            #expect(try await http.post("/v1/inventory", token: app.admin, json: placed).status == .ok)
+            #expect(try await http.post("/v1/inventory", token: app.admin, json: moved).status == .ok)
+            rows = try await Self.rows(client, after: mark)
+            #expect(rows.map(\.action) == ["update", "update"])
+            #expect(rows.first?.before == .object(["lat": .null, "lon": .null]))
+            #expect(rows.first?.after == .object(["lat": .number(-2.97), "lon": .number(104.75)]))
+            #expect(rows.last?.before == .object(["lat": .number(-2.97), "lon": .number(104.75)]))
+            #expect(rows.last?.after == .object(["lat": .null, "lon": .null]))
+            mark = try await Self.newest(client)
+
             // A refused change leaves no row.
             let refused =
                 #"[{"id":"AUD-CAM-3","kind":"cctv","region":"99.99","name":"x","installed":"2024-01-01","attributes":{"stream_url":"rtsp://10.9.0.3/a"}}]"#
@@ -127,7 +140,7 @@ struct AuditTrailTests {
             let deviceEvents =
                 (try JSONSerialization.jsonObject(with: Data(String(buffer: device.body).utf8)) as? [String: Any])?["events"]
                 as? [[String: Any]]
-            #expect(deviceEvents?.count == 2 && deviceEvents?.first?["action"] as? String == "update")
+            #expect(deviceEvents?.count == 4 && deviceEvents?.first?["action"] as? String == "update", "create, rename, place, clear")
 
             // The console: an operator sees the device's history; the region-wide page is for admins.
             try await ConsoleFixtures.seedUsers(client)
