@@ -22,6 +22,27 @@ package struct StateRun: Equatable, Sendable, CustomStringConvertible {
         self.status == status && isSilent == silent
     }
 
+    /// Whether two times fall on the same microsecond (what PostgreSQL stores).
+    package static func sameMicroseconds(_ a: Date, _ b: Date) -> Bool { Timestamp.microseconds(a) == Timestamp.microseconds(b) }
+
+    /// Whether `a` and `b` are the same runs as PostgreSQL stores them: status, reason, and start
+    /// and end to the microsecond.
+    package static func sameRuns(_ a: [StateRun], _ b: [StateRun]) -> Bool {
+        a.count == b.count
+            && zip(a, b).allSatisfy { x, y in
+                x.status == y.status && x.reason == y.reason && sameMicroseconds(x.start, y.start) && sameEnd(x.end, y.end)
+            }
+    }
+
+    /// Both open, or both ending on the same microsecond.
+    private static func sameEnd(_ a: Date?, _ b: Date?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): true
+        case (let a?, let b?): sameMicroseconds(a, b)
+        default: false
+        }
+    }
+
     package var description: String {
         "\(status.rawValue)\(reason.map { "(\($0))" } ?? "") [\(start.timeIntervalSince1970), \(end.map { "\($0.timeIntervalSince1970)" } ?? "open"))"
     }

@@ -124,4 +124,45 @@ struct StatePlannerTests {
         let writes = StatePlanner.writes(for: plan.recuts)
         #expect(writes.changes == [StatusChange(deviceID: 2, from: .up, to: .down, at: since.addingTimeInterval(660), reason: nil)])
     }
+
+    @Test(
+        "a late ping that falls in an earlier run with that run's status re-writes nothing; one that contradicts it, or whose runs are not all known, re-cuts"
+    )
+    func lateWithinStoredRunsWritesNothing() {
+        // Stored: up from t0 (pings every 60 s) until t0+600, down from t0+600 (open), pings to t0+900.
+        let t0 = Self.start
+        let state = PlannedDeviceState(status: .down, since: t0.addingTimeInterval(600), lastSeen: t0.addingTimeInterval(900))
+        let storedPings = stride(from: 0, through: 900, by: 60).map { second in
+            TimelinePing(at: t0.addingTimeInterval(TimeInterval(second)), status: second < 600 ? .up : .down)
+        }
+        let anchor = StateRun(status: .up, start: t0, end: t0.addingTimeInterval(600))
+        func history(_ late: TimelinePing, anchor: StateRun?) -> DeviceHistory {
+            let pings = (storedPings + [late]).filter { $0.at >= t0.addingTimeInterval(240) }.sorted { $0.at < $1.at }
+            return DeviceHistory(previousPing: t0.addingTimeInterval(240), anchor: anchor, pings: pings)
+        }
+        let agreeing = TimelinePing(at: t0.addingTimeInterval(270), status: .up)
+        let contradicting = TimelinePing(at: t0.addingTimeInterval(270), status: .down)
+        let now = t0.addingTimeInterval(930)
+        let plan = StatePlanner.plan(
+            [
+                1: DeviceBatchFacts(state: state, heartbeat: Self.heartbeat, pings: [agreeing]),
+                2: DeviceBatchFacts(state: state, heartbeat: Self.heartbeat, pings: [contradicting]),
+                3: DeviceBatchFacts(state: state, heartbeat: Self.heartbeat, pings: [agreeing]),
+            ], now: now)
+        #expect(Set(plan.late.map(\.deviceID)) == [1, 2, 3])
+        #expect(plan.late.allSatisfy { $0.open == StateRun(status: .down, start: t0.addingTimeInterval(600)) })
+        // Device 3's anchor ends before the open run starts: a run may lie between, so it is re-cut.
+        let gapped = StateRun(status: .up, start: t0, end: t0.addingTimeInterval(540))
+        let late = StatePlanner.recut(
+            plan.late,
+            history: [
+                1: history(agreeing, anchor: anchor), 2: history(contradicting, anchor: anchor), 3: history(agreeing, anchor: gapped),
+            ],
+            now: now)
+        #expect(late.unchanged == [1: t0.addingTimeInterval(900)])
+        #expect(late.recuts.map(\.deviceID).sorted() == [2, 3])
+        let contradicted = late.recuts.first { $0.deviceID == 2 }
+        #expect(contradicted?.from == t0)
+        #expect(contradicted?.runs.map(\.status) == [.up, .down, .up, .down])
+    }
 }

@@ -44,9 +44,11 @@ package struct StateStoreModel {
             facts[id] = DeviceBatchFacts(state: state, knownNewest: known, interleaved: interleaved, heartbeat: heartbeat, pings: new)
         }
         let plan = StatePlanner.plan(facts, now: now)
-        for (id, newest) in plan.unchanged { pending[id] = max(pending[id] ?? newest, newest) }
-        let recuts = plan.recuts + StatePlanner.recut(plan.late, history: history(of: plan.late), now: now)
-        apply(StatePlanner.writes(for: recuts))
+        let late = StatePlanner.recut(plan.late, history: history(of: plan.late), now: now)
+        for (id, newest) in plan.unchanged.merging(late.unchanged, uniquingKeysWith: max) {
+            pending[id] = max(pending[id] ?? newest, newest)
+        }
+        apply(StatePlanner.writes(for: plan.recuts + late.recuts))
         if flush { flushPending() }
     }
 

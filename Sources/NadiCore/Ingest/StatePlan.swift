@@ -75,13 +75,16 @@ package struct LateDevice: Equatable, Sendable {
     package var heartbeat: Heartbeat
     package var newest: Date
     package var previous: DeviceStatus
+    /// The run `device_state` says is open (status, reason, since), when it names one.
+    package var open: StateRun?
 
-    package init(deviceID: Int64, earliest: Date, heartbeat: Heartbeat, newest: Date, previous: DeviceStatus) {
+    package init(deviceID: Int64, earliest: Date, heartbeat: Heartbeat, newest: Date, previous: DeviceStatus, open: StateRun? = nil) {
         self.deviceID = deviceID
         self.earliest = earliest
         self.heartbeat = heartbeat
         self.newest = newest
         self.previous = previous
+        self.open = open
     }
 }
 
@@ -89,7 +92,7 @@ package struct LateDevice: Equatable, Sendable {
 package struct DeviceHistory: Equatable, Sendable {
     /// The newest stored ping before the batch's earliest new one.
     package var previousPing: Date?
-    /// The stored run holding at `previousPing`.
+    /// The stored run holding at `previousPing`, with its stored end (nil when it is the open run).
     package var anchor: StateRun?
     /// The stored pings from `previousPing` (or from the earliest new one) on, ascending, the batch's included.
     package var pings: [TimelinePing]
@@ -102,6 +105,29 @@ package struct DeviceHistory: Equatable, Sendable {
 
     /// Where its pings are read from: the ping before, else the earliest new one.
     package static func floor(previousPing: Date?, earliest: Date) -> Date { previousPing ?? earliest }
+
+    /// The stored runs from the anchor's start on, when they are known without reading them: the
+    /// anchor alone when it is the open run, or the anchor and the open run when the one ends where
+    /// the other starts (runs do not overlap and none lasts no time, so nothing lies between).
+    /// Nil when other runs may lie between them.
+    package func storedRuns(open: StateRun?) -> [StateRun]? {
+        guard let anchor, let open else { return nil }
+        guard let end = anchor.end else {
+            return StateRun.sameMicroseconds(anchor.start, open.start) && anchor.status == open.status ? [anchor] : nil
+        }
+        return StateRun.sameMicroseconds(end, open.start) ? [anchor, open] : nil
+    }
+}
+
+/// The second pass's answer for a batch's late devices.
+package struct LateRecut: Sendable {
+    /// Devices whose runs are rebuilt now.
+    package var recuts: [StateRecut] = []
+    /// Devices whose re-cut runs are the stored ones (late pings that change no run): their newest
+    /// ping time, to write later, as `StatePlan.unchanged`.
+    package var unchanged: [Int64: Date] = [:]
+
+    package init() {}
 }
 
 /// The first pass's answer for a batch.

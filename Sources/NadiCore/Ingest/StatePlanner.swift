@@ -7,11 +7,11 @@ package import Foundation
 /// Two passes. `plan(_:now:)` settles every device whose new pings continue its open run (the
 /// common case writes nothing but a last-seen time) or fall inside it with its status (nothing to
 /// write at all: what an agent flushing its buffer after an outage mostly sends), and names the
-/// devices whose pings came late,
-/// out of order or against a silence. For those the store loads each one's stored neighbours (the
-/// ping before the earliest new one, the run holding then, the pings from there on) — one query
-/// for all of them — and `recut(_:history:now:)` rebuilds their runs. `writes(for:)` turns the
-/// re-cut devices into the statements' rows.
+/// devices whose pings came late, out of order or against a silence. For those the store loads
+/// each one's stored neighbours (the ping before the earliest new one, the run holding then, the
+/// pings from there on) — one query for all of them — and `recut(_:history:now:)` rebuilds their
+/// runs, writing nothing for those that come out as stored. `writes(for:)` turns the re-cut
+/// devices into the statements' rows.
 package enum StatePlanner {
     /// Plans the state step of one batch. `facts` holds every device with newly stored pings.
     package static func plan(_ facts: [Int64: DeviceBatchFacts], now: Date) -> StatePlan {
@@ -47,7 +47,9 @@ package enum StatePlanner {
             guard continuesOpenRun else {
                 // Late, out of order, or contradicting a silence: re-cut from the stored ping before.
                 plan.late.append(
-                    LateDevice(deviceID: id, earliest: first.at, heartbeat: heartbeat, newest: newest, previous: state.status))
+                    LateDevice(
+                        deviceID: id, earliest: first.at, heartbeat: heartbeat, newest: newest, previous: state.status,
+                        open: state.since.map { StateRun(status: state.status, reason: state.reason, start: $0) }))
                 continue
             }
             if !silentNow, isSteady(pings, after: lastSeen, status: state.status, heartbeat: heartbeat) {
@@ -63,17 +65,26 @@ package enum StatePlanner {
         return plan
     }
 
-    /// Re-cuts the late devices of a batch from their stored neighbours (`history`, by device).
-    package static func recut(_ late: [LateDevice], history: [Int64: DeviceHistory], now: Date) -> [StateRecut] {
-        late.map { device in
+    /// Re-cuts the late devices of a batch from their stored neighbours (`history`, by device). A
+    /// device whose re-cut runs are the ones stored (late pings that fall in a run with its status,
+    /// what an agent flushing its buffer after an outage mostly sends) is not re-written: only its
+    /// newest time is kept.
+    package static func recut(_ late: [LateDevice], history: [Int64: DeviceHistory], now: Date) -> LateRecut {
+        var result = LateRecut()
+        for device in late {
             let known = history[device.deviceID] ?? DeviceHistory()
             let runs = Timeline.runs(continuing: known.anchor, pings: known.pings, heartbeat: device.heartbeat, now: now)
+            let lastSeen = max(device.newest, known.pings.last?.at ?? device.newest)
+            if let stored = known.storedRuns(open: device.open), StateRun.sameRuns(runs, stored) {
+                result.unchanged[device.deviceID] = lastSeen
+                continue
+            }
             // With no ping before, every stored run goes; else those from the run holding then (or from that ping).
             let from = known.previousPing.map { known.anchor?.start ?? $0 }
-            return StateRecut(
-                deviceID: device.deviceID, from: from, runs: runs, lastSeen: max(device.newest, known.pings.last?.at ?? device.newest),
-                previous: device.previous)
+            result.recuts.append(
+                StateRecut(deviceID: device.deviceID, from: from, runs: runs, lastSeen: lastSeen, previous: device.previous))
         }
+        return result
     }
 
     /// The rows of the statements that apply `recuts`: interval deletions and insertions,

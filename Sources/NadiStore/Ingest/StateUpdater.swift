@@ -66,13 +66,14 @@ struct StateUpdater {
                 heartbeat: Heartbeat(interval: TimeInterval(intervals[id] ?? 60), missCount: missCount), pings: pings)
         }
         let plan = StatePlanner.plan(facts, now: now)
+        let history = try await history(of: plan.late, on: connection)
+        let late = StatePlanner.recut(plan.late, history: history, now: now)
+        let recuts = plan.recuts + late.recuts
         var seen: [Int64: SeenTime] = [:]
-        seen.reserveCapacity(plan.unchanged.count)
-        for (id, newest) in plan.unchanged {
+        seen.reserveCapacity(plan.unchanged.count + late.unchanged.count)
+        for (id, newest) in plan.unchanged.merging(late.unchanged, uniquingKeysWith: max) {
             seen[id] = SeenTime(newest: newest, stored: current[id]?.lastSeen, interval: intervals[id] ?? 60)
         }
-        let history = try await history(of: plan.late, on: connection)
-        let recuts = plan.recuts + StatePlanner.recut(plan.late, history: history, now: now)
         var own = try await write(StatePlanner.writes(for: recuts), now: now, on: connection)
         let claimed = foreign.subtracting(recuts.map(\.deviceID))
         if !claimed.isEmpty {
