@@ -71,7 +71,8 @@ struct StateUpdater {
         let recuts = plan.recuts + late.recuts
         var seen: [Int64: SeenTime] = [:]
         seen.reserveCapacity(plan.unchanged.count + late.unchanged.count)
-        for (id, newest) in plan.unchanged.merging(late.unchanged, uniquingKeysWith: max) {
+        // (A device is in one of the two: late devices are not in `plan.unchanged`.)
+        for (id, newest) in [plan.unchanged, late.unchanged].joined() {
             seen[id] = SeenTime(newest: newest, stored: current[id]?.lastSeen, interval: intervals[id] ?? 60)
         }
         var own = try await write(StatePlanner.writes(for: recuts), now: now, on: connection)
