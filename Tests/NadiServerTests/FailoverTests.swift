@@ -76,49 +76,17 @@ struct FailoverTests {
             let ledger = Ledger()
             let base = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 3 * 3600).rounded(.down))
             let started = ContinuousClock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for sender in 0..<8 {
-                    group.addTask {
-                        let mine = Array(devices[(sender * 5)..<(sender * 5 + 5)])
-                        for request in 0..<60 {
-                            var keys: [String] = []
-                            var pings: [String] = []
-                            for device in mine {
-                                for step in 0..<10 {
-                                    let at = base.addingTimeInterval(TimeInterval(request * 10 + step))
-                                    keys.append("\(device)@\(Timestamp.format(at))")
-                                    pings.append(Fixtures.ping(device, at))
-                                }
-                            }
-                            let body = "[\(pings.joined(separator: ","))]"
-                            var done = false
-                            while !done {
-                                guard ContinuousClock.now - started < .seconds(240) else {
-                                    throw ChildProcessError(description: "no progress")
-                                }
-                                let answer = await daemon.post("v1/pings", body)
-                                let outcome = try? JSONDecoder().decode(Outcome.self, from: Data(answer.body.utf8))
-                                if answer.status == 200, let outcome, outcome.accepted + outcome.duplicates == pings.count {
-                                    ledger.acknowledged(keys)
-                                    done = true
-                                } else {
-                                    #expect(answer.status != 200, "a 200 that does not account for the batch: \(answer.body)")
-                                    ledger.refused()
-                                    try await Task.sleep(for: .milliseconds(200))
-                                }
-                            }
-                            try await Task.sleep(for: .milliseconds(20))
-                        }
-                    }
-                }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(3))
-                    ledger.killedAt.withLock { $0 = .now }
-                    await clusters.kill(primary)
-                    try await Task.sleep(for: .seconds(1))
-                    try await clusters.pgCtl(standby, ["promote"])
-                }
-                try await group.waitForAll()
+            do {
+                try await Self.drive(
+                    daemon: daemon, devices: devices, base: base, started: started, ledger: ledger, clusters: clusters,
+                    primary: primary, standby: standby)
+            } catch {
+                // What nadid said is the only clue to why it stopped acknowledging.
+                print(
+                    "failover: \(error) after \(ContinuousClock.now - started), \(ledger.keys.count) pings acknowledged, \(ledger.refusals) requests refused; nadid's output:"
+                )
+                for line in process.output.split(separator: "\n").suffix(80) { print("  nadid: \(line.prefix(400))") }
+                throw error
             }
             let recovery = ledger.recovery
             print(
@@ -151,6 +119,59 @@ struct FailoverTests {
                 let lost = Set(ledger.keys.keys).subtracting(stored)
                 #expect(lost.isEmpty, "\(lost.count) acknowledged pings are not on the new primary, e.g. \(lost.sorted().prefix(3))")
             }
+        }
+    }
+
+    /// 8 senders, 5 devices each, 60 requests of 50 pings; a refused request is sent again, as an
+    /// agent does, until it is acknowledged. 3 s in, the primary is killed; 1 s later the standby
+    /// is promoted.
+    static func drive(
+        daemon: LiveDaemon, devices: [String], base: Date, started: ContinuousClock.Instant, ledger: Ledger,
+        clusters: ReplicatedClusters, primary: EmbeddedPostgres, standby: EmbeddedPostgres
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for sender in 0..<8 {
+                group.addTask {
+                    let mine = Array(devices[(sender * 5)..<(sender * 5 + 5)])
+                    for request in 0..<60 {
+                        var keys: [String] = []
+                        var pings: [String] = []
+                        for device in mine {
+                            for step in 0..<10 {
+                                let at = base.addingTimeInterval(TimeInterval(request * 10 + step))
+                                keys.append("\(device)@\(Timestamp.format(at))")
+                                pings.append(Fixtures.ping(device, at))
+                            }
+                        }
+                        let body = "[\(pings.joined(separator: ","))]"
+                        var done = false
+                        while !done {
+                            guard ContinuousClock.now - started < .seconds(240) else {
+                                throw ChildProcessError(description: "no progress")
+                            }
+                            let answer = await daemon.post("v1/pings", body)
+                            let outcome = try? JSONDecoder().decode(Outcome.self, from: Data(answer.body.utf8))
+                            if answer.status == 200, let outcome, outcome.accepted + outcome.duplicates == pings.count {
+                                ledger.acknowledged(keys)
+                                done = true
+                            } else {
+                                #expect(answer.status != 200, "a 200 that does not account for the batch: \(answer.body)")
+                                ledger.refused()
+                                try await Task.sleep(for: .milliseconds(200))
+                            }
+                        }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(3))
+                ledger.killedAt.withLock { $0 = .now }
+                await clusters.kill(primary)
+                try await Task.sleep(for: .seconds(1))
+                try await clusters.pgCtl(standby, ["promote"])
+            }
+            try await group.waitForAll()
         }
     }
 
