@@ -22,21 +22,22 @@ enum BatchInserter {
         guard !rows.isEmpty else { return [] }
         _ = try await connection.query("SAVEPOINT nadi_copy", logger: logger)
         do {
-            try await connection.copyFrom(
-                table: "ping", columns: ["device_id", "observed_at", "status", "latency_ms", "reason", "metrics"],
-                format: .text(.init()), logger: logger
-            ) { writer in
-                var buffer = ByteBuffer()
-                buffer.reserveCapacity(min(rows.count * 96, 1 << 20))
-                for row in rows {
-                    CopyText.append(row, to: &buffer)
-                    if buffer.readableBytes >= 1 << 18 {
-                        try await writer.write(buffer)
-                        buffer.clear()
-                    }
+            // Encoded first, sent in chunks of 256 KiB on the connection's event loop (GuardedCopy).
+            var chunks: [ByteBuffer] = []
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(min(rows.count * 96, 1 << 18))
+            for row in rows {
+                CopyText.append(row, to: &buffer)
+                if buffer.readableBytes >= 1 << 18 {
+                    chunks.append(buffer)
+                    buffer = ByteBuffer()
+                    buffer.reserveCapacity(1 << 18)
                 }
-                if buffer.readableBytes > 0 { try await writer.write(buffer) }
             }
+            if buffer.readableBytes > 0 { chunks.append(buffer) }
+            try await GuardedCopy.copy(
+                chunks, into: "ping", columns: ["device_id", "observed_at", "status", "latency_ms", "reason", "metrics"],
+                on: connection, logger: logger)
             _ = try await connection.query("RELEASE SAVEPOINT nadi_copy", logger: logger)
             return Array(repeating: true, count: rows.count)
         } catch  where PostgresErrorText.code(error) == .uniqueViolation {
