@@ -12,7 +12,7 @@ struct BenchImport: AsyncParsableCommand {
             builtin regions, then for --rounds rounds registers --devices cameras over real kecamatan (what `nadi devices \
             import` and POST /v1/inventory do) and imports them again with every name changed, once with the audit \
             trail's triggers on the device table and once with them off. Prints each round and the medians, and the \
-            trail's cost as a ratio (target: under 1.25).
+            trail's cost as a ratio (target: under 1.25), then each round's own ratio and their median.
 
             Example (the README's figures):
               swift build -c release && .build/release/nadi bench import
@@ -56,5 +56,15 @@ struct BenchImport: AsyncParsableCommand {
             String(
                 format: "changed devices: %.2f s with the trail, %.2f s without (%.2f×)", updateOn, updateOff,
                 updateOn / max(updateOff, 1e-6)))
+        // The machine drifts from round to round more than the trail costs: each round's own pair
+        // (with and without, one after the other) says more than medians taken apart.
+        let pairs = zip(on, off)
+        let createRatios = pairs.map { $0.create.seconds / max($1.create.seconds, 1e-6) }
+        let updateRatios = pairs.map { $0.update.seconds / max($1.update.seconds, 1e-6) }
+        func listed(_ ratios: [Double]) -> String { ratios.map { String(format: "%.2f", $0) }.joined(separator: ", ") }
+        say(
+            String(
+                format: "round by round (with ÷ without): new devices %@ (median %.2f×), changed %@ (median %.2f×)",
+                listed(createRatios), median(createRatios), listed(updateRatios), median(updateRatios)))
     }
 }
