@@ -22,21 +22,12 @@ enum BatchInserter {
         guard !rows.isEmpty else { return [] }
         _ = try await connection.query("SAVEPOINT nadi_copy", logger: logger)
         do {
-            // Encoded first, sent in chunks of 256 KiB on the connection's event loop (GuardedCopy).
-            var chunks: [ByteBuffer] = []
-            var buffer = ByteBuffer()
-            buffer.reserveCapacity(min(rows.count * 96, 1 << 18))
-            for row in rows {
-                CopyText.append(row, to: &buffer)
-                if buffer.readableBytes >= 1 << 18 {
-                    chunks.append(buffer)
-                    buffer = ByteBuffer()
-                    buffer.reserveCapacity(1 << 18)
-                }
-            }
-            if buffer.readableBytes > 0 { chunks.append(buffer) }
+            // Encoded whole first, then sent in one write on the connection's event loop (GuardedCopy).
+            var data = ByteBuffer()
+            data.reserveCapacity(rows.count * 96)
+            for row in rows { CopyText.append(row, to: &data) }
             try await GuardedCopy.copy(
-                chunks, into: "ping", columns: ["device_id", "observed_at", "status", "latency_ms", "reason", "metrics"],
+                data, into: "ping", columns: ["device_id", "observed_at", "status", "latency_ms", "reason", "metrics"],
                 on: connection, logger: logger)
             _ = try await connection.query("RELEASE SAVEPOINT nadi_copy", logger: logger)
             return Array(repeating: true, count: rows.count)
